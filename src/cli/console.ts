@@ -1,0 +1,73 @@
+/**
+ * claudia's progress lines on stderr: what users of the original know, plus one summary line.
+ * Never stdout: that belongs to Claude Code.
+ */
+import { basename } from "node:path";
+import type { RunEvent } from "../events.ts";
+import { totalInput } from "../events.ts";
+import type { RunSummary } from "../trace/builder.ts";
+
+const MAX_TITLE = 80;
+
+const cut = (text: string, max = MAX_TITLE) => {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
+
+/** A short human title for a tool call: `Bash: npm test`, `Read: index.ts`, `Agent: Review code`. */
+export function toolTitle(name: string, input: unknown): string {
+  const i = (input ?? {}) as Record<string, unknown>;
+  const s = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
+  const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
+  const label = mcp ? `${mcp[1]}/${mcp[2]}` : name;
+  const detail =
+    s(i.description) ??
+    s(i.command) ??
+    (s(i.file_path) ? basename(i.file_path as string) : undefined) ??
+    s(i.pattern) ??
+    s(i.url) ??
+    s(i.query);
+  return cut(detail ? `${label}: ${detail}` : label);
+}
+
+export class ProgressPrinter {
+  private readonly titles = new Map<string, string>();
+  private prompted = false;
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  handle(event: RunEvent): void {
+    switch (event.kind) {
+      case "prompt":
+        if (event.agentId === null && !this.prompted) {
+          this.prompted = true;
+          this.write(`🤖 ${cut(event.text)}`);
+        }
+        break;
+      case "tool.start": {
+        const title = toolTitle(event.name, event.input);
+        this.titles.set(event.id, title);
+        this.write(`🔧 Tool: ${title}`);
+        break;
+      }
+      case "tool.end": {
+        const title = this.titles.get(event.id);
+        if (title === undefined) break;
+        this.titles.delete(event.id);
+        this.write(event.isError ? `❌ Tool failed: ${title}` : `✅ Tool completed: ${title}`);
+        break;
+      }
+    }
+  }
+
+  finish(summary: RunSummary): void {
+    this.write(summary.isError ? `💥 Agent failed: ${summary.errorType ?? "error"}` : "🎉 Agent completed");
+    this.write(summaryLine(summary));
+  }
+}
+
+export function summaryLine(s: RunSummary): string {
+  const cost = s.costUsd === undefined ? "cost n/a" : `$${s.costUsd.toFixed(4)}`;
+  const tools = `${s.toolCalls} tool${s.toolCalls === 1 ? "" : "s"}`;
+  return `📊 ${totalInput(s.usage)} in / ${s.usage.output} out tokens · ${tools} · ${cost} · ${(s.durationMs / 1000).toFixed(1)}s · trace ${s.traceId}`;
+}

@@ -1,0 +1,94 @@
+/**
+ * One headless run: start Claude Code with the user's arguments (plus claudia's hooks), leave
+ * its stdout, stderr and exit code alone, and turn what it records into a trace.
+ *
+ * Claude Code is started before anything heavy is loaded; the OpenTelemetry SDK and the trace
+ * builder load while it runs.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
+import { findTranscript, RunEvents } from "../sources/run-events.ts";
+import { startHookServer } from "../sources/hook-server.ts";
+import { claudiaHooks, withHooks } from "../sources/settings.ts";
+import { childTraceparent, newRootIds } from "../trace/ids.ts";
+import type { TelemetryConfig } from "../export/config.ts";
+import type { SplitArgv } from "./argv.ts";
+import type { Log } from "./log.ts";
+
+export interface HeadlessOptions {
+  claudePath: string;
+  split: SplitArgv;
+  config: TelemetryConfig;
+  env: NodeJS.ProcessEnv;
+  /** When claudia started (epoch ms): the root span starts here. */
+  startTime: number;
+  log: Log;
+}
+
+const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+
+export async function runHeadless(options: HeadlessOptions): Promise<number> {
+  const { split, env, log } = options;
+  const ids = newRootIds(env);
+  const events = new RunEvents();
+  let mainSession: string | undefined;
+  const hooks = await startHookServer((input) => {
+    log.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
+    if (input.hook_event_name !== "UserPromptSubmit" || !input.transcript_path) return;
+    mainSession ??= input.session_id;
+    if (input.session_id === mainSession) events.follow(input.transcript_path);
+  });
+
+  const base = split.hasPrint ? split.claudeArgs : ["-p", ...split.claudeArgs];
+  const args = withHooks(base, claudiaHooks(hooks, ["UserPromptSubmit"])) ?? base;
+  if (args === base) log.debug("user --settings could not be read; running without claudia's hooks");
+  const format = split.outputFormat ?? "text";
+  const tee = format === "json" || format === "stream-json";
+  const childEnv: NodeJS.ProcessEnv = { ...env, TRACEPARENT: childTraceparent(ids) };
+  if (ids.parent?.traceState) childEnv.TRACESTATE = ids.parent.traceState;
+  else delete childEnv.TRACESTATE;
+
+  log.debug(`spawning ${options.claudePath} with ${args.length} arguments`);
+  const child = spawn(options.claudePath, args, {
+    env: childEnv,
+    stdio: ["inherit", tee ? "pipe" : "inherit", "inherit"],
+  });
+  const exited = waitForExit(child);
+  const forward = (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of SIGNALS) process.on(signal, forward);
+
+  // Everything below runs while Claude Code works.
+  const { startTrace } = await import("./trace-run.ts");
+  const run = await startTrace({ ids, env, split, config: options.config, startTime: options.startTime, events, log });
+
+  if (tee && child.stdout) {
+    const decoder = new StringDecoder("utf8");
+    child.stdout.pipe(process.stdout);
+    child.stdout.on("data", (chunk: Buffer) => run.printed.write(decoder.write(chunk)));
+    child.stdout.on("end", () => run.printed.end());
+  }
+
+  const { code, signal, error } = await exited;
+  for (const s of SIGNALS) process.off(s, forward);
+  hooks.close();
+  if (!events.following) {
+    const path = findTranscript(process.cwd(), options.startTime - 1000, run.sessionId(), env);
+    log.debug(`no hook reached claudia; transcript ${path ?? "not found"}`);
+    if (path) events.follow(path);
+  }
+  events.drain();
+  const exitCode = error ? 127 : signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 0) : (code ?? 1);
+  if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
+  await run.finish(exitCode, error ? `could not start Claude Code: ${error.message}` : undefined);
+  return exitCode;
+}
+
+function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: string | null; error?: Error }> {
+  return new Promise((resolve) => {
+    child.once("error", (error) => resolve({ code: null, signal: null, error }));
+    child.once("close", (code, signal) => resolve({ code, signal }));
+  });
+}

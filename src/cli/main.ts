@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+/**
+ * `claudia`: a drop-in for `claude` that records every run as an OpenTelemetry trace.
+ *
+ * Kept small on purpose: everything needed before Claude Code starts is imported here, the rest
+ * (OpenTelemetry, the trace builder) loads while Claude Code runs.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
+import { ConfigError, describeConfig, resolveTelemetryConfig } from "../export/config.ts";
+import { ClaudeNotFoundError, resolveClaudePath } from "../sources/claude-binary.ts";
+import { ArgvError, splitArgv } from "./argv.ts";
+import { learnClaudeCli } from "./claude-help.ts";
+import { runHeadless } from "./headless.ts";
+import { createLog } from "./log.ts";
+import { HELP, NO_PROMPT, packageVersion } from "./texts.ts";
+
+const USAGE_ERROR = 2;
+
+/** Load `.env` from the working directory without overriding variables already set. */
+function loadDotenv(env: NodeJS.ProcessEnv): void {
+  let text: string;
+  try {
+    text = readFileSync(".env", "utf8");
+  } catch {
+    return;
+  }
+  for (const [key, value] of Object.entries(parseEnv(text))) {
+    if (env[key] === undefined) env[key] = value;
+  }
+}
+
+function runClaudeDirectly(claudePath: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(claudePath, args, { stdio: "inherit" });
+    child.once("error", (error) => {
+      process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
+      resolve(127);
+    });
+    child.once("close", (code, signal) => resolve(signal ? 128 + (signal === "SIGINT" ? 2 : 15) : (code ?? 1)));
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const startTime = Date.now() - Math.round(performance.now() - 0);
+  const env = process.env;
+  loadDotenv(env);
+  let claudePath: string;
+  try {
+    claudePath = resolveClaudePath(env);
+  } catch (error) {
+    if (error instanceof ClaudeNotFoundError) {
+      process.stderr.write(`claudia: ${error.message}\n`);
+      return 127;
+    }
+    throw error;
+  }
+  const cli = learnClaudeCli(claudePath, env);
+  let split: ReturnType<typeof splitArgv>;
+  try {
+    split = splitArgv(argv, cli);
+  } catch (error) {
+    if (error instanceof ArgvError) {
+      process.stderr.write(`claudia: ${error.message}\n`);
+      return USAGE_ERROR;
+    }
+    throw error;
+  }
+  const { claudia } = split;
+  const log = createLog({
+    debug: claudia.debug || env.CLAUDIA_DEBUG === "1",
+    quiet: claudia.quiet || env.CLAUDIA_QUIET === "1",
+  });
+
+  if (claudia.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (claudia.version) {
+    const claudeVersion = await new Promise<string>((resolve) => {
+      const child = spawn(claudePath, ["--version"], { stdio: ["ignore", "pipe", "ignore"] });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+      });
+      child.once("error", () => resolve("unknown"));
+      child.once("close", () => resolve(out.trim() || "unknown"));
+    });
+    process.stdout.write(`claudia ${packageVersion()}\nClaude Code ${claudeVersion}\n`);
+    return 0;
+  }
+  for (const [name, value] of [
+    ["--logfire-token", claudia.logfireToken],
+    ["--sentry-dsn", claudia.sentryDsn],
+  ] as const) {
+    if (value !== undefined) {
+      process.stderr.write(`claudia: ${name} is not supported by this version of claudia yet\n`);
+      return USAGE_ERROR;
+    }
+  }
+  let config: ReturnType<typeof resolveTelemetryConfig>;
+  try {
+    config = resolveTelemetryConfig(
+      { otelEndpoint: claudia.otelEndpoint, otelHeaders: claudia.otelHeaders, serviceName: claudia.serviceName },
+      env,
+    );
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`claudia: ${error.message}\n`);
+      return USAGE_ERROR;
+    }
+    throw error;
+  }
+  if (claudia.config) {
+    process.stdout.write(`${JSON.stringify(describeConfig(config), null, 2)}\n`);
+    return 0;
+  }
+  for (const warning of config.warnings) log.warn(warning);
+
+  if (split.subcommand) {
+    log.debug(`running claude ${split.subcommand} directly (untraced)`);
+    return runClaudeDirectly(claudePath, split.claudeArgs);
+  }
+  if (split.positionals.length === 0 && process.stdin.isTTY) {
+    const greedy = split.greedy.at(-1);
+    if (greedy) {
+      process.stderr.write(
+        `claudia: "${greedy.value}" was read as the value of ${greedy.option}, so there is no prompt.\n` +
+          `  Write ${greedy.option}=<value> (or put the prompt before ${greedy.option}) to make the split clear.\n`,
+      );
+    } else {
+      process.stderr.write(NO_PROMPT);
+    }
+    return USAGE_ERROR;
+  }
+  return runHeadless({ claudePath, split, config, env, startTime, log });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`claudia: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,35 @@
+/** claudia's help and messages. */
+import { readFileSync } from "node:fs";
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export const HELP = `Usage: claudia [claudia options] [claude options] PROMPT
+
+Runs Claude Code headless (like \`claude -p\`) and records the run as an OpenTelemetry trace.
+stdout and the exit code are Claude Code's own; claudia's progress goes to stderr.
+
+claudia options (each also settable by environment):
+  --otel-endpoint URL        OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT)
+  --otel-headers k=v,k2=v2   OTLP headers (OTEL_EXPORTER_OTLP_HEADERS)
+  --service-name NAME        service.name of the traces (OTEL_SERVICE_NAME, default claude-agents)
+  --quiet                    no progress lines (CLAUDIA_QUIET=1)
+  --claudia-debug            claudia's own diagnostics on stderr (CLAUDIA_DEBUG=1)
+  --config                   print the effective telemetry configuration (secrets masked) and exit
+  --version, -v              print claudia's and Claude Code's versions
+  --help, -h                 this help
+
+Every other option is Claude Code's and passes through unchanged (see \`claude --help\`);
+\`--flag=value\` always works. Claude Code's subcommands (mcp, config, doctor, …) run untraced.
+`;
+
+export const NO_PROMPT = `claudia: no prompt given.
+  Usage: claudia [options] "your prompt"   (or pipe the prompt on stdin)
+  Interactive sessions are not supported yet: run \`claude\` for those.
+`;

@@ -1,0 +1,124 @@
+/**
+ * The OpenTelemetry tracer provider for a run: resource, preset root ids, and one batch
+ * processor per configured backend. Export failures are counted, not thrown: telemetry never
+ * changes what the agent does.
+ */
+import type { IdGenerator, SpanExporter, ReadableSpan } from "@opentelemetry/sdk-trace";
+import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import type { TelemetryConfig } from "./config.ts";
+
+export interface ExportReport {
+  backend: string;
+  exported: number;
+  failed: number;
+  lastError?: string;
+}
+
+/** Wraps an exporter to count what was delivered and remember the last failure. */
+export class ReportingExporter implements SpanExporter {
+  readonly report: ExportReport;
+  constructor(
+    private readonly inner: SpanExporter,
+    backend: string,
+  ) {
+    this.report = { backend, exported: 0, failed: 0 };
+  }
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) this.report.exported += spans.length;
+      else {
+        this.report.failed += spans.length;
+        this.report.lastError = describeError(result.error);
+      }
+      done(result);
+    });
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+function describeError(error: unknown): string {
+  if (!error) return "unknown error";
+  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const code = e.cause?.code ?? e.code;
+  const message = typeof e.message === "string" ? e.message : String(error);
+  return code ? `${String(code)}: ${message.split("\n")[0]}` : (message.split("\n")[0] ?? "");
+}
+
+async function otlpExporter(otlp: NonNullable<TelemetryConfig["otlp"]>, timeoutMillis: number): Promise<SpanExporter> {
+  const options = { url: otlp.url, headers: otlp.headers, timeoutMillis };
+  switch (otlp.protocol) {
+    case "http/json": {
+      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
+      return new OTLPTraceExporter(options);
+    }
+    case "grpc": {
+      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-grpc");
+      const { Metadata } = await import("@grpc/grpc-js");
+      const metadata = new Metadata();
+      for (const [k, v] of Object.entries(otlp.headers)) metadata.set(k, v);
+      return new OTLPTraceExporter({ url: otlp.url, metadata, timeoutMillis });
+    }
+    default: {
+      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+      return new OTLPTraceExporter(options);
+    }
+  }
+}
+
+export interface RunProvider {
+  provider: TracerProvider;
+  reports: ExportReport[];
+  /** Flush and shut down, waiting at most the configured bound. */
+  close(): Promise<void>;
+}
+
+export async function createRunProvider(
+  config: TelemetryConfig,
+  idGenerator?: IdGenerator,
+  extraExporters: SpanExporter[] = [],
+): Promise<RunProvider> {
+  // OTEL_RESOURCE_ATTRIBUTES first, then the resolved service name over it (flag > OTEL_SERVICE_NAME > default).
+  const resource = detectResources({ detectors: [envDetector] }).merge(
+    resourceFromAttributes({ "service.name": config.serviceName }),
+  );
+  const reporting: ReportingExporter[] = [];
+  if (config.otlp) reporting.push(new ReportingExporter(await otlpExporter(config.otlp, config.exportTimeoutMs), "otlp"));
+  const spanProcessors = [...reporting, ...extraExporters].map(
+    (exporter) =>
+      new BatchSpanProcessor({
+        exporter,
+        maxExportBatchSize: 512,
+        maxQueueSize: 65536,
+        scheduledDelayMillis: 1000,
+        exportTimeoutMillis: config.exportTimeoutMs,
+      }),
+  );
+  const provider = new TracerProvider({ resource, idGenerator, spanProcessors });
+  return {
+    provider,
+    reports: reporting.map((r) => r.report),
+    close: () => boundedClose(provider, config.exportTimeoutMs),
+  };
+}
+
+async function boundedClose(provider: TracerProvider, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs + 250);
+    timer.unref();
+  });
+  try {
+    await Promise.race([provider.forceFlush().then(() => provider.shutdown()), bound]);
+  } catch {
+    // Counted by the reporting exporter; nothing to add here.
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Claude Code's `result` message (from the Agent SDK, or printed by `claude -p` with
+ * `--output-format json|stream-json`) as a run event.
+ */
+import type { ResultEvent } from "../events.ts";
+import { modelTotalsOf } from "./transcript.ts";
+
+type Json = Record<string, unknown>;
+
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+export function isResultMessage(value: unknown): value is Json & { type: "result" } {
+  return typeof value === "object" && value !== null && (value as Json).type === "result";
+}
+
+export function resultEventOf(message: Json, time = Date.now()): ResultEvent {
+  const denials = message.permission_denials;
+  return {
+    kind: "result",
+    source: "result",
+    time,
+    sessionId: str(message.session_id),
+    subtype: str(message.subtype),
+    isError: typeof message.is_error === "boolean" ? message.is_error : undefined,
+    resultText: str(message.result),
+    errors: Array.isArray(message.errors) ? message.errors.map(String) : undefined,
+    numTurns: num(message.num_turns),
+    durationApiMs: num(message.duration_api_ms),
+    totalCostUsd: num(message.total_cost_usd),
+    terminalReason: str(message.terminal_reason),
+    apiErrorStatus: num(message.api_error_status) ?? null,
+    permissionDenials: Array.isArray(denials) ? denials.length : undefined,
+    stopReason: str(message.stop_reason) ?? null,
+    models: modelTotalsOf(message.modelUsage),
+  };
+}
+
+/**
+ * Picks result messages out of what `claude -p` prints, line by line, without parsing lines
+ * that cannot be one (most stream-json lines are not).
+ */
+export class PrintedResults {
+  private rest = "";
+  constructor(private readonly onResult: (event: ResultEvent) => void) {}
+
+  write(chunk: string): void {
+    const text = this.rest + chunk;
+    const lines = text.split("\n");
+    this.rest = lines.pop() ?? "";
+    for (const line of lines) this.line(line);
+  }
+
+  end(): void {
+    if (this.rest) this.line(this.rest);
+    this.rest = "";
+  }
+
+  private line(line: string): void {
+    if (!line.includes('"type":"result"')) return;
+    try {
+      const parsed = JSON.parse(line) as unknown;
+      if (isResultMessage(parsed)) this.onResult(resultEventOf(parsed));
+    } catch {
+      // Not JSON: the text format, or a partial line. Nothing to record.
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Follows a session transcript and its subagents' transcripts while Claude Code writes them,
+ * feeding each complete line to a `TranscriptParser`. It polls (Claude Code appends in bursts;
+ * a poll every 100 ms costs next to nothing) and reads only the bytes added since the last read.
+ */
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import type { RunEvent } from "../events.ts";
+import { TranscriptParser } from "./transcript.ts";
+
+interface FollowedFile {
+  path: string;
+  offset: number;
+  rest: string;
+  decoder: StringDecoder;
+  parser: TranscriptParser;
+}
+
+interface SubagentMeta {
+  agentType?: string;
+  toolUseId?: string;
+  description?: string;
+  requestShape?: string;
+}
+
+export class TranscriptTail {
+  private readonly files: FollowedFile[] = [];
+  private readonly subagentsDir: string;
+  private readonly known = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    mainPath: string,
+    private readonly emit: (event: RunEvent) => void,
+  ) {
+    this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
+    this.files.push(followed(mainPath, new TranscriptParser(null, emit)));
+    this.known.add(mainPath);
+  }
+
+  /** Start polling every `intervalMs`. */
+  start(intervalMs = 100): void {
+    this.poll();
+    this.timer = setInterval(() => this.poll(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Read everything that is there now, once. */
+  poll(final = false): void {
+    this.discoverSubagents(final);
+    for (const file of this.files) this.read(file);
+  }
+
+  /** Stop polling, read what is left, and close every parser. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.poll(true);
+    for (const file of this.files) {
+      if (file.rest.trim() !== "") file.parser.line(file.rest);
+      file.rest = "";
+      file.parser.end();
+      const agentId = agentIdOf(file.path);
+      if (agentId) this.emit({ kind: "subagent.end", agentId, time: file.parser.latest });
+    }
+  }
+
+  private discoverSubagents(final: boolean): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.subagentsDir);
+    } catch {
+      return;
+    }
+    for (const name of names.sort()) {
+      if (!name.endsWith(".jsonl")) continue;
+      const path = join(this.subagentsDir, name);
+      if (this.known.has(path)) continue;
+      const agentId = agentIdOf(path);
+      if (!agentId) continue;
+      const meta = readMeta(path);
+      // The meta file names the tool call that started the subagent; wait for it unless the run is over.
+      if (!meta && !final) continue;
+      this.known.add(path);
+      const parser = new TranscriptParser(agentId, this.emit);
+      this.emit({
+        kind: "subagent.start",
+        agentId,
+        agentType: meta?.agentType ?? "subagent",
+        parentToolUseId: meta?.toolUseId ?? null,
+        description: meta?.description ?? "",
+        background: meta?.requestShape === "background",
+        time: firstTimestamp(path) ?? Date.now(),
+      });
+      this.files.push(followed(path, parser));
+    }
+  }
+
+  private read(file: FollowedFile): void {
+    let size: number;
+    try {
+      size = statSync(file.path).size;
+    } catch {
+      return;
+    }
+    if (size <= file.offset) return;
+    const fd = openSync(file.path, "r");
+    try {
+      const buffer = Buffer.allocUnsafe(Math.min(size - file.offset, 8 * 1024 * 1024));
+      while (file.offset < size) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - file.offset), file.offset);
+        if (n <= 0) break;
+        file.offset += n;
+        const text = file.rest + file.decoder.write(buffer.subarray(0, n));
+        const lines = text.split("\n");
+        file.rest = lines.pop() ?? "";
+        for (const line of lines) file.parser.line(line);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+function followed(path: string, parser: TranscriptParser): FollowedFile {
+  return { path, offset: 0, rest: "", decoder: new StringDecoder("utf8"), parser };
+}
+
+function agentIdOf(path: string): string | undefined {
+  return /^agent-(.+)\.jsonl$/.exec(basename(path))?.[1];
+}
+
+function readMeta(path: string): SubagentMeta | undefined {
+  try {
+    return JSON.parse(readFileSync(path.replace(/\.jsonl$/, ".meta.json"), "utf8")) as SubagentMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+function firstTimestamp(path: string): number | undefined {
+  try {
+    const fd = openSync(path, "r");
+    try {
+      const buffer = Buffer.alloc(4096);
+      const n = readSync(fd, buffer, 0, buffer.length, 0);
+      const match = /"timestamp":"([^"]+)"/.exec(buffer.toString("utf8", 0, n));
+      return match?.[1] ? Date.parse(match[1]) : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}

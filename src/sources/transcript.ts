@@ -1,0 +1,229 @@
+/**
+ * Turns lines of a Claude Code session transcript (`~/.claude/projects/…/<session>.jsonl`, and
+ * each subagent's `subagents/agent-<id>.jsonl`) into run events.
+ *
+ * The transcript is where Claude Code records every model call with its final usage (the
+ * streamed messages only carry the placeholder counts of `message_start`), every tool call and
+ * result, subagents' own calls, and the session's cost totals. One `TranscriptParser` reads one
+ * file; it keeps only the model call being assembled, so memory stays flat however long the
+ * session is.
+ */
+import type { ChatEvent, ModelTotals, RunEvent, TokenUsage } from "../events.ts";
+
+type Json = Record<string, unknown>;
+
+interface ContentBlock {
+  type?: string;
+  text?: string;
+  id?: string;
+  name?: string;
+  input?: unknown;
+  tool_use_id?: string;
+  content?: unknown;
+  is_error?: boolean;
+}
+
+const time = (entry: Json, fallback: number): number => {
+  const t = typeof entry.timestamp === "string" ? Date.parse(entry.timestamp) : Number.NaN;
+  return Number.isNaN(t) ? fallback : t;
+};
+
+/** The text of a message's content (string or blocks), tool results included. */
+export function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((block: ContentBlock) => {
+      if (typeof block?.text === "string") return block.text;
+      if (block?.type === "tool_result") return contentText(block.content);
+      return "";
+    })
+    .filter((t) => t !== "")
+    .join("\n");
+}
+
+export function usageOf(raw: unknown): TokenUsage {
+  const u = (raw ?? {}) as Json;
+  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+  return {
+    input: n(u.input_tokens),
+    output: n(u.output_tokens),
+    cacheRead: n(u.cache_read_input_tokens),
+    cacheCreation: n(u.cache_creation_input_tokens),
+  };
+}
+
+/** Claude Code's per-model totals (`modelUsage` of a result, or of the saved cost state). */
+export function modelTotalsOf(raw: unknown): Record<string, ModelTotals> | undefined {
+  if (!raw || typeof raw !== "object") return undefined;
+  const out: Record<string, ModelTotals> = {};
+  for (const [model, value] of Object.entries(raw as Record<string, Json>)) {
+    const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+    out[model] = {
+      usage: {
+        input: n(value.inputTokens),
+        output: n(value.outputTokens),
+        cacheRead: n(value.cacheReadInputTokens),
+        cacheCreation: n(value.cacheCreationInputTokens),
+      },
+      costUsd: n(value.costUSD),
+    };
+  }
+  return out;
+}
+
+const isNotification = (text: string) => text.trimStart().startsWith("<task-notification>");
+
+export class TranscriptParser {
+  private pending: ChatEvent | undefined;
+  private requestStart: number | undefined;
+  private lastTime = 0;
+  private sawPrompt = false;
+
+  constructor(
+    private readonly agentId: string | null,
+    private readonly emit: (event: RunEvent) => void,
+  ) {}
+
+  /** Feed one transcript line. Malformed lines are skipped: a transcript is never trusted blindly. */
+  line(text: string): void {
+    if (text.trim() === "") return;
+    let entry: Json;
+    try {
+      entry = JSON.parse(text) as Json;
+    } catch {
+      return;
+    }
+    if (!entry || typeof entry !== "object") return;
+    const at = time(entry, this.lastTime);
+    this.lastTime = Math.max(this.lastTime, at);
+    if (entry.type === "assistant") {
+      this.assistant(entry, at);
+      return;
+    }
+    this.flush();
+    switch (entry.type) {
+      case "api-request":
+        this.requestStart = at;
+        break;
+      case "user":
+        this.user(entry, at);
+        break;
+      case "system":
+        if (entry.subtype === "init" && typeof entry.session_id === "string") {
+          this.emit({ kind: "session", time: at, sessionId: entry.session_id });
+        }
+        break;
+      case "cost-state":
+        if (this.agentId === null) this.costState(entry, at);
+        break;
+    }
+  }
+
+  /** The file has ended (or the run has): emit the model call still being assembled. */
+  end(): void {
+    this.flush();
+  }
+
+  /** Time of the newest entry read so far. */
+  get latest(): number {
+    return this.lastTime;
+  }
+
+  private assistant(entry: Json, at: number): void {
+    const message = (entry.message ?? {}) as Json;
+    const blocks = Array.isArray(message.content) ? (message.content as ContentBlock[]) : [];
+    if (entry.isApiErrorMessage === true || message.model === "<synthetic>") {
+      this.flush();
+      const status = typeof entry.apiErrorStatus === "number" ? entry.apiErrorStatus : undefined;
+      this.emit({ kind: "api.error", agentId: this.agentId, time: at, message: contentText(blocks), status });
+      this.requestStart = undefined;
+      return;
+    }
+    const id = typeof message.id === "string" ? message.id : "";
+    if (this.pending && this.pending.id !== id) this.flush();
+    if (!this.pending) {
+      this.pending = {
+        kind: "chat",
+        agentId: this.agentId,
+        id,
+        model: typeof message.model === "string" ? message.model : "unknown",
+        startTime: this.requestStart ?? at,
+        endTime: at,
+        usage: usageOf(message.usage),
+        stopReason: null,
+        text: "",
+        toolCalls: [],
+      };
+      this.requestStart = undefined;
+    }
+    const call = this.pending;
+    call.endTime = at;
+    call.usage = usageOf(message.usage);
+    if (typeof message.stop_reason === "string") call.stopReason = message.stop_reason;
+    for (const block of blocks) {
+      if (block.type === "text" && typeof block.text === "string") {
+        call.text = call.text ? `${call.text}\n${block.text}` : block.text;
+      } else if (block.type === "tool_use" && typeof block.id === "string") {
+        const name = typeof block.name === "string" ? block.name : "unknown";
+        call.toolCalls.push({ id: block.id, name });
+        this.emit({ kind: "tool.start", agentId: this.agentId, id: block.id, name, input: block.input, time: at });
+      }
+    }
+  }
+
+  private user(entry: Json, at: number): void {
+    const message = (entry.message ?? {}) as Json;
+    const content = message.content;
+    if (Array.isArray(content) && content.some((b: ContentBlock) => b?.type === "tool_result")) {
+      const structured = (entry.toolUseResult ?? {}) as Json;
+      for (const block of content as ContentBlock[]) {
+        if (block?.type !== "tool_result" || typeof block.tool_use_id !== "string") continue;
+        const output = contentText(block.content);
+        const isError = block.is_error === true;
+        let errorType: string | undefined;
+        if (isError) {
+          if (structured.interrupted === true || /interrupted by user/i.test(output)) errorType = "interrupted";
+          else if (/permission|denied|haven't granted/i.test(output)) errorType = "permission_denied";
+          else errorType = "tool_error";
+        }
+        this.emit({ kind: "tool.end", id: block.tool_use_id, time: at, isError, output, errorType });
+      }
+      return;
+    }
+    if (entry.isMeta === true || entry.isCompactSummary === true) return;
+    const text = contentText(content);
+    if (text === "") return;
+    const synthetic = this.sawPrompt || isNotification(text);
+    this.sawPrompt = true;
+    this.emit({ kind: "prompt", agentId: this.agentId, time: at, text, synthetic });
+    if (this.agentId === null && typeof entry.sessionId === "string" && !synthetic) {
+      this.emit({
+        kind: "session",
+        time: at,
+        sessionId: entry.sessionId,
+        claudeCodeVersion: typeof entry.version === "string" ? entry.version : undefined,
+        cwd: typeof entry.cwd === "string" ? entry.cwd : undefined,
+      });
+    }
+  }
+
+  private costState(entry: Json, at: number): void {
+    this.emit({
+      kind: "result",
+      source: "cost-state",
+      time: at,
+      sessionId: typeof entry.sessionId === "string" ? entry.sessionId : undefined,
+      totalCostUsd: typeof entry.totalCostUSD === "number" ? entry.totalCostUSD : undefined,
+      durationApiMs: typeof entry.totalAPIDuration === "number" ? entry.totalAPIDuration : undefined,
+      models: modelTotalsOf(entry.modelUsage),
+    });
+  }
+
+  private flush(): void {
+    if (!this.pending) return;
+    const call = this.pending;
+    this.pending = undefined;
+    this.emit(call);
+  }
+}

@@ -1,0 +1,391 @@
+/**
+ * Builds the GenAI trace of one Claude Code run from run events.
+ *
+ * `invoke_agent claude-code` is the root; each model call is a `chat {model}` span and each tool
+ * call an `execute_tool {tool}` span under the agent that made it; a subagent is an
+ * `invoke_agent {type}` span under the tool call that started it. Spans carry the times the
+ * events report, so the builder can follow a run live or replay it afterwards. Ended spans are
+ * not kept: only open ones, and the context of Agent tool calls a subagent may still attach to.
+ */
+import {
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
+import {
+  type ChatEvent,
+  emptyUsage,
+  type ModelTotals,
+  type ResultEvent,
+  type RunEvent,
+  type TokenUsage,
+  totalInput,
+} from "../events.ts";
+import { type ContentPolicy, toJson, truncate } from "./content.ts";
+import { callCost } from "./cost.ts";
+import { AGENT_NAME, ATTR, EVENT, OPERATION, PROVIDER } from "./semconv.ts";
+
+export interface TraceBuilderOptions {
+  tracer: Tracer;
+  /** Parent of the root span (an incoming TRACEPARENT, or the caller's active span). */
+  parentContext: Context;
+  content: ContentPolicy;
+  startTime: number;
+  /** The model the user asked for (`--model`), if any. */
+  requestModel?: string;
+  /** Price of one call; defaults to the genai-prices table. */
+  costOf?: (model: string, usage: TokenUsage) => number | undefined;
+}
+
+/** What a finished run amounted to, for summaries and callers. */
+export interface RunSummary {
+  traceId: string;
+  spanId: string;
+  sessionId?: string;
+  usage: TokenUsage;
+  costUsd?: number;
+  toolCalls: number;
+  failedToolCalls: number;
+  chatCalls: number;
+  durationMs: number;
+  isError: boolean;
+  errorType?: string;
+  model?: string;
+  prompt?: string;
+  resultText?: string;
+  numTurns?: number;
+}
+
+interface AgentState {
+  span: Span;
+  context: Context;
+  usage: TokenUsage;
+  model?: string;
+}
+
+interface ToolState {
+  span: Span;
+  name: string;
+}
+
+const SUBAGENT_TOOLS = new Set(["Agent", "Task"]);
+
+export class TraceBuilder {
+  readonly root: Span;
+  readonly rootContext: Context;
+  private readonly agents = new Map<string | null, AgentState>();
+  private readonly tools = new Map<string, ToolState>();
+  /** Span contexts of Agent/Task tool calls, kept after they end: a background subagent outlives its call. */
+  private readonly subagentParents = new Map<string, SpanContext>();
+  private readonly results: ResultEvent[] = [];
+  private costState: ResultEvent | undefined;
+  private sessionId: string | undefined;
+  private version: string | undefined;
+  private prompt: string | undefined;
+  private lastText: string | undefined;
+  private readonly chatUsage = emptyUsage();
+  private toolCalls = 0;
+  private failedToolCalls = 0;
+  private chatCalls = 0;
+  private apiError: { message: string; status?: number } | undefined;
+  private readonly costOf: (model: string, usage: TokenUsage) => number | undefined;
+  private finished: RunSummary | undefined;
+
+  constructor(private readonly options: TraceBuilderOptions) {
+    this.costOf = options.costOf ?? callCost;
+    const attributes: Attributes = {
+      [ATTR.operationName]: OPERATION.invokeAgent,
+      [ATTR.providerName]: PROVIDER,
+      [ATTR.agentName]: AGENT_NAME,
+    };
+    if (options.requestModel) attributes[ATTR.requestModel] = options.requestModel;
+    this.root = options.tracer.startSpan(
+      `${OPERATION.invokeAgent} ${AGENT_NAME}`,
+      { kind: SpanKind.INTERNAL, startTime: options.startTime, attributes },
+      options.parentContext,
+    );
+    this.rootContext = trace.setSpan(options.parentContext, this.root);
+    this.agents.set(null, { span: this.root, context: this.rootContext, usage: emptyUsage() });
+  }
+
+  handle(event: RunEvent): void {
+    if (this.finished) return;
+    switch (event.kind) {
+      case "session":
+        this.sessionId ??= event.sessionId;
+        this.version ??= event.claudeCodeVersion;
+        if (event.model && !this.options.requestModel) this.root.setAttribute(ATTR.requestModel, event.model);
+        break;
+      case "prompt":
+        if (event.agentId === null && !event.synthetic && this.prompt === undefined) {
+          this.prompt = event.text;
+          const attributes: Attributes = {};
+          if (this.options.content.capture) {
+            attributes["gen_ai.prompt"] = this.cut(event.text);
+          }
+          this.root.addEvent(EVENT.userPrompt, attributes, event.time);
+        }
+        break;
+      case "chat":
+        this.chat(event);
+        break;
+      case "tool.start":
+        this.toolStart(event.agentId, event.id, event.name, event.input, event.time);
+        break;
+      case "tool.end":
+        this.toolEnd(event.id, event.time, event.isError, event.output, event.errorType);
+        break;
+      case "subagent.start":
+        this.subagentStart(event.agentId, event.agentType, event.parentToolUseId, event.background, event.time);
+        break;
+      case "subagent.end":
+        this.subagentEnd(event.agentId, event.time);
+        break;
+      case "api.error":
+        this.apiError = { message: event.message, status: event.status };
+        break;
+      case "result":
+        if (event.source === "result") this.results.push(event);
+        else this.costState = event;
+        this.sessionId ??= event.sessionId;
+        break;
+    }
+  }
+
+  /** End every open span and the root. Safe to call once; later calls return the same summary. */
+  finish(outcome: { endTime?: number; exitCode?: number | null; error?: string } = {}): RunSummary {
+    if (this.finished) return this.finished;
+    const endTime = outcome.endTime ?? Date.now();
+    for (const [id, tool] of this.tools) {
+      tool.span.setStatus({ code: SpanStatusCode.ERROR, message: "the tool call never returned" });
+      tool.span.setAttribute(ATTR.errorType, "incomplete");
+      tool.span.end(endTime);
+      this.tools.delete(id);
+      this.failedToolCalls++;
+    }
+    for (const [agentId] of this.agents) if (agentId !== null) this.subagentEnd(agentId, endTime);
+    this.finished = this.finishRoot(endTime, outcome);
+    return this.finished;
+  }
+
+  private finishRoot(endTime: number, outcome: { exitCode?: number | null; error?: string }): RunSummary {
+    const root = this.root;
+    const main = this.agents.get(null) as AgentState;
+    const last = this.results.at(-1);
+    const totalsFrom = last?.models ? last : this.costState;
+    const models = totalsFrom?.models;
+    const usage = models ? sumModels(models) : { ...this.chatUsage };
+    const costUsd = last?.totalCostUsd ?? this.costState?.totalCostUsd;
+    const failed = this.results.find((r) => r.isError || (r.subtype !== undefined && r.subtype !== "success"));
+    const shown = failed ?? last;
+
+    const attributes: Attributes = {
+      [ATTR.inputTokens]: totalInput(usage),
+      [ATTR.outputTokens]: usage.output,
+      [ATTR.cacheReadTokens]: usage.cacheRead,
+      [ATTR.cacheCreationTokens]: usage.cacheCreation,
+      [ATTR.ccToolCalls]: this.toolCalls,
+    };
+    if (this.sessionId) attributes[ATTR.conversationId] = this.sessionId;
+    const responseModel = main.model ?? (models ? Object.keys(models)[0] : undefined);
+    if (responseModel) attributes[ATTR.responseModel] = responseModel;
+    if (!this.options.requestModel && responseModel) attributes[ATTR.requestModel] = responseModel;
+    if (costUsd !== undefined) attributes[ATTR.cost] = costUsd;
+    if (this.version) attributes[ATTR.ccVersion] = this.version;
+    if (this.results.length > 0) {
+      attributes[ATTR.ccNumTurns] = this.results.reduce((n, r) => n + (r.numTurns ?? 0), 0);
+      attributes[ATTR.ccPermissionDenials] = this.results.reduce((n, r) => n + (r.permissionDenials ?? 0), 0);
+    }
+    const durationApiMs = last?.durationApiMs ?? this.costState?.durationApiMs;
+    if (durationApiMs !== undefined) attributes[ATTR.ccDurationApiMs] = durationApiMs;
+    if (shown?.subtype) attributes[ATTR.ccResultSubtype] = shown.subtype;
+    if (shown?.terminalReason) attributes[ATTR.ccTerminalReason] = shown.terminalReason;
+    const apiStatus = shown?.apiErrorStatus ?? this.apiError?.status;
+    if (typeof apiStatus === "number") attributes[ATTR.ccApiErrorStatus] = apiStatus;
+    if (typeof outcome.exitCode === "number") attributes[ATTR.ccExitCode] = outcome.exitCode;
+
+    const resultText = shown?.resultText ?? shown?.errors?.join("\n") ?? this.lastText;
+    let errorType: string | undefined;
+    let errorMessage: string | undefined;
+    if (failed) {
+      errorType = failed.terminalReason ?? failed.subtype ?? "agent_error";
+      errorMessage = failed.resultText ?? failed.errors?.join("; ");
+    } else if (outcome.error) {
+      errorType = "run_error";
+      errorMessage = outcome.error;
+    } else if (this.apiError) {
+      errorType = "api_error";
+      errorMessage = this.apiError.message;
+    } else if (typeof outcome.exitCode === "number" && outcome.exitCode !== 0) {
+      errorType = `exit_code_${outcome.exitCode}`;
+      errorMessage = `Claude Code exited with code ${outcome.exitCode}`;
+    }
+    if (errorType) attributes[ATTR.errorType] = errorType;
+    root.setAttributes(attributes);
+
+    const completed: Attributes = { [ATTR.ccToolCalls]: this.toolCalls };
+    if (this.options.content.capture && resultText !== undefined) completed["gen_ai.completion"] = this.cut(resultText);
+    root.addEvent(EVENT.agentCompleted, completed, endTime);
+    if (errorType) root.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage ?? errorType });
+    root.end(endTime);
+
+    const { traceId, spanId } = root.spanContext();
+    return {
+      traceId,
+      spanId,
+      sessionId: this.sessionId,
+      usage,
+      costUsd,
+      toolCalls: this.toolCalls,
+      failedToolCalls: this.failedToolCalls,
+      chatCalls: this.chatCalls,
+      durationMs: endTime - this.options.startTime,
+      isError: errorType !== undefined,
+      errorType,
+      model: responseModel,
+      prompt: this.prompt,
+      resultText,
+      numTurns: typeof attributes[ATTR.ccNumTurns] === "number" ? (attributes[ATTR.ccNumTurns] as number) : undefined,
+    };
+  }
+
+  private chat(call: ChatEvent): void {
+    const agent = this.agents.get(call.agentId) ?? (this.agents.get(null) as AgentState);
+    this.chatCalls++;
+    addUsage(agent.usage, call.usage);
+    addUsage(this.chatUsage, call.usage);
+    agent.model = call.model;
+    if (call.agentId === null && call.text) this.lastText = call.text;
+    const attributes: Attributes = {
+      [ATTR.operationName]: OPERATION.chat,
+      [ATTR.providerName]: PROVIDER,
+      [ATTR.requestModel]: call.model,
+      [ATTR.responseModel]: call.model,
+      [ATTR.responseId]: call.id,
+      [ATTR.inputTokens]: totalInput(call.usage),
+      [ATTR.outputTokens]: call.usage.output,
+      [ATTR.cacheReadTokens]: call.usage.cacheRead,
+      [ATTR.cacheCreationTokens]: call.usage.cacheCreation,
+    };
+    if (call.stopReason) attributes[ATTR.finishReasons] = [call.stopReason];
+    const cost = this.costOf(call.model, call.usage);
+    if (cost !== undefined) attributes[ATTR.cost] = cost;
+    if (this.options.content.capture) {
+      const parts: unknown[] = [];
+      if (call.text) parts.push({ type: "text", content: this.cut(call.text) });
+      for (const tool of call.toolCalls) parts.push({ type: "tool_call", id: tool.id, name: tool.name });
+      attributes[ATTR.outputMessages] = this.cut(
+        toJson([{ role: "assistant", parts, finish_reason: call.stopReason ?? "" }]),
+      );
+    }
+    const span = this.options.tracer.startSpan(
+      `${OPERATION.chat} ${call.model}`,
+      { kind: SpanKind.CLIENT, startTime: call.startTime, attributes },
+      agent.context,
+    );
+    span.end(call.endTime);
+  }
+
+  private toolStart(agentId: string | null, id: string, name: string, input: unknown, time: number): void {
+    if (this.tools.has(id)) return;
+    const agent = this.agents.get(agentId) ?? (this.agents.get(null) as AgentState);
+    this.toolCalls++;
+    const attributes: Attributes = {
+      [ATTR.operationName]: OPERATION.executeTool,
+      [ATTR.toolName]: name,
+      [ATTR.toolCallId]: id,
+      [ATTR.toolType]: name.startsWith("mcp__") ? "extension" : "function",
+    };
+    const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
+    if (mcp?.[1]) attributes[ATTR.mcpServerName] = mcp[1];
+    const description = (input as { description?: unknown } | null)?.description;
+    if (typeof description === "string") attributes[ATTR.ccToolDescription] = this.cut(description);
+    if (this.options.content.capture && input !== undefined) attributes[ATTR.toolArguments] = this.cut(toJson(input));
+    const span = this.options.tracer.startSpan(
+      `${OPERATION.executeTool} ${name}`,
+      { kind: SpanKind.INTERNAL, startTime: time, attributes },
+      agent.context,
+    );
+    this.tools.set(id, { span, name });
+    if (SUBAGENT_TOOLS.has(name)) this.subagentParents.set(id, span.spanContext());
+  }
+
+  private toolEnd(id: string, time: number, isError: boolean, output: string, errorType?: string): void {
+    const tool = this.tools.get(id);
+    if (!tool) return;
+    this.tools.delete(id);
+    if (this.options.content.capture) tool.span.setAttribute(ATTR.toolResult, this.cut(output));
+    if (isError) {
+      this.failedToolCalls++;
+      tool.span.setAttribute(ATTR.errorType, errorType ?? "tool_error");
+      tool.span.setStatus({ code: SpanStatusCode.ERROR, message: this.cut(output.split("\n")[0] ?? "") });
+    }
+    tool.span.end(time);
+  }
+
+  private subagentStart(
+    agentId: string,
+    agentType: string,
+    parentToolUseId: string | null,
+    background: boolean,
+    time: number,
+  ): void {
+    if (this.agents.has(agentId)) return;
+    const parent = parentToolUseId ? this.subagentParents.get(parentToolUseId) : undefined;
+    const parentContext = parent ? trace.setSpanContext(this.rootContext, parent) : this.rootContext;
+    const attributes: Attributes = {
+      [ATTR.operationName]: OPERATION.invokeAgent,
+      [ATTR.providerName]: PROVIDER,
+      [ATTR.agentName]: agentType,
+      [ATTR.ccSubagentId]: agentId,
+      [ATTR.ccSubagentBackground]: background,
+    };
+    if (this.sessionId) attributes[ATTR.conversationId] = this.sessionId;
+    const span = this.options.tracer.startSpan(
+      `${OPERATION.invokeAgent} ${agentType}`,
+      { kind: SpanKind.INTERNAL, startTime: time, attributes },
+      parentContext,
+    );
+    this.agents.set(agentId, { span, context: trace.setSpan(parentContext, span), usage: emptyUsage() });
+  }
+
+  private subagentEnd(agentId: string, time: number): void {
+    const agent = this.agents.get(agentId);
+    if (!agent) return;
+    this.agents.delete(agentId);
+    const attributes: Attributes = {
+      [ATTR.inputTokens]: totalInput(agent.usage),
+      [ATTR.outputTokens]: agent.usage.output,
+      [ATTR.cacheReadTokens]: agent.usage.cacheRead,
+      [ATTR.cacheCreationTokens]: agent.usage.cacheCreation,
+    };
+    if (agent.model) {
+      attributes[ATTR.requestModel] = agent.model;
+      attributes[ATTR.responseModel] = agent.model;
+    }
+    agent.span.setAttributes(attributes);
+    agent.span.end(time);
+  }
+
+  private cut(text: string): string {
+    return truncate(text, this.options.content.maxLength);
+  }
+}
+
+function addUsage(into: TokenUsage, add: TokenUsage): void {
+  into.input += add.input;
+  into.output += add.output;
+  into.cacheRead += add.cacheRead;
+  into.cacheCreation += add.cacheCreation;
+}
+
+function sumModels(models: Record<string, ModelTotals>): TokenUsage {
+  const total = emptyUsage();
+  for (const m of Object.values(models)) addUsage(total, m.usage);
+  return total;
+}

@@ -1,0 +1,85 @@
+/**
+ * Every span and attribute name claudia writes, in one place.
+ *
+ * GenAI names come from `@opentelemetry/semantic-conventions/incubating` where it has them;
+ * `claude_code.*` holds what Claude Code reports beyond the conventions.
+ */
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_SERVICE_NAME,
+} from "@opentelemetry/semantic-conventions";
+import {
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+} from "@opentelemetry/semantic-conventions/incubating";
+
+export const ATTR = {
+  operationName: ATTR_GEN_AI_OPERATION_NAME,
+  providerName: ATTR_GEN_AI_PROVIDER_NAME,
+  agentName: ATTR_GEN_AI_AGENT_NAME,
+  conversationId: ATTR_GEN_AI_CONVERSATION_ID,
+  requestModel: ATTR_GEN_AI_REQUEST_MODEL,
+  responseModel: ATTR_GEN_AI_RESPONSE_MODEL,
+  responseId: ATTR_GEN_AI_RESPONSE_ID,
+  finishReasons: ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  inputTokens: ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  outputTokens: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  cacheReadTokens: ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  cacheCreationTokens: ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  cost: "gen_ai.usage.cost",
+  toolName: ATTR_GEN_AI_TOOL_NAME,
+  toolCallId: ATTR_GEN_AI_TOOL_CALL_ID,
+  toolType: ATTR_GEN_AI_TOOL_TYPE,
+  toolArguments: ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  toolResult: ATTR_GEN_AI_TOOL_CALL_RESULT,
+  inputMessages: ATTR_GEN_AI_INPUT_MESSAGES,
+  outputMessages: ATTR_GEN_AI_OUTPUT_MESSAGES,
+  mcpServerName: "mcp.server.name",
+  errorType: ATTR_ERROR_TYPE,
+  serviceName: ATTR_SERVICE_NAME,
+
+  ccVersion: "claude_code.version",
+  ccNumTurns: "claude_code.num_turns",
+  ccDurationApiMs: "claude_code.duration_api_ms",
+  ccResultSubtype: "claude_code.result.subtype",
+  ccTerminalReason: "claude_code.terminal_reason",
+  ccToolCalls: "claude_code.tool_calls",
+  ccPermissionDenials: "claude_code.permission_denials",
+  ccApiErrorStatus: "claude_code.api_error_status",
+  ccExitCode: "claude_code.exit_code",
+  ccSubagentId: "claude_code.subagent.id",
+  ccSubagentBackground: "claude_code.subagent.background",
+  ccToolDescription: "claude_code.tool.description",
+  ccCostSource: "claude_code.cost.source",
+} as const;
+
+export const PROVIDER = "anthropic";
+export const AGENT_NAME = "claude-code";
+
+export const OPERATION = {
+  invokeAgent: "invoke_agent",
+  chat: "chat",
+  executeTool: "execute_tool",
+} as const;
+
+export const EVENT = {
+  userPrompt: "user.prompt",
+  agentCompleted: "agent.completed",
+} as const;

@@ -1,0 +1,123 @@
+/**
+ * The scripted model's scenarios. Each one is a pure function of the conversation so far: it
+ * never counts calls, so a background subagent's notification turn or a retry gets a sensible
+ * answer instead of looping.
+ */
+
+export interface ScenarioContext {
+  scenario: string;
+  model: string;
+  toolNames: string[];
+  toolResults: { toolUseId: string; text: string; isError: boolean }[];
+  assistantTurns: number;
+  lastUserText: string;
+  allText: string;
+}
+
+export type Block =
+  | { type: "text"; text: string }
+  | { type: "tool_use"; name: string; input: Record<string, unknown> };
+
+export type Reply =
+  | { content: Block[]; stop_reason: "end_turn" | "tool_use" | "max_tokens" }
+  | { error: { status: number; type: string; message: string } };
+
+const text = (t: string): Reply => ({ content: [{ type: "text", text: t }], stop_reason: "end_turn" });
+const bash = (command: string, description: string): Block => ({
+  type: "tool_use",
+  name: "Bash",
+  input: { command, description },
+});
+const tools = (...blocks: Block[]): Reply => ({ content: blocks, stop_reason: "tool_use" });
+
+const firstLine = (t: string | undefined): string => (t ?? "").trim().split("\n")[0] ?? "";
+
+/** A `[[key:value]]` parameter from the conversation (e.g. the workspace a scenario uses). */
+export function param(context: ScenarioContext, key: string): string | undefined {
+  return new RegExp(`\\[\\[${key}:([^\\]]+)\\]\\]`).exec(context.allText)?.[1];
+}
+
+export const scenarios: Record<string, (c: ScenarioContext) => Reply> = {
+  text: () => text("Hello from the scripted model."),
+
+  bash: (c) =>
+    c.toolResults.length === 0
+      ? tools({ type: "text", text: "I'll run a command." }, bash("echo hello-from-bash", "Print a greeting"))
+      : text(`The command printed: ${firstLine(c.toolResults[0]?.text)}`),
+
+  "bash-fail": (c) =>
+    c.toolResults.length === 0
+      ? tools(bash("ls /nonexistent-claudia-path", "List a missing folder"))
+      : text("That folder does not exist."),
+
+  "two-tools": (c) =>
+    c.toolResults.length === 0
+      ? tools(bash("echo first", "First command"), bash("echo second", "Second command"))
+      : text("Both commands ran."),
+
+  "read-write": (c) => {
+    const dir = param(c, "dir") ?? "/tmp";
+    if (c.toolResults.length === 0) return tools({ type: "tool_use", name: "Read", input: { file_path: `${dir}/input.txt` } });
+    if (c.toolResults.length === 1)
+      return tools({
+        type: "tool_use",
+        name: "Write",
+        input: { file_path: `${dir}/output.txt`, content: "written by the scripted model\n" },
+      });
+    return text("Read input.txt and wrote output.txt.");
+  },
+
+  subagent: (c) =>
+    c.toolResults.length === 0
+      ? tools({
+          type: "tool_use",
+          name: "Agent",
+          input: {
+            description: "Run a check",
+            prompt: "[[scenario:sub-worker]] Run the check command.",
+            subagent_type: "general-purpose",
+            run_in_background: false,
+          },
+        })
+      : text("The subagent finished its check."),
+
+  background: (c) =>
+    c.toolResults.length === 0
+      ? tools({
+          type: "tool_use",
+          name: "Agent",
+          input: {
+            description: "Background check",
+            prompt: "[[scenario:sub-worker]] Run the check command.",
+            subagent_type: "general-purpose",
+            run_in_background: true,
+          },
+        })
+      : text(
+          /task-notification|completed/i.test(c.lastUserText) && !c.lastUserText.includes("Async agent launched")
+            ? "The background agent reported back."
+            : "Started a background agent.",
+        ),
+
+  "sub-worker": (c) =>
+    c.toolResults.length === 0 ? tools(bash("echo from-subagent", "Subagent check")) : text("Check passed: from-subagent"),
+
+  mcp: (c) =>
+    c.toolResults.length === 0
+      ? tools({ type: "tool_use", name: "mcp__fixtures__shout", input: { text: "hello mcp" } })
+      : text(`The MCP tool answered: ${firstLine(c.toolResults[0]?.text)}`),
+
+  "api-400": () => ({ error: { status: 400, type: "invalid_request_error", message: "scripted bad request" } }),
+  "api-529": () => ({ error: { status: 529, type: "overloaded_error", message: "scripted overload" } }),
+
+  "max-turns": (c) =>
+    c.toolResults.length < 10 ? tools(bash(`echo turn-${c.toolResults.length}`, "Another turn")) : text("Stopping."),
+
+  /** `[[tools:N]]` sequential Bash calls, then a text answer: for benchmarks and scale. */
+  many: (c) => {
+    const n = Number(param(c, "tools") ?? "20");
+    return c.toolResults.length < n
+      ? tools(bash(`echo call-${c.toolResults.length}`, `Call ${c.toolResults.length}`))
+      : text(`Made ${n} tool calls.`);
+  },
+};
