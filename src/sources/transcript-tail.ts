@@ -48,8 +48,12 @@ export class TranscriptTail {
 
   /** Read everything that is there now, once. */
   poll(final = false): void {
-    this.discoverSubagents(final);
+    // The main transcript first: the Agent tool call a subagent belongs to is written there before
+    // the subagent's own file appears, so its span exists by the time the subagent is discovered.
     for (const file of this.files) this.read(file);
+    const known = this.files.length;
+    this.discoverSubagents(final);
+    for (const file of this.files.slice(known)) this.read(file);
   }
 
   /** Stop polling, read what is left, and close every parser. */

@@ -1,0 +1,273 @@
+/**
+ * End to end: `claudia` runs the real Claude Code against the scripted model, and a real OTLP
+ * exporter delivers the trace to a receiver. Each scenario checks the tree, the accounting
+ * against what the endpoint served and what Claude Code reported, and the exit code.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { BASE_ARGS, claudia, createSandbox, MCP_SERVER, type Sandbox } from "../support/sandbox.ts";
+import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+import {
+  assertChatSpansMatchServed,
+  assertRootMatchesResult,
+  assertTotalsAreSumOfCalls,
+  childOf,
+  named,
+  root,
+  traceIdFrom,
+  waitForSpans,
+} from "../support/trace-checks.ts";
+
+let model: ScriptedModel;
+let receiver: OtlpReceiver;
+let sandbox: Sandbox;
+
+before(async () => {
+  model = await startScriptedModel();
+  receiver = await startOtlpReceiver();
+  sandbox = createSandbox(model.url, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+  });
+});
+after(async () => {
+  await model.close();
+  await receiver.close();
+  sandbox.remove();
+});
+
+interface ScenarioRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  spans: ReceivedSpan[];
+  served: ScriptedModel["served"];
+  results: Record<string, unknown>[];
+}
+
+/** Run a scenario through claudia with stream-json output, so Claude Code's own result messages are at hand. */
+async function scenario(name: string, extra: string[] = [], prompt = `[[scenario:${name}]] go`): Promise<ScenarioRun> {
+  const before = model.served.length;
+  const ran = await claudia(sandbox, [...BASE_ARGS, "--output-format", "stream-json", "--verbose", ...extra, prompt]);
+  const traceId = traceIdFrom(ran.stderr);
+  const spans = await waitForSpans(receiver.spans, traceId);
+  const results = ran.stdout
+    .split("\n")
+    .filter((l) => l.includes('"type":"result"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((m) => m.type === "result");
+  return { ...ran, spans, served: model.served.slice(before), results };
+}
+
+const lastResult = (r: ScenarioRun) => r.results.at(-1) as Record<string, unknown>;
+const one = (spans: ReceivedSpan[], name: string) => {
+  const found = named(spans, name);
+  assert.equal(found.length, 1, `exactly one ${name} span (got ${found.length})`);
+  return found[0] as ReceivedSpan;
+};
+
+describe("headless scenarios", () => {
+  test("text only: a root and one chat span with the served usage", async () => {
+    const r = await scenario("text");
+    assert.equal(r.code, 0);
+    assert.equal(r.spans.length, 2);
+    const agent = root(r.spans);
+    assert.equal(agent.kind, 1, "root is INTERNAL");
+    assert.equal(agent.attributes["gen_ai.operation.name"], "invoke_agent");
+    assert.equal(agent.attributes["gen_ai.agent.name"], "claude-code");
+    assert.equal(agent.attributes["gen_ai.request.model"], "claude-sonnet-4-5");
+    assert.equal(agent.attributes["gen_ai.response.model"], "claude-sonnet-4-5");
+    assert.equal(agent.attributes["claude_code.num_turns"], lastResult(r).num_turns);
+    assert.equal(agent.attributes["claude_code.result.subtype"], "success");
+    assert.equal(agent.attributes["claude_code.terminal_reason"], "completed");
+    assert.equal(agent.attributes["claude_code.tool_calls"], 0);
+    assert.equal(agent.status.code, 0);
+    assert.deepEqual(
+      agent.events.map((e) => e.name),
+      ["user.prompt", "agent.completed"],
+    );
+    assert.equal(agent.events[0]?.attributes["gen_ai.prompt"], "[[scenario:text]] go");
+    assert.equal(agent.resource["service.name"], "claude-agents");
+    childOf(one(r.spans, "chat claude-sonnet-4-5"), agent);
+    assertChatSpansMatchServed(r.spans, r.served);
+    assertRootMatchesResult(r.spans, lastResult(r));
+    assertTotalsAreSumOfCalls(r.spans, r.served);
+  });
+
+  test("one Bash call: execute_tool under the root with arguments and result", async () => {
+    const r = await scenario("bash");
+    assert.equal(r.code, 0);
+    const agent = root(r.spans);
+    const bash = one(r.spans, "execute_tool Bash");
+    childOf(bash, agent);
+    assert.equal(bash.attributes["gen_ai.tool.name"], "Bash");
+    assert.equal(bash.attributes["gen_ai.tool.type"], "function");
+    assert.equal(bash.attributes["gen_ai.tool.call.id"], r.served[0]?.toolUses[0]?.id);
+    assert.match(String(bash.attributes["gen_ai.tool.call.arguments"]), /echo hello-from-bash/);
+    assert.match(String(bash.attributes["gen_ai.tool.call.result"]), /hello-from-bash/);
+    assert.equal(bash.status.code, 0);
+    assert.ok(bash.endMs >= bash.startMs);
+    assert.equal(named(r.spans, "chat claude-sonnet-4-5").length, 2);
+    assert.equal(agent.attributes["claude_code.tool_calls"], 1);
+    assertChatSpansMatchServed(r.spans, r.served);
+    assertRootMatchesResult(r.spans, lastResult(r));
+    assertTotalsAreSumOfCalls(r.spans, r.served);
+  });
+
+  test("a failing Bash call is an ERROR tool span; the run still succeeds", async () => {
+    const r = await scenario("bash-fail");
+    assert.equal(r.code, 0);
+    const bash = one(r.spans, "execute_tool Bash");
+    assert.equal(bash.status.code, 2);
+    assert.equal(bash.attributes["error.type"], "tool_error");
+    assert.match(String(bash.status.message), /Exit code/);
+    assert.equal(root(r.spans).status.code, 0);
+    assertChatSpansMatchServed(r.spans, r.served);
+    assertRootMatchesResult(r.spans, lastResult(r));
+  });
+
+  test("two tool calls in one message: two tool spans, one chat span naming both", async () => {
+    const r = await scenario("two-tools");
+    assert.equal(r.code, 0);
+    const tools = named(r.spans, "execute_tool Bash");
+    assert.equal(tools.length, 2);
+    for (const t of tools) childOf(t, root(r.spans));
+    const first = r.spans.find((s) => s.attributes["gen_ai.response.id"] === r.served[0]?.id) as ReceivedSpan;
+    const output = JSON.parse(String(first.attributes["gen_ai.output.messages"]));
+    assert.deepEqual(
+      output[0].parts.filter((p: { type: string }) => p.type === "tool_call").map((p: { id: string }) => p.id),
+      r.served[0]?.toolUses.map((t) => t.id),
+    );
+    assertChatSpansMatchServed(r.spans, r.served);
+    assertRootMatchesResult(r.spans, lastResult(r));
+  });
+
+  test("Read then Write: both tool spans, the file really written", async () => {
+    writeFileSync(join(sandbox.work, "input.txt"), "some input\n");
+    const r = await scenario("read-write", [], `[[scenario:read-write]] [[dir:${sandbox.work}]] go`);
+    assert.equal(r.code, 0);
+    const read = one(r.spans, "execute_tool Read");
+    const write = one(r.spans, "execute_tool Write");
+    assert.ok(read.endMs <= write.startMs, "Read ends before Write starts");
+    assert.match(String(read.attributes["gen_ai.tool.call.result"]), /some input/);
+    assert.equal(write.status.code, 0);
+    assert.equal(readFileSync(join(sandbox.work, "output.txt"), "utf8"), "written by the scripted model\n");
+    assertChatSpansMatchServed(r.spans, r.served);
+    assertRootMatchesResult(r.spans, lastResult(r));
+  });
+
+  test("foreground subagent: invoke_agent under the Agent call, its chat and tool spans under it", async () => {
+    const r = await scenario("subagent");
+    assert.equal(r.code, 0);
+    const agent = root(r.spans);
+    const call = one(r.spans, "execute_tool Agent");
+    const sub = one(r.spans, "invoke_agent general-purpose");
+    childOf(call, agent);
+    childOf(sub, call);
+    assert.equal(sub.attributes["gen_ai.operation.name"], "invoke_agent");
+    assert.equal(sub.attributes["claude_code.subagent.background"], false);
+    const bash = one(r.spans, "execute_tool Bash");
+    childOf(bash, sub);
+    const subCalls = r.served.filter((c) => c.scenario === "sub-worker");
+    assert.equal(subCalls.length, 2);
+    for (const c of subCalls) {
+      childOf(r.spans.find((s) => s.attributes["gen_ai.response.id"] === c.id) as ReceivedSpan, sub);
+    }
+    const subOutput = subCalls.reduce((n, c) => n + c.usage.output_tokens, 0);
+    assert.equal(sub.attributes["gen_ai.usage.output_tokens"], subOutput);
+    assertChatSpansMatchServed(r.spans, r.served);
+    assertRootMatchesResult(r.spans, lastResult(r));
+    assertTotalsAreSumOfCalls(r.spans, r.served);
+  });
+
+  test("background subagent: nested under its call, totals summed over both result messages", async () => {
+    const r = await scenario("background");
+    assert.equal(r.code, 0);
+    assert.equal(r.results.length, 2, "the notification turn yields a second result");
+    const call = one(r.spans, "execute_tool Agent");
+    const sub = one(r.spans, "invoke_agent general-purpose");
+    childOf(sub, call);
+    assert.equal(sub.attributes["claude_code.subagent.background"], true);
+    childOf(one(r.spans, "execute_tool Bash"), sub);
+    const turns = r.results.reduce((n, m) => n + Number(m.num_turns), 0);
+    assert.equal(root(r.spans).attributes["claude_code.num_turns"], turns);
+    assertChatSpansMatchServed(r.spans, r.served);
+    assertRootMatchesResult(r.spans, lastResult(r));
+    assertTotalsAreSumOfCalls(r.spans, r.served);
+  });
+
+  test("a stdio MCP server's tool carries its server name", async () => {
+    const config = JSON.stringify({ mcpServers: { fixtures: { command: process.execPath, args: [MCP_SERVER] } } });
+    const r = await scenario("mcp", ["--mcp-config", config, "--strict-mcp-config"]);
+    assert.equal(r.code, 0);
+    const tool = one(r.spans, "execute_tool mcp__fixtures__shout");
+    assert.equal(tool.attributes["mcp.server.name"], "fixtures");
+    assert.equal(tool.attributes["gen_ai.tool.type"], "extension");
+    assert.match(String(tool.attributes["gen_ai.tool.call.result"]), /HELLO MCP/);
+    assert.equal(tool.status.code, 0);
+    assertChatSpansMatchServed(r.spans, r.served);
+  });
+
+  for (const [name, status] of [
+    ["api-400", 400],
+    ["api-529", 529],
+  ] as const) {
+    test(`API error ${status}: non-zero exit, root ERROR with error.type, no chat span`, async () => {
+      const errorsBefore = model.errors.length;
+      const r = await scenario(name);
+      assert.equal(r.code, 1);
+      assert.ok(model.errors.length > errorsBefore, "the endpoint answered with an error");
+      const agent = root(r.spans);
+      assert.equal(agent.status.code, 2);
+      assert.equal(agent.attributes["error.type"], "api_error");
+      assert.equal(agent.attributes["claude_code.api_error_status"], status);
+      assert.equal(agent.attributes["claude_code.exit_code"], 1);
+      assert.match(String(agent.status.message), new RegExp(`API Error: ${status}`));
+      assert.equal(r.spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat").length, 0);
+      assert.equal(agent.attributes["gen_ai.usage.cost"], 0);
+    });
+  }
+
+  test("max turns: exit 1, root ERROR max_turns, every tool call traced", async () => {
+    const r = await scenario("max-turns", ["--max-turns", "2"]);
+    assert.equal(r.code, 1);
+    const agent = root(r.spans);
+    assert.equal(agent.status.code, 2);
+    assert.equal(agent.attributes["error.type"], "max_turns");
+    assert.equal(agent.attributes["claude_code.result.subtype"], "error_max_turns");
+    assert.equal(named(r.spans, "execute_tool Bash").length, r.served.flatMap((c) => c.toolUses).length);
+    assertChatSpansMatchServed(r.spans, r.served);
+    assertRootMatchesResult(r.spans, lastResult(r));
+  });
+});
+
+describe("content capture", () => {
+  test("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false keeps names, tokens and cost, drops content", async () => {
+    const before = model.served.length;
+    const ran = await claudia(sandbox, [...BASE_ARGS, "[[scenario:bash]] secret prompt"], {
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "false",
+    });
+    assert.equal(ran.code, 0);
+    const spans = await waitForSpans(receiver.spans, traceIdFrom(ran.stderr));
+    const all = JSON.stringify(spans);
+    assert.doesNotMatch(all, /secret prompt/);
+    assert.doesNotMatch(all, /hello-from-bash/);
+    assert.equal(named(spans, "execute_tool Bash").length, 1);
+    assertChatSpansMatchServed(spans, model.served.slice(before));
+    assert.ok(Number(root(spans).attributes["gen_ai.usage.cost"]) > 0);
+  });
+
+  test("text output: totals and cost come from the session's saved cost state", async () => {
+    const before = model.served.length;
+    const ran = await claudia(sandbox, [...BASE_ARGS, "[[scenario:bash]] go"]);
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stdout, "The command printed: hello-from-bash\n");
+    const spans = await waitForSpans(receiver.spans, traceIdFrom(ran.stderr));
+    assertChatSpansMatchServed(spans, model.served.slice(before));
+    assertTotalsAreSumOfCalls(spans, model.served.slice(before));
+    assert.ok(existsSync(sandbox.home));
+  });
+});
