@@ -45,6 +45,12 @@ export const scenarios: Record<string, (c: ScenarioContext) => Reply> = {
       ? tools({ type: "text", text: "I'll run a command." }, bash("echo hello-from-bash", "Print a greeting"))
       : text(`The command printed: ${firstLine(c.toolResults[0]?.text)}`),
 
+  /** A Bash call that prints the trace context the tool process received. */
+  traceparent: (c) =>
+    c.toolResults.length === 0
+      ? tools(bash('echo "tp=$TRACEPARENT"', "Show the trace context"))
+      : text(`Context: ${firstLine(c.toolResults[0]?.text)}`),
+
   "bash-fail": (c) =>
     c.toolResults.length === 0
       ? tools(bash("ls /nonexistent-claudia-path", "List a missing folder"))

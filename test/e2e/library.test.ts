@@ -1,0 +1,134 @@
+/**
+ * The library form against the real Claude Code (through the Agent SDK) and the scripted model;
+ * spans are read from the OpenTelemetry in-memory exporter.
+ */
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { type Options, query } from "@anthropic-ai/claude-agent-sdk";
+import { context, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { AgentRunError, runAgentWithTelemetry, tracedQuery } from "../../src/index.ts";
+import { createSandbox, MODEL, type Sandbox } from "../support/sandbox.ts";
+import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+
+let model: ScriptedModel;
+let sandbox: Sandbox;
+const exporter = new InMemorySpanExporter();
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+const contextManager = new AsyncLocalStorageContextManager();
+
+before(async () => {
+  model = await startScriptedModel();
+  sandbox = createSandbox(model.url);
+  context.setGlobalContextManager(contextManager.enable());
+});
+after(async () => {
+  context.disable();
+  await model.close();
+  sandbox.remove();
+});
+beforeEach(() => exporter.reset());
+
+const sdkOptions = (): Options => ({
+  cwd: sandbox.work,
+  env: sandbox.env as Record<string, string>,
+  model: MODEL,
+  permissionMode: "bypassPermissions",
+  allowDangerouslySkipPermissions: true,
+});
+
+const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
+const parentId = (s: ReadableSpan) => s.parentSpanContext?.spanId;
+
+describe("runAgentWithTelemetry", () => {
+  test("resolves to the final text, the result messages and the trace id; the trace is complete", async () => {
+    const served = model.served.length;
+    const result = await runAgentWithTelemetry({
+      prompt: "[[scenario:bash]] library",
+      extraArgs: { model: MODEL, "permission-mode": "bypassPermissions" },
+      tracerProvider: provider,
+      options: { cwd: sandbox.work, env: sandbox.env as Record<string, string>, allowDangerouslySkipPermissions: true },
+    });
+    assert.equal(result.text, "The command printed: hello-from-bash");
+    assert.equal(result.results.length, 1);
+    const spans = exporter.getFinishedSpans();
+    const root = byName(spans, "invoke_agent claude-code")[0] as ReadableSpan;
+    assert.equal(root.spanContext().traceId, result.traceId);
+    assert.equal(root.attributes["gen_ai.usage.cost"], result.results[0]?.total_cost_usd);
+    assert.equal(root.attributes["gen_ai.conversation.id"], result.sessionId);
+    const chats = byName(spans, `chat ${MODEL}`);
+    assert.deepEqual(
+      chats.map((c) => c.attributes["gen_ai.response.id"]).sort(),
+      model.served.slice(served).map((c) => c.id).sort(),
+    );
+    for (const c of chats) assert.equal(parentId(c), root.spanContext().spanId);
+    const bash = byName(spans, "execute_tool Bash")[0] as ReadableSpan;
+    assert.equal(parentId(bash), root.spanContext().spanId);
+    assert.equal(bash.status.code, 0);
+  });
+
+  test("rejects with the agent's error; the trace is still recorded, with ERROR", async () => {
+    await assert.rejects(
+      runAgentWithTelemetry({ prompt: "[[scenario:api-400]] library", tracerProvider: provider, options: sdkOptions() }),
+      (error: unknown) => {
+        assert.ok(error instanceof AgentRunError);
+        assert.match(error.message, /API Error: 400/);
+        const root = byName(exporter.getFinishedSpans(), "invoke_agent claude-code")[0] as ReadableSpan;
+        assert.equal(root.spanContext().traceId, error.traceId);
+        assert.equal(root.status.code, 2);
+        assert.equal(root.attributes["error.type"], "api_error");
+        return true;
+      },
+    );
+  });
+});
+
+describe("tracedQuery", () => {
+  test("yields the same messages as query(), keeps the caller's hooks, nests under the caller's span", async () => {
+    const plainTypes: string[] = [];
+    for await (const m of query({ prompt: "[[scenario:bash]] plain", options: sdkOptions() })) {
+      plainTypes.push(m.type === "system" ? `system/${m.subtype}` : m.type);
+    }
+
+    const seenByHook: string[] = [];
+    const tracer = provider.getTracer("caller");
+    const types: string[] = [];
+    await tracer.startActiveSpan("ci job", async (callerSpan) => {
+      const q = tracedQuery(
+        {
+          prompt: "[[scenario:bash]] traced",
+          options: {
+            ...sdkOptions(),
+            hooks: {
+              PreToolUse: [
+                {
+                  hooks: [
+                    async (input) => {
+                      seenByHook.push((input as { tool_name: string }).tool_name);
+                      return {};
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+        { tracerProvider: provider },
+      );
+      assert.equal(typeof q.interrupt, "function", "the Query's own methods are still there");
+      for await (const m of q) types.push(m.type === "system" ? `system/${m.subtype}` : m.type);
+      callerSpan.end();
+    });
+    assert.deepEqual(types, plainTypes);
+    assert.deepEqual(seenByHook, ["Bash"]);
+    const spans = exporter.getFinishedSpans();
+    const caller = byName(spans, "ci job")[0] as ReadableSpan;
+    const root = byName(spans, "invoke_agent claude-code")[0] as ReadableSpan;
+    assert.equal(parentId(root), caller.spanContext().spanId);
+    assert.equal(root.spanContext().traceId, caller.spanContext().traceId);
+    assert.equal(byName(spans, "execute_tool Bash").length, 1);
+    assert.equal(byName(spans, `chat ${MODEL}`).length, 2);
+    assert.ok(trace.getActiveSpan() === undefined);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * claudia is a drop-in for `claude -p`: for the same scenario, stdout is byte-for-byte the same
+ * (apart from values that differ run to run: ids, durations) and so is the exit code.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
+import { BASE_ARGS, claude, claudia, createSandbox, type Sandbox } from "../support/sandbox.ts";
+import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
+
+let model: ScriptedModel;
+let receiver: OtlpReceiver;
+let sandbox: Sandbox;
+
+before(async () => {
+  model = await startScriptedModel();
+  receiver = await startOtlpReceiver();
+  sandbox = createSandbox(model.url, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+  });
+});
+after(async () => {
+  await model.close();
+  await receiver.close();
+  sandbox.remove();
+});
+
+/** Replace what differs between two runs of the same scenario: ids, timings, tool-use ids. */
+function normalize(text: string): string {
+  return text
+    .replace(/"(session_id|uuid|request_id|parent_uuid|prompt_id|task_id|agentId|agent_id)":"[^"]*"/g, '"$1":"X"')
+    .replace(
+      /"(duration_ms|duration_api_ms|ttft_ms|ttft_stream_ms|time_to_request_ms|first_content_frame_ms|totalDurationMs|durationMs|duration)":\d+/g,
+      '"$1":0',
+    )
+    .replace(/"timestamp":"[^"]*"/g, '"timestamp":"T"')
+    .replace(/cc-socks\/\d+\.sock/g, "cc-socks/PID.sock")
+    .replace(/msg_scripted_\d+/g, "msg_N")
+    .replace(/toolu_scripted_\d+/g, "toolu_N")
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "UUID")
+    .replace(/\/tmp\/claudia-test-[^/"]+/g, "TMP")
+    .replace(/"cache_read_input_tokens":\d+|"cacheReadInputTokens":\d+/g, "CACHE_READ")
+    .replace(/"cache_creation_input_tokens":\d+|"cacheCreationInputTokens":\d+/g, "CACHE_CREATION")
+    .replace(/"(total_cost_usd|costUSD)":[\d.e-]+/g, '"$1":0')
+    .replace(/"(input_tokens|inputTokens|output_tokens|outputTokens)":\d+/g, '"$1":0');
+}
+
+const formats: [string, string[]][] = [
+  ["text", []],
+  ["json", ["--output-format", "json"]],
+  ["stream-json", ["--output-format", "stream-json", "--verbose"]],
+];
+
+describe("stdout and exit code equal claude -p", () => {
+  for (const scenario of ["text", "bash", "bash-fail", "api-400"]) {
+    for (const [format, flags] of formats) {
+      test(`${scenario}, ${format}`, async () => {
+        const prompt = `[[scenario:${scenario}]] parity`;
+        const direct = await claude(sandbox, ["-p", ...BASE_ARGS, ...flags, prompt]);
+        const wrapped = await claudia(sandbox, [...BASE_ARGS, ...flags, prompt]);
+        assert.equal(wrapped.code, direct.code, "same exit code");
+        if (format === "text") assert.equal(wrapped.stdout, direct.stdout, "text output is byte-for-byte the same");
+        else assert.equal(normalize(wrapped.stdout), normalize(direct.stdout));
+        assert.ok(direct.stdout.length > 0);
+        // The run was traced all the same.
+        const spans = await waitForSpans(receiver.spans, traceIdFrom(wrapped.stderr));
+        assert.equal(root(spans).attributes["claude_code.exit_code"], direct.code);
+      });
+    }
+  }
+
+  test("a prompt piped on stdin works as with claude -p", async () => {
+    const direct = await claude(sandbox, ["-p", ...BASE_ARGS], {}, "[[scenario:text]] from stdin");
+    const wrapped = await claudia(sandbox, [...BASE_ARGS], {}, "[[scenario:text]] from stdin");
+    assert.equal(wrapped.code, 0);
+    assert.equal(wrapped.stdout, direct.stdout);
+    const spans = await waitForSpans(receiver.spans, traceIdFrom(wrapped.stderr));
+    assert.equal(root(spans).events[0]?.attributes["gen_ai.prompt"], "[[scenario:text]] from stdin");
+  });
+
+  test("-p/--print given explicitly is accepted", async () => {
+    const wrapped = await claudia(sandbox, ["-p", ...BASE_ARGS, "[[scenario:text]] explicit"]);
+    assert.equal(wrapped.code, 0);
+    assert.equal(wrapped.stdout, "Hello from the scripted model.\n");
+  });
+
+  test("a bad claude option: claude's own message and exit code", async () => {
+    const direct = await claude(sandbox, ["-p", "--output-format", "yaml", "hi"]);
+    const wrapped = await claudia(sandbox, ["--output-format", "yaml", "hi"]);
+    assert.notEqual(direct.code, 0);
+    assert.equal(wrapped.code, direct.code);
+    assert.equal(wrapped.stdout, direct.stdout);
+    assert.ok(wrapped.stderr.includes(direct.stderr.trim().split("\n")[0] as string));
+  });
+
+  test("claude subcommands run directly, untraced", async () => {
+    const before = receiver.spans.length;
+    const direct = await claude(sandbox, ["mcp", "list"]);
+    const wrapped = await claudia(sandbox, ["mcp", "list"]);
+    assert.equal(wrapped.code, direct.code);
+    assert.equal(wrapped.stdout, direct.stdout);
+    assert.doesNotMatch(wrapped.stderr, /trace [0-9a-f]{32}/);
+    assert.equal(receiver.spans.length, before);
+  });
+});
