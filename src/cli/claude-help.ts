@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -51,6 +51,53 @@ export function parseHelp(text: string): ClaudeCli {
   return { options, commands };
 }
 
+const HIDDEN_MARK = Buffer.from(".hideHelp()");
+const OPTION_DEFINITION = /\("(-[\w-]+(?:, -[\w-]+)*)(?: (<[^>"]+>|\[[^\]"]+\]))?",/g;
+
+/**
+ * Options Claude Code accepts but hides from `--help` (such as `--max-turns <turns>`): read from
+ * the option definitions in the binary itself, where each one is marked `.hideHelp()`.
+ */
+export function hiddenOptions(claudePath: string): OptionSpec[] {
+  const found = new Map<string, OptionSpec>();
+  let fd: number;
+  try {
+    fd = openSync(claudePath, "r");
+  } catch {
+    return [];
+  }
+  try {
+    const chunk = Buffer.allocUnsafe(16 * 1024 * 1024);
+    const overlap = 1024;
+    let position = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, position);
+      if (n <= 0) break;
+      const view = chunk.subarray(0, n);
+      for (let at = view.indexOf(HIDDEN_MARK); at >= 0; at = view.indexOf(HIDDEN_MARK, at + 1)) {
+        const before = view.toString("latin1", Math.max(0, at - 600), at);
+        const start = before.lastIndexOf("addOption(");
+        if (start < 0) continue;
+        OPTION_DEFINITION.lastIndex = 0;
+        const m = OPTION_DEFINITION.exec(before.slice(start));
+        if (!m?.[1]) continue;
+        const arg = m[2];
+        const names = m[1].split(", ");
+        found.set(names.join(","), {
+          names,
+          value: arg === undefined ? "none" : arg.startsWith("<") ? "required" : "optional",
+          variadic: arg?.includes("...") ?? false,
+        });
+      }
+      if (n < chunk.length) break;
+      position += n - overlap;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return [...found.values()];
+}
+
 function cacheDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "claudia");
 }
@@ -85,6 +132,10 @@ export function learnClaudeCli(claudePath: string, env: NodeJS.ProcessEnv = proc
     help = String((error as { stdout?: unknown }).stdout ?? "");
   }
   const cli = parseHelp(help);
+  const listed = new Set(cli.options.flatMap((o) => o.names));
+  for (const hidden of hiddenOptions(claudePath)) {
+    if (!hidden.names.some((n) => listed.has(n))) cli.options.push(hidden);
+  }
   if (file && cli.options.length > 0) {
     try {
       mkdirSync(cacheDir(env), { recursive: true });

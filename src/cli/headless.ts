@@ -7,11 +7,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
-import { findTranscript, RunEvents } from "../sources/run-events.ts";
+import type { TelemetryConfig } from "../export/config.ts";
 import { startHookServer } from "../sources/hook-server.ts";
+import { findTranscript, RunEvents } from "../sources/run-events.ts";
 import { claudiaHooks, withHooks } from "../sources/settings.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
-import type { TelemetryConfig } from "../export/config.ts";
 import type { SplitArgv } from "./argv.ts";
 import type { Log } from "./log.ts";
 

@@ -73,7 +73,9 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
       await run.close();
       for (const report of run.reports) {
         if (report.failed > 0) {
-          log.warn(`${report.failed} span(s) not delivered to ${report.backend}: ${report.lastError ?? "export failed"}`);
+          log.warn(
+            `${report.failed} span(s) not delivered to ${report.backend}: ${report.lastError ?? "export failed"}`,
+          );
         }
       }
     },

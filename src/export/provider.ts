@@ -3,10 +3,11 @@
  * processor per configured backend. Export failures are counted, not thrown: telemetry never
  * changes what the agent does.
  */
-import type { IdGenerator, SpanExporter, ReadableSpan } from "@opentelemetry/sdk-trace";
-import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
+import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import type { IdGenerator, ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { TelemetryConfig } from "./config.ts";
 
 export interface ExportReport {
@@ -89,7 +90,8 @@ export async function createRunProvider(
     resourceFromAttributes({ "service.name": config.serviceName }),
   );
   const reporting: ReportingExporter[] = [];
-  if (config.otlp) reporting.push(new ReportingExporter(await otlpExporter(config.otlp, config.exportTimeoutMs), "otlp"));
+  if (config.otlp)
+    reporting.push(new ReportingExporter(await otlpExporter(config.otlp, config.exportTimeoutMs), "otlp"));
   const spanProcessors = [...reporting, ...extraExporters].map(
     (exporter) =>
       new BatchSpanProcessor({

@@ -60,7 +60,10 @@ describe("runAgentWithTelemetry", () => {
     const chats = byName(spans, `chat ${MODEL}`);
     assert.deepEqual(
       chats.map((c) => c.attributes["gen_ai.response.id"]).sort(),
-      model.served.slice(served).map((c) => c.id).sort(),
+      model.served
+        .slice(served)
+        .map((c) => c.id)
+        .sort(),
     );
     for (const c of chats) assert.equal(parentId(c), root.spanContext().spanId);
     const bash = byName(spans, "execute_tool Bash")[0] as ReadableSpan;
@@ -70,7 +73,11 @@ describe("runAgentWithTelemetry", () => {
 
   test("rejects with the agent's error; the trace is still recorded, with ERROR", async () => {
     await assert.rejects(
-      runAgentWithTelemetry({ prompt: "[[scenario:api-400]] library", tracerProvider: provider, options: sdkOptions() }),
+      runAgentWithTelemetry({
+        prompt: "[[scenario:api-400]] library",
+        tracerProvider: provider,
+        options: sdkOptions(),
+      }),
       (error: unknown) => {
         assert.ok(error instanceof AgentRunError);
         assert.match(error.message, /API Error: 400/);

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
+import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { BASE_ARGS, claude, claudia, createSandbox, type Sandbox } from "../support/sandbox.ts";
 import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";

@@ -46,7 +46,10 @@ test("TRACEPARENT in: the root is a child of the incoming span, in its trace", a
 
   // The Bash tool process saw the root span as its parent context.
   const bash = named(spans, "execute_tool Bash")[0];
-  assert.match(String(bash?.attributes["gen_ai.tool.call.result"]), new RegExp(`tp=00-${PARENT_TRACE}-${agent.spanId}-01`));
+  assert.match(
+    String(bash?.attributes["gen_ai.tool.call.result"]),
+    new RegExp(`tp=00-${PARENT_TRACE}-${agent.spanId}-01`),
+  );
 });
 
 test("without TRACEPARENT: a new trace, and tools still run inside the root span's context", async () => {

@@ -58,7 +58,11 @@ export interface Ran {
   stderr: string;
 }
 
-export function run(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; stdin?: string }): Promise<Ran> {
+export function run(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd: string; stdin?: string },
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";

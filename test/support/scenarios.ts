@@ -14,9 +14,7 @@ export interface ScenarioContext {
   allText: string;
 }
 
-export type Block =
-  | { type: "text"; text: string }
-  | { type: "tool_use"; name: string; input: Record<string, unknown> };
+export type Block = { type: "text"; text: string } | { type: "tool_use"; name: string; input: Record<string, unknown> };
 
 export type Reply =
   | { content: Block[]; stop_reason: "end_turn" | "tool_use" | "max_tokens" }
@@ -63,7 +61,8 @@ export const scenarios: Record<string, (c: ScenarioContext) => Reply> = {
 
   "read-write": (c) => {
     const dir = param(c, "dir") ?? "/tmp";
-    if (c.toolResults.length === 0) return tools({ type: "tool_use", name: "Read", input: { file_path: `${dir}/input.txt` } });
+    if (c.toolResults.length === 0)
+      return tools({ type: "tool_use", name: "Read", input: { file_path: `${dir}/input.txt` } });
     if (c.toolResults.length === 1)
       return tools({
         type: "tool_use",
@@ -106,7 +105,9 @@ export const scenarios: Record<string, (c: ScenarioContext) => Reply> = {
         ),
 
   "sub-worker": (c) =>
-    c.toolResults.length === 0 ? tools(bash("echo from-subagent", "Subagent check")) : text("Check passed: from-subagent"),
+    c.toolResults.length === 0
+      ? tools(bash("echo from-subagent", "Subagent check"))
+      : text("Check passed: from-subagent"),
 
   mcp: (c) =>
     c.toolResults.length === 0

@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { scenarios, type Reply, type ScenarioContext } from "./scenarios.ts";
+import { type Reply, type ScenarioContext, scenarios } from "./scenarios.ts";
 
 export interface ServedUsage {
   input_tokens: number;
@@ -95,7 +95,11 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     const id = `msg_scripted_${String(nextId++).padStart(4, "0")}`;
     const call = serve(id, body, context, reply);
     served.push(call.record);
-    return { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache" }, body: call.sse };
+    return {
+      status: 200,
+      headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+      body: call.sse,
+    };
   }
 
   function serve(id: string, body: RequestBody, context: ScenarioContext, reply: Exclude<Reply, { error: unknown }>) {
@@ -122,14 +126,27 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     ]);
     content.forEach((block, index) => {
       if (block.type === "text") {
-        events.push(["content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }]);
-        events.push(["content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: block.text } }]);
-      } else {
-        const { input, ...rest } = block as { input: unknown };
-        events.push(["content_block_start", { type: "content_block_start", index, content_block: { ...rest, input: {} } }]);
+        events.push([
+          "content_block_start",
+          { type: "content_block_start", index, content_block: { type: "text", text: "" } },
+        ]);
         events.push([
           "content_block_delta",
-          { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: JSON.stringify(input) } },
+          { type: "content_block_delta", index, delta: { type: "text_delta", text: block.text } },
+        ]);
+      } else {
+        const { input, ...rest } = block as { input: unknown };
+        events.push([
+          "content_block_start",
+          { type: "content_block_start", index, content_block: { ...rest, input: {} } },
+        ]);
+        events.push([
+          "content_block_delta",
+          {
+            type: "content_block_delta",
+            index,
+            delta: { type: "input_json_delta", partial_json: JSON.stringify(input) },
+          },
         ]);
       }
       events.push(["content_block_stop", { type: "content_block_stop", index }]);

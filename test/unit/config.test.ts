@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ConfigError, describeConfig, parseHeaders, resolveTelemetryConfig } from "../../src/export/config.ts";
+import { truncate } from "../../src/trace/content.ts";
+import { childTraceparent, newRootIds, parseTraceparent } from "../../src/trace/ids.ts";
+
+describe("telemetry configuration", () => {
+  test("standard OTEL_* variables: endpoint gets /v1/traces, the traces endpoint is used as is", () => {
+    const c = resolveTelemetryConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://h:4318/" });
+    assert.equal(c.otlp?.url, "http://h:4318/v1/traces");
+    assert.equal(c.otlp?.protocol, "http/protobuf");
+    assert.equal(c.serviceName, "claude-agents");
+    const t = resolveTelemetryConfig(
+      {},
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://h:4318/custom", OTEL_EXPORTER_OTLP_ENDPOINT: "http://x" },
+    );
+    assert.equal(t.otlp?.url, "http://h:4318/custom");
+    const g = resolveTelemetryConfig(
+      {},
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "http://h:4317", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" },
+    );
+    assert.equal(g.otlp?.url, "http://h:4317");
+  });
+
+  test("flags win over the environment; no endpoint means no OTLP backend", () => {
+    const c = resolveTelemetryConfig(
+      { otelEndpoint: "http://flag:1", otelHeaders: "a=1", serviceName: "svc" },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "http://env:2", OTEL_EXPORTER_OTLP_HEADERS: "a=0,b=2", OTEL_SERVICE_NAME: "x" },
+    );
+    assert.equal(c.otlp?.url, "http://flag:1/v1/traces");
+    assert.deepEqual(c.otlp?.headers, { a: "1", b: "2" });
+    assert.equal(c.serviceName, "svc");
+    assert.equal(resolveTelemetryConfig({}, {}).otlp, undefined);
+    assert.equal(
+      resolveTelemetryConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://h", OTEL_TRACES_EXPORTER: "none" }).otlp,
+      undefined,
+    );
+  });
+
+  test("bad flags throw naming the option; the same mistakes in the environment are warnings", () => {
+    assert.throws(
+      () => resolveTelemetryConfig({ otelEndpoint: "not a url" }, {}),
+      (e: unknown) => e instanceof ConfigError && e.option === "--otel-endpoint",
+    );
+    assert.throws(() => resolveTelemetryConfig({ otelHeaders: "novalue" }, {}), ConfigError);
+    const c = resolveTelemetryConfig(
+      {},
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "nope", OTEL_EXPORTER_OTLP_PROTOCOL: "carrier-pigeon" },
+    );
+    assert.equal(c.otlp, undefined);
+    assert.equal(c.warnings.length, 2);
+  });
+
+  test("header values are percent-decoded and never shown by --config", () => {
+    assert.deepEqual(parseHeaders("authorization=Bearer%20s3cr3t", "x"), { authorization: "Bearer s3cr3t" });
+    const shown = JSON.stringify(
+      describeConfig(resolveTelemetryConfig({ otelEndpoint: "http://h", otelHeaders: "authorization=s3cr3t" }, {})),
+    );
+    assert.doesNotMatch(shown, /s3cr3t/);
+  });
+});
+
+describe("trace context", () => {
+  test("an incoming traceparent is the parent; malformed ones are ignored", () => {
+    const ids = newRootIds({
+      TRACEPARENT: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      TRACESTATE: "k=v",
+    });
+    assert.equal(ids.traceId, "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert.equal(ids.parent?.spanId, "00f067aa0ba902b7");
+    assert.equal(ids.parent?.traceState, "k=v");
+    assert.equal(childTraceparent(ids), `00-4bf92f3577b34da6a3ce929d0e0e4736-${ids.spanId}-01`);
+    assert.equal(parseTraceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"), undefined);
+    assert.equal(parseTraceparent("garbage"), undefined);
+    assert.match(newRootIds({}).traceId, /^[0-9a-f]{32}$/);
+  });
+});
+
+describe("content limits", () => {
+  test("long values are cut to the limit and say how much was cut", () => {
+    const cut = truncate("x".repeat(10000), 100);
+    assert.equal(cut.length, 100);
+    assert.match(cut, /more chars\]$/);
+    assert.equal(truncate("short", 100), "short");
+  });
+});

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { RunEvent } from "../../src/events.ts";
+import { TranscriptParser } from "../../src/sources/transcript.ts";
+
+const entry = (o: Record<string, unknown>) => JSON.stringify(o);
+const usage = (input: number, output: number) => ({
+  input_tokens: input,
+  output_tokens: output,
+  cache_read_input_tokens: 100,
+  cache_creation_input_tokens: 10,
+});
+
+function parse(lines: string[], agentId: string | null = null): RunEvent[] {
+  const events: RunEvent[] = [];
+  const parser = new TranscriptParser(agentId, (e) => events.push(e));
+  for (const line of lines) parser.line(line);
+  parser.end();
+  return events;
+}
+
+describe("TranscriptParser", () => {
+  test("one model call split over two entries is one chat event with the last usage", () => {
+    const events = parse([
+      entry({
+        type: "user",
+        timestamp: "2026-01-01T00:00:00.000Z",
+        sessionId: "s1",
+        version: "2.1.331",
+        message: { role: "user", content: "hi" },
+      }),
+      entry({ type: "api-request", timestamp: "2026-01-01T00:00:01.000Z" }),
+      entry({
+        type: "assistant",
+        timestamp: "2026-01-01T00:00:02.000Z",
+        message: { id: "msg_1", model: "m", content: [{ type: "text", text: "I'll look." }], usage: usage(3, 40) },
+      }),
+      entry({
+        type: "assistant",
+        timestamp: "2026-01-01T00:00:02.500Z",
+        message: {
+          id: "msg_1",
+          model: "m",
+          stop_reason: "tool_use",
+          content: [{ type: "tool_use", id: "t1", name: "Bash", input: { command: "ls" } }],
+          usage: usage(3, 51),
+        },
+      }),
+      entry({
+        type: "user",
+        timestamp: "2026-01-01T00:00:03.000Z",
+        message: {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "t1", content: "a.txt", is_error: false }],
+        },
+      }),
+    ]);
+    const kinds = events.map((e) => e.kind);
+    assert.deepEqual(kinds, ["prompt", "session", "tool.start", "chat", "tool.end"]);
+    const chat = events.find((e) => e.kind === "chat");
+    assert.ok(chat && chat.kind === "chat");
+    assert.equal(chat.id, "msg_1");
+    assert.deepEqual(chat.usage, { input: 3, output: 51, cacheRead: 100, cacheCreation: 10 });
+    assert.equal(chat.startTime, Date.parse("2026-01-01T00:00:01.000Z"));
+    assert.equal(chat.endTime, Date.parse("2026-01-01T00:00:02.500Z"));
+    assert.equal(chat.stopReason, "tool_use");
+    assert.deepEqual(chat.toolCalls, [{ id: "t1", name: "Bash" }]);
+  });
+
+  test("failed tool results carry an error type; API errors are not model calls", () => {
+    const events = parse([
+      entry({
+        type: "user",
+        message: {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "t9", content: "Exit code 2", is_error: true }],
+        },
+      }),
+      entry({
+        type: "assistant",
+        isApiErrorMessage: true,
+        message: { id: "x", model: "<synthetic>", content: [{ type: "text", text: "API Error: 529 overloaded" }] },
+      }),
+    ]);
+    assert.deepEqual(events[0], {
+      kind: "tool.end",
+      id: "t9",
+      time: 0,
+      isError: true,
+      output: "Exit code 2",
+      errorType: "tool_error",
+    });
+    assert.equal(events[1]?.kind, "api.error");
+    assert.equal(
+      events.some((e) => e.kind === "chat"),
+      false,
+    );
+  });
+
+  test("the saved cost state becomes a result event; broken lines are skipped", () => {
+    const events = parse([
+      "{not json",
+      entry({
+        type: "cost-state",
+        sessionId: "s1",
+        totalCostUSD: 0.5,
+        totalAPIDuration: 120,
+        modelUsage: {
+          m: { inputTokens: 1, outputTokens: 2, cacheReadInputTokens: 3, cacheCreationInputTokens: 4, costUSD: 0.5 },
+        },
+      }),
+    ]);
+    assert.equal(events.length, 1);
+    const result = events[0];
+    assert.ok(result?.kind === "result");
+    assert.equal(result.source, "cost-state");
+    assert.equal(result.totalCostUsd, 0.5);
+    assert.deepEqual(result.models?.m?.usage, { input: 1, output: 2, cacheRead: 3, cacheCreation: 4 });
+  });
+
+  test("a task notification starts a synthetic turn", () => {
+    const events = parse([
+      entry({ type: "user", message: { role: "user", content: "first" } }),
+      entry({ type: "user", message: { role: "user", content: "<task-notification>\n<task-id>a</task-id>" } }),
+    ]);
+    const prompts = events.filter((e) => e.kind === "prompt");
+    assert.deepEqual(
+      prompts.map((p) => p.kind === "prompt" && p.synthetic),
+      [false, true],
+    );
+  });
+});
