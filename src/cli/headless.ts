@@ -49,7 +49,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   if (ids.parent?.traceState) childEnv.TRACESTATE = ids.parent.traceState;
   else delete childEnv.TRACESTATE;
 
-  log.debug(`spawning ${options.claudePath} with ${args.length} arguments`);
+  log.debug(`spawning Claude Code (${args.length} arguments) at +${Date.now() - options.startTime} ms`);
   const child = spawn(options.claudePath, args, {
     env: childEnv,
     stdio: ["inherit", tee ? "pipe" : "inherit", "inherit"],
@@ -62,6 +62,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 
   // Everything below runs while Claude Code works.
   const { startTrace } = await import("./trace-run.ts");
+  log.debug(`tracing loaded at +${Date.now() - options.startTime} ms`);
   const run = await startTrace({ ids, env, split, config: options.config, startTime: options.startTime, events, log });
 
   if (tee && child.stdout) {
@@ -72,6 +73,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   }
 
   const { code, signal, error } = await exited;
+  log.debug(`Claude Code exited (code ${code}, signal ${signal}) at +${Date.now() - options.startTime} ms`);
   for (const s of SIGNALS) process.off(s, forward);
   hooks.close();
   if (!events.following) {
@@ -83,6 +85,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const exitCode = error ? 127 : signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 0) : (code ?? 1);
   if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
   await run.finish(exitCode, error ? `could not start Claude Code: ${error.message}` : undefined);
+  log.debug(`trace finished at +${Date.now() - options.startTime} ms`);
   return exitCode;
 }
 

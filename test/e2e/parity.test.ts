@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, claude, claudia, createSandbox, type Sandbox } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDIA, claude, claudia, createSandbox, run, type Sandbox } from "../support/sandbox.ts";
 import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
@@ -103,5 +103,36 @@ describe("stdout and exit code equal claude -p", () => {
     assert.equal(wrapped.stdout, direct.stdout);
     assert.doesNotMatch(wrapped.stderr, /trace [0-9a-f]{32}/);
     assert.equal(receiver.spans.length, before);
+  });
+});
+
+describe("claudia's own behaviour", () => {
+  test("no prompt at a terminal: a clear message and exit 2", async () => {
+    // `script` gives claudia a terminal on stdin, as a person typing `claudia` would have.
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLAUDIA)} --model x`;
+    const ran = await run("script", ["-qec", command, "/dev/null"], { env: sandbox.env, cwd: sandbox.work });
+    assert.equal(ran.code, 2);
+    assert.match(ran.stdout, /no prompt given/);
+  });
+
+  test("an invalid claudia option: exit 2 before Claude Code starts, naming the option", async () => {
+    const before = model.served.length;
+    const ran = await claudia(sandbox, ["--otel-endpoint", "not-a-url", ...BASE_ARGS, "[[scenario:text]] x"]);
+    assert.equal(ran.code, 2);
+    assert.match(ran.stderr, /--otel-endpoint: "not-a-url" is not a URL/);
+    assert.equal(model.served.length, before);
+  });
+
+  test("a backend refusing connections changes neither output nor exit code; one line says so", async () => {
+    const prompt = "[[scenario:bash]] refused";
+    const direct = await claude(sandbox, ["-p", ...BASE_ARGS, prompt]);
+    const wrapped = await claudia(sandbox, [...BASE_ARGS, prompt], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
+    });
+    assert.equal(wrapped.code, direct.code);
+    assert.equal(wrapped.stdout, direct.stdout);
+    const lines = wrapped.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
+    assert.equal(lines.length, 1);
+    assert.match(lines[0] as string, /span\(s\) not delivered to otlp: ECONNREFUSED/);
   });
 });
