@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, claudia, createSandbox, MCP_SERVER, type Sandbox } from "../support/sandbox.ts";
-import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+import { describe, test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import type { ReceivedSpan } from "../support/otlp-receiver.ts";
+import { BASE_ARGS, claudia, MCP_SERVER } from "../support/sandbox.ts";
+import type { ScriptedModel } from "../support/scripted-model.ts";
 import {
   assertChatSpansMatchServed,
   assertRootMatchesResult,
@@ -21,23 +22,7 @@ import {
   waitForSpans,
 } from "../support/trace-checks.ts";
 
-let model: ScriptedModel;
-let receiver: OtlpReceiver;
-let sandbox: Sandbox;
-
-before(async () => {
-  model = await startScriptedModel();
-  receiver = await startOtlpReceiver();
-  sandbox = createSandbox(model.url, {
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-  });
-});
-after(async () => {
-  await model.close();
-  await receiver.close();
-  sandbox.remove();
-});
+const h = scriptedRuns();
 
 interface ScenarioRun {
   code: number | null;
@@ -50,16 +35,16 @@ interface ScenarioRun {
 
 /** Run a scenario through claudia with stream-json output, so Claude Code's own result messages are at hand. */
 async function scenario(name: string, extra: string[] = [], prompt = `[[scenario:${name}]] go`): Promise<ScenarioRun> {
-  const before = model.served.length;
-  const ran = await claudia(sandbox, [...BASE_ARGS, "--output-format", "stream-json", "--verbose", ...extra, prompt]);
+  const before = h.model.served.length;
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "--output-format", "stream-json", "--verbose", ...extra, prompt]);
   const traceId = traceIdFrom(ran.stderr);
-  const spans = await waitForSpans(receiver.spans, traceId);
+  const spans = await waitForSpans(h.receiver.spans, traceId);
   const results = ran.stdout
     .split("\n")
     .filter((l) => l.includes('"type":"result"'))
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((m) => m.type === "result");
-  return { ...ran, spans, served: model.served.slice(before), results };
+  return { ...ran, spans, served: h.model.served.slice(before), results };
 }
 
 const lastResult = (r: ScenarioRun) => r.results.at(-1) as Record<string, unknown>;
@@ -146,15 +131,15 @@ describe("headless scenarios", () => {
   });
 
   test("Read then Write: both tool spans, the file really written", async () => {
-    writeFileSync(join(sandbox.work, "input.txt"), "some input\n");
-    const r = await scenario("read-write", [], `[[scenario:read-write]] [[dir:${sandbox.work}]] go`);
+    writeFileSync(join(h.sandbox.work, "input.txt"), "some input\n");
+    const r = await scenario("read-write", [], `[[scenario:read-write]] [[dir:${h.sandbox.work}]] go`);
     assert.equal(r.code, 0);
     const read = one(r.spans, "execute_tool Read");
     const write = one(r.spans, "execute_tool Write");
     assert.ok(read.endMs <= write.startMs, "Read ends before Write starts");
     assert.match(String(read.attributes["gen_ai.tool.call.result"]), /some input/);
     assert.equal(write.status.code, 0);
-    assert.equal(readFileSync(join(sandbox.work, "output.txt"), "utf8"), "written by the scripted model\n");
+    assert.equal(readFileSync(join(h.sandbox.work, "output.txt"), "utf8"), "written by the scripted model\n");
     assertChatSpansMatchServed(r.spans, r.served);
     assertRootMatchesResult(r.spans, lastResult(r));
   });
@@ -216,10 +201,10 @@ describe("headless scenarios", () => {
     ["api-529", 529],
   ] as const) {
     test(`API error ${status}: non-zero exit, root ERROR with error.type, no chat span`, async () => {
-      const errorsBefore = model.errors.length;
+      const errorsBefore = h.model.errors.length;
       const r = await scenario(name);
       assert.equal(r.code, 1);
-      assert.ok(model.errors.length > errorsBefore, "the endpoint answered with an error");
+      assert.ok(h.model.errors.length > errorsBefore, "the endpoint answered with an error");
       const agent = root(r.spans);
       assert.equal(agent.status.code, 2);
       assert.equal(agent.attributes["error.type"], "api_error");
@@ -246,28 +231,28 @@ describe("headless scenarios", () => {
 
 describe("content capture", () => {
   test("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false keeps names, tokens and cost, drops content", async () => {
-    const before = model.served.length;
-    const ran = await claudia(sandbox, [...BASE_ARGS, "[[scenario:bash]] secret prompt"], {
+    const before = h.model.served.length;
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] secret prompt"], {
       OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "false",
     });
     assert.equal(ran.code, 0);
-    const spans = await waitForSpans(receiver.spans, traceIdFrom(ran.stderr));
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
     const all = JSON.stringify(spans);
     assert.doesNotMatch(all, /secret prompt/);
     assert.doesNotMatch(all, /hello-from-bash/);
     assert.equal(named(spans, "execute_tool Bash").length, 1);
-    assertChatSpansMatchServed(spans, model.served.slice(before));
+    assertChatSpansMatchServed(spans, h.model.served.slice(before));
     assert.ok(Number(root(spans).attributes["gen_ai.usage.cost"]) > 0);
   });
 
   test("text output: totals and cost come from the session's saved cost state", async () => {
-    const before = model.served.length;
-    const ran = await claudia(sandbox, [...BASE_ARGS, "[[scenario:bash]] go"]);
+    const before = h.model.served.length;
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] go"]);
     assert.equal(ran.code, 0);
     assert.equal(ran.stdout, "The command printed: hello-from-bash\n");
-    const spans = await waitForSpans(receiver.spans, traceIdFrom(ran.stderr));
-    assertChatSpansMatchServed(spans, model.served.slice(before));
-    assertTotalsAreSumOfCalls(spans, model.served.slice(before));
-    assert.ok(existsSync(sandbox.home));
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
+    assertChatSpansMatchServed(spans, h.model.served.slice(before));
+    assertTotalsAreSumOfCalls(spans, h.model.served.slice(before));
+    assert.ok(existsSync(h.sandbox.home));
   });
 });

@@ -3,29 +3,12 @@
  * (apart from values that differ run to run: ids, durations) and so is the exit code.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, CLAUDIA, claude, claudia, createSandbox, run, type Sandbox } from "../support/sandbox.ts";
-import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+import { describe, test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
-let model: ScriptedModel;
-let receiver: OtlpReceiver;
-let sandbox: Sandbox;
-
-before(async () => {
-  model = await startScriptedModel();
-  receiver = await startOtlpReceiver();
-  sandbox = createSandbox(model.url, {
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-  });
-});
-after(async () => {
-  await model.close();
-  await receiver.close();
-  sandbox.remove();
-});
+const h = scriptedRuns();
 
 /** Replace what differs between two runs of the same scenario: ids, timings, tool-use ids. */
 function normalize(text: string): string {
@@ -58,37 +41,37 @@ describe("stdout and exit code equal claude -p", () => {
     for (const [format, flags] of formats) {
       test(`${scenario}, ${format}`, async () => {
         const prompt = `[[scenario:${scenario}]] parity`;
-        const direct = await claude(sandbox, ["-p", ...BASE_ARGS, ...flags, prompt]);
-        const wrapped = await claudia(sandbox, [...BASE_ARGS, ...flags, prompt]);
+        const direct = await claude(h.sandbox, ["-p", ...BASE_ARGS, ...flags, prompt]);
+        const wrapped = await claudia(h.sandbox, [...BASE_ARGS, ...flags, prompt]);
         assert.equal(wrapped.code, direct.code, "same exit code");
         if (format === "text") assert.equal(wrapped.stdout, direct.stdout, "text output is byte-for-byte the same");
         else assert.equal(normalize(wrapped.stdout), normalize(direct.stdout));
         assert.ok(direct.stdout.length > 0);
         // The run was traced all the same.
-        const spans = await waitForSpans(receiver.spans, traceIdFrom(wrapped.stderr));
+        const spans = await waitForSpans(h.receiver.spans, traceIdFrom(wrapped.stderr));
         assert.equal(root(spans).attributes["claude_code.exit_code"], direct.code);
       });
     }
   }
 
   test("a prompt piped on stdin works as with claude -p", async () => {
-    const direct = await claude(sandbox, ["-p", ...BASE_ARGS], {}, "[[scenario:text]] from stdin");
-    const wrapped = await claudia(sandbox, [...BASE_ARGS], {}, "[[scenario:text]] from stdin");
+    const direct = await claude(h.sandbox, ["-p", ...BASE_ARGS], {}, "[[scenario:text]] from stdin");
+    const wrapped = await claudia(h.sandbox, [...BASE_ARGS], {}, "[[scenario:text]] from stdin");
     assert.equal(wrapped.code, 0);
     assert.equal(wrapped.stdout, direct.stdout);
-    const spans = await waitForSpans(receiver.spans, traceIdFrom(wrapped.stderr));
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(wrapped.stderr));
     assert.equal(root(spans).events[0]?.attributes["gen_ai.prompt"], "[[scenario:text]] from stdin");
   });
 
   test("-p/--print given explicitly is accepted", async () => {
-    const wrapped = await claudia(sandbox, ["-p", ...BASE_ARGS, "[[scenario:text]] explicit"]);
+    const wrapped = await claudia(h.sandbox, ["-p", ...BASE_ARGS, "[[scenario:text]] explicit"]);
     assert.equal(wrapped.code, 0);
     assert.equal(wrapped.stdout, "Hello from the scripted model.\n");
   });
 
   test("a bad claude option: claude's own message and exit code", async () => {
-    const direct = await claude(sandbox, ["-p", "--output-format", "yaml", "hi"]);
-    const wrapped = await claudia(sandbox, ["--output-format", "yaml", "hi"]);
+    const direct = await claude(h.sandbox, ["-p", "--output-format", "yaml", "hi"]);
+    const wrapped = await claudia(h.sandbox, ["--output-format", "yaml", "hi"]);
     assert.notEqual(direct.code, 0);
     assert.equal(wrapped.code, direct.code);
     assert.equal(wrapped.stdout, direct.stdout);
@@ -96,13 +79,13 @@ describe("stdout and exit code equal claude -p", () => {
   });
 
   test("claude subcommands run directly, untraced", async () => {
-    const before = receiver.spans.length;
-    const direct = await claude(sandbox, ["mcp", "list"]);
-    const wrapped = await claudia(sandbox, ["mcp", "list"]);
+    const before = h.receiver.spans.length;
+    const direct = await claude(h.sandbox, ["mcp", "list"]);
+    const wrapped = await claudia(h.sandbox, ["mcp", "list"]);
     assert.equal(wrapped.code, direct.code);
     assert.equal(wrapped.stdout, direct.stdout);
     assert.doesNotMatch(wrapped.stderr, /trace [0-9a-f]{32}/);
-    assert.equal(receiver.spans.length, before);
+    assert.equal(h.receiver.spans.length, before);
   });
 });
 
@@ -110,23 +93,23 @@ describe("claudia's own behaviour", () => {
   test("no prompt at a terminal: a clear message and exit 2", async () => {
     // `script` gives claudia a terminal on stdin, as a person typing `claudia` would have.
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLAUDIA)} --model x`;
-    const ran = await run("script", ["-qec", command, "/dev/null"], { env: sandbox.env, cwd: sandbox.work });
+    const ran = await run("script", ["-qec", command, "/dev/null"], { env: h.sandbox.env, cwd: h.sandbox.work });
     assert.equal(ran.code, 2);
     assert.match(ran.stdout, /no prompt given/);
   });
 
   test("an invalid claudia option: exit 2 before Claude Code starts, naming the option", async () => {
-    const before = model.served.length;
-    const ran = await claudia(sandbox, ["--otel-endpoint", "not-a-url", ...BASE_ARGS, "[[scenario:text]] x"]);
+    const before = h.model.served.length;
+    const ran = await claudia(h.sandbox, ["--otel-endpoint", "not-a-url", ...BASE_ARGS, "[[scenario:text]] x"]);
     assert.equal(ran.code, 2);
     assert.match(ran.stderr, /--otel-endpoint: "not-a-url" is not a URL/);
-    assert.equal(model.served.length, before);
+    assert.equal(h.model.served.length, before);
   });
 
   test("a backend refusing connections changes neither output nor exit code; one line says so", async () => {
     const prompt = "[[scenario:bash]] refused";
-    const direct = await claude(sandbox, ["-p", ...BASE_ARGS, prompt]);
-    const wrapped = await claudia(sandbox, [...BASE_ARGS, prompt], {
+    const direct = await claude(h.sandbox, ["-p", ...BASE_ARGS, prompt]);
+    const wrapped = await claudia(h.sandbox, [...BASE_ARGS, prompt], {
       OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9",
     });
     assert.equal(wrapped.code, direct.code);

@@ -3,42 +3,27 @@
  * and Claude Code and its Bash tools run inside the root span's context.
  */
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, claudia, createSandbox, type Sandbox } from "../support/sandbox.ts";
-import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+import { test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import { startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { BASE_ARGS, claudia } from "../support/sandbox.ts";
 import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
-let model: ScriptedModel;
-let receiver: OtlpReceiver;
-let sandbox: Sandbox;
-
-before(async () => {
-  model = await startScriptedModel();
-  receiver = await startOtlpReceiver();
-  sandbox = createSandbox(model.url, {
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
-    OTEL_SERVICE_NAME: "nightly-agent",
-    OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=ci,team=platform",
-  });
-});
-after(async () => {
-  await model.close();
-  await receiver.close();
-  sandbox.remove();
+const h = scriptedRuns({
+  OTEL_SERVICE_NAME: "nightly-agent",
+  OTEL_RESOURCE_ATTRIBUTES: "deployment.environment=ci,team=platform",
 });
 
 const PARENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_SPAN = "00f067aa0ba902b7";
 
 test("TRACEPARENT in: the root is a child of the incoming span, in its trace", async () => {
-  const ran = await claudia(sandbox, [...BASE_ARGS, "[[scenario:traceparent]] go"], {
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:traceparent]] go"], {
     TRACEPARENT: `00-${PARENT_TRACE}-${PARENT_SPAN}-01`,
   });
   assert.equal(ran.code, 0);
   assert.equal(traceIdFrom(ran.stderr), PARENT_TRACE);
-  const spans = await waitForSpans(receiver.spans, PARENT_TRACE, 3);
+  const spans = await waitForSpans(h.receiver.spans, PARENT_TRACE, 3);
   const agent = root(spans);
   assert.equal(agent.traceId, PARENT_TRACE);
   assert.equal(agent.parentSpanId, PARENT_SPAN);
@@ -53,11 +38,11 @@ test("TRACEPARENT in: the root is a child of the incoming span, in its trace", a
 });
 
 test("without TRACEPARENT: a new trace, and tools still run inside the root span's context", async () => {
-  const ran = await claudia(sandbox, [...BASE_ARGS, "[[scenario:traceparent]] go"]);
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:traceparent]] go"]);
   assert.equal(ran.code, 0);
   const traceId = traceIdFrom(ran.stderr);
   assert.notEqual(traceId, PARENT_TRACE);
-  const spans = await waitForSpans(receiver.spans, traceId, 3);
+  const spans = await waitForSpans(h.receiver.spans, traceId, 3);
   const agent = root(spans);
   assert.equal(agent.parentSpanId, "");
   const bash = named(spans, "execute_tool Bash")[0];
@@ -65,20 +50,20 @@ test("without TRACEPARENT: a new trace, and tools still run inside the root span
 });
 
 test("service name and resource attributes follow OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES; --service-name wins", async () => {
-  const first = await claudia(sandbox, [...BASE_ARGS, "[[scenario:text]] go"]);
-  const a = root(await waitForSpans(receiver.spans, traceIdFrom(first.stderr)));
+  const first = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] go"]);
+  const a = root(await waitForSpans(h.receiver.spans, traceIdFrom(first.stderr)));
   assert.equal(a.resource["service.name"], "nightly-agent");
   assert.equal(a.resource["deployment.environment"], "ci");
   assert.equal(a.resource.team, "platform");
-  const second = await claudia(sandbox, ["--service-name", "override", ...BASE_ARGS, "[[scenario:text]] go"]);
-  const b = root(await waitForSpans(receiver.spans, traceIdFrom(second.stderr)));
+  const second = await claudia(h.sandbox, ["--service-name", "override", ...BASE_ARGS, "[[scenario:text]] go"]);
+  const b = root(await waitForSpans(h.receiver.spans, traceIdFrom(second.stderr)));
   assert.equal(b.resource["service.name"], "override");
 });
 
 test("--otel-endpoint and --otel-headers send to that endpoint with those headers", async () => {
   const other = await startOtlpReceiver();
   try {
-    const ran = await claudia(sandbox, [
+    const ran = await claudia(h.sandbox, [
       "--otel-endpoint",
       other.url,
       "--otel-headers",
