@@ -3,8 +3,11 @@
  * (apart from values that differ run to run: ids, durations) and so is the exit code.
  */
 import assert from "node:assert/strict";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
@@ -117,5 +120,24 @@ describe("claudia's own behaviour", () => {
     const lines = wrapped.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
     assert.equal(lines.length, 1);
     assert.match(lines[0] as string, /span\(s\) not delivered to otlp: ECONNREFUSED/);
+  });
+});
+
+describe(".env", () => {
+  test("a .env in the working directory is loaded without overriding what is set", async () => {
+    const other = await startOtlpReceiver();
+    const file = join(h.sandbox.work, ".env");
+    writeFileSync(file, `OTEL_SERVICE_NAME=from-dotenv\nOTEL_EXPORTER_OTLP_ENDPOINT=${other.url}\n`);
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] dotenv"]);
+      assert.equal(ran.code, 0);
+      // The environment's OTEL_EXPORTER_OTLP_ENDPOINT is set, so .env does not override it.
+      const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
+      assert.equal(root(spans).resource["service.name"], "from-dotenv");
+      assert.equal(other.spans.length, 0);
+    } finally {
+      rmSync(file);
+      await other.close();
+    }
   });
 });

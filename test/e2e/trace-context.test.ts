@@ -7,7 +7,14 @@ import { test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { BASE_ARGS, claudia } from "../support/sandbox.ts";
-import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
+import {
+  assertChatSpansMatchServed,
+  assertTotalsAreSumOfCalls,
+  named,
+  root,
+  traceIdFrom,
+  waitForSpans,
+} from "../support/trace-checks.ts";
 
 const h = scriptedRuns({
   OTEL_SERVICE_NAME: "nightly-agent",
@@ -81,3 +88,28 @@ test("--otel-endpoint and --otel-headers send to that endpoint with those header
     await other.close();
   }
 });
+
+for (const protocol of ["http/protobuf", "grpc"] as const) {
+  test(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} delivers the same trace, headers included`, async () => {
+    const endpoint = protocol === "grpc" ? h.receiver.grpcUrl : h.receiver.url;
+    const before = h.model.served.length;
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] go"], {
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_HEADERS: "x-team=platform",
+    });
+    assert.equal(ran.code, 0);
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 4);
+    assert.deepEqual(spans.map((s) => s.name).sort(), [
+      "chat claude-sonnet-4-5",
+      "chat claude-sonnet-4-5",
+      "execute_tool Bash",
+      "invoke_agent claude-code",
+    ]);
+    assertChatSpansMatchServed(spans, h.model.served.slice(before));
+    assertTotalsAreSumOfCalls(spans, h.model.served.slice(before));
+    const request = h.receiver.requests.at(-1);
+    assert.equal(request?.path, protocol === "grpc" ? "grpc:Export" : "/v1/traces");
+    assert.equal(request?.headers["x-team"], "platform");
+  });
+}

@@ -1,9 +1,29 @@
 /**
- * An OTLP/HTTP JSON receiver on 127.0.0.1 for end-to-end tests: it stores every span a real
- * OTLP exporter delivers, flattened to a shape tests can assert on.
+ * An OTLP receiver on 127.0.0.1 for end-to-end tests: OTLP/HTTP (JSON and protobuf) and OTLP/gRPC.
+ * It stores every span a real OTLP exporter delivers, flattened to a shape tests can assert on.
+ * Protobuf is decoded with code generated from the official opentelemetry-proto definitions.
  */
+
 import { createServer, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import * as grpc from "@grpc/grpc-js";
+
+interface ProtoType {
+  decode(buffer: Uint8Array): unknown;
+  toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
+}
+const proto = createRequire(import.meta.url)("otlp-proto-definitions/build/src/generated/root.js") as {
+  opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: ProtoType } } } } };
+};
+const ExportTraceServiceRequest = proto.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const decodeProtobuf = (bytes: Uint8Array) =>
+  ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(bytes), {
+    longs: String,
+    bytes: String,
+    enums: Number,
+    defaults: false,
+  });
 
 export type AttributeValue = string | number | boolean | AttributeValue[] | null;
 
@@ -23,8 +43,10 @@ export interface ReceivedSpan {
 
 export interface OtlpReceiver {
   url: string;
+  /** The OTLP/gRPC address (http://127.0.0.1:PORT). */
+  grpcUrl: string;
   spans: ReceivedSpan[];
-  requests: { path: string; headers: Record<string, string | string[] | undefined>; contentType: string }[];
+  requests: { path: string; headers: Record<string, unknown>; contentType: string }[];
   close(): Promise<void>;
 }
 
@@ -58,6 +80,32 @@ const hex = (id: string | undefined) => {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requests: OtlpReceiver["requests"] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: OTLP request bodies are checked field by field below.
+  const collect = (body: any) => {
+    for (const rs of body.resourceSpans ?? []) {
+      const resource = attributes(rs.resource?.attributes);
+      for (const ss of rs.scopeSpans ?? []) {
+        for (const s of ss.spans ?? []) {
+          spans.push({
+            traceId: hex(s.traceId),
+            spanId: hex(s.spanId),
+            parentSpanId: hex(s.parentSpanId),
+            name: s.name,
+            kind: s.kind,
+            startMs: Number(BigInt(s.startTimeUnixNano) / 1000000n),
+            endMs: Number(BigInt(s.endTimeUnixNano) / 1000000n),
+            attributes: attributes(s.attributes),
+            status: { code: s.status?.code ?? 0, message: s.status?.message },
+            events: (s.events ?? []).map((e: { name: string; attributes: [] }) => ({
+              name: e.name,
+              attributes: attributes(e.attributes),
+            })),
+            resource,
+          });
+        }
+      }
+    }
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -65,30 +113,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const contentType = String(req.headers["content-type"] ?? "");
       requests.push({ path: req.url ?? "", headers: req.headers, contentType });
       if (req.url === "/v1/traces" && contentType.includes("json")) {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        for (const rs of body.resourceSpans ?? []) {
-          const resource = attributes(rs.resource?.attributes);
-          for (const ss of rs.scopeSpans ?? []) {
-            for (const s of ss.spans ?? []) {
-              spans.push({
-                traceId: hex(s.traceId),
-                spanId: hex(s.spanId),
-                parentSpanId: hex(s.parentSpanId),
-                name: s.name,
-                kind: s.kind,
-                startMs: Number(BigInt(s.startTimeUnixNano) / 1000000n),
-                endMs: Number(BigInt(s.endTimeUnixNano) / 1000000n),
-                attributes: attributes(s.attributes),
-                status: { code: s.status?.code ?? 0, message: s.status?.message },
-                events: (s.events ?? []).map((e: { name: string; attributes: [] }) => ({
-                  name: e.name,
-                  attributes: attributes(e.attributes),
-                })),
-                resource,
-              });
-            }
-          }
-        }
+        collect(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      } else if (req.url === "/v1/traces" && contentType.includes("protobuf")) {
+        collect(decodeProtobuf(Buffer.concat(chunks)));
+        res.writeHead(200, { "content-type": "application/x-protobuf" });
+        res.end();
+        return;
       }
       res.writeHead(200, { "content-type": "application/json" });
       res.end("{}");
@@ -96,12 +126,41 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+
+  const grpcServer = new grpc.Server();
+  grpcServer.addService(
+    {
+      Export: {
+        path: "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (v: Buffer) => v,
+        requestDeserialize: (bytes: Buffer) => bytes,
+        responseSerialize: () => Buffer.alloc(0),
+        responseDeserialize: (bytes: Buffer) => bytes,
+      },
+    },
+    {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        requests.push({ path: "grpc:Export", headers: call.metadata.getMap(), contentType: "application/grpc" });
+        collect(decodeProtobuf(call.request));
+        callback(null, Buffer.alloc(0));
+      },
+    },
+  );
+  const grpcPort = await new Promise<number>((resolve, reject) =>
+    grpcServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
   return {
     url: `http://127.0.0.1:${port}`,
+    grpcUrl: `http://127.0.0.1:${grpcPort}`,
     spans,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
+        grpcServer.forceShutdown();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,0 +1,102 @@
+/** The trace builder as a pure function of events, read back through the in-memory exporter. */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import type { RunEvent } from "../../src/events.ts";
+import { TraceBuilder } from "../../src/trace/builder.ts";
+
+function build(events: RunEvent[], outcome: { exitCode?: number; endTime?: number } = {}) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const builder = new TraceBuilder({
+    tracer: provider.getTracer("test"),
+    parentContext: ROOT_CONTEXT,
+    content: { capture: true, maxLength: 50 },
+    startTime: 1000,
+    costOf: (_model, usage) => usage.output / 1000,
+  });
+  for (const event of events) builder.handle(event);
+  const summary = builder.finish({ endTime: 9000, ...outcome });
+  const spans = exporter.getFinishedSpans();
+  const one = (name: string) => spans.find((s) => s.name === name) as ReadableSpan;
+  return { summary, spans, one };
+}
+
+const usage = { input: 1, output: 10, cacheRead: 100, cacheCreation: 20 };
+const chat = (id: string, agentId: string | null, start: number): RunEvent => ({
+  kind: "chat",
+  agentId,
+  id,
+  model: "m",
+  startTime: start,
+  endTime: start + 10,
+  usage,
+  stopReason: "end_turn",
+  text: "x".repeat(200),
+  toolCalls: [],
+});
+
+describe("TraceBuilder", () => {
+  test("a tool call that never returns ends at the run's end with ERROR incomplete", () => {
+    const { one, summary } = build([
+      { kind: "tool.start", agentId: null, id: "t1", name: "Bash", input: {}, time: 2000 },
+    ]);
+    const tool = one("execute_tool Bash");
+    assert.equal(tool.status.code, 2);
+    assert.equal(tool.attributes["error.type"], "incomplete");
+    assert.deepEqual(tool.endTime, [9, 0]);
+    assert.equal(summary.failedToolCalls, 1);
+  });
+
+  test("tool errors keep their type; content is cut at the limit", () => {
+    const { one } = build([
+      { kind: "tool.start", agentId: null, id: "t1", name: "Write", input: { content: "y".repeat(500) }, time: 2000 },
+      {
+        kind: "tool.end",
+        id: "t1",
+        time: 2500,
+        isError: true,
+        output: "Permission denied",
+        errorType: "permission_denied",
+      },
+    ]);
+    const tool = one("execute_tool Write");
+    assert.equal(tool.attributes["error.type"], "permission_denied");
+    assert.equal(String(tool.attributes["gen_ai.tool.call.arguments"]).length, 50);
+  });
+
+  test("without a result, totals are the sum of the calls and the run is ERROR on a non-zero exit", () => {
+    const { one, summary } = build([chat("a", null, 1100), chat("b", null, 1200)], { exitCode: 3 });
+    const root = one("invoke_agent claude-code");
+    assert.equal(root.attributes["gen_ai.usage.input_tokens"], 242);
+    assert.equal(root.attributes["gen_ai.usage.output_tokens"], 20);
+    assert.equal(root.attributes["gen_ai.usage.cost"], undefined);
+    assert.equal(root.attributes["error.type"], "exit_code_3");
+    assert.equal(root.status.code, 2);
+    assert.equal(summary.chatCalls, 2);
+  });
+
+  test("a subagent whose tool call is unknown hangs under the root; its usage is its own calls", () => {
+    const { one, spans } = build([
+      {
+        kind: "subagent.start",
+        agentId: "s1",
+        agentType: "Explore",
+        parentToolUseId: "missing",
+        description: "",
+        background: false,
+        time: 1500,
+      },
+      chat("c", "s1", 1600),
+      { kind: "subagent.end", agentId: "s1", time: 1700 },
+    ]);
+    const root = one("invoke_agent claude-code");
+    const sub = one("invoke_agent Explore");
+    assert.equal(sub.parentSpanContext?.spanId, root.spanContext().spanId);
+    assert.equal(sub.attributes["gen_ai.usage.output_tokens"], 10);
+    const call = spans.find((s) => s.name === "chat m") as ReadableSpan;
+    assert.equal(call.parentSpanContext?.spanId, sub.spanContext().spanId);
+    assert.equal(call.attributes["gen_ai.usage.cost"], 0.01);
+  });
+});
