@@ -42,10 +42,14 @@ function runClaudeDirectly(claudePath: string, args: string[]): Promise<number> 
   });
 }
 
+/** claudia's own subcommands: names Claude Code does not use. */
+const OWN_COMMANDS = new Set(["traces", "demo"]);
+
 async function main(argv: string[]): Promise<number> {
-  const startTime = Date.now() - Math.round(performance.now() - 0);
+  const startTime = Date.now() - Math.round(performance.now());
   const env = process.env;
   loadDotenv(env);
+  if (argv[0] && OWN_COMMANDS.has(argv[0])) return ownCommand(argv[0], argv.slice(1), env);
   let claudePath: string;
   try {
     claudePath = resolveClaudePath(env);
@@ -137,12 +141,30 @@ async function main(argv: string[]): Promise<number> {
   return runHeadless({ claudePath, split, config, env, startTime, log });
 }
 
+async function ownCommand(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const color = process.stdout.isTTY === true && !env.NO_COLOR;
+  if (name === "traces") {
+    const { tracesCommand } = await import("./traces/command.ts");
+    return tracesCommand(args, {
+      out: (t) => process.stdout.write(t),
+      err: (t) => process.stderr.write(t),
+      env,
+      color,
+    });
+  }
+  const { demoCommand } = await import("./demo.ts");
+  return demoCommand(args, env, color);
+}
+
+/** Exit once stdout has taken everything written to it: nothing claudia started may hold the exit. */
+function exit(code: number): void {
+  process.stdout.write("", () => process.exit(code));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exit(code),
   (error: unknown) => {
     process.stderr.write(`claudia: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 70;
+    exit(70);
   },
 );

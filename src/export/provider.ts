@@ -44,7 +44,7 @@ export class ReportingExporter implements SpanExporter {
   }
 }
 
-function describeError(error: unknown): string {
+export function describeError(error: unknown): string {
   if (!error) return "unknown error";
   const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
   const code = e.cause?.code ?? e.code;
@@ -52,7 +52,10 @@ function describeError(error: unknown): string {
   return code ? `${String(code)}: ${message.split("\n")[0]}` : (message.split("\n")[0] ?? "");
 }
 
-async function otlpExporter(otlp: NonNullable<TelemetryConfig["otlp"]>, timeoutMillis: number): Promise<SpanExporter> {
+export async function otlpExporter(
+  otlp: NonNullable<TelemetryConfig["otlp"]>,
+  timeoutMillis: number,
+): Promise<SpanExporter> {
   const options = { url: otlp.url, headers: otlp.headers, timeoutMillis };
   switch (otlp.protocol) {
     case "http/json": {

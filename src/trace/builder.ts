@@ -46,6 +46,7 @@ export interface TraceBuilderOptions {
 export interface RunSummary {
   traceId: string;
   spanId: string;
+  startTime: number;
   sessionId?: string;
   usage: TokenUsage;
   costUsd?: number;
@@ -238,6 +239,7 @@ export class TraceBuilder {
     return {
       traceId,
       spanId,
+      startTime: this.options.startTime,
       sessionId: this.sessionId,
       usage,
       costUsd,

@@ -17,13 +17,15 @@ export const MODEL = "claude-sonnet-4-5";
 
 export interface Sandbox {
   home: string;
+  /** Where claudia keeps its journal in this sandbox. */
+  claudiaHome: string;
   work: string;
   env: NodeJS.ProcessEnv;
   remove(): void;
 }
 
 /** Variables that would leak the developer's or CI's own telemetry setup into a test. */
-const SCRUBBED = /^(OTEL_|TRACEPARENT|TRACESTATE|CLAUDIA_|CLAUDE_CODE_|ANTHROPIC_|LOGFIRE_|SENTRY_)/;
+const SCRUBBED = /^(OTEL_|TRACEPARENT|TRACESTATE|CLAUDIA_|CLAUDE_CODE_|ANTHROPIC_|LOGFIRE_|SENTRY_|XDG_)/;
 
 export function createSandbox(modelUrl: string, extra: NodeJS.ProcessEnv = {}): Sandbox {
   const base = mkdtempSync(join(tmpdir(), "claudia-test-"));
@@ -38,6 +40,7 @@ export function createSandbox(modelUrl: string, extra: NodeJS.ProcessEnv = {}): 
     TMPDIR: tmp,
     CLAUDE_CODE_TMPDIR: tmp,
     XDG_CACHE_HOME: join(home, ".cache"),
+    CLAUDIA_HOME: join(base, "claudia"),
     ANTHROPIC_BASE_URL: modelUrl,
     ANTHROPIC_API_KEY: "sk-ant-test-key",
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
@@ -49,7 +52,13 @@ export function createSandbox(modelUrl: string, extra: NodeJS.ProcessEnv = {}): 
     NO_COLOR: "1",
     ...extra,
   });
-  return { home, work, env, remove: () => rmSync(base, { recursive: true, force: true }) };
+  return {
+    home,
+    claudiaHome: join(base, "claudia"),
+    work,
+    env,
+    remove: () => rmSync(base, { recursive: true, force: true }),
+  };
 }
 
 export interface Ran {

@@ -4,38 +4,9 @@
  * answer instead of looping.
  */
 
-export interface ScenarioContext {
-  scenario: string;
-  model: string;
-  toolNames: string[];
-  toolResults: { toolUseId: string; text: string; isError: boolean }[];
-  assistantTurns: number;
-  lastUserText: string;
-  allText: string;
-}
+import { bash, firstLine, param, type Scenario, text, tools } from "../../src/demo/scenario-types.ts";
 
-export type Block = { type: "text"; text: string } | { type: "tool_use"; name: string; input: Record<string, unknown> };
-
-export type Reply =
-  | { content: Block[]; stop_reason: "end_turn" | "tool_use" | "max_tokens" }
-  | { error: { status: number; type: string; message: string } };
-
-const text = (t: string): Reply => ({ content: [{ type: "text", text: t }], stop_reason: "end_turn" });
-const bash = (command: string, description: string): Block => ({
-  type: "tool_use",
-  name: "Bash",
-  input: { command, description },
-});
-const tools = (...blocks: Block[]): Reply => ({ content: blocks, stop_reason: "tool_use" });
-
-const firstLine = (t: string | undefined): string => (t ?? "").trim().split("\n")[0] ?? "";
-
-/** A `[[key:value]]` parameter from the conversation (e.g. the workspace a scenario uses). */
-export function param(context: ScenarioContext, key: string): string | undefined {
-  return new RegExp(`\\[\\[${key}:([^\\]]+)\\]\\]`).exec(context.allText)?.[1];
-}
-
-export const scenarios: Record<string, (c: ScenarioContext) => Reply> = {
+export const scenarios: Record<string, Scenario> = {
   text: () => text("Hello from the scripted model."),
 
   bash: (c) =>

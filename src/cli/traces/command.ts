@@ -1,0 +1,146 @@
+/**
+ * `claudia traces`: list, show, export and push the runs in the local journal.
+ */
+import { parseArgs } from "node:util";
+import { ConfigError, parseHeaders, resolveTelemetryConfig } from "../../export/config.ts";
+import { deliverRuns, undelivered } from "../../export/deliver.ts";
+import { journalDir } from "../../export/journal.ts";
+import { findRun, listRuns, RunNotFound, readRequests, type StoredRun, spansOf } from "../../export/journal-store.ts";
+import { listJson, renderList } from "./list.ts";
+import { renderTree } from "./tree.ts";
+
+export const TRACES_HELP = `Usage: claudia traces [command]
+
+The runs recorded in the local journal (${"$"}CLAUDIA_HOME, else ${"$"}XDG_DATA_HOME/claudia, else ~/.local/share/claudia).
+
+Commands:
+  claudia traces [list] [--limit N] [--json]     recent runs: status, model, turns, tools, tokens, cost, delivery
+  claudia traces show <id|prefix|last> [--full] [--json]
+                                                 the run's span tree; --full adds captured content
+  claudia traces export [ids...] --endpoint URL [--headers k=v,...] [--protocol P]
+                                                 send stored runs (default: the last) to any OTLP endpoint
+  claudia traces push                            re-send every run a backend did not acknowledge,
+                                                 to the configured backend (OTEL_EXPORTER_OTLP_*)
+`;
+
+const USAGE = 2;
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  color: boolean;
+}
+
+export async function tracesCommand(argv: string[], io: Io): Promise<number> {
+  const [first, ...rest] = argv;
+  const command = first === undefined || first.startsWith("-") ? "list" : first;
+  const args = command === first ? rest : argv;
+  if (args.includes("--help") || args.includes("-h") || command === "help") {
+    io.out(TRACES_HELP);
+    return 0;
+  }
+  const dir = journalDir(io.env);
+  const warn = (m: string) => io.err(`claudia: ${m}\n`);
+  try {
+    switch (command) {
+      case "list": {
+        const { values } = parseArgs({ args, options: { json: { type: "boolean" }, limit: { type: "string" } } });
+        const limit = values.limit === undefined ? 20 : Number(values.limit);
+        if (!Number.isInteger(limit) || limit <= 0) throw new UsageError("--limit takes a positive whole number");
+        const runs = listRuns(dir, warn).slice(0, limit);
+        io.out(values.json ? listJson(runs) : renderList(runs, io.color));
+        return 0;
+      }
+      case "show": {
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: { json: { type: "boolean" }, full: { type: "boolean" } },
+        });
+        if (positionals.length !== 1)
+          throw new UsageError("claudia traces show takes one trace id (or a unique prefix, or last)");
+        const run = findRun(listRuns(dir, warn), positionals[0] as string);
+        const spans = spansOf(readRequests(run.spansPath, warn));
+        if (values.json) io.out(`${JSON.stringify({ run: run.record, spans }, null, 2)}\n`);
+        else io.out(renderTree(spans, { full: values.full === true, color: io.color }));
+        return 0;
+      }
+      case "export": {
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: { endpoint: { type: "string" }, headers: { type: "string" }, protocol: { type: "string" } },
+        });
+        if (!values.endpoint) throw new UsageError("claudia traces export needs --endpoint URL");
+        const env: NodeJS.ProcessEnv = {
+          ...io.env,
+          OTEL_EXPORTER_OTLP_PROTOCOL: values.protocol ?? io.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf",
+        };
+        delete env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL;
+        const config = resolveTelemetryConfig({ otelEndpoint: values.endpoint, otelHeaders: values.headers }, env);
+        if (values.headers !== undefined) parseHeaders(values.headers, "--headers");
+        if (config.warnings.length > 0) throw new UsageError(config.warnings[0] as string);
+        const all = listRuns(dir, warn);
+        const runs = positionals.length === 0 ? [findRun(all, "last")] : positionals.map((id) => findRun(all, id));
+        return report(
+          await deliverRuns(runs, config.otlp as NonNullable<typeof config.otlp>, {
+            timeoutMs: config.exportTimeoutMs,
+            record: false,
+            warn,
+          }),
+          io,
+        );
+      }
+      case "push": {
+        const config = resolveTelemetryConfig({}, io.env);
+        for (const w of config.warnings) warn(w);
+        if (!config.otlp)
+          throw new UsageError(
+            "no backend configured: set OTEL_EXPORTER_OTLP_ENDPOINT (or use `claudia traces export --endpoint URL`)",
+          );
+        const pending = undelivered(listRuns(dir, warn));
+        if (pending.length === 0) {
+          io.out("Nothing to push: every run was delivered.\n");
+          return 0;
+        }
+        return report(await deliverRuns(pending, config.otlp, { timeoutMs: config.exportTimeoutMs, warn }), io);
+      }
+      default:
+        throw new UsageError(`unknown command "claudia traces ${command}" (see claudia traces --help)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
+      io.err(`claudia: ${(error as Error).message}\n`);
+      return USAGE;
+    }
+    if (error instanceof RunNotFound) {
+      io.err(`claudia: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+class UsageError extends Error {}
+
+const isParseArgsError = (e: unknown) =>
+  typeof (e as { code?: unknown })?.code === "string" &&
+  String((e as { code: string }).code).startsWith("ERR_PARSE_ARGS");
+
+function report(
+  results: { run: StoredRun; delivery?: { delivered: boolean; spans: number; error?: string }; skipped?: string }[],
+  io: Io,
+): number {
+  let failed = 0;
+  for (const r of results) {
+    const id = r.run.record.traceId;
+    if (r.skipped) io.out(`${id}  skipped: ${r.skipped}\n`);
+    else if (r.delivery?.delivered) io.out(`${id}  delivered ${r.delivery.spans} spans\n`);
+    else {
+      failed++;
+      io.out(`${id}  NOT delivered: ${r.delivery?.error ?? "unknown error"}\n`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,153 @@
+/**
+ * The span tree of a stored run as text: one line per span with its duration, a timing bar,
+ * tokens and cost on agent and chat spans, tool titles, and errors marked. Pure.
+ */
+import type { AttributeValue } from "@opentelemetry/api";
+import { attributesOf, nanos, type OtlpSpan } from "../../export/journal-store.ts";
+import { toolTitle } from "../console.ts";
+
+export interface TreeOptions {
+  /** Add captured content (prompt, arguments, results, answers) under each span. */
+  full: boolean;
+  color: boolean;
+  /** Width of the timing bar, in characters. */
+  barWidth?: number;
+}
+
+export interface TreeNode {
+  span: OtlpSpan;
+  attributes: Record<string, AttributeValue>;
+  children: TreeNode[];
+  startMs: number;
+  endMs: number;
+}
+
+/** Arrange spans into trees (roots: spans whose parent is not among them), children by start time. */
+export function buildTree(spans: OtlpSpan[]): TreeNode[] {
+  const nodes = new Map<string, TreeNode>();
+  for (const span of spans) {
+    nodes.set(span.spanId, {
+      span,
+      attributes: attributesOf(span.attributes) as Record<string, AttributeValue>,
+      children: [],
+      startMs: Number(nanos(span.startTimeUnixNano) / 1000n) / 1000,
+      endMs: Number(nanos(span.endTimeUnixNano) / 1000n) / 1000,
+    });
+  }
+  const roots: TreeNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.span.parentSpanId ? nodes.get(node.span.parentSpanId) : undefined;
+    if (parent) parent.children.push(node);
+    else roots.push(node);
+  }
+  const sort = (list: TreeNode[]) => {
+    list.sort((a, b) => a.startMs - b.startMs || a.span.name.localeCompare(b.span.name));
+    for (const n of list) sort(n.children);
+  };
+  sort(roots);
+  return roots;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60000) return `${(ms / 1000).toFixed(2)}s`;
+  return `${Math.floor(ms / 60000)}m${Math.round((ms % 60000) / 1000)}s`;
+}
+
+export const formatCost = (usd: number) => `$${usd.toFixed(usd < 0.01 ? 6 : 4)}`;
+
+function usageText(a: Record<string, AttributeValue>): string {
+  const parts: string[] = [];
+  if (typeof a["gen_ai.usage.input_tokens"] === "number") parts.push(`in ${a["gen_ai.usage.input_tokens"]}`);
+  if (typeof a["gen_ai.usage.output_tokens"] === "number") parts.push(`out ${a["gen_ai.usage.output_tokens"]}`);
+  if (typeof a["gen_ai.usage.cost"] === "number") parts.push(formatCost(a["gen_ai.usage.cost"]));
+  return parts.join(" · ");
+}
+
+function label(node: TreeNode): string {
+  const a = node.attributes;
+  if (a["gen_ai.operation.name"] === "execute_tool") {
+    const name = String(a["gen_ai.tool.name"] ?? node.span.name);
+    let input: unknown;
+    try {
+      input = JSON.parse(String(a["gen_ai.tool.call.arguments"] ?? "{}"));
+    } catch {
+      input = {};
+    }
+    if (a["claude_code.tool.description"] !== undefined) input = { description: a["claude_code.tool.description"] };
+    return `${node.span.name}  ${toolTitle(name, input).slice(name.length + 2) || ""}`.trimEnd();
+  }
+  return node.span.name;
+}
+
+function bar(node: TreeNode, root: TreeNode, width: number): string {
+  const total = Math.max(root.endMs - root.startMs, 1);
+  const from = Math.min(width - 1, Math.floor(((node.startMs - root.startMs) / total) * width));
+  const length = Math.max(1, Math.round(((node.endMs - node.startMs) / total) * width));
+  const to = Math.min(width, from + length);
+  return " ".repeat(from) + "█".repeat(to - from) + " ".repeat(width - to);
+}
+
+const CONTENT_KEYS = ["gen_ai.tool.call.arguments", "gen_ai.tool.call.result", "gen_ai.output.messages"];
+
+/** Render every tree of a run. */
+export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
+  const width = options.barWidth ?? 24;
+  const red = (t: string) => (options.color ? `\u001b[31m${t}\u001b[0m` : t);
+  const dim = (t: string) => (options.color ? `\u001b[2m${t}\u001b[0m` : t);
+  const lines: string[] = [];
+  for (const root of buildTree(spans)) {
+    const rows: { text: string; node: TreeNode; prefix: string }[] = [];
+    const walk = (node: TreeNode, prefix: string, childPrefix: string) => {
+      rows.push({ text: `${prefix}${label(node)}`, node, prefix: childPrefix });
+      node.children.forEach((child, i) => {
+        const last = i === node.children.length - 1;
+        walk(child, `${childPrefix}${last ? "└─ " : "├─ "}`, `${childPrefix}${last ? "   " : "│  "}`);
+      });
+    };
+    walk(root, "", "");
+    const nameWidth = Math.min(70, Math.max(...rows.map((r) => r.text.length)));
+    for (const row of rows) {
+      const a = row.node.attributes;
+      const failed = row.node.span.status?.code === 2;
+      const name = row.text.length > nameWidth ? `${row.text.slice(0, nameWidth - 1)}…` : row.text.padEnd(nameWidth);
+      const duration = formatDuration(row.node.endMs - row.node.startMs).padStart(7);
+      const op = a["gen_ai.operation.name"];
+      const usage = op === "chat" || op === "invoke_agent" ? usageText(a) : "";
+      const error = failed
+        ? red(
+            `✗ ${a["error.type"] ?? "error"}${row.node.span.status?.message ? `: ${row.node.span.status.message}` : ""}`,
+          )
+        : "";
+      lines.push(
+        [`${failed ? red(name) : name}`, duration, bar(row.node, root, width), usage, error]
+          .filter((p) => p !== "")
+          .join("  ")
+          .trimEnd(),
+      );
+      if (options.full) {
+        const indent = `${row.prefix}${row.node.children.length > 0 ? "│  " : "   "}`;
+        const prompt =
+          row.node.span === root.span ? eventText(row.node.span, "user.prompt", "gen_ai.prompt") : undefined;
+        const answer =
+          row.node.span === root.span ? eventText(row.node.span, "agent.completed", "gen_ai.completion") : undefined;
+        for (const [key, value] of [
+          ["prompt", prompt],
+          ...CONTENT_KEYS.map((k) => [k.replace(/^gen_ai\./, ""), a[k]] as const),
+          ["answer", answer],
+        ] as const) {
+          if (value === undefined || value === "") continue;
+          const text = String(value).replace(/\s+/g, " ");
+          lines.push(dim(`${indent}  ${key}: ${text.length > 300 ? `${text.slice(0, 299)}…` : text}`));
+        }
+      }
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function eventText(span: OtlpSpan, event: string, key: string): string | undefined {
+  const found = span.events?.find((e) => e.name === event);
+  const value = found ? attributesOf(found.attributes)[key] : undefined;
+  return value === undefined ? undefined : String(value);
+}

@@ -1,0 +1,117 @@
+/**
+ * Sending stored runs to a backend: `claudia traces push` and `export`, and the background
+ * re-send of undelivered runs at the start of the next run. A run is marked delivered only
+ * after the backend's success answer.
+ */
+import { closeSync, openSync, rmSync, statSync } from "node:fs";
+import { ExportResultCode } from "@opentelemetry/core";
+import type { SpanExporter } from "@opentelemetry/sdk-trace";
+import type { TelemetryConfig } from "./config.ts";
+import { type Delivery, writeRecord } from "./journal.ts";
+import { readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
+import { describeError, otlpExporter } from "./provider.ts";
+
+export const BACKEND = "otlp";
+
+/** The endpoint as it may be shown and stored: no credentials, no query. */
+export function safeEndpoint(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    return u.toString();
+  } catch {
+    return url.replace(/\?.*$/, "");
+  }
+}
+
+/** Runs whose delivery to a backend failed (and that no other claudia is sending right now). */
+export function undelivered(runs: StoredRun[]): StoredRun[] {
+  return runs.filter((run) => Object.values(run.record.deliveries ?? {}).some((d) => !d.delivered));
+}
+
+function exportOnce(exporter: SpanExporter, spans: Parameters<SpanExporter["export"]>[0]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    exporter.export(spans, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) resolve();
+      else reject(result.error ?? new Error("export failed"));
+    });
+  });
+}
+
+/** Take a run for sending; false when another claudia has it (a lock younger than a minute). */
+function lock(run: StoredRun): (() => void) | undefined {
+  const path = `${run.recordPath}.sending`;
+  try {
+    if (Date.now() - statSync(path).mtimeMs > 60000) rmSync(path, { force: true });
+  } catch {
+    // No lock yet.
+  }
+  try {
+    closeSync(openSync(path, "wx"));
+  } catch {
+    return undefined;
+  }
+  return () => rmSync(path, { force: true });
+}
+
+export interface DeliverResult {
+  run: StoredRun;
+  delivery?: Delivery;
+  skipped?: string;
+}
+
+/**
+ * Send each run's stored spans to the configured OTLP backend and record the outcome in the
+ * run's record. With `record: false` (an ad-hoc export elsewhere) the journal is not changed.
+ */
+export async function deliverRuns(
+  runs: StoredRun[],
+  otlp: NonNullable<TelemetryConfig["otlp"]>,
+  options: { timeoutMs: number; record?: boolean; warn?: (m: string) => void },
+): Promise<DeliverResult[]> {
+  const exporter = await otlpExporter(otlp, options.timeoutMs);
+  const results: DeliverResult[] = [];
+  try {
+    for (const run of runs) {
+      const release = lock(run);
+      if (!release) {
+        results.push({ run, skipped: "another claudia is sending it" });
+        continue;
+      }
+      try {
+        const requests = readRequests(run.spansPath, options.warn);
+        let spans = 0;
+        let error: string | undefined;
+        for (const request of requests) {
+          const batch = toReadableSpans([request]);
+          try {
+            await exportOnce(exporter, batch);
+            spans += batch.length;
+          } catch (e) {
+            error = describeError(e);
+            break;
+          }
+        }
+        const delivery: Delivery = {
+          endpoint: safeEndpoint(otlp.url),
+          delivered: error === undefined && requests.length > 0,
+          spans,
+          at: new Date().toISOString(),
+          ...(error ? { error } : requests.length === 0 ? { error: "no stored spans" } : {}),
+        };
+        if (options.record !== false) {
+          run.record.deliveries = { ...(run.record.deliveries ?? {}), [BACKEND]: delivery };
+          writeRecord(run.recordPath, run.record);
+        }
+        results.push({ run, delivery });
+      } finally {
+        release();
+      }
+    }
+  } finally {
+    await exporter.shutdown().catch(() => {});
+  }
+  return results;
+}

@@ -1,0 +1,247 @@
+/**
+ * Reading the journal back: list runs, find one, read its spans, prune old ones, and turn stored
+ * OTLP/JSON back into spans an exporter can send again.
+ */
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Attributes, AttributeValue, HrTime, SpanKind } from "@opentelemetry/api";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace";
+import type { RunRecord } from "./journal.ts";
+
+export interface StoredRun {
+  record: RunRecord;
+  recordPath: string;
+  spansPath: string;
+}
+
+/** An OTLP/JSON span as stored (ids hex, times in nanoseconds as strings or numbers). */
+export interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind?: number;
+  startTimeUnixNano: string | number;
+  endTimeUnixNano: string | number;
+  attributes?: OtlpKeyValue[];
+  events?: { timeUnixNano: string | number; name: string; attributes?: OtlpKeyValue[] }[];
+  status?: { code?: number; message?: string };
+  flags?: number;
+}
+interface OtlpKeyValue {
+  key: string;
+  value: OtlpAnyValue;
+}
+interface OtlpAnyValue {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: OtlpAnyValue[] };
+}
+export interface OtlpRequest {
+  resourceSpans?: {
+    resource?: { attributes?: OtlpKeyValue[] };
+    scopeSpans?: { scope?: { name?: string; version?: string }; spans?: OtlpSpan[] }[];
+  }[];
+}
+
+type Warn = (message: string) => void;
+
+/** Every run in the journal with a readable record, newest first. Damaged records are skipped with a warning. */
+export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
+  const runs: StoredRun[] = [];
+  let days: string[];
+  try {
+    days = readdirSync(dir);
+  } catch {
+    return runs;
+  }
+  for (const day of days) {
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, day));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!name.endsWith(".run.json")) continue;
+      const recordPath = join(dir, day, name);
+      try {
+        const record = JSON.parse(readFileSync(recordPath, "utf8")) as RunRecord;
+        if (typeof record.traceId !== "string" || typeof record.startTime !== "number")
+          throw new Error("not a run record");
+        runs.push({ record, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
+      } catch (error) {
+        warn(`skipping damaged journal record ${recordPath}: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  }
+  return runs.sort((a, b) => b.record.startTime - a.record.startTime);
+}
+
+export class RunNotFound extends Error {}
+
+/** A run by trace id, unique prefix, or `last`. */
+export function findRun(runs: StoredRun[], query: string): StoredRun {
+  if (query === "last") {
+    const last = runs[0];
+    if (!last) throw new RunNotFound("the journal has no runs yet");
+    return last;
+  }
+  const q = query.toLowerCase();
+  const matches = runs.filter((r) => r.record.traceId.startsWith(q));
+  if (matches.length === 1) return matches[0] as StoredRun;
+  if (matches.length === 0) throw new RunNotFound(`no run with a trace id starting "${query}"`);
+  throw new RunNotFound(`"${query}" matches ${matches.length} runs; give more of the trace id`);
+}
+
+/** The export requests stored for a run, in order. Damaged lines are skipped with a warning. */
+export function readRequests(spansPath: string, warn: Warn = () => {}): OtlpRequest[] {
+  let text: string;
+  try {
+    text = readFileSync(spansPath, "utf8");
+  } catch (error) {
+    warn(`cannot read ${spansPath}: ${error instanceof Error ? error.message : error}`);
+    return [];
+  }
+  const requests: OtlpRequest[] = [];
+  text.split("\n").forEach((line, index) => {
+    if (line.trim() === "") return;
+    try {
+      requests.push(JSON.parse(line) as OtlpRequest);
+    } catch {
+      warn(`skipping damaged line ${index + 1} of ${spansPath}`);
+    }
+  });
+  return requests;
+}
+
+export function spansOf(requests: OtlpRequest[]): OtlpSpan[] {
+  return requests.flatMap((r) =>
+    (r.resourceSpans ?? []).flatMap((rs) => (rs.scopeSpans ?? []).flatMap((ss) => ss.spans ?? [])),
+  );
+}
+
+export function anyValue(v: OtlpAnyValue | undefined): AttributeValue | undefined {
+  if (!v) return undefined;
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.doubleValue !== undefined) return v.doubleValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map(anyValue) as AttributeValue;
+  return undefined;
+}
+
+export function attributesOf(list: OtlpKeyValue[] | undefined): Attributes {
+  const out: Attributes = {};
+  for (const kv of list ?? []) {
+    const value = anyValue(kv.value);
+    if (value !== undefined) out[kv.key] = value;
+  }
+  return out;
+}
+
+export const nanos = (v: string | number): bigint => BigInt(typeof v === "number" ? Math.round(v) : v);
+const hrTime = (v: string | number): HrTime => {
+  const n = nanos(v);
+  return [Number(n / 1000000000n), Number(n % 1000000000n)];
+};
+
+/** Stored spans as `ReadableSpan`s, so any configured exporter (any protocol) can send them again. */
+export function toReadableSpans(requests: OtlpRequest[]): ReadableSpan[] {
+  const out: ReadableSpan[] = [];
+  for (const rs of requests.flatMap((r) => r.resourceSpans ?? [])) {
+    const resource = resourceFromAttributes(attributesOf(rs.resource?.attributes));
+    for (const ss of rs.scopeSpans ?? []) {
+      const scope = { name: ss.scope?.name ?? "claude-telemetry", version: ss.scope?.version };
+      for (const s of ss.spans ?? []) {
+        const start = hrTime(s.startTimeUnixNano);
+        const end = hrTime(s.endTimeUnixNano);
+        const durationNs = nanos(s.endTimeUnixNano) - nanos(s.startTimeUnixNano);
+        const traceFlags = (s.flags ?? 1) & 0xff;
+        out.push({
+          name: s.name,
+          kind: Math.max(0, (s.kind ?? 1) - 1) as SpanKind,
+          spanContext: () => ({ traceId: s.traceId, spanId: s.spanId, traceFlags }),
+          parentSpanContext: s.parentSpanId
+            ? { traceId: s.traceId, spanId: s.parentSpanId, traceFlags, isRemote: false }
+            : undefined,
+          startTime: start,
+          endTime: end,
+          duration: [Number(durationNs / 1000000000n), Number(durationNs % 1000000000n)],
+          status: { code: s.status?.code ?? 0, message: s.status?.message },
+          attributes: attributesOf(s.attributes),
+          links: [],
+          events: (s.events ?? []).map((e) => ({
+            name: e.name,
+            time: hrTime(e.timeUnixNano),
+            attributes: attributesOf(e.attributes),
+          })),
+          ended: true,
+          resource,
+          instrumentationScope: scope,
+          droppedAttributesCount: 0,
+          droppedEventsCount: 0,
+          droppedLinksCount: 0,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+export interface Retention {
+  maxAgeDays: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { maxAgeDays: 30, maxBytes: 500 * 1024 * 1024 };
+
+export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Retention {
+  const days = Number(env.CLAUDIA_JOURNAL_MAX_AGE_DAYS);
+  const mb = Number(env.CLAUDIA_JOURNAL_MAX_MB);
+  return {
+    maxAgeDays: Number.isFinite(days) && days > 0 ? days : DEFAULT_RETENTION.maxAgeDays,
+    maxBytes: Number.isFinite(mb) && mb > 0 ? mb * 1024 * 1024 : DEFAULT_RETENTION.maxBytes,
+  };
+}
+
+/**
+ * Remove runs older than the age limit, then the oldest runs until the journal fits the size
+ * limit. The newest run is always kept. Returns how many runs were removed.
+ */
+export function prune(dir: string, retention: Retention, now = Date.now()): number {
+  const runs = listRuns(dir);
+  const size = (path: string) => {
+    try {
+      return statSync(path).size;
+    } catch {
+      return 0;
+    }
+  };
+  let total = runs.reduce((n, r) => n + size(r.spansPath) + size(r.recordPath), 0);
+  let removed = 0;
+  const cutoff = now - retention.maxAgeDays * 86400000;
+  for (let i = runs.length - 1; i >= 1; i--) {
+    const run = runs[i] as StoredRun;
+    if (run.record.startTime >= cutoff && total <= retention.maxBytes) break;
+    total -= size(run.spansPath) + size(run.recordPath);
+    rmSync(run.spansPath, { force: true });
+    rmSync(run.recordPath, { force: true });
+    removed++;
+  }
+  for (const day of safeReaddir(dir)) {
+    if (safeReaddir(join(dir, day)).length === 0) rmSync(join(dir, day), { recursive: true, force: true });
+  }
+  return removed;
+}
+
+function safeReaddir(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
