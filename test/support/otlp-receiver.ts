@@ -77,7 +77,8 @@ const hex = (id: string | undefined) => {
   return /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, "base64").toString("hex");
 };
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** Start a receiver; `port` pins the HTTP port (to bring a "down" backend back up at the same address). */
+export async function startOtlpReceiver(options: { port?: number } = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requests: OtlpReceiver["requests"] = [];
   // biome-ignore lint/suspicious/noExplicitAny: OTLP request bodies are checked field by field below.
@@ -124,7 +125,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.end("{}");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
   const grpcServer = new grpc.Server();
