@@ -16,10 +16,12 @@ import {
 import { context, type TracerProvider, trace } from "@opentelemetry/api";
 import { resolveTelemetryConfig } from "./export/config.ts";
 import { createRunProvider } from "./export/provider.ts";
+import { RunJournal } from "./export/run-journal.ts";
 import { isResultMessage, resultEventOf } from "./sources/result-message.ts";
 import { findTranscript, RunEvents } from "./sources/run-events.ts";
 import { type RunSummary, TraceBuilder } from "./trace/builder.ts";
 import { contentPolicyFromEnv } from "./trace/content.ts";
+import { PresetIdGenerator, randomRootIds } from "./trace/ids.ts";
 
 export const TRACER_NAME = "claude-telemetry";
 
@@ -132,7 +134,10 @@ export interface RunAgentParams {
   prompt: string;
   /** Claude Code flags, e.g. `{ model: "opus", "permission-mode": "bypassPermissions", verbose: null }`. */
   extraArgs?: Record<string, string | null>;
-  /** Where spans go; without one, claudia exports by the standard OTEL_* variables. */
+  /**
+   * Where spans go. Without one, claudia exports by the standard OTEL_* variables and records the
+   * run in the local journal, as the CLI does.
+   */
   tracerProvider?: TracerProvider;
   debug?: boolean;
   /** Any further Agent SDK options. */
@@ -163,9 +168,14 @@ export class AgentRunError extends Error {
 
 /** Run one prompt with tracing; resolves to the result, rejects with the agent's error. */
 export async function runAgentWithTelemetry(params: RunAgentParams): Promise<RunAgentResult> {
+  const env = (params.options?.env as NodeJS.ProcessEnv | undefined) ?? process.env;
+  const warn = (m: string) => process.stderr.write(`claudia: ${m}\n`);
+  const config = resolveTelemetryConfig({}, env);
+  const ids = randomRootIds(trace.getSpanContext(context.active())?.traceId);
+  const journal = params.tracerProvider ? undefined : RunJournal.open(env, Date.now(), ids.traceId, warn);
   const own = params.tracerProvider
     ? undefined
-    : await createRunProvider(resolveTelemetryConfig({}, params.options?.env ?? process.env));
+    : await createRunProvider(config, new PresetIdGenerator(ids), journal ? [journal.exporter] : []);
   const provider = params.tracerProvider ?? own?.provider;
   const options: Options = {
     ...(params.options ?? {}),
@@ -188,6 +198,7 @@ export async function runAgentWithTelemetry(params: RunAgentParams): Promise<Run
     else await (provider as { forceFlush?: () => Promise<void> } | undefined)?.forceFlush?.();
   }
   const done = summary as RunSummary;
+  if (own && journal) journal.finish(done, { content: contentPolicyFromEnv(env), reports: own.reports, config }, warn);
   const failed = results.find((r) => r.is_error || r.subtype !== "success");
   if (failed || thrown) {
     const reason =

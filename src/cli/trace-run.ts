@@ -5,24 +5,13 @@
  */
 import { ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { TraceState } from "@opentelemetry/core";
-import { totalInput } from "../events.ts";
 import type { TelemetryConfig } from "../export/config.ts";
-import { BACKEND, deliverRuns, safeEndpoint, undelivered } from "../export/deliver.ts";
-import {
-  type Delivery,
-  JournalExporter,
-  journalDir,
-  journalEnabled,
-  type RunRecord,
-  runFiles,
-  writeRecord,
-} from "../export/journal.ts";
-import { listRuns, prune, retentionFromEnv } from "../export/journal-store.ts";
-import { createRunProvider, type ExportReport } from "../export/provider.ts";
+import { createRunProvider } from "../export/provider.ts";
+import { RunJournal } from "../export/run-journal.ts";
 import { PrintedResults } from "../sources/result-message.ts";
 import type { RunEvents } from "../sources/run-events.ts";
-import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
-import { type ContentPolicy, contentPolicyFromEnv } from "../trace/content.ts";
+import { TraceBuilder } from "../trace/builder.ts";
+import { contentPolicyFromEnv } from "../trace/content.ts";
 import { PresetIdGenerator, type RootIds } from "../trace/ids.ts";
 import type { SplitArgv } from "./argv.ts";
 import { ProgressPrinter } from "./console.ts";
@@ -51,25 +40,10 @@ export const DEFAULT_RESEND_WAIT_MS = 1000;
 export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
   const { ids, env, events, log, config } = options;
   const content = contentPolicyFromEnv(env);
-  const dir = journalDir(env);
-  const files = journalEnabled(env) ? runFiles(dir, options.startTime, ids.traceId) : undefined;
-  const journal = files ? new JournalExporter(files.spans, log.warn) : undefined;
-  const run = await createRunProvider(config, new PresetIdGenerator(ids), journal ? [journal] : []);
-
+  const journal = RunJournal.open(env, options.startTime, ids.traceId, log.warn);
+  const run = await createRunProvider(config, new PresetIdGenerator(ids), journal ? [journal.exporter] : []);
   // Earlier runs that never reached the backend go now, while Claude Code works.
-  const resend =
-    journal && config.otlp
-      ? deliverRuns(undelivered(listRuns(dir, log.debug)), config.otlp, {
-          timeoutMs: config.exportTimeoutMs,
-          warn: log.debug,
-        }).then(
-          (results) => {
-            const sent = results.filter((r) => r.delivery?.delivered).length;
-            if (sent > 0) log.debug(`re-sent ${sent} earlier run(s)`);
-          },
-          (error: unknown) => log.debug(`re-sending earlier runs failed: ${String(error)}`),
-        )
-      : Promise.resolve();
+  const resend = journal ? journal.resendUndelivered(config, log.debug) : Promise.resolve();
 
   const tracer = run.provider.getTracer(TRACER_NAME);
   const parentContext = ids.parent
@@ -106,72 +80,19 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
       const summary = builder.finish({ exitCode, error });
       printer.finish(summary);
       await run.close();
+      const stored = journal?.exporter.spans ?? 0;
       for (const report of run.reports) {
-        if (report.failed > 0 || (journal && report.exported < journal.spans)) {
-          const missing = journal ? journal.spans - report.exported : report.failed;
+        const missing = journal ? stored - report.exported : report.failed;
+        if (report.failed > 0 || missing > 0) {
           log.warn(
             `${missing} span(s) not delivered to ${report.backend}: ${report.lastError ?? "the backend did not answer in time"}` +
               (journal ? " (kept in the journal; `claudia traces push` sends them)" : ""),
           );
         }
       }
-      if (files && journal && journal.spans > 0) {
-        try {
-          writeRecord(
-            files.record,
-            recordOf(summary, exitCode, journal.spans, content, deliveries(run.reports, config, journal.spans)),
-          );
-          prune(dir, retentionFromEnv(env));
-        } catch (e) {
-          log.warn(`could not write the trace journal (${e instanceof Error ? e.message : e}); the run goes on`);
-        }
-      }
+      journal?.finish(summary, { exitCode, content, reports: run.reports, config }, log.warn);
       await bounded(resend, resendWait(env));
     },
-  };
-}
-
-function deliveries(reports: ExportReport[], config: TelemetryConfig, spans: number): Record<string, Delivery> {
-  const out: Record<string, Delivery> = {};
-  for (const report of reports) {
-    const delivered = report.failed === 0 && report.exported >= spans;
-    out[BACKEND] = {
-      endpoint: config.otlp ? safeEndpoint(config.otlp.url) : "",
-      delivered,
-      spans: report.exported,
-      at: new Date().toISOString(),
-      ...(delivered ? {} : { error: report.lastError ?? "the backend did not answer in time" }),
-    };
-  }
-  return out;
-}
-
-function recordOf(
-  s: RunSummary,
-  exitCode: number,
-  spans: number,
-  content: ContentPolicy,
-  deliveries: Record<string, Delivery>,
-): RunRecord {
-  const firstLine = s.prompt?.trim().split("\n")[0] ?? "";
-  return {
-    traceId: s.traceId,
-    startTime: s.startTime,
-    endTime: s.startTime + s.durationMs,
-    durationMs: s.durationMs,
-    status: s.isError ? "error" : "ok",
-    errorType: s.errorType,
-    prompt: content.capture && s.prompt !== undefined ? firstLine.slice(0, 120) : undefined,
-    model: s.model,
-    numTurns: s.numTurns,
-    toolCalls: s.toolCalls,
-    inputTokens: totalInput(s.usage),
-    outputTokens: s.usage.output,
-    costUsd: s.costUsd,
-    sessionId: s.sessionId,
-    exitCode,
-    spans,
-    deliveries,
   };
 }
 

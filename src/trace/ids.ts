@@ -37,6 +37,11 @@ export function newRootIds(env: NodeJS.ProcessEnv = process.env): RootIds {
   };
 }
 
+/** Fresh root ids, in the given trace when there is one (the caller's active span's). */
+export function randomRootIds(traceId?: string): RootIds {
+  return { traceId: traceId ?? randomBytes(16).toString("hex"), spanId: randomBytes(8).toString("hex") };
+}
+
 /** The `TRACEPARENT` value that makes Claude Code's work a child of the root span. */
 export function childTraceparent(ids: RootIds): string {
   const flags = ids.parent ? ids.parent.traceFlags & 1 : 1;

@@ -8,7 +8,10 @@ import { type Options, query } from "@anthropic-ai/claude-agent-sdk";
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { journalDir } from "../../src/export/journal.ts";
+import { listRuns } from "../../src/export/journal-store.ts";
 import { AgentRunError, runAgentWithTelemetry, tracedQuery } from "../../src/index.ts";
+import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { createSandbox, MODEL, type Sandbox } from "../support/sandbox.ts";
 import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
 
@@ -88,6 +91,33 @@ describe("runAgentWithTelemetry", () => {
         return true;
       },
     );
+  });
+});
+
+describe("runAgentWithTelemetry without a tracer provider", () => {
+  test("exports by the OTEL_* variables and records the run in the journal, as the CLI does", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const env = {
+        ...(sandbox.env as Record<string, string>),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      };
+      const result = await runAgentWithTelemetry({
+        prompt: "[[scenario:bash]] own provider",
+        options: { ...sdkOptions(), env },
+      });
+      const delivered = receiver.spans.filter((s) => s.traceId === result.traceId);
+      assert.equal(delivered.length, 4);
+      const runs = listRuns(journalDir(env));
+      const run = runs.find((r) => r.record.traceId === result.traceId);
+      assert.ok(run, "the run is in the journal");
+      assert.equal(run.record.spans, 4);
+      assert.equal(run.record.deliveries.otlp?.delivered, true);
+      assert.equal(run.record.costUsd, result.results[0]?.total_cost_usd);
+    } finally {
+      await receiver.close();
+    }
   });
 });
 

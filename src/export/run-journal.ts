@@ -1,0 +1,121 @@
+/**
+ * One run's place in the journal: the exporter that writes its spans, the record written when
+ * it ends (with each backend's delivery), pruning, and the background re-send of earlier runs.
+ * Used by the CLI and by `runAgentWithTelemetry` alike.
+ */
+import { totalInput } from "../events.ts";
+import type { RunSummary } from "../trace/builder.ts";
+import type { ContentPolicy } from "../trace/content.ts";
+import type { TelemetryConfig } from "./config.ts";
+import { BACKEND, deliverRuns, safeEndpoint, undelivered } from "./deliver.ts";
+import {
+  type Delivery,
+  JournalExporter,
+  journalDir,
+  journalEnabled,
+  type RunRecord,
+  runFiles,
+  writeRecord,
+} from "./journal.ts";
+import { listRuns, prune, retentionFromEnv } from "./journal-store.ts";
+import type { ExportReport } from "./provider.ts";
+
+type Warn = (message: string) => void;
+
+export class RunJournal {
+  readonly exporter: JournalExporter;
+  private readonly recordPath: string;
+
+  private constructor(
+    private readonly dir: string,
+    files: { spans: string; record: string },
+    private readonly env: NodeJS.ProcessEnv,
+    warn: Warn,
+  ) {
+    this.exporter = new JournalExporter(files.spans, warn);
+    this.recordPath = files.record;
+  }
+
+  /** The journal of a run starting now, or undefined when `CLAUDIA_JOURNAL=off`. */
+  static open(env: NodeJS.ProcessEnv, startTime: number, traceId: string, warn: Warn): RunJournal | undefined {
+    if (!journalEnabled(env)) return undefined;
+    const dir = journalDir(env);
+    return new RunJournal(dir, runFiles(dir, startTime, traceId), env, warn);
+  }
+
+  /** Send earlier runs a backend never acknowledged; resolves when done (never rejects). */
+  resendUndelivered(config: TelemetryConfig, debug: Warn): Promise<void> {
+    if (!config.otlp) return Promise.resolve();
+    return deliverRuns(undelivered(listRuns(this.dir, debug)), config.otlp, {
+      timeoutMs: config.exportTimeoutMs,
+      warn: debug,
+    }).then(
+      (results) => {
+        const sent = results.filter((r) => r.delivery?.delivered).length;
+        if (sent > 0) debug(`re-sent ${sent} earlier run(s)`);
+      },
+      (error: unknown) => debug(`re-sending earlier runs failed: ${String(error)}`),
+    );
+  }
+
+  /**
+   * Write the run's record once its spans are flushed, then prune. Returns the deliveries that
+   * failed (for the one-line report). Never throws: a journal problem is a warning.
+   */
+  finish(
+    summary: RunSummary,
+    outcome: { exitCode?: number; content: ContentPolicy; reports: ExportReport[]; config: TelemetryConfig },
+    warn: Warn,
+  ): void {
+    if (this.exporter.spans === 0) return;
+    try {
+      const deliveries: Record<string, Delivery> = {};
+      for (const report of outcome.reports) {
+        const delivered = report.failed === 0 && report.exported >= this.exporter.spans;
+        deliveries[BACKEND] = {
+          endpoint: outcome.config.otlp ? safeEndpoint(outcome.config.otlp.url) : "",
+          delivered,
+          spans: report.exported,
+          at: new Date().toISOString(),
+          ...(delivered ? {} : { error: report.lastError ?? "the backend did not answer in time" }),
+        };
+      }
+      writeRecord(
+        this.recordPath,
+        recordOf(summary, outcome.exitCode, this.exporter.spans, outcome.content, deliveries),
+      );
+      prune(this.dir, retentionFromEnv(this.env));
+    } catch (e) {
+      warn(`could not write the trace journal (${e instanceof Error ? e.message : e}); the run goes on`);
+    }
+  }
+}
+
+function recordOf(
+  s: RunSummary,
+  exitCode: number | undefined,
+  spans: number,
+  content: ContentPolicy,
+  deliveries: Record<string, Delivery>,
+): RunRecord {
+  const firstLine = s.prompt?.trim().split("\n")[0] ?? "";
+  return {
+    traceId: s.traceId,
+    startTime: s.startTime,
+    endTime: s.startTime + s.durationMs,
+    durationMs: s.durationMs,
+    status: s.isError ? "error" : "ok",
+    errorType: s.errorType,
+    prompt: content.capture && s.prompt !== undefined ? firstLine.slice(0, 120) : undefined,
+    model: s.model,
+    numTurns: s.numTurns,
+    toolCalls: s.toolCalls,
+    inputTokens: totalInput(s.usage),
+    outputTokens: s.usage.output,
+    costUsd: s.costUsd,
+    sessionId: s.sessionId,
+    exitCode,
+    spans,
+    deliveries,
+  };
+}
