@@ -22,6 +22,7 @@ import { findTranscript, RunEvents } from "./sources/run-events.ts";
 import { type RunSummary, TraceBuilder } from "./trace/builder.ts";
 import { contentPolicyFromEnv } from "./trace/content.ts";
 import { PresetIdGenerator, randomRootIds } from "./trace/ids.ts";
+import { createRedactor } from "./trace/redact.ts";
 
 export const TRACER_NAME = "claude-telemetry";
 
@@ -50,6 +51,7 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
     tracer,
     parentContext: context.active(),
     content: contentPolicyFromEnv(env),
+    redact: createRedactor(env),
     startTime,
     requestModel: options.model,
   });

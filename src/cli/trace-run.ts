@@ -13,6 +13,7 @@ import type { RunEvents } from "../sources/run-events.ts";
 import { TraceBuilder } from "../trace/builder.ts";
 import { contentPolicyFromEnv } from "../trace/content.ts";
 import { PresetIdGenerator, type RootIds } from "../trace/ids.ts";
+import { createRedactor, invalidUserPatterns } from "../trace/redact.ts";
 import type { SplitArgv } from "./argv.ts";
 import { ProgressPrinter } from "./console.ts";
 import type { Log } from "./log.ts";
@@ -55,14 +56,19 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
         isRemote: true,
       })
     : ROOT_CONTEXT;
+  const redact = createRedactor(env);
+  for (const bad of invalidUserPatterns(env.CLAUDIA_REDACT_PATTERNS)) {
+    log.warn(`CLAUDIA_REDACT_PATTERNS: "${bad}" is not a valid regular expression; ignored`);
+  }
   const builder = new TraceBuilder({
     tracer,
     parentContext,
     content,
+    redact,
     startTime: options.startTime,
     requestModel: options.split.model,
   });
-  const printer = new ProgressPrinter(log.progress);
+  const printer = new ProgressPrinter((line) => log.progress(redact(line)));
   events.attachLate((event) => {
     builder.handle(event);
     printer.handle(event);

@@ -40,6 +40,8 @@ export interface TraceBuilderOptions {
   requestModel?: string;
   /** Price of one call; defaults to the genai-prices table. */
   costOf?: (model: string, usage: TokenUsage) => number | undefined;
+  /** Secret redaction applied to every captured text (prompt, arguments, results, answers, errors). */
+  redact?: (text: string) => string;
 }
 
 /** What a finished run amounted to, for summaries and callers. */
@@ -95,10 +97,12 @@ export class TraceBuilder {
   private chatCalls = 0;
   private apiError: { message: string; status?: number } | undefined;
   private readonly costOf: (model: string, usage: TokenUsage) => number | undefined;
+  private readonly redact: (text: string) => string;
   private finished: RunSummary | undefined;
 
   constructor(private readonly options: TraceBuilderOptions) {
     this.costOf = options.costOf ?? callCost;
+    this.redact = options.redact ?? ((text) => text);
     const attributes: Attributes = {
       [ATTR.operationName]: OPERATION.invokeAgent,
       [ATTR.providerName]: PROVIDER,
@@ -124,10 +128,10 @@ export class TraceBuilder {
         break;
       case "prompt":
         if (event.agentId === null && !event.synthetic && this.prompt === undefined) {
-          this.prompt = event.text;
+          this.prompt = this.redact(event.text);
           const attributes: Attributes = {};
           if (this.options.content.capture) {
-            attributes["gen_ai.prompt"] = this.cut(event.text);
+            attributes["gen_ai.prompt"] = truncate(this.prompt, this.options.content.maxLength);
           }
           this.root.addEvent(EVENT.userPrompt, attributes, event.time);
         }
@@ -148,7 +152,7 @@ export class TraceBuilder {
         this.subagentEnd(event.agentId, event.time);
         break;
       case "api.error":
-        this.apiError = { message: event.message, status: event.status };
+        this.apiError = { message: this.redact(event.message), status: event.status };
         break;
       case "result":
         if (event.source === "result") this.results.push(event);
@@ -210,15 +214,17 @@ export class TraceBuilder {
     if (typeof apiStatus === "number") attributes[ATTR.ccApiErrorStatus] = apiStatus;
     if (typeof outcome.exitCode === "number") attributes[ATTR.ccExitCode] = outcome.exitCode;
 
-    const resultText = shown?.resultText ?? shown?.errors?.join("\n") ?? this.lastText;
+    const rawResult = shown?.resultText ?? shown?.errors?.join("\n") ?? this.lastText;
+    const resultText = rawResult === undefined ? undefined : this.redact(rawResult);
     let errorType: string | undefined;
     let errorMessage: string | undefined;
     if (failed) {
       errorType = failed.terminalReason ?? failed.subtype ?? "agent_error";
-      errorMessage = failed.resultText ?? failed.errors?.join("; ");
+      const message = failed.resultText ?? failed.errors?.join("; ");
+      errorMessage = message === undefined ? undefined : this.cut(message);
     } else if (outcome.error) {
       errorType = "run_error";
-      errorMessage = outcome.error;
+      errorMessage = this.cut(outcome.error);
     } else if (this.apiError) {
       errorType = "api_error";
       errorMessage = this.apiError.message;
@@ -230,7 +236,8 @@ export class TraceBuilder {
     root.setAttributes(attributes);
 
     const completed: Attributes = { [ATTR.ccToolCalls]: this.toolCalls };
-    if (this.options.content.capture && resultText !== undefined) completed["gen_ai.completion"] = this.cut(resultText);
+    if (this.options.content.capture && resultText !== undefined)
+      completed["gen_ai.completion"] = truncate(resultText, this.options.content.maxLength);
     root.addEvent(EVENT.agentCompleted, completed, endTime);
     if (errorType) root.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage ?? errorType });
     root.end(endTime);
@@ -374,8 +381,9 @@ export class TraceBuilder {
     agent.span.end(time);
   }
 
+  /** Redact, then cut to the content limit: what every captured text goes through. */
   private cut(text: string): string {
-    return truncate(text, this.options.content.maxLength);
+    return truncate(this.redact(text), this.options.content.maxLength);
   }
 }
 

@@ -20,6 +20,12 @@ export const scenarios: Record<string, Scenario> = {
       ? tools(bash('echo "tp=$TRACEPARENT"', "Show the trace context"))
       : text(`Context: ${firstLine(c.toolResults[0]?.text)}`),
 
+  /** Secrets in a tool's output and in the model's answer, for the redaction tests. */
+  secrets: (c) =>
+    c.toolResults.length === 0
+      ? tools(bash('echo "deploy=$MY_DEPLOY_TOKEN"', "Print the deploy token"))
+      : text("I found ghp_1234567890abcdefghijABCDEFGHIJ123456 in .env and the deploy token."),
+
   "bash-fail": (c) =>
     c.toolResults.length === 0
       ? tools(bash("ls /nonexistent-claudia-path", "List a missing folder"))

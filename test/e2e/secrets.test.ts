@@ -1,0 +1,63 @@
+/**
+ * No secret leaves the machine through claudia: not in spans, not in the journal, not in
+ * claudia's own output, not in --config or --claudia-debug.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import { BASE_ARGS, claudia } from "../support/sandbox.ts";
+import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
+
+const HEADER_SECRET = "otlp-header-secret-123456";
+const DEPLOY_TOKEN = "deploy-token-value-987654";
+const PROMPT_PASSWORD = "hunter2hunter2";
+const AWS_KEY = "AKIAIOSFODNN7EXAMPLE";
+const GITHUB_TOKEN = "ghp_1234567890abcdefghijABCDEFGHIJ123456";
+const SECRETS = [HEADER_SECRET, DEPLOY_TOKEN, PROMPT_PASSWORD, AWS_KEY, GITHUB_TOKEN];
+
+const h = scriptedRuns({
+  OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${HEADER_SECRET}`,
+  MY_DEPLOY_TOKEN: DEPLOY_TOKEN,
+});
+
+function journalText(home: string): string {
+  const dir = join(home, "journal");
+  return readdirSync(dir)
+    .flatMap((day) => readdirSync(join(dir, day)).map((f) => readFileSync(join(dir, day, f), "utf8")))
+    .join("\n");
+}
+
+test("secrets in the prompt, tool output, model text, environment and headers appear nowhere claudia writes", async () => {
+  const prompt = `[[scenario:secrets]] deploy with password=${PROMPT_PASSWORD} and key ${AWS_KEY}`;
+  const ran = await claudia(h.sandbox, ["--claudia-debug", ...BASE_ARGS, prompt]);
+  assert.equal(ran.code, 0);
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 4);
+  const exported = JSON.stringify(spans);
+  const journal = journalText(h.sandbox.claudiaHome);
+  const config = await claudia(h.sandbox, ["--config"]);
+  // The header really was sent (so the test would see it if claudia leaked it)...
+  assert.equal(h.receiver.requests.at(-1)?.headers.authorization, `Bearer ${HEADER_SECRET}`);
+  // ...and the secrets really were in what the run captured, redacted.
+  assert.match(exported, /\[REDACTED:env_secret\]/);
+  assert.match(exported, /\[REDACTED:github_token\]/);
+  assert.match(exported, /\[REDACTED:aws_access_key\]/);
+  assert.match(exported, /password=\[REDACTED:secret_assignment\]/);
+  for (const secret of SECRETS) {
+    assert.ok(!exported.includes(secret), `${secret} in exported spans`);
+    assert.ok(!journal.includes(secret), `${secret} in the journal`);
+    assert.ok(!ran.stderr.includes(secret), `${secret} in claudia's stderr`);
+    assert.ok(!config.stdout.includes(secret), `${secret} in --config`);
+  }
+});
+
+test("CLAUDIA_REDACT=off records content as it is", async () => {
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, `[[scenario:secrets]] key ${AWS_KEY}`], {
+    CLAUDIA_REDACT: "off",
+  });
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 4);
+  const exported = JSON.stringify(spans);
+  assert.ok(exported.includes(AWS_KEY));
+  assert.ok(exported.includes(DEPLOY_TOKEN));
+});
