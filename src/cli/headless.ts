@@ -14,6 +14,7 @@ import { claudiaHooks, withHooks } from "../sources/settings.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
 import type { SplitArgv } from "./argv.ts";
 import type { Log } from "./log.ts";
+import type { TraceRun } from "./trace-run.ts";
 
 export interface HeadlessOptions {
   claudePath: string;
@@ -55,15 +56,35 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     stdio: ["inherit", tee ? "pipe" : "inherit", "inherit"],
   });
   const exited = waitForExit(child);
-  const forward = (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  let interrupted: NodeJS.Signals | undefined;
+  let run: TraceRun | undefined;
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      // A second signal: stop now, as the user asked twice.
+      if (running()) child.kill("SIGKILL");
+      process.exit(128 + (SIGNAL_NUMBERS[interrupted] ?? 0));
+    }
+    interrupted = signal;
+    run?.interrupt(signal);
+    log.debug(`${signal}: stopping Claude Code`);
+    // Ctrl+C at a terminal reaches Claude Code directly (same process group); anything else is passed on.
+    const delivered = signal === "SIGINT" && process.stdin.isTTY === true;
+    if (running() && !delivered) child.kill(signal);
+    const killTimer = setTimeout(() => {
+      if (running()) {
+        log.warn(`Claude Code did not stop within ${killAfterMs(env)} ms of ${signal}; killing it`);
+        child.kill("SIGKILL");
+      }
+    }, killAfterMs(env));
+    killTimer.unref();
   };
-  for (const signal of SIGNALS) process.on(signal, forward);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
 
   // Everything below runs while Claude Code works.
   const { startTrace } = await import("./trace-run.ts");
   log.debug(`tracing loaded at +${Date.now() - options.startTime} ms`);
-  const run = await startTrace({ ids, env, split, config: options.config, startTime: options.startTime, events, log });
+  run = await startTrace({ ids, env, split, config: options.config, startTime: options.startTime, events, log });
 
   if (tee && child.stdout) {
     const decoder = new StringDecoder("utf8");
@@ -74,7 +95,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 
   const { code, signal, error } = await exited;
   log.debug(`Claude Code exited (code ${code}, signal ${signal}) at +${Date.now() - options.startTime} ms`);
-  for (const s of SIGNALS) process.off(s, forward);
+  if (interrupted) run.interrupt(interrupted);
   hooks.close();
   if (!events.following) {
     const path = findTranscript(process.cwd(), options.startTime - 1000, run.sessionId(), env);
@@ -82,11 +103,24 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     if (path) events.follow(path);
   }
   events.drain();
-  const exitCode = error ? 127 : signal ? 128 + (SIGNAL_NUMBERS[signal] ?? 0) : (code ?? 1);
+  const exitCode = interrupted
+    ? 128 + (SIGNAL_NUMBERS[interrupted] ?? 0)
+    : error
+      ? 127
+      : signal
+        ? 128 + (SIGNAL_NUMBERS[signal] ?? 0)
+        : (code ?? 1);
   if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
   await run.finish(exitCode, error ? `could not start Claude Code: ${error.message}` : undefined);
   log.debug(`trace finished at +${Date.now() - options.startTime} ms`);
+  // Signal handlers stay until claudia exits, so a second Ctrl+C during the final flush still exits at once.
   return exitCode;
+}
+
+/** How long Claude Code gets to stop after a signal before it is killed. */
+function killAfterMs(env: NodeJS.ProcessEnv): number {
+  const ms = Number(env.CLAUDIA_KILL_AFTER_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 10000;
 }
 
 function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: string | null; error?: Error }> {

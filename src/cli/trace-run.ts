@@ -30,6 +30,8 @@ export interface TraceRunOptions {
 
 export interface TraceRun {
   printed: PrintedResults;
+  /** The run is being interrupted by a signal. */
+  interrupt(signal: string): void;
   sessionId(): string | undefined;
   finish(exitCode: number, error?: string): Promise<void>;
 }
@@ -81,6 +83,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
 
   return {
     printed,
+    interrupt: (signal) => builder.interrupt(signal),
     sessionId: () => sessionId,
     async finish(exitCode, error) {
       const summary = builder.finish({ exitCode, error });

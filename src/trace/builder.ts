@@ -99,6 +99,7 @@ export class TraceBuilder {
   private readonly costOf: (model: string, usage: TokenUsage) => number | undefined;
   private readonly redact: (text: string) => string;
   private finished: RunSummary | undefined;
+  private interrupted: { signal: string; time: number } | undefined;
 
   constructor(private readonly options: TraceBuilderOptions) {
     this.costOf = options.costOf ?? callCost;
@@ -162,13 +163,25 @@ export class TraceBuilder {
     }
   }
 
+  /**
+   * The run is being interrupted (SIGINT, SIGTERM, …): tool calls that fail from now on, and
+   * whatever is still open at the end, are marked `interrupted`, and so is the run.
+   */
+  interrupt(signal: string, time = Date.now()): void {
+    this.interrupted ??= { signal, time };
+  }
+
   /** End every open span and the root. Safe to call once; later calls return the same summary. */
   finish(outcome: { endTime?: number; exitCode?: number | null; error?: string } = {}): RunSummary {
     if (this.finished) return this.finished;
     const endTime = outcome.endTime ?? Date.now();
     for (const [id, tool] of this.tools) {
-      tool.span.setStatus({ code: SpanStatusCode.ERROR, message: "the tool call never returned" });
-      tool.span.setAttribute(ATTR.errorType, "incomplete");
+      const reason = this.interrupted ? "interrupted" : "incomplete";
+      tool.span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: this.interrupted ? `interrupted by ${this.interrupted.signal}` : "the tool call never returned",
+      });
+      tool.span.setAttribute(ATTR.errorType, reason);
       tool.span.end(endTime);
       this.tools.delete(id);
       this.failedToolCalls++;
@@ -218,7 +231,11 @@ export class TraceBuilder {
     const resultText = rawResult === undefined ? undefined : this.redact(rawResult);
     let errorType: string | undefined;
     let errorMessage: string | undefined;
-    if (failed) {
+    if (this.interrupted) {
+      errorType = "interrupted";
+      errorMessage = `interrupted by ${this.interrupted.signal}`;
+      attributes[ATTR.ccInterruptSignal] = this.interrupted.signal;
+    } else if (failed) {
       errorType = failed.terminalReason ?? failed.subtype ?? "agent_error";
       const message = failed.resultText ?? failed.errors?.join("; ");
       errorMessage = message === undefined ? undefined : this.cut(message);
@@ -331,7 +348,8 @@ export class TraceBuilder {
     if (this.options.content.capture) tool.span.setAttribute(ATTR.toolResult, this.cut(output));
     if (isError) {
       this.failedToolCalls++;
-      tool.span.setAttribute(ATTR.errorType, errorType ?? "tool_error");
+      const reason = this.interrupted && time >= this.interrupted.time ? "interrupted" : (errorType ?? "tool_error");
+      tool.span.setAttribute(ATTR.errorType, reason);
       tool.span.setStatus({ code: SpanStatusCode.ERROR, message: this.cut(output.split("\n")[0] ?? "") });
     }
     tool.span.end(time);

@@ -61,6 +61,7 @@ export const ATTR = {
   ccPermissionDenials: "claude_code.permission_denials",
   ccApiErrorStatus: "claude_code.api_error_status",
   ccExitCode: "claude_code.exit_code",
+  ccInterruptSignal: "claude_code.interrupt.signal",
   ccSubagentId: "claude_code.subagent.id",
   ccSubagentBackground: "claude_code.subagent.background",
   ccToolDescription: "claude_code.tool.description",

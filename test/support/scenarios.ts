@@ -20,6 +20,12 @@ export const scenarios: Record<string, Scenario> = {
       ? tools(bash('echo "tp=$TRACEPARENT"', "Show the trace context"))
       : text(`Context: ${firstLine(c.toolResults[0]?.text)}`),
 
+  /** A long-running tool call, to interrupt. */
+  sleep: (c) =>
+    c.toolResults.length === 0
+      ? tools(bash(`node -e 'setTimeout(() => console.log(37), 37000)' ${param(c, "tag") ?? ""}`, "Wait a long time"))
+      : text("Woke up."),
+
   /** Secrets in a tool's output and in the model's answer, for the redaction tests. */
   secrets: (c) =>
     c.toolResults.length === 0
