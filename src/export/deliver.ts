@@ -4,12 +4,11 @@
  * after the backend's success answer.
  */
 import { closeSync, openSync, rmSync, statSync } from "node:fs";
-import { ExportResultCode } from "@opentelemetry/core";
-import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import type { TelemetryConfig } from "./config.ts";
 import { type Delivery, writeRecord } from "./journal.ts";
 import { readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
 import { describeError, otlpExporter } from "./provider.ts";
+import { exportOnce, SplittingExporter } from "./splitting-exporter.ts";
 
 export const BACKEND = "otlp";
 
@@ -29,15 +28,6 @@ export function safeEndpoint(url: string): string {
 /** Runs whose delivery to a backend failed (and that no other claudia is sending right now). */
 export function undelivered(runs: StoredRun[]): StoredRun[] {
   return runs.filter((run) => Object.values(run.record.deliveries ?? {}).some((d) => !d.delivered));
-}
-
-function exportOnce(exporter: SpanExporter, spans: Parameters<SpanExporter["export"]>[0]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    exporter.export(spans, (result) => {
-      if (result.code === ExportResultCode.SUCCESS) resolve();
-      else reject(result.error ?? new Error("export failed"));
-    });
-  });
 }
 
 /** Take a run for sending; false when another claudia has it (a lock younger than a minute). */
@@ -71,7 +61,7 @@ export async function deliverRuns(
   otlp: NonNullable<TelemetryConfig["otlp"]>,
   options: { timeoutMs: number; record?: boolean; warn?: (m: string) => void },
 ): Promise<DeliverResult[]> {
-  const exporter = await otlpExporter(otlp, options.timeoutMs);
+  const exporter = new SplittingExporter(await otlpExporter(otlp, options.timeoutMs));
   const results: DeliverResult[] = [];
   try {
     for (const run of runs) {

@@ -9,6 +9,7 @@ import { detectResources, envDetector, resourceFromAttributes } from "@opentelem
 import type { IdGenerator, ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { TelemetryConfig } from "./config.ts";
+import { SplittingExporter } from "./splitting-exporter.ts";
 
 export interface ExportReport {
   backend: string;
@@ -93,8 +94,11 @@ export async function createRunProvider(
     resourceFromAttributes({ "service.name": config.serviceName }),
   );
   const reporting: ReportingExporter[] = [];
-  if (config.otlp)
-    reporting.push(new ReportingExporter(await otlpExporter(config.otlp, config.exportTimeoutMs), "otlp"));
+  if (config.otlp) {
+    // A 413 splits the batch (and trims a lone oversized span) instead of losing it.
+    const otlp = new SplittingExporter(await otlpExporter(config.otlp, config.exportTimeoutMs));
+    reporting.push(new ReportingExporter(otlp, "otlp"));
+  }
   const spanProcessors = [...reporting, ...extraExporters].map(
     (exporter) =>
       new BatchSpanProcessor({

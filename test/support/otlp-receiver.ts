@@ -41,8 +41,17 @@ export interface ReceivedSpan {
   resource: Record<string, AttributeValue>;
 }
 
+/** A fault the receiver can be told to play (HTTP only). */
+export type Fault =
+  | { kind: "blackhole" }
+  | { kind: "slow"; ms: number }
+  | { kind: "status"; status: number; retryAfter?: string }
+  | { kind: "too-large"; maxBytes: number };
+
 export interface OtlpReceiver {
   url: string;
+  /** Set to make the HTTP endpoint misbehave; undefined for a healthy backend. */
+  fault: Fault | undefined;
   /** The OTLP/gRPC address (http://127.0.0.1:PORT). */
   grpcUrl: string;
   spans: ReceivedSpan[];
@@ -111,6 +120,26 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      const fault = receiver.fault;
+      if (fault?.kind === "blackhole") return;
+      if (fault?.kind === "status") {
+        res.writeHead(fault.status, fault.retryAfter ? { "retry-after": fault.retryAfter } : {});
+        res.end();
+        return;
+      }
+      const size = chunks.reduce((n, c) => n + c.length, 0);
+      if (fault?.kind === "too-large" && size > fault.maxBytes) {
+        res.writeHead(413);
+        res.end();
+        return;
+      }
+      if (fault?.kind === "slow") {
+        setTimeout(() => answer(), fault.ms);
+        return;
+      }
+      answer();
+    });
+    const answer = () => {
       const contentType = String(req.headers["content-type"] ?? "");
       requests.push({ path: req.url ?? "", headers: req.headers, contentType });
       if (req.url === "/v1/traces" && contentType.includes("json")) {
@@ -123,7 +152,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       }
       res.writeHead(200, { "content-type": "application/json" });
       res.end("{}");
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -154,7 +183,8 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       error ? reject(error) : resolve(p),
     ),
   );
-  return {
+  const receiver: OtlpReceiver = {
+    fault: undefined,
     url: `http://127.0.0.1:${port}`,
     grpcUrl: `http://127.0.0.1:${grpcPort}`,
     spans,
@@ -166,4 +196,5 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
         server.close(() => resolve());
       }),
   };
+  return receiver;
 }

@@ -20,6 +20,10 @@ export const scenarios: Record<string, Scenario> = {
       ? tools(bash('echo "tp=$TRACEPARENT"', "Show the trace context"))
       : text(`Context: ${firstLine(c.toolResults[0]?.text)}`),
 
+  /** A tool with a large output (about 14 kB), for size limits. */
+  "big-output": (c) =>
+    c.toolResults.length === 0 ? tools(bash("seq 1 3000", "Print many numbers")) : text("That was a lot of numbers."),
+
   /** A long-running tool call, to interrupt. */
   sleep: (c) =>
     c.toolResults.length === 0

@@ -1,0 +1,133 @@
+/**
+ * A backend that fails never changes the run: same stdout, same exit code, a bounded wait at
+ * exit, one clear line on stderr, and every span kept in the journal until a push delivers it.
+ */
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { describe, test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import { type Fault, type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
+import { root, traceIdFrom } from "../support/trace-checks.ts";
+
+const h = scriptedRuns();
+const HEADER_SECRET = "fault-header-secret-42";
+/** claudia's documented default bound for waiting on a backend at exit. */
+const EXPORT_BOUND_MS = 5000;
+/** Slack for the rest of claudia's work at exit (writing the journal, closing): generous, as CI machines vary. */
+const SLACK_MS = 1500;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+const timing = (stderr: string, what: string) => Number(new RegExp(`${what} at \\+(\\d+) ms`).exec(stderr)?.[1]);
+
+interface Record_ {
+  traceId: string;
+  spans: number;
+  deliveries: Record<string, { delivered: boolean; spans: number; error?: string }>;
+}
+const recordOf = async (traceId: string): Promise<Record_> =>
+  (JSON.parse((await claudia(h.sandbox, ["traces", "--json", "--limit", "1000"])).stdout) as Record_[]).find(
+    (r) => r.traceId === traceId,
+  ) as Record_;
+
+const PROMPT = "[[scenario:bash]] fault";
+let direct: { code: number | null; stdout: string } | undefined;
+const truth = async () => {
+  direct ??= await claude(h.sandbox, ["-p", ...BASE_ARGS, PROMPT]);
+  return direct;
+};
+
+const faults: [string, Fault | "refused"][] = [
+  ["connection refused", "refused"],
+  ["black hole (accepts, never answers)", { kind: "blackhole" }],
+  ["slow (5 s per answer)", { kind: "slow", ms: 5000 }],
+  ["HTTP 500", { kind: "status", status: 500 }],
+  ["HTTP 429 with Retry-After", { kind: "status", status: 429, retryAfter: "1" }],
+];
+
+describe("backend faults", () => {
+  for (const [name, fault] of faults) {
+    test(`${name}: output and exit code unchanged, bounded exit, one line, nothing lost after recovery`, async () => {
+      const expected = await truth();
+      let receiver: OtlpReceiver | undefined;
+      let port: number;
+      if (fault === "refused") port = await freePort();
+      else {
+        receiver = await startOtlpReceiver();
+        receiver.fault = fault;
+        port = Number(new URL(receiver.url).port);
+      }
+      try {
+        const env = {
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+          OTEL_EXPORTER_OTLP_HEADERS: `authorization=${HEADER_SECRET}`,
+          CLAUDIA_RESEND_WAIT_MS: "0",
+        };
+        const ran = await claudia(h.sandbox, ["--claudia-debug", ...BASE_ARGS, PROMPT], env);
+        assert.equal(ran.code, expected.code);
+        assert.equal(ran.stdout, expected.stdout);
+        const extra = timing(ran.stderr, "trace finished") - timing(ran.stderr, "exited \\(code 0, signal null\\)");
+        assert.ok(extra <= EXPORT_BOUND_MS + SLACK_MS, `claudia waited ${extra} ms at exit`);
+        const own = ran.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
+        assert.equal(own.length, 1, ran.stderr);
+        assert.match(own[0] as string, /span\(s\) not delivered to otlp: .*claudia traces push/);
+        assert.doesNotMatch(ran.stderr, /^\s+at /m, "no stack trace");
+        assert.ok(!ran.stderr.includes(HEADER_SECRET));
+
+        const traceId = traceIdFrom(ran.stderr);
+        const record = await recordOf(traceId);
+        assert.equal(record.spans, 4);
+        assert.equal(record.deliveries.otlp?.delivered, false);
+
+        // The backend recovers; push delivers every span, once.
+        if (receiver) receiver.fault = undefined;
+        else receiver = await startOtlpReceiver({ port });
+        const pushed = await claudia(h.sandbox, ["traces", "push"], env);
+        assert.equal(pushed.code, 0, pushed.stdout + pushed.stderr);
+        const arrived = receiver.spans.filter((s) => s.traceId === traceId);
+        const ids = new Set(arrived.map((s) => s.spanId));
+        assert.equal(ids.size, 4, "all four spans arrived");
+        assert.equal(
+          root(arrived.filter((s, i) => arrived.findIndex((x) => x.spanId === s.spanId) === i)).attributes[
+            "claude_code.tool_calls"
+          ],
+          1,
+        );
+        assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, true);
+      } finally {
+        await receiver?.close();
+      }
+    });
+  }
+
+  test("HTTP 413: the batch is split and an oversized span trimmed; the run is delivered whole", async () => {
+    const receiver = await startOtlpReceiver();
+    receiver.fault = { kind: "too-large", maxBytes: 3000 };
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:big-output]] large"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      });
+      assert.equal(ran.code, 0);
+      const traceId = traceIdFrom(ran.stderr);
+      assert.doesNotMatch(ran.stderr, /not delivered/);
+      const arrived = receiver.spans.filter((s) => s.traceId === traceId);
+      assert.equal(arrived.length, 4);
+      const tool = arrived.find((s) => s.name === "execute_tool Bash");
+      assert.match(
+        String(tool?.attributes["gen_ai.tool.call.result"]),
+        /^1\n2\n3\n[\s\S]*trimmed to fit the backend's size limit\]$/,
+      );
+      assert.equal(tool?.attributes["gen_ai.tool.call.id"] !== undefined, true);
+      assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, true);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
