@@ -40,22 +40,23 @@ export interface SplitArgv {
 
 export class ArgvError extends Error {}
 
-const CLAUDIA_VALUE_OPTIONS: Record<string, keyof ClaudiaOptions> = {
-  "--otel-endpoint": "otelEndpoint",
-  "--otel-headers": "otelHeaders",
-  "--service-name": "serviceName",
-  "--logfire-token": "logfireToken",
-  "--sentry-dsn": "sentryDsn",
-};
-const CLAUDIA_FLAGS: Record<string, keyof ClaudiaOptions> = {
-  "--claudia-debug": "debug",
-  "--quiet": "quiet",
-  "--config": "config",
-  "--version": "version",
-  "-v": "version",
-  "--help": "help",
-  "-h": "help",
-};
+// Maps, not object literals: an argument such as "__proto__" or "toString" must not match anything.
+const CLAUDIA_VALUE_OPTIONS = new Map<string, keyof ClaudiaOptions>([
+  ["--otel-endpoint", "otelEndpoint"],
+  ["--otel-headers", "otelHeaders"],
+  ["--service-name", "serviceName"],
+  ["--logfire-token", "logfireToken"],
+  ["--sentry-dsn", "sentryDsn"],
+]);
+const CLAUDIA_FLAGS = new Map<string, keyof ClaudiaOptions>([
+  ["--claudia-debug", "debug"],
+  ["--quiet", "quiet"],
+  ["--config", "config"],
+  ["--version", "version"],
+  ["-v", "version"],
+  ["--help", "help"],
+  ["-h", "help"],
+]);
 
 export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
   const byName = new Map<string, OptionSpec>();
@@ -88,7 +89,7 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
     }
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const claudiaKey = CLAUDIA_VALUE_OPTIONS[name];
+    const claudiaKey = CLAUDIA_VALUE_OPTIONS.get(name);
     if (claudiaKey) {
       let value: string | undefined;
       if (eq > 0) value = arg.slice(eq + 1);
@@ -97,7 +98,7 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
       (claudia as unknown as Record<string, unknown>)[claudiaKey] = value;
       continue;
     }
-    const flagKey = CLAUDIA_FLAGS[arg];
+    const flagKey = CLAUDIA_FLAGS.get(arg);
     if (flagKey) {
       (claudia as unknown as Record<string, unknown>)[flagKey] = true;
       continue;

@@ -26,11 +26,9 @@ function platformPackage(): string {
 }
 
 export function resolveClaudePath(env: NodeJS.ProcessEnv = process.env): string {
+  // An override is used as given: if it cannot be started, the run says so and is traced as failed.
   const override = env.CLAUDIA_CLAUDE_PATH;
-  if (override) {
-    if (!existsSync(override)) throw new ClaudeNotFoundError(`CLAUDIA_CLAUDE_PATH: ${override} does not exist`);
-    return override;
-  }
+  if (override) return override;
   const require = createRequire(import.meta.url);
   const pkg = platformPackage();
   try {

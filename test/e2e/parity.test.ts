@@ -123,6 +123,34 @@ describe("claudia's own behaviour", () => {
   });
 });
 
+describe("failures around Claude Code", () => {
+  test("a missing Claude Code: a clear message, exit 127, and a failed run in the trace", async () => {
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, "hi"], { CLAUDIA_CLAUDE_PATH: "/nonexistent/claude" });
+    assert.equal(ran.code, 127);
+    assert.match(ran.stderr, /claudia: could not start Claude Code: spawn \/nonexistent\/claude ENOENT/);
+    const agent = root(await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr)));
+    assert.equal(agent.status.code, 2);
+    assert.equal(agent.attributes["error.type"], "run_error");
+    assert.equal(agent.attributes["claude_code.exit_code"], 127);
+  });
+
+  test("an unwritable journal is one warning; the run and the export go on", async () => {
+    const file = join(h.sandbox.work, "not-a-directory");
+    writeFileSync(file, "x");
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] unwritable"], { CLAUDIA_HOME: file });
+      assert.equal(ran.code, 0);
+      assert.equal(ran.stdout, "Hello from the scripted model.\n");
+      const warnings = ran.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
+      assert.equal(warnings.length, 1, ran.stderr);
+      assert.match(warnings[0] as string, /could not write the trace journal .*the run goes on/);
+      assert.equal((await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr))).length, 2);
+    } finally {
+      rmSync(file);
+    }
+  });
+});
+
 describe(".env", () => {
   test("a .env in the working directory is loaded without overriding what is set", async () => {
     const other = await startOtlpReceiver();
