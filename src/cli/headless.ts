@@ -112,7 +112,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
         : (code ?? 1);
   if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
   await run.finish(exitCode, error ? `could not start Claude Code: ${error.message}` : undefined);
-  log.debug(`trace finished at +${Date.now() - options.startTime} ms`);
+  log.debug(
+    `trace finished at +${Date.now() - options.startTime} ms; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+  );
   // Signal handlers stay until claudia exits, so a second Ctrl+C during the final flush still exits at once.
   return exitCode;
 }

@@ -24,6 +24,12 @@ export const scenarios: Record<string, Scenario> = {
   "big-output": (c) =>
     c.toolResults.length === 0 ? tools(bash("seq 1 3000", "Print many numbers")) : text("That was a lot of numbers."),
 
+  /** A tool that prints 10 MB, for memory and size bounds. */
+  "huge-output": (c) =>
+    c.toolResults.length === 0
+      ? tools(bash("head -c 10000000 /dev/zero | tr '\\0' a", "Print 10 MB"))
+      : text("That was 10 MB."),
+
   /** A long-running tool call, to interrupt. */
   sleep: (c) =>
     c.toolResults.length === 0
