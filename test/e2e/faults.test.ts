@@ -131,3 +131,24 @@ describe("backend faults", () => {
     }
   });
 });
+
+describe("limits", () => {
+  test("a tool printing 10 MB: what reaches the exporter stays within the content limit", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:huge-output]] big"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      });
+      assert.equal(ran.code, 0);
+      const tool = receiver.spans.find((s) => s.traceId === traceIdFrom(ran.stderr) && s.name === "execute_tool Bash");
+      const result = String(tool?.attributes["gen_ai.tool.call.result"]);
+      // Claude Code keeps a preview of large outputs in the conversation; claudia cuts whatever arrives at 8192.
+      assert.ok(result.length <= 8192, `${result.length} characters`);
+      assert.match(result, /Output too large \(9\.5MB\)/);
+      const journal = await claudia(h.sandbox, ["traces", "show", traceIdFrom(ran.stderr), "--json"]);
+      assert.ok(journal.stdout.length < 100_000, `the stored run is ${journal.stdout.length} bytes`);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
