@@ -39,7 +39,7 @@ export interface TraceBuilderOptions {
   /** The model the user asked for (`--model`), if any. */
   requestModel?: string;
   /** Price of one call; defaults to the genai-prices table. */
-  costOf?: (model: string, usage: TokenUsage) => number | undefined;
+  costOf?: (model: string, usage: TokenUsage, time: number) => number | undefined;
   /** Secret redaction applied to every captured text (prompt, arguments, results, answers, errors). */
   redact?: (text: string) => string;
 }
@@ -96,7 +96,7 @@ export class TraceBuilder {
   private failedToolCalls = 0;
   private chatCalls = 0;
   private apiError: { message: string; status?: number } | undefined;
-  private readonly costOf: (model: string, usage: TokenUsage) => number | undefined;
+  private readonly costOf: (model: string, usage: TokenUsage, time: number) => number | undefined;
   private readonly redact: (text: string) => string;
   private finished: RunSummary | undefined;
   private interrupted: { signal: string; time: number } | undefined;
@@ -299,7 +299,7 @@ export class TraceBuilder {
       [ATTR.cacheCreationTokens]: call.usage.cacheCreation,
     };
     if (call.stopReason) attributes[ATTR.finishReasons] = [call.stopReason];
-    const cost = this.costOf(call.model, call.usage);
+    const cost = this.costOf(call.model, call.usage, call.endTime);
     if (cost !== undefined) attributes[ATTR.cost] = cost;
     if (this.options.content.capture) {
       const parts: unknown[] = [];

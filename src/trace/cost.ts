@@ -7,8 +7,8 @@
 import { calcPrice } from "@pydantic/genai-prices";
 import { type TokenUsage, totalInput } from "../events.ts";
 
-/** USD for one call, or undefined when the table does not know the model. */
-export function callCost(model: string, usage: TokenUsage): number | undefined {
+/** USD for one call made at `time` (epoch ms), or undefined when the table does not know the model. */
+export function callCost(model: string, usage: TokenUsage, time: number = Date.now()): number | undefined {
   try {
     const price = calcPrice(
       {
@@ -18,7 +18,8 @@ export function callCost(model: string, usage: TokenUsage): number | undefined {
         cache_write_tokens: usage.cacheCreation,
       },
       model,
-      { providerId: "anthropic" },
+      // The call's own time: prices can change over time (and the table is ~4x faster given one).
+      { providerId: "anthropic", timestamp: new Date(time) },
     );
     return price ? price.total_price : undefined;
   } catch {

@@ -1,0 +1,113 @@
+/**
+ * Per-event handling time in claudia's event path, in process: transcript lines of a recorded
+ * 200-tool session go through the transcript parser and the trace builder (with a real batch
+ * span processor and an exporter that drops the spans), one line at a time.
+ */
+import { ROOT_CONTEXT } from "@opentelemetry/api";
+import { ExportResultCode } from "@opentelemetry/core";
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import { TranscriptParser } from "../src/sources/transcript.ts";
+import { TraceBuilder } from "../src/trace/builder.ts";
+import { contentPolicyFromEnv } from "../src/trace/content.ts";
+import { createRedactor } from "../src/trace/redact.ts";
+
+class DropExporter implements SpanExporter {
+  spans = 0;
+  export(spans: ReadableSpan[], done: (r: { code: ExportResultCode }) => void) {
+    this.spans += spans.length;
+    done({ code: ExportResultCode.SUCCESS });
+  }
+  async shutdown() {}
+}
+
+/** Lines shaped like Claude Code's transcript of a session with `tools` Bash calls. */
+export function syntheticTranscript(tools: number): string[] {
+  const lines: string[] = [];
+  let t = Date.parse("2026-11-25T10:00:00Z");
+  const at = () => new Date((t += 7)).toISOString();
+  lines.push(
+    JSON.stringify({ type: "user", timestamp: at(), sessionId: "s", message: { role: "user", content: "go" } }),
+  );
+  for (let i = 0; i <= tools; i++) {
+    lines.push(JSON.stringify({ type: "api-request", timestamp: at() }));
+    const usage = {
+      input_tokens: 5,
+      output_tokens: 40,
+      cache_read_input_tokens: 1200 + i,
+      cache_creation_input_tokens: 30,
+    };
+    const content =
+      i < tools
+        ? [
+            {
+              type: "tool_use",
+              id: `toolu_${i}`,
+              name: "Bash",
+              input: { command: `echo call-${i}`, description: `Call ${i}` },
+            },
+          ]
+        : [{ type: "text", text: "done" }];
+    lines.push(
+      JSON.stringify({
+        type: "assistant",
+        timestamp: at(),
+        message: {
+          id: `msg_${i}`,
+          model: "claude-sonnet-4-5",
+          content,
+          usage,
+          stop_reason: i < tools ? "tool_use" : "end_turn",
+        },
+      }),
+    );
+    if (i < tools) {
+      lines.push(
+        JSON.stringify({
+          type: "user",
+          timestamp: at(),
+          toolUseResult: { stdout: `call-${i}`, stderr: "" },
+          message: {
+            role: "user",
+            content: [{ type: "tool_result", tool_use_id: `toolu_${i}`, content: `call-${i}`, is_error: false }],
+          },
+        }),
+      );
+    }
+  }
+  return lines;
+}
+
+export async function measureEventPath(tools = 200, rounds = 5) {
+  const perLine: number[] = [];
+  let spans = 0;
+  for (let round = 0; round < rounds; round++) {
+    const exporter = new DropExporter();
+    const provider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] });
+    const builder = new TraceBuilder({
+      tracer: provider.getTracer("bench"),
+      parentContext: ROOT_CONTEXT,
+      content: contentPolicyFromEnv({}),
+      redact: createRedactor(process.env),
+      startTime: Date.now(),
+    });
+    const parser = new TranscriptParser(null, (e) => builder.handle(e));
+    for (const line of syntheticTranscript(tools)) {
+      const start = performance.now();
+      parser.line(line);
+      perLine.push(performance.now() - start);
+    }
+    parser.end();
+    builder.finish();
+    await provider.forceFlush();
+    spans = exporter.spans;
+    await provider.shutdown();
+  }
+  // The first round warms the JIT; count the rest.
+  const counted = perLine.slice(perLine.length / rounds).sort((a, b) => a - b);
+  const q = (p: number) => counted[Math.min(counted.length - 1, Math.floor(p * counted.length))] as number;
+  return { events: counted.length, p50: q(0.5), p99: q(0.99), max: counted.at(-1) as number, spans };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(await measureEventPath());
+}
