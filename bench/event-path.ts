@@ -24,7 +24,10 @@ class DropExporter implements SpanExporter {
 export function syntheticTranscript(tools: number): string[] {
   const lines: string[] = [];
   let t = Date.parse("2026-11-25T10:00:00Z");
-  const at = () => new Date((t += 7)).toISOString();
+  const at = () => {
+    t += 7;
+    return new Date(t).toISOString();
+  };
   lines.push(
     JSON.stringify({ type: "user", timestamp: at(), sessionId: "s", message: { role: "user", content: "go" } }),
   );
