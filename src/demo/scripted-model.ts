@@ -39,6 +39,8 @@ export interface ScriptedModel {
   errors: { scenario: string; status: number }[];
   /** Every request body received, parsed. */
   requests: RequestBody[];
+  /** When each request arrived (epoch ms), in order. */
+  arrivals: number[];
   close(): Promise<void>;
 }
 
@@ -65,6 +67,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   const served: ServedCall[] = [];
   const errors: { scenario: string; status: number }[] = [];
   const requests: RequestBody[] = [];
+  const arrivals: number[] = [];
   let nextId = 1;
   const server: Server = createServer((req, res) => {
     void handle(req).then(
@@ -80,6 +83,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   });
 
   async function handle(req: IncomingMessage) {
+    arrivals.push(Date.now());
     const text = await readBody(req);
     if (req.method !== "POST" || !req.url?.startsWith("/v1/messages")) {
       return { status: 404, headers: { "content-type": "application/json" }, body: "{}" };
@@ -189,6 +193,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     served,
     errors,
     requests,
+    arrivals,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

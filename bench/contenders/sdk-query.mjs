@@ -1,4 +1,4 @@
-/** Contender: the Agent SDK's query() with no telemetry at all. argv: prompt, model. */
+// Contender: the Agent SDK's query() with no telemetry at all. argv: prompt, model.
 import { query } from "@anthropic-ai/claude-agent-sdk";
 
 const [prompt = "", model = "claude-sonnet-4-5"] = process.argv.slice(2);

@@ -1,0 +1,270 @@
+/**
+ * `npm run bench`: scripted sessions with the real Claude Code binary against the scripted model,
+ * contenders alternating run by run, several runs each; medians and min–max; every ratio taken
+ * against bare Claude Code in the same round. Writes bench/results.md and bench/results.json.
+ *
+ *   npm run bench                  everything (about 15 minutes on 2 cores)
+ *   BENCH_QUICK=1 npm run bench    fewer runs, no 200-tool, latency or scale sessions
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { resolveClaudePath } from "../src/sources/claude-binary.ts";
+import { startOtlpReceiver } from "../test/support/otlp-receiver.ts";
+import { BASE_ARGS, CLAUDIA, createSandbox, ROOT } from "../test/support/sandbox.ts";
+import { startScriptedModel } from "../test/support/scripted-model.ts";
+import { measureEventPath } from "./event-path.ts";
+
+const QUICK = process.env.BENCH_QUICK === "1";
+const CLAUDE = resolveClaudePath({});
+
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+  startupMs?: number;
+  rssMb?: number;
+  flushMs?: number;
+  spans?: number;
+  expectedSpans?: number;
+  ok: boolean;
+}
+
+interface Contender {
+  name: string;
+  command: string;
+  args: (prompt: string) => string[];
+  env: NodeJS.ProcessEnv;
+  /** Spans this contender should deliver for a session with `tools` tool calls (claudia's model). */
+  traced: boolean;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? Number.NaN
+    : s.length % 2
+      ? (s[s.length >> 1] as number)
+      : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+
+/** Run a command under bash so its children's CPU time can be read (`times`). */
+function measure(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ wallMs: number; cpuMs: number; stderr: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn("bash", ["-c", '"$@" >/dev/null 2>&3; code=$?; times; exit $code', "bench", command, ...args], {
+      env,
+      cwd,
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    });
+    let times = "";
+    let stderr = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      times += c.toString();
+    });
+    (child.stdio[3] as NodeJS.ReadableStream).on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stderr?.on("data", () => {});
+    child.once("close", (code) => {
+      const wallMs = performance.now() - start;
+      const line = times.trim().split("\n")[1] ?? "";
+      const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+      resolve({ wallMs, cpuMs: ((secs[0] ?? 0) + (secs[1] ?? 0)) * 1000, stderr, code });
+    });
+  });
+}
+
+async function main() {
+  const model = await startScriptedModel();
+  const slowModel = await startScriptedModel({ latencyMs: 1000 });
+  const receiver = await startOtlpReceiver();
+  const sandbox = createSandbox(model.url);
+  const slowSandbox = createSandbox(slowModel.url);
+  const results: Record<string, unknown> = {};
+
+  const contenders = (env: NodeJS.ProcessEnv): Contender[] => {
+    const otlp = { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" };
+    return [
+      { name: "claude -p (bare)", command: CLAUDE, args: (p) => ["-p", ...BASE_ARGS, p], env, traced: false },
+      {
+        name: "SDK query() (bare)",
+        command: process.execPath,
+        args: (p) => [join(ROOT, "bench/contenders/sdk-query.mjs"), p],
+        env,
+        traced: false,
+      },
+      {
+        name: "claudia, journal only",
+        command: process.execPath,
+        args: (p) => [CLAUDIA, "--claudia-debug", ...BASE_ARGS, p],
+        env,
+        traced: true,
+      },
+      {
+        name: "claudia, OTLP",
+        command: process.execPath,
+        args: (p) => [CLAUDIA, "--claudia-debug", ...BASE_ARGS, p],
+        env: otlp,
+        traced: true,
+      },
+      {
+        name: "OpenInference (SDK)",
+        command: process.execPath,
+        args: (p) => [join(ROOT, "bench/contenders/openinference.mjs"), p],
+        env: otlp,
+        traced: true,
+      },
+      {
+        name: "Claude Code OTel beta",
+        command: CLAUDE,
+        args: (p) => ["-p", ...BASE_ARGS, p],
+        env: {
+          ...otlp,
+          CLAUDE_CODE_ENABLE_TELEMETRY: "1",
+          CLAUDE_CODE_ENHANCED_TELEMETRY_BETA: "1",
+          OTEL_TRACES_EXPORTER: "otlp",
+        },
+        traced: true,
+      },
+    ];
+  };
+
+  async function nodeBoot(): Promise<number> {
+    const samples: number[] = [];
+    for (let i = 0; i < 7; i++) samples.push((await measure(process.execPath, ["-e", "0"], process.env, ROOT)).wallMs);
+    return median(samples);
+  }
+
+  async function session(
+    label: string,
+    tools: number,
+    runs: number,
+    which: Contender[],
+    modelUsed = model,
+    cwd = sandbox.work,
+  ) {
+    const prompt = `[[scenario:many]] [[tools:${tools}]] bench`;
+    const samples = new Map<string, Sample[]>(which.map((c) => [c.name, []]));
+    const ratios = new Map<string, number[]>(which.map((c) => [c.name, []]));
+    for (let round = 0; round < runs; round++) {
+      const wallThisRound = new Map<string, number>();
+      for (const c of which) {
+        const spansBefore = receiver.spans.length;
+        const spawnedAt = Date.now();
+        const arrivalsBefore = modelUsed.arrivals.length;
+        const ran = await measure(c.command, c.args(prompt), c.env, cwd);
+        const firstArrival = modelUsed.arrivals[arrivalsBefore];
+        const rss = /peak RSS (\d+) MB/.exec(ran.stderr)?.[1];
+        const exited = /exited \(code \d+, signal \w+\) at \+(\d+) ms/.exec(ran.stderr)?.[1];
+        const finished = /trace finished at \+(\d+) ms/.exec(ran.stderr)?.[1];
+        const oiFlush = /\[bench\] flush (\d+) ms/.exec(ran.stderr)?.[1];
+        await new Promise((r) => setTimeout(r, 300));
+        const sample: Sample = {
+          wallMs: ran.wallMs,
+          cpuMs: ran.cpuMs,
+          startupMs: firstArrival === undefined ? undefined : firstArrival - spawnedAt,
+          rssMb: rss ? Number(rss) : undefined,
+          flushMs: exited && finished ? Number(finished) - Number(exited) : oiFlush ? Number(oiFlush) : undefined,
+          spans: c.traced && c.env.OTEL_EXPORTER_OTLP_ENDPOINT ? receiver.spans.length - spansBefore : undefined,
+          expectedSpans: c.name.startsWith("claudia") ? 2 * tools + 2 : undefined,
+          ok: ran.code === 0,
+        };
+        samples.get(c.name)?.push(sample);
+        wallThisRound.set(c.name, ran.wallMs);
+      }
+      const bare = wallThisRound.get("claude -p (bare)");
+      if (bare) for (const [name, wall] of wallThisRound) ratios.get(name)?.push(wall / bare);
+      process.stderr.write(`${label}: round ${round + 1}/${runs} done\n`);
+    }
+    const rows = which.map((c) => {
+      const s = samples.get(c.name) as Sample[];
+      const pick = (f: (x: Sample) => number | undefined) => s.map(f).filter((v): v is number => v !== undefined);
+      const stat = (xs: number[]) =>
+        xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) } : undefined;
+      return {
+        contender: c.name,
+        wallMs: stat(pick((x) => x.wallMs)),
+        cpuMs: stat(pick((x) => x.cpuMs)),
+        ratio: stat(ratios.get(c.name) ?? []),
+        startupMs: stat(pick((x) => x.startupMs)),
+        rssMb: stat(pick((x) => x.rssMb)),
+        flushMs: stat(pick((x) => x.flushMs)),
+        spans: stat(pick((x) => x.spans)),
+        expectedSpans: s[0]?.expectedSpans,
+        failures: s.filter((x) => !x.ok).length,
+      };
+    });
+    results[label] = rows;
+    return rows;
+  }
+
+  const boot = await nodeBoot();
+  results.nodeBootMs = boot;
+  const all = contenders(sandbox.env);
+  await session("1 tool call", 1, QUICK ? 3 : 7, all);
+  await session("20 tool calls", 20, QUICK ? 2 : 5, all);
+  if (!QUICK) {
+    await session("200 tool calls", 200, 3, all);
+    const slow = contenders(slowSandbox.env).filter(
+      (c) => c.name === "claude -p (bare)" || c.name.startsWith("claudia"),
+    );
+    await session("20 tool calls, 1 s model latency", 20, 3, slow, slowModel, slowSandbox.work);
+    const scale = contenders(sandbox.env).filter((c) => c.name === "claude -p (bare)" || c.name === "claudia, OTLP");
+    await session("scale: 1000 tool calls", 1000, 1, scale);
+  }
+  results.nodeBootMsEnd = await nodeBoot();
+  results.eventPath = await measureEventPath(200, 5);
+  results.machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(ROOT, "bench/results.md"), render(results));
+  await model.close();
+  await slowModel.close();
+  await receiver.close();
+  sandbox.remove();
+  slowSandbox.remove();
+  process.stdout.write(render(results));
+}
+
+type Stat = { median: number; min: number; max: number } | undefined;
+const fmt = (s: Stat, digits = 0, unit = "") =>
+  s ? `${s.median.toFixed(digits)}${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : "–";
+
+function render(r: Record<string, unknown>): string {
+  const out: string[] = [];
+  out.push(
+    "| contender | wall ms | CPU ms | wall / bare | time to first model request ms | claudia/OI peak RSS MB | flush at exit ms | spans delivered |",
+  );
+  out.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  const sections = Object.entries(r).filter(([, v]) => Array.isArray(v)) as [string, Record<string, unknown>[]][];
+  const lines: string[] = [];
+  for (const [label, rows] of sections) {
+    lines.push(`\n### ${label}\n`, ...out);
+    for (const row of rows) {
+      const spans = row.spans as Stat;
+      const expected = row.expectedSpans as number | undefined;
+      lines.push(
+        `| ${row.contender} | ${fmt(row.wallMs as Stat)} | ${fmt(row.cpuMs as Stat)} | ${fmt(row.ratio as Stat, 3)} | ${fmt(row.startupMs as Stat)} | ${fmt(row.rssMb as Stat)} | ${fmt(row.flushMs as Stat)} | ${spans ? `${fmt(spans)}${expected ? ` of ${expected}` : ""}` : "–"}${row.failures ? ` (${row.failures} failed runs)` : ""} |`,
+      );
+    }
+  }
+  const ep = r.eventPath as { events: number; p50: number; p99: number; max: number };
+  return [
+    `node -e 0: ${(r.nodeBootMs as number).toFixed(0)} ms at the start, ${(r.nodeBootMsEnd as number).toFixed(0)} ms at the end (medians of 7).`,
+    `Event path (transcript line → trace builder, ${ep.events} events): p50 ${(ep.p50 * 1000).toFixed(1)} µs, p99 ${(ep.p99 * 1000).toFixed(1)} µs, max ${ep.max.toFixed(2)} ms.`,
+    ...lines,
+    "",
+  ].join("\n");
+}
+
+await main();
