@@ -28,14 +28,18 @@ export class TranscriptTail {
   private readonly files: FollowedFile[] = [];
   private readonly subagentsDir: string;
   private readonly known = new Set<string>();
+  /** Tool calls seen so far: a subagent is followed once the call that started it is. */
+  private readonly toolCalls = new Set<string>();
+  private readonly emit: (event: RunEvent) => void;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    mainPath: string,
-    private readonly emit: (event: RunEvent) => void,
-  ) {
+  constructor(mainPath: string, emit: (event: RunEvent) => void) {
+    this.emit = (event) => {
+      if (event.kind === "tool.start") this.toolCalls.add(event.id);
+      emit(event);
+    };
     this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
-    this.files.push(followed(mainPath, new TranscriptParser(null, emit)));
+    this.files.push(followed(mainPath, new TranscriptParser(null, this.emit)));
     this.known.add(mainPath);
   }
 
@@ -84,8 +88,10 @@ export class TranscriptTail {
       const agentId = agentIdOf(path);
       if (!agentId) continue;
       const meta = readMeta(path);
-      // The meta file names the tool call that started the subagent; wait for it unless the run is over.
-      if (!meta && !final) continue;
+      // The meta file names the tool call that started the subagent. Wait for it, and for that call
+      // to be read (Claude Code can start a subagent before it writes the call to the transcript),
+      // unless the run is over.
+      if (!final && (!meta || (meta.toolUseId !== undefined && !this.toolCalls.has(meta.toolUseId)))) continue;
       this.known.add(path);
       const parser = new TranscriptParser(agentId, this.emit);
       this.emit({

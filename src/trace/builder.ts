@@ -17,17 +17,10 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import {
-  type ChatEvent,
-  emptyUsage,
-  type ModelTotals,
-  type ResultEvent,
-  type RunEvent,
-  type TokenUsage,
-  totalInput,
-} from "../events.ts";
+import { type ChatEvent, emptyUsage, type ResultEvent, type RunEvent, type TokenUsage, totalInput } from "../events.ts";
 import { type ContentPolicy, toJson, truncate } from "./content.ts";
 import { callCost } from "./cost.ts";
+import { addUsage, runOutcome } from "./run-outcome.ts";
 import { AGENT_NAME, ATTR, EVENT, OPERATION, PROVIDER } from "./semconv.ts";
 
 export interface TraceBuilderOptions {
@@ -194,14 +187,16 @@ export class TraceBuilder {
   private finishRoot(endTime: number, outcome: { exitCode?: number | null; error?: string }): RunSummary {
     const root = this.root;
     const main = this.agents.get(null) as AgentState;
-    const last = this.results.at(-1);
-    const totalsFrom = last?.models ? last : this.costState;
-    const models = totalsFrom?.models;
-    const usage = models ? sumModels(models) : { ...this.chatUsage };
-    const costUsd = last?.totalCostUsd ?? this.costState?.totalCostUsd;
-    const failed = this.results.find((r) => r.isError || (r.subtype !== undefined && r.subtype !== "success"));
-    const shown = failed ?? last;
-
+    const run = runOutcome({
+      results: this.results,
+      costState: this.costState,
+      chatUsage: this.chatUsage,
+      interrupted: this.interrupted,
+      apiError: this.apiError,
+      exitCode: outcome.exitCode,
+      error: outcome.error,
+    });
+    const { usage, shown } = run;
     const attributes: Attributes = {
       [ATTR.inputTokens]: totalInput(usage),
       [ATTR.outputTokens]: usage.output,
@@ -209,54 +204,36 @@ export class TraceBuilder {
       [ATTR.cacheCreationTokens]: usage.cacheCreation,
       [ATTR.ccToolCalls]: this.toolCalls,
     };
-    if (this.sessionId) attributes[ATTR.conversationId] = this.sessionId;
-    const responseModel = main.model ?? (models ? Object.keys(models)[0] : undefined);
-    if (responseModel) attributes[ATTR.responseModel] = responseModel;
-    if (!this.options.requestModel && responseModel) attributes[ATTR.requestModel] = responseModel;
-    if (costUsd !== undefined) attributes[ATTR.cost] = costUsd;
-    if (this.version) attributes[ATTR.ccVersion] = this.version;
-    if (this.results.length > 0) {
-      attributes[ATTR.ccNumTurns] = this.results.reduce((n, r) => n + (r.numTurns ?? 0), 0);
-      attributes[ATTR.ccPermissionDenials] = this.results.reduce((n, r) => n + (r.permissionDenials ?? 0), 0);
-    }
-    const durationApiMs = last?.durationApiMs ?? this.costState?.durationApiMs;
-    if (durationApiMs !== undefined) attributes[ATTR.ccDurationApiMs] = durationApiMs;
-    if (shown?.subtype) attributes[ATTR.ccResultSubtype] = shown.subtype;
-    if (shown?.terminalReason) attributes[ATTR.ccTerminalReason] = shown.terminalReason;
-    const apiStatus = shown?.apiErrorStatus ?? this.apiError?.status;
-    if (typeof apiStatus === "number") attributes[ATTR.ccApiErrorStatus] = apiStatus;
-    if (typeof outcome.exitCode === "number") attributes[ATTR.ccExitCode] = outcome.exitCode;
+    const responseModel = main.model ?? (run.models ? Object.keys(run.models)[0] : undefined);
+    const optional: [string, string | number | undefined][] = [
+      [ATTR.conversationId, this.sessionId],
+      [ATTR.responseModel, responseModel],
+      [ATTR.requestModel, this.options.requestModel ? undefined : responseModel],
+      [ATTR.cost, run.costUsd],
+      [ATTR.ccVersion, this.version],
+      [ATTR.ccNumTurns, run.numTurns],
+      [ATTR.ccPermissionDenials, run.permissionDenials],
+      [ATTR.ccDurationApiMs, run.durationApiMs],
+      [ATTR.ccResultSubtype, shown?.subtype],
+      [ATTR.ccTerminalReason, shown?.terminalReason],
+      [ATTR.ccApiErrorStatus, run.apiErrorStatus],
+      [ATTR.ccExitCode, typeof outcome.exitCode === "number" ? outcome.exitCode : undefined],
+      [ATTR.ccInterruptSignal, this.interrupted?.signal],
+      [ATTR.errorType, run.errorType],
+    ];
+    for (const [key, value] of optional) if (value !== undefined && value !== "") attributes[key] = value;
+    root.setAttributes(attributes);
 
     const rawResult = shown?.resultText ?? shown?.errors?.join("\n") ?? this.lastText;
     const resultText = rawResult === undefined ? undefined : this.redact(rawResult);
-    let errorType: string | undefined;
-    let errorMessage: string | undefined;
-    if (this.interrupted) {
-      errorType = "interrupted";
-      errorMessage = `interrupted by ${this.interrupted.signal}`;
-      attributes[ATTR.ccInterruptSignal] = this.interrupted.signal;
-    } else if (failed) {
-      errorType = failed.terminalReason ?? failed.subtype ?? "agent_error";
-      const message = failed.resultText ?? failed.errors?.join("; ");
-      errorMessage = message === undefined ? undefined : this.cut(message);
-    } else if (outcome.error) {
-      errorType = "run_error";
-      errorMessage = this.cut(outcome.error);
-    } else if (this.apiError) {
-      errorType = "api_error";
-      errorMessage = this.apiError.message;
-    } else if (typeof outcome.exitCode === "number" && outcome.exitCode !== 0) {
-      errorType = `exit_code_${outcome.exitCode}`;
-      errorMessage = `Claude Code exited with code ${outcome.exitCode}`;
-    }
-    if (errorType) attributes[ATTR.errorType] = errorType;
-    root.setAttributes(attributes);
-
     const completed: Attributes = { [ATTR.ccToolCalls]: this.toolCalls };
     if (this.options.content.capture && resultText !== undefined)
       completed["gen_ai.completion"] = truncate(resultText, this.options.content.maxLength);
     root.addEvent(EVENT.agentCompleted, completed, endTime);
-    if (errorType) root.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage ?? errorType });
+    if (run.errorType) {
+      const message = run.errorMessage === undefined ? run.errorType : this.cut(run.errorMessage);
+      root.setStatus({ code: SpanStatusCode.ERROR, message });
+    }
     root.end(endTime);
 
     const { traceId, spanId } = root.spanContext();
@@ -266,17 +243,17 @@ export class TraceBuilder {
       startTime: this.options.startTime,
       sessionId: this.sessionId,
       usage,
-      costUsd,
+      costUsd: run.costUsd,
       toolCalls: this.toolCalls,
       failedToolCalls: this.failedToolCalls,
       chatCalls: this.chatCalls,
       durationMs: endTime - this.options.startTime,
-      isError: errorType !== undefined,
-      errorType,
+      isError: run.errorType !== undefined,
+      errorType: run.errorType,
       model: responseModel,
       prompt: this.prompt,
       resultText,
-      numTurns: typeof attributes[ATTR.ccNumTurns] === "number" ? (attributes[ATTR.ccNumTurns] as number) : undefined,
+      numTurns: run.numTurns,
     };
   }
 
@@ -403,17 +380,4 @@ export class TraceBuilder {
   private cut(text: string): string {
     return truncate(this.redact(text), this.options.content.maxLength);
   }
-}
-
-function addUsage(into: TokenUsage, add: TokenUsage): void {
-  into.input += add.input;
-  into.output += add.output;
-  into.cacheRead += add.cacheRead;
-  into.cacheCreation += add.cacheCreation;
-}
-
-function sumModels(models: Record<string, ModelTotals>): TokenUsage {
-  const total = emptyUsage();
-  for (const m of Object.values(models)) addUsage(total, m.usage);
-  return total;
 }

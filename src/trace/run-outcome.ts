@@ -1,0 +1,89 @@
+/**
+ * What a run amounted to, from what Claude Code reported: totals, cost, turns, and whether (and
+ * why) it failed. Pure: no spans, no clock.
+ */
+import { emptyUsage, type ModelTotals, type ResultEvent, type TokenUsage } from "../events.ts";
+
+export interface RunFacts {
+  /** Every `result` message of the run, in order (background tasks can add more than one). */
+  results: ResultEvent[];
+  /** The session's saved totals, when no result message was seen (text output). */
+  costState?: ResultEvent;
+  /** The sum of the model calls seen, for when Claude Code reported no totals at all. */
+  chatUsage: TokenUsage;
+  interrupted?: { signal: string };
+  apiError?: { message: string; status?: number };
+  exitCode?: number | null;
+  /** claudia's own reason the run failed (e.g. Claude Code could not start). */
+  error?: string;
+}
+
+export interface RunOutcome {
+  usage: TokenUsage;
+  costUsd?: number;
+  models?: Record<string, ModelTotals>;
+  numTurns?: number;
+  permissionDenials?: number;
+  durationApiMs?: number;
+  /** The result that describes the run: the first failed one, else the last. */
+  shown?: ResultEvent;
+  apiErrorStatus?: number;
+  errorType?: string;
+  /** Unredacted: the caller redacts and cuts it. */
+  errorMessage?: string;
+}
+
+export function sumModels(models: Record<string, ModelTotals>): TokenUsage {
+  const total = emptyUsage();
+  for (const m of Object.values(models)) addUsage(total, m.usage);
+  return total;
+}
+
+export function addUsage(into: TokenUsage, add: TokenUsage): void {
+  into.input += add.input;
+  into.output += add.output;
+  into.cacheRead += add.cacheRead;
+  into.cacheCreation += add.cacheCreation;
+}
+
+/**
+ * Totals are Claude Code's own (the last result's cumulative `modelUsage`, else the saved cost
+ * state, else the calls seen); turns and permission denials add up over results.
+ */
+export function runOutcome(f: RunFacts): RunOutcome {
+  const last = f.results.at(-1);
+  const models = (last?.models ? last : f.costState)?.models;
+  const failed = f.results.find((r) => r.isError || (r.subtype !== undefined && r.subtype !== "success"));
+  const shown = failed ?? last;
+  const outcome: RunOutcome = {
+    usage: models ? sumModels(models) : { ...f.chatUsage },
+    costUsd: last?.totalCostUsd ?? f.costState?.totalCostUsd,
+    models,
+    durationApiMs: last?.durationApiMs ?? f.costState?.durationApiMs,
+    shown,
+  };
+  if (f.results.length > 0) {
+    outcome.numTurns = f.results.reduce((n, r) => n + (r.numTurns ?? 0), 0);
+    outcome.permissionDenials = f.results.reduce((n, r) => n + (r.permissionDenials ?? 0), 0);
+  }
+  const status = shown?.apiErrorStatus ?? f.apiError?.status;
+  if (typeof status === "number") outcome.apiErrorStatus = status;
+
+  if (f.interrupted) {
+    outcome.errorType = "interrupted";
+    outcome.errorMessage = `interrupted by ${f.interrupted.signal}`;
+  } else if (failed) {
+    outcome.errorType = failed.terminalReason ?? failed.subtype ?? "agent_error";
+    outcome.errorMessage = failed.resultText ?? failed.errors?.join("; ");
+  } else if (f.error) {
+    outcome.errorType = "run_error";
+    outcome.errorMessage = f.error;
+  } else if (f.apiError) {
+    outcome.errorType = "api_error";
+    outcome.errorMessage = f.apiError.message;
+  } else if (typeof f.exitCode === "number" && f.exitCode !== 0) {
+    outcome.errorType = `exit_code_${f.exitCode}`;
+    outcome.errorMessage = `Claude Code exited with code ${f.exitCode}`;
+  }
+  return outcome;
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { ResultEvent } from "../../src/events.ts";
+import { runOutcome } from "../../src/trace/run-outcome.ts";
+
+const models = (input: number, output: number, cost: number) => ({
+  m: { usage: { input, output, cacheRead: 100, cacheCreation: 10 }, costUsd: cost },
+});
+const result = (over: Partial<ResultEvent>): ResultEvent => ({ kind: "result", source: "result", time: 0, ...over });
+const none = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
+
+describe("runOutcome", () => {
+  test("several results (a background task reporting back): the last totals, turns and denials summed", () => {
+    const o = runOutcome({
+      results: [
+        result({
+          numTurns: 2,
+          permissionDenials: 1,
+          totalCostUsd: 0.1,
+          models: models(5, 50, 0.1),
+          subtype: "success",
+        }),
+        result({
+          numTurns: 1,
+          permissionDenials: 0,
+          totalCostUsd: 0.3,
+          models: models(9, 90, 0.3),
+          subtype: "success",
+        }),
+      ],
+      chatUsage: none,
+    });
+    assert.deepEqual(o.usage, { input: 9, output: 90, cacheRead: 100, cacheCreation: 10 });
+    assert.equal(o.costUsd, 0.3);
+    assert.equal(o.numTurns, 3);
+    assert.equal(o.permissionDenials, 1);
+    assert.equal(o.errorType, undefined);
+  });
+
+  test("the first failed result names the failure, even when a later one succeeded", () => {
+    const o = runOutcome({
+      results: [
+        result({ subtype: "error_max_turns", isError: true, terminalReason: "max_turns", errors: ["too many"] }),
+        result({ subtype: "success" }),
+      ],
+      chatUsage: none,
+      exitCode: 1,
+    });
+    assert.equal(o.errorType, "max_turns");
+    assert.equal(o.errorMessage, "too many");
+    assert.equal(o.shown?.subtype, "error_max_turns");
+  });
+
+  test("no result: the saved cost state, else the calls seen; failures by precedence", () => {
+    const fromState = runOutcome({
+      results: [],
+      costState: { kind: "result", source: "cost-state", time: 0, totalCostUsd: 0.2, models: models(1, 2, 0.2) },
+      chatUsage: { input: 7, output: 7, cacheRead: 7, cacheCreation: 7 },
+    });
+    assert.equal(fromState.costUsd, 0.2);
+    assert.equal(fromState.usage.output, 2);
+    assert.equal(fromState.numTurns, undefined);
+    const fromCalls = runOutcome({
+      results: [],
+      chatUsage: { input: 7, output: 8, cacheRead: 0, cacheCreation: 0 },
+      exitCode: 2,
+    });
+    assert.equal(fromCalls.usage.output, 8);
+    assert.equal(fromCalls.costUsd, undefined);
+    assert.equal(fromCalls.errorType, "exit_code_2");
+    assert.equal(
+      runOutcome({ results: [], chatUsage: none, apiError: { message: "API Error: 529", status: 529 }, exitCode: 1 })
+        .errorType,
+      "api_error",
+    );
+    assert.equal(
+      runOutcome({ results: [], chatUsage: none, error: "spawn failed", exitCode: 127 }).errorType,
+      "run_error",
+    );
+    const interrupted = runOutcome({
+      results: [result({ isError: true, subtype: "error_during_execution" })],
+      chatUsage: none,
+      interrupted: { signal: "SIGTERM" },
+    });
+    assert.equal(interrupted.errorType, "interrupted");
+    assert.equal(interrupted.errorMessage, "interrupted by SIGTERM");
+  });
+});
