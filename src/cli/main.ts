@@ -94,19 +94,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`claudia ${packageVersion()}\nClaude Code ${claudeVersion}\n`);
     return 0;
   }
-  for (const [name, value] of [
-    ["--logfire-token", claudia.logfireToken],
-    ["--sentry-dsn", claudia.sentryDsn],
-  ] as const) {
-    if (value !== undefined) {
-      process.stderr.write(`claudia: ${name} is not supported by this version of claudia yet\n`);
-      return USAGE_ERROR;
-    }
+  if (claudia.sentryDsn !== undefined) {
+    process.stderr.write("claudia: --sentry-dsn is not supported by this version of claudia yet\n");
+    return USAGE_ERROR;
   }
   let config: ReturnType<typeof resolveTelemetryConfig>;
   try {
     config = resolveTelemetryConfig(
-      { otelEndpoint: claudia.otelEndpoint, otelHeaders: claudia.otelHeaders, serviceName: claudia.serviceName },
+      {
+        otelEndpoint: claudia.otelEndpoint,
+        otelHeaders: claudia.otelHeaders,
+        serviceName: claudia.serviceName,
+        logfireToken: claudia.logfireToken,
+      },
       env,
     );
   } catch (error) {

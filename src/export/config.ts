@@ -9,17 +9,27 @@ export interface TelemetryFlags {
   otelEndpoint?: string;
   otelHeaders?: string;
   serviceName?: string;
+  logfireToken?: string;
+}
+
+/** One place traces go. Every configured backend gets the whole trace, independently of the others. */
+export interface Backend {
+  /** `otlp` (any OTLP endpoint), `logfire`, or a name given for a one-off export. */
+  name: string;
+  /** Full URL of the traces endpoint (http) or the collector address (grpc). */
+  url: string;
+  protocol: OtlpProtocol;
+  headers: Record<string, string>;
 }
 
 export interface TelemetryConfig {
   serviceName: string;
-  /** Where traces go; undefined when no OTLP backend is configured. */
-  otlp?: {
-    /** Full URL of the traces endpoint (http) or the collector address (grpc). */
-    url: string;
-    protocol: OtlpProtocol;
-    headers: Record<string, string>;
-  };
+  /** The generic OTLP backend (OTEL_EXPORTER_OTLP_*), when configured. */
+  otlp?: Backend;
+  /** Pydantic Logfire, when a write token is configured. */
+  logfire?: Backend;
+  /** Every configured backend. */
+  backends: Backend[];
   /** Longest claudia waits at exit for the backend to take the spans. */
   exportTimeoutMs: number;
   /** Problems found in environment variables: reported once, never fatal. */
@@ -127,11 +137,45 @@ export function resolveTelemetryConfig(flags: TelemetryFlags, env: NodeJS.Proces
     if (base) url = joinSignal(base, signalPath);
   }
   const disabled = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === "none";
+  const otlp: Backend | undefined = url && !disabled ? { name: "otlp", url, protocol: resolved, headers } : undefined;
+  const logfire = logfireBackend(flags.logfireToken, env, warnings);
   return {
     serviceName,
-    otlp: url && !disabled ? { url, protocol: resolved, headers } : undefined,
+    otlp,
+    logfire,
+    backends: [otlp, logfire].filter((b): b is Backend => b !== undefined),
     exportTimeoutMs,
     warnings,
+  };
+}
+
+/**
+ * Logfire's OTLP intake for a write token: the region comes from the token (`pylf_v1_eu_…` is the
+ * EU region; anything else the US), `LOGFIRE_BASE_URL` overrides it.
+ */
+export function logfireBackend(
+  flagToken: string | undefined,
+  env: NodeJS.ProcessEnv,
+  warnings: string[],
+): Backend | undefined {
+  const token = (flagToken ?? env.LOGFIRE_TOKEN ?? "").trim();
+  if (!token) return undefined;
+  let base = env.LOGFIRE_BASE_URL?.trim();
+  if (base) {
+    try {
+      base = checkUrl(base, "LOGFIRE_BASE_URL");
+    } catch (error) {
+      warnings.push((error as Error).message);
+      base = undefined;
+    }
+  }
+  const region = /^pylf_v\d+_(eu|us)_/.exec(token)?.[1] ?? "us";
+  base ??= `https://logfire-${region}.pydantic.dev`;
+  return {
+    name: "logfire",
+    url: joinSignal(base, "/v1/traces"),
+    protocol: "http/protobuf",
+    headers: { Authorization: token },
   };
 }
 
@@ -140,17 +184,20 @@ function joinSignal(base: string, path: string): string {
   return base.replace(/\/+$/, "") + path;
 }
 
-/** The configuration as `--config` prints it: header values masked. */
+/** The configuration as `--config` prints it: header values (tokens included) masked. */
 export function describeConfig(config: TelemetryConfig): Record<string, unknown> {
+  const shown = (b: Backend | undefined) =>
+    b
+      ? {
+          url: b.url,
+          protocol: b.protocol,
+          headers: Object.fromEntries(Object.keys(b.headers).map((k) => [k, "***"])),
+        }
+      : "not configured";
   return {
     serviceName: config.serviceName,
-    otlp: config.otlp
-      ? {
-          url: config.otlp.url,
-          protocol: config.otlp.protocol,
-          headers: Object.fromEntries(Object.keys(config.otlp.headers).map((k) => [k, "***"])),
-        }
-      : "not configured",
+    otlp: shown(config.otlp),
+    logfire: shown(config.logfire),
     exportTimeoutMs: config.exportTimeoutMs,
   };
 }

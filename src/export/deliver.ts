@@ -4,13 +4,11 @@
  * after the backend's success answer.
  */
 import { closeSync, openSync, rmSync, statSync } from "node:fs";
-import type { TelemetryConfig } from "./config.ts";
+import type { Backend } from "./config.ts";
 import { type Delivery, writeRecord } from "./journal.ts";
 import { readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
-import { describeError, otlpExporter } from "./provider.ts";
-import { exportOnce, SplittingExporter } from "./splitting-exporter.ts";
-
-export const BACKEND = "otlp";
+import { backendExporter, describeError } from "./provider.ts";
+import { exportOnce } from "./splitting-exporter.ts";
 
 /** The endpoint as it may be shown and stored: no credentials, no query. */
 export function safeEndpoint(url: string): string {
@@ -25,14 +23,14 @@ export function safeEndpoint(url: string): string {
   }
 }
 
-/** Runs whose delivery to a backend failed (and that no other claudia is sending right now). */
-export function undelivered(runs: StoredRun[]): StoredRun[] {
-  return runs.filter((run) => Object.values(run.record.deliveries ?? {}).some((d) => !d.delivered));
+/** Runs whose delivery to this backend failed. */
+export function undelivered(runs: StoredRun[], backend: string): StoredRun[] {
+  return runs.filter((run) => run.record.deliveries?.[backend]?.delivered === false);
 }
 
 /** Take a run for sending; false when another claudia has it (a lock younger than a minute). */
-function lock(run: StoredRun): (() => void) | undefined {
-  const path = `${run.recordPath}.sending`;
+function lock(run: StoredRun, backend: string): (() => void) | undefined {
+  const path = `${run.recordPath}.${backend}.sending`;
   try {
     if (Date.now() - statSync(path).mtimeMs > 60000) rmSync(path, { force: true });
   } catch {
@@ -48,6 +46,7 @@ function lock(run: StoredRun): (() => void) | undefined {
 
 export interface DeliverResult {
   run: StoredRun;
+  backend: string;
   delivery?: Delivery;
   skipped?: string;
 }
@@ -58,16 +57,16 @@ export interface DeliverResult {
  */
 export async function deliverRuns(
   runs: StoredRun[],
-  otlp: NonNullable<TelemetryConfig["otlp"]>,
+  backend: Backend,
   options: { timeoutMs: number; record?: boolean; warn?: (m: string) => void },
 ): Promise<DeliverResult[]> {
-  const exporter = new SplittingExporter(await otlpExporter(otlp, options.timeoutMs));
+  const exporter = await backendExporter(backend, options.timeoutMs);
   const results: DeliverResult[] = [];
   try {
     for (const run of runs) {
-      const release = lock(run);
+      const release = lock(run, backend.name);
       if (!release) {
-        results.push({ run, skipped: "another claudia is sending it" });
+        results.push({ run, backend: backend.name, skipped: "another claudia is sending it" });
         continue;
       }
       try {
@@ -85,17 +84,17 @@ export async function deliverRuns(
           }
         }
         const delivery: Delivery = {
-          endpoint: safeEndpoint(otlp.url),
+          endpoint: safeEndpoint(backend.url),
           delivered: error === undefined && requests.length > 0,
           spans,
           at: new Date().toISOString(),
           ...(error ? { error } : requests.length === 0 ? { error: "no stored spans" } : {}),
         };
         if (options.record !== false) {
-          run.record.deliveries = { ...(run.record.deliveries ?? {}), [BACKEND]: delivery };
+          run.record.deliveries = { ...(run.record.deliveries ?? {}), [backend.name]: delivery };
           writeRecord(run.recordPath, run.record);
         }
-        results.push({ run, delivery });
+        results.push({ run, backend: backend.name, delivery });
       } finally {
         release();
       }

@@ -8,7 +8,8 @@ import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import type { IdGenerator, ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import type { TelemetryConfig } from "./config.ts";
+import type { Backend, TelemetryConfig } from "./config.ts";
+import { LogfireExporter } from "./logfire.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
 
 export interface ExportReport {
@@ -53,10 +54,7 @@ export function describeError(error: unknown): string {
   return code ? `${String(code)}: ${message.split("\n")[0]}` : (message.split("\n")[0] ?? "");
 }
 
-export async function otlpExporter(
-  otlp: NonNullable<TelemetryConfig["otlp"]>,
-  timeoutMillis: number,
-): Promise<SpanExporter> {
+export async function otlpExporter(otlp: Backend, timeoutMillis: number): Promise<SpanExporter> {
   const options = { url: otlp.url, headers: otlp.headers, timeoutMillis };
   switch (otlp.protocol) {
     case "http/json": {
@@ -77,6 +75,15 @@ export async function otlpExporter(
   }
 }
 
+/**
+ * The exporter for one backend: OTLP in its protocol; a 413 splits the batch (and trims a lone
+ * oversized span) instead of losing it; Logfire gets the attributes its UI reads.
+ */
+export async function backendExporter(backend: Backend, timeoutMillis: number): Promise<SpanExporter> {
+  const exporter = new SplittingExporter(await otlpExporter(backend, timeoutMillis));
+  return backend.name === "logfire" ? new LogfireExporter(exporter) : exporter;
+}
+
 export interface RunProvider {
   provider: TracerProvider;
   reports: ExportReport[];
@@ -94,11 +101,8 @@ export async function createRunProvider(
     resourceFromAttributes({ "service.name": config.serviceName }),
   );
   const reporting: ReportingExporter[] = [];
-  if (config.otlp) {
-    // A 413 splits the batch (and trims a lone oversized span) instead of losing it.
-    const otlp = new SplittingExporter(await otlpExporter(config.otlp, config.exportTimeoutMs));
-    reporting.push(new ReportingExporter(otlp, "otlp"));
-  }
+  for (const backend of config.backends)
+    reporting.push(new ReportingExporter(await backendExporter(backend, config.exportTimeoutMs), backend.name));
   const spanProcessors = [...reporting, ...extraExporters].map(
     (exporter) =>
       new BatchSpanProcessor({

@@ -7,7 +7,7 @@ import { totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import type { ContentPolicy } from "../trace/content.ts";
 import type { TelemetryConfig } from "./config.ts";
-import { BACKEND, deliverRuns, safeEndpoint, undelivered } from "./deliver.ts";
+import { deliverRuns, safeEndpoint, undelivered } from "./deliver.ts";
 import {
   type Delivery,
   JournalExporter,
@@ -45,17 +45,19 @@ export class RunJournal {
 
   /** Send earlier runs a backend never acknowledged; resolves when done (never rejects). */
   resendUndelivered(config: TelemetryConfig, debug: Warn): Promise<void> {
-    if (!config.otlp) return Promise.resolve();
-    return deliverRuns(undelivered(listRuns(this.dir, debug)), config.otlp, {
-      timeoutMs: config.exportTimeoutMs,
-      warn: debug,
-    }).then(
-      (results) => {
-        const sent = results.filter((r) => r.delivery?.delivered).length;
-        if (sent > 0) debug(`re-sent ${sent} earlier run(s)`);
-      },
-      (error: unknown) => debug(`re-sending earlier runs failed: ${String(error)}`),
-    );
+    if (config.backends.length === 0) return Promise.resolve();
+    const runs = listRuns(this.dir, debug);
+    return Promise.all(
+      config.backends.map((backend) =>
+        deliverRuns(undelivered(runs, backend.name), backend, { timeoutMs: config.exportTimeoutMs, warn: debug }).then(
+          (results) => {
+            const sent = results.filter((r) => r.delivery?.delivered).length;
+            if (sent > 0) debug(`re-sent ${sent} earlier run(s) to ${backend.name}`);
+          },
+          (error: unknown) => debug(`re-sending earlier runs to ${backend.name} failed: ${String(error)}`),
+        ),
+      ),
+    ).then(() => {});
   }
 
   /**
@@ -72,8 +74,9 @@ export class RunJournal {
       const deliveries: Record<string, Delivery> = {};
       for (const report of outcome.reports) {
         const delivered = report.failed === 0 && report.exported >= this.exporter.spans;
-        deliveries[BACKEND] = {
-          endpoint: outcome.config.otlp ? safeEndpoint(outcome.config.otlp.url) : "",
+        const backend = outcome.config.backends.find((b) => b.name === report.backend);
+        deliveries[report.backend] = {
+          endpoint: backend ? safeEndpoint(backend.url) : "",
           delivered,
           spans: report.exported,
           at: new Date().toISOString(),

@@ -21,18 +21,8 @@ export function exportOnce(exporter: SpanExporter, spans: ReadableSpan[]): Promi
 
 const tooLarge = (error: unknown) => (error as { code?: unknown } | undefined)?.code === 413;
 
-/** A copy of the span whose largest string attribute is cut to half its length. */
-export function trimLargest(span: ReadableSpan): ReadableSpan | undefined {
-  let largest: string | undefined;
-  for (const [key, value] of Object.entries(span.attributes)) {
-    if (typeof value === "string" && value.length > TRIM_MARKER.length * 2) {
-      if (largest === undefined || value.length > String(span.attributes[largest]).length) largest = key;
-    }
-  }
-  if (largest === undefined) return undefined;
-  const value = String(span.attributes[largest]);
-  const keep = Math.floor(value.length / 2);
-  const attributes = { ...span.attributes, [largest]: value.slice(0, keep) + TRIM_MARKER };
+/** A copy of a span with other attributes (a ReadableSpan is immutable). */
+export function withAttributes(span: ReadableSpan, attributes: ReadableSpan["attributes"]): ReadableSpan {
   return {
     name: span.name,
     kind: span.kind,
@@ -52,6 +42,20 @@ export function trimLargest(span: ReadableSpan): ReadableSpan | undefined {
     droppedEventsCount: span.droppedEventsCount,
     droppedLinksCount: span.droppedLinksCount,
   };
+}
+
+/** A copy of the span whose largest string attribute is cut to half its length. */
+export function trimLargest(span: ReadableSpan): ReadableSpan | undefined {
+  let largest: string | undefined;
+  for (const [key, value] of Object.entries(span.attributes)) {
+    if (typeof value === "string" && value.length > TRIM_MARKER.length * 2) {
+      if (largest === undefined || value.length > String(span.attributes[largest]).length) largest = key;
+    }
+  }
+  if (largest === undefined) return undefined;
+  const value = String(span.attributes[largest]);
+  const keep = Math.floor(value.length / 2);
+  return withAttributes(span, { ...span.attributes, [largest]: value.slice(0, keep) + TRIM_MARKER });
 }
 
 export class SplittingExporter implements SpanExporter {

@@ -84,3 +84,29 @@ describe("content limits", () => {
     assert.equal(truncate("short", 100), "short");
   });
 });
+
+describe("Logfire configuration", () => {
+  test("the region comes from the token; LOGFIRE_BASE_URL overrides it; the flag wins over the variable", () => {
+    const eu = resolveTelemetryConfig({}, { LOGFIRE_TOKEN: "pylf_v1_eu_abc" });
+    assert.equal(eu.logfire?.url, "https://logfire-eu.pydantic.dev/v1/traces");
+    assert.deepEqual(eu.logfire?.headers, { Authorization: "pylf_v1_eu_abc" });
+    assert.equal(
+      resolveTelemetryConfig({}, { LOGFIRE_TOKEN: "pylf_v1_us_abc" }).logfire?.url,
+      "https://logfire-us.pydantic.dev/v1/traces",
+    );
+    assert.equal(
+      resolveTelemetryConfig({}, { LOGFIRE_TOKEN: "legacy" }).logfire?.url,
+      "https://logfire-us.pydantic.dev/v1/traces",
+    );
+    const local = resolveTelemetryConfig(
+      { logfireToken: "flag" },
+      { LOGFIRE_TOKEN: "env", LOGFIRE_BASE_URL: "http://127.0.0.1:9/" },
+    );
+    assert.equal(local.logfire?.url, "http://127.0.0.1:9/v1/traces");
+    assert.equal(local.logfire?.headers.Authorization, "flag");
+    assert.deepEqual(
+      resolveTelemetryConfig({ otelEndpoint: "http://o" }, { LOGFIRE_TOKEN: "t" }).backends.map((b) => b.name),
+      ["otlp", "logfire"],
+    );
+  });
+});

@@ -3,9 +3,9 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigError, parseHeaders, resolveTelemetryConfig } from "../../export/config.ts";
-import { deliverRuns, undelivered } from "../../export/deliver.ts";
+import { type DeliverResult, deliverRuns, undelivered } from "../../export/deliver.ts";
 import { journalDir } from "../../export/journal.ts";
-import { findRun, listRuns, RunNotFound, readRequests, type StoredRun, spansOf } from "../../export/journal-store.ts";
+import { findRun, listRuns, RunNotFound, readRequests, spansOf } from "../../export/journal-store.ts";
 import { listJson, renderList } from "./list.ts";
 import { renderTree } from "./tree.ts";
 
@@ -84,27 +84,36 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
         const all = listRuns(dir, warn);
         const runs = positionals.length === 0 ? [findRun(all, "last")] : positionals.map((id) => findRun(all, id));
         return report(
-          await deliverRuns(runs, config.otlp as NonNullable<typeof config.otlp>, {
-            timeoutMs: config.exportTimeoutMs,
-            record: false,
-            warn,
-          }),
+          await deliverRuns(
+            runs,
+            { ...(config.otlp as NonNullable<typeof config.otlp>), name: "export" },
+            {
+              timeoutMs: config.exportTimeoutMs,
+              record: false,
+              warn,
+            },
+          ),
           io,
         );
       }
       case "push": {
         const config = resolveTelemetryConfig({}, io.env);
         for (const w of config.warnings) warn(w);
-        if (!config.otlp)
+        if (config.backends.length === 0)
           throw new UsageError(
             "no backend configured: set OTEL_EXPORTER_OTLP_ENDPOINT (or use `claudia traces export --endpoint URL`)",
           );
-        const pending = undelivered(listRuns(dir, warn));
-        if (pending.length === 0) {
+        const runs = listRuns(dir, warn);
+        const results = [];
+        for (const backend of config.backends) {
+          const pending = undelivered(runs, backend.name);
+          results.push(...(await deliverRuns(pending, backend, { timeoutMs: config.exportTimeoutMs, warn })));
+        }
+        if (results.length === 0) {
           io.out("Nothing to push: every run was delivered.\n");
           return 0;
         }
-        return report(await deliverRuns(pending, config.otlp, { timeoutMs: config.exportTimeoutMs, warn }), io);
+        return report(results, io);
       }
       default:
         throw new UsageError(`unknown command "claudia traces ${command}" (see claudia traces --help)`);
@@ -128,18 +137,15 @@ const isParseArgsError = (e: unknown) =>
   typeof (e as { code?: unknown })?.code === "string" &&
   String((e as { code: string }).code).startsWith("ERR_PARSE_ARGS");
 
-function report(
-  results: { run: StoredRun; delivery?: { delivered: boolean; spans: number; error?: string }; skipped?: string }[],
-  io: Io,
-): number {
+function report(results: DeliverResult[], io: Io): number {
   let failed = 0;
   for (const r of results) {
     const id = r.run.record.traceId;
     if (r.skipped) io.out(`${id}  skipped: ${r.skipped}\n`);
-    else if (r.delivery?.delivered) io.out(`${id}  delivered ${r.delivery.spans} spans\n`);
+    else if (r.delivery?.delivered) io.out(`${id}  delivered ${r.delivery.spans} spans to ${r.backend}\n`);
     else {
       failed++;
-      io.out(`${id}  NOT delivered: ${r.delivery?.error ?? "unknown error"}\n`);
+      io.out(`${id}  NOT delivered to ${r.backend}: ${r.delivery?.error ?? "unknown error"}\n`);
     }
   }
   return failed > 0 ? 1 : 0;
