@@ -18,6 +18,8 @@ export interface Backend {
   name: string;
   /** Full URL of the traces endpoint (http) or the collector address (grpc). */
   url: string;
+  /** Where metrics go; undefined when metrics are off for this backend. */
+  metricsUrl?: string;
   protocol: OtlpProtocol;
   headers: Record<string, string>;
 }
@@ -124,21 +126,39 @@ export function resolveTelemetryConfig(flags: TelemetryFlags, env: NodeJS.Proces
   if (flags.otelHeaders !== undefined) Object.assign(headers, parseHeaders(flags.otelHeaders, "--otel-headers"));
 
   let url: string | undefined;
+  let metricsUrl: string | undefined;
   const resolved = protocol ?? "http/protobuf";
-  const signalPath = resolved === "grpc" ? "" : "/v1/traces";
+  const path = (signal: string) => (resolved === "grpc" ? "" : `/v1/${signal}`);
+  let base: string | undefined;
   if (flags.otelEndpoint !== undefined) {
-    url = joinSignal(checkUrl(flags.otelEndpoint, "--otel-endpoint"), signalPath);
-  } else if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
-    const value = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-    url = fromEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", () => checkUrl(value, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+    base = checkUrl(flags.otelEndpoint, "--otel-endpoint");
   } else if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
     const value = env.OTEL_EXPORTER_OTLP_ENDPOINT;
-    const base = fromEnv("OTEL_EXPORTER_OTLP_ENDPOINT", () => checkUrl(value, "OTEL_EXPORTER_OTLP_ENDPOINT"));
-    if (base) url = joinSignal(base, signalPath);
+    base = fromEnv("OTEL_EXPORTER_OTLP_ENDPOINT", () => checkUrl(value, "OTEL_EXPORTER_OTLP_ENDPOINT"));
   }
+  if (base) {
+    url = joinSignal(base, path("traces"));
+    metricsUrl = joinSignal(base, path("metrics"));
+  }
+  // The per-signal variables win over the base endpoint (but not over the flag).
+  if (flags.otelEndpoint === undefined && env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+    const value = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+    url = fromEnv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", () => checkUrl(value, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"));
+  }
+  if (flags.otelEndpoint === undefined && env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT) {
+    const value = env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT;
+    metricsUrl = fromEnv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", () =>
+      checkUrl(value, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+    );
+  }
+  const metricsOff = env.OTEL_METRICS_EXPORTER?.trim().toLowerCase() === "none";
   const disabled = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === "none";
-  const otlp: Backend | undefined = url && !disabled ? { name: "otlp", url, protocol: resolved, headers } : undefined;
+  const otlp: Backend | undefined =
+    url && !disabled
+      ? { name: "otlp", url, metricsUrl: metricsOff ? undefined : metricsUrl, protocol: resolved, headers }
+      : undefined;
   const logfire = logfireBackend(flags.logfireToken, env, warnings);
+  if (logfire && metricsOff) logfire.metricsUrl = undefined;
   return {
     serviceName,
     otlp,
@@ -190,6 +210,7 @@ export function describeConfig(config: TelemetryConfig): Record<string, unknown>
     b
       ? {
           url: b.url,
+          metrics: b.metricsUrl ?? "off",
           protocol: b.protocol,
           headers: Object.fromEntries(Object.keys(b.headers).map((k) => [k, "***"])),
         }

@@ -6,10 +6,11 @@
 
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
-import type { IdGenerator, ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { Backend, TelemetryConfig } from "./config.ts";
 import { LogfireExporter } from "./logfire.ts";
+import { createMetrics } from "./metrics.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
 
 export interface ExportReport {
@@ -103,7 +104,7 @@ export async function createRunProvider(
   const reporting: ReportingExporter[] = [];
   for (const backend of config.backends)
     reporting.push(new ReportingExporter(await backendExporter(backend, config.exportTimeoutMs), backend.name));
-  const spanProcessors = [...reporting, ...extraExporters].map(
+  const spanProcessors: SpanProcessor[] = [...reporting, ...extraExporters].map(
     (exporter) =>
       new BatchSpanProcessor({
         exporter,
@@ -113,6 +114,8 @@ export async function createRunProvider(
         exportTimeoutMillis: config.exportTimeoutMs,
       }),
   );
+  const metrics = await createMetrics(config.backends, resource, config.exportTimeoutMs);
+  if (metrics) spanProcessors.push(metrics);
   const provider = new TracerProvider({ resource, idGenerator, spanProcessors });
   return {
     provider,

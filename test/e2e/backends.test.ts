@@ -104,3 +104,76 @@ describe("several backends at once", () => {
     }
   });
 });
+
+describe("metrics", () => {
+  for (const protocol of ["http/protobuf", "http/json", "grpc"] as const) {
+    test(`OTLP metrics go with the traces (${protocol}), equal to what the run did, flushed before exit`, async () => {
+      const receiver = await startOtlpReceiver();
+      try {
+        const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash-fail]] metrics"], {
+          OTEL_EXPORTER_OTLP_ENDPOINT: protocol === "grpc" ? receiver.grpcUrl : receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+        });
+        assert.equal(ran.code, 0);
+        const spans = receiver.spans.filter((s) => s.traceId === traceIdFrom(ran.stderr));
+        const chats = named(spans, "chat claude-sonnet-4-5");
+        const points = (name: string) => receiver.points.filter((p) => p.metric === name);
+        const sum = (xs: number[]) => xs.reduce((n, x) => n + x, 0);
+
+        const input = points("gen_ai.client.token.usage").filter((p) => p.attributes["gen_ai.token.type"] === "input");
+        const output = points("gen_ai.client.token.usage").filter(
+          (p) => p.attributes["gen_ai.token.type"] === "output",
+        );
+        assert.equal(sum(input.map((p) => p.count ?? 0)), 2);
+        assert.equal(
+          sum(input.map((p) => p.sum ?? 0)),
+          sum(chats.map((c) => Number(c.attributes["gen_ai.usage.input_tokens"]))),
+        );
+        assert.equal(
+          sum(output.map((p) => p.sum ?? 0)),
+          sum(chats.map((c) => Number(c.attributes["gen_ai.usage.output_tokens"]))),
+        );
+        assert.equal(input[0]?.attributes["gen_ai.request.model"], "claude-sonnet-4-5");
+        assert.equal(input[0]?.unit, "{token}");
+
+        const durations = points("gen_ai.client.operation.duration");
+        assert.equal(durations[0]?.unit, "s");
+        assert.equal(
+          sum(durations.filter((p) => p.attributes["gen_ai.operation.name"] === "chat").map((p) => p.count ?? 0)),
+          2,
+        );
+        assert.equal(
+          sum(
+            durations.filter((p) => p.attributes["gen_ai.operation.name"] === "invoke_agent").map((p) => p.count ?? 0),
+          ),
+          1,
+        );
+
+        const cost = sum(points("claudia.cost.usage").map((p) => p.value ?? 0));
+        assert.ok(Math.abs(cost - sum(chats.map((c) => Number(c.attributes["gen_ai.usage.cost"])))) < 1e-12);
+        const calls = points("claudia.tool.calls");
+        assert.deepEqual(
+          calls.map((p) => [p.attributes["gen_ai.tool.name"], p.attributes.outcome, p.value]),
+          [["Bash", "tool_error", 1]],
+        );
+        assert.equal(sum(points("claudia.tool.duration").map((p) => p.count ?? 0)), 1);
+      } finally {
+        await receiver.close();
+      }
+    });
+  }
+
+  test("OTEL_METRICS_EXPORTER=none: traces only", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] no metrics"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_METRICS_EXPORTER: "none",
+      });
+      assert.equal(receiver.spans.filter((s) => s.traceId === traceIdFrom(ran.stderr)).length, 2);
+      assert.equal(receiver.points.length, 0);
+    } finally {
+      await receiver.close();
+    }
+  });
+});

@@ -14,16 +14,29 @@ interface ProtoType {
   toObject(message: unknown, options: Record<string, unknown>): Record<string, unknown>;
 }
 const proto = createRequire(import.meta.url)("otlp-proto-definitions/build/src/generated/root.js") as {
-  opentelemetry: { proto: { collector: { trace: { v1: { ExportTraceServiceRequest: ProtoType } } } } };
+  opentelemetry: {
+    proto: {
+      collector: {
+        trace: { v1: { ExportTraceServiceRequest: ProtoType } };
+        metrics: { v1: { ExportMetricsServiceRequest: ProtoType } };
+      };
+    };
+  };
 };
-const ExportTraceServiceRequest = proto.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-const decodeProtobuf = (bytes: Uint8Array) =>
-  ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(bytes), {
-    longs: String,
-    bytes: String,
-    enums: Number,
-    defaults: false,
-  });
+const decodeWith = (type: ProtoType) => (bytes: Uint8Array) =>
+  type.toObject(type.decode(bytes), { longs: String, bytes: String, enums: Number, defaults: false });
+const decodeProtobuf = decodeWith(proto.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest);
+const decodeMetrics = decodeWith(proto.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest);
+
+/** One data point of a received metric, flattened: a sum's value, or a histogram's count and sum. */
+export interface ReceivedPoint {
+  metric: string;
+  unit: string;
+  attributes: Record<string, AttributeValue>;
+  value?: number;
+  count?: number;
+  sum?: number;
+}
 
 export type AttributeValue = string | number | boolean | AttributeValue[] | null;
 
@@ -50,6 +63,8 @@ export type Fault =
 
 export interface OtlpReceiver {
   url: string;
+  /** Every metric data point received (all requests, in order). */
+  points: ReceivedPoint[];
   /** Set to make the HTTP endpoint misbehave; undefined for a healthy backend. */
   fault: Fault | undefined;
   /** The OTLP/gRPC address (http://127.0.0.1:PORT). */
@@ -116,6 +131,27 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       }
     }
   };
+  const points: ReceivedPoint[] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: OTLP request bodies are checked field by field below.
+  const collectMetrics = (body: any) => {
+    for (const rm of body.resourceMetrics ?? []) {
+      for (const sm of rm.scopeMetrics ?? []) {
+        for (const m of sm.metrics ?? []) {
+          const data = m.sum ?? m.histogram ?? m.gauge;
+          for (const p of data?.dataPoints ?? []) {
+            points.push({
+              metric: m.name,
+              unit: m.unit ?? "",
+              attributes: attributes(p.attributes),
+              value: p.asDouble ?? (p.asInt !== undefined ? Number(p.asInt) : undefined),
+              count: p.count !== undefined ? Number(p.count) : undefined,
+              sum: p.sum,
+            });
+          }
+        }
+      }
+    }
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -144,6 +180,9 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       requests.push({ path: req.url ?? "", headers: req.headers, contentType });
       if (req.url === "/v1/traces" && contentType.includes("json")) {
         collect(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      } else if (req.url === "/v1/metrics") {
+        const bytes = Buffer.concat(chunks);
+        collectMetrics(contentType.includes("json") ? JSON.parse(bytes.toString("utf8")) : decodeMetrics(bytes));
       } else if (req.url === "/v1/traces" && contentType.includes("protobuf")) {
         collect(decodeProtobuf(Buffer.concat(chunks)));
         res.writeHead(200, { "content-type": "application/x-protobuf" });
@@ -178,12 +217,33 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       },
     },
   );
+  grpcServer.addService(
+    {
+      Export: {
+        path: "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: (v: Buffer) => v,
+        requestDeserialize: (bytes: Buffer) => bytes,
+        responseSerialize: () => Buffer.alloc(0),
+        responseDeserialize: (bytes: Buffer) => bytes,
+      },
+    },
+    {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+        requests.push({ path: "grpc:MetricsExport", headers: call.metadata.getMap(), contentType: "application/grpc" });
+        collectMetrics(decodeMetrics(call.request));
+        callback(null, Buffer.alloc(0));
+      },
+    },
+  );
   const grpcPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, p) =>
       error ? reject(error) : resolve(p),
     ),
   );
   const receiver: OtlpReceiver = {
+    points,
     fault: undefined,
     url: `http://127.0.0.1:${port}`,
     grpcUrl: `http://127.0.0.1:${grpcPort}`,

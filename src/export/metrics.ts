@@ -1,0 +1,150 @@
+/**
+ * OTLP metrics for every configured backend, derived from the spans as they end (so the numbers
+ * are the trace's numbers): token usage and operation duration per the GenAI conventions, and
+ * claudia's own cost, tool-call and tool-duration metrics. Flushed at exit, so a 2-second run still
+ * delivers them.
+ */
+import type { Attributes, Context, Counter, Histogram } from "@opentelemetry/api";
+import type { Resource } from "@opentelemetry/resources";
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
+import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
+import { ATTR } from "../trace/semconv.ts";
+import type { Backend } from "./config.ts";
+
+export const METRIC = {
+  tokenUsage: "gen_ai.client.token.usage",
+  operationDuration: "gen_ai.client.operation.duration",
+  cost: "claudia.cost.usage",
+  toolCalls: "claudia.tool.calls",
+  toolDuration: "claudia.tool.duration",
+} as const;
+
+async function metricExporter(backend: Backend, timeoutMillis: number): Promise<PushMetricExporter> {
+  const url = backend.metricsUrl as string;
+  const { AggregationTemporalityPreference } = await import("@opentelemetry/exporter-metrics-otlp-http");
+  // Each run is its own short-lived process: delta, unless OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE says otherwise.
+  const preference = process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim().toLowerCase();
+  const temporalityPreference =
+    preference === "cumulative"
+      ? AggregationTemporalityPreference.CUMULATIVE
+      : preference === "lowmemory"
+        ? AggregationTemporalityPreference.LOWMEMORY
+        : AggregationTemporalityPreference.DELTA;
+  switch (backend.protocol) {
+    case "http/json": {
+      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-http");
+      return new OTLPMetricExporter({ url, headers: backend.headers, timeoutMillis, temporalityPreference });
+    }
+    case "grpc": {
+      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-grpc");
+      const { Metadata } = await import("@grpc/grpc-js");
+      const metadata = new Metadata();
+      for (const [k, v] of Object.entries(backend.headers)) metadata.set(k, v);
+      return new OTLPMetricExporter({ url, metadata, timeoutMillis, temporalityPreference });
+    }
+    default: {
+      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-proto");
+      return new OTLPMetricExporter({ url, headers: backend.headers, timeoutMillis, temporalityPreference });
+    }
+  }
+}
+
+const seconds = (span: ReadableSpan) => span.duration[0] + span.duration[1] / 1e9;
+
+/** Records the run's metrics from its spans as they end. */
+class MetricsFromSpans implements SpanProcessor {
+  private readonly tokens: Histogram;
+  private readonly duration: Histogram;
+  private readonly cost: Counter;
+  private readonly toolCalls: Counter;
+  private readonly toolDuration: Histogram;
+
+  constructor(private readonly provider: MeterProvider) {
+    const meter = provider.getMeter("claude-telemetry");
+    this.tokens = meter.createHistogram(METRIC.tokenUsage, {
+      unit: "{token}",
+      description: "Tokens used per model call, by type (input includes cache reads and writes)",
+      advice: { explicitBucketBoundaries: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] },
+    });
+    this.duration = meter.createHistogram(METRIC.operationDuration, {
+      unit: "s",
+      description: "Duration of model calls (chat) and agent runs (invoke_agent)",
+      advice: {
+        explicitBucketBoundaries: [
+          0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+        ],
+      },
+    });
+    this.cost = meter.createCounter(METRIC.cost, { unit: "USD", description: "Cost of model calls, by model" });
+    this.toolCalls = meter.createCounter(METRIC.toolCalls, { description: "Tool calls, by tool and outcome" });
+    this.toolDuration = meter.createHistogram(METRIC.toolDuration, { unit: "s", description: "Tool call duration" });
+  }
+
+  onStart(_span: Span, _context: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    const a = span.attributes;
+    const op = a[ATTR.operationName];
+    if (op === "chat" || op === "invoke_agent") {
+      const common: Attributes = {
+        [ATTR.operationName]: op,
+        [ATTR.providerName]: a[ATTR.providerName] ?? "anthropic",
+      };
+      if (a[ATTR.requestModel] !== undefined) common[ATTR.requestModel] = a[ATTR.requestModel];
+      if (a[ATTR.responseModel] !== undefined) common[ATTR.responseModel] = a[ATTR.responseModel];
+      const failed = span.status.code === 2;
+      this.duration.record(
+        seconds(span),
+        failed ? { ...common, [ATTR.errorType]: String(a[ATTR.errorType] ?? "error") } : common,
+      );
+      if (op === "chat") {
+        for (const [type, key] of [
+          ["input", ATTR.inputTokens],
+          ["output", ATTR.outputTokens],
+        ] as const) {
+          const count = a[key];
+          if (typeof count === "number") this.tokens.record(count, { ...common, "gen_ai.token.type": type });
+        }
+        const cost = a[ATTR.cost];
+        if (typeof cost === "number") this.cost.add(cost, { [ATTR.requestModel]: String(a[ATTR.requestModel]) });
+      }
+    } else if (op === "execute_tool") {
+      const attributes = {
+        [ATTR.toolName]: String(a[ATTR.toolName] ?? span.name),
+        outcome: span.status.code === 2 ? String(a[ATTR.errorType] ?? "error") : "success",
+      };
+      this.toolCalls.add(1, attributes);
+      this.toolDuration.record(seconds(span), attributes);
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.provider.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.provider.shutdown();
+  }
+}
+
+/** The metrics span processor for the backends that take metrics, or undefined when none does. */
+export async function createMetrics(
+  backends: Backend[],
+  resource: Resource,
+  timeoutMillis: number,
+): Promise<SpanProcessor | undefined> {
+  const withMetrics = backends.filter((b) => b.metricsUrl !== undefined);
+  if (withMetrics.length === 0) return undefined;
+  const readers = await Promise.all(
+    withMetrics.map(
+      async (backend) =>
+        new PeriodicExportingMetricReader({
+          exporter: await metricExporter(backend, timeoutMillis),
+          // Runs are short: metrics are sent at exit (forceFlush), not on a timer that may never fire.
+          exportIntervalMillis: 60000,
+          exportTimeoutMillis: timeoutMillis,
+        }),
+    ),
+  );
+  return new MetricsFromSpans(new MeterProvider({ resource, readers }));
+}
