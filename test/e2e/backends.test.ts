@@ -3,23 +3,15 @@
  * read), and several backends at once, each getting the whole trace independently.
  */
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
 import { assertChatSpansMatchServed, named, root, traceIdFrom } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
 const TOKEN = "pylf_v1_eu_0123456789abcdefghijklmnopqrstuvwxyz";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe("Logfire", () => {
   test("LOGFIRE_TOKEN sends the trace to Logfire's intake with the token and the attributes its LLM views read", async () => {

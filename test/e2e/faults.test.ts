@@ -3,10 +3,10 @@
  * exit, one clear line on stderr, and every span kept in the journal until a push delivers it.
  */
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { type Fault, type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
 import { root, traceIdFrom } from "../support/trace-checks.ts";
 
@@ -16,14 +16,6 @@ const HEADER_SECRET = "fault-header-secret-42";
 const EXPORT_BOUND_MS = 5000;
 /** Slack for the rest of claudia's work at exit (writing the journal, closing): generous, as CI machines vary. */
 const SLACK_MS = 1500;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 const timing = (stderr: string, what: string) => Number(new RegExp(`${what} at \\+(\\d+) ms`).exec(stderr)?.[1]);
 
@@ -44,16 +36,18 @@ const truth = async () => {
   return direct;
 };
 
-const faults: [string, Fault | "refused"][] = [
-  ["connection refused", "refused"],
-  ["black hole (accepts, never answers)", { kind: "blackhole" }],
-  ["slow (5 s per answer)", { kind: "slow", ms: 5000 }],
-  ["HTTP 500", { kind: "status", status: 500 }],
-  ["HTTP 429 with Retry-After", { kind: "status", status: 429, retryAfter: "1" }],
+/** [name, fault, the export bound claudia runs with] */
+const faults: [string, Fault | "refused", number][] = [
+  ["connection refused", "refused", EXPORT_BOUND_MS],
+  ["black hole (accepts, never answers)", { kind: "blackhole" }, EXPORT_BOUND_MS],
+  // 5 s per answer against the default 5 s bound would race; a 3 s bound (configurable) makes the wait certain.
+  ["slow (5 s per answer)", { kind: "slow", ms: 5000 }, 3000],
+  ["HTTP 500", { kind: "status", status: 500 }, EXPORT_BOUND_MS],
+  ["HTTP 429 with Retry-After", { kind: "status", status: 429, retryAfter: "1" }, EXPORT_BOUND_MS],
 ];
 
 describe("backend faults", () => {
-  for (const [name, fault] of faults) {
+  for (const [name, fault, bound] of faults) {
     test(`${name}: output and exit code unchanged, bounded exit, one line, nothing lost after recovery`, async () => {
       const expected = await truth();
       let receiver: OtlpReceiver | undefined;
@@ -69,12 +63,13 @@ describe("backend faults", () => {
           OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
           OTEL_EXPORTER_OTLP_HEADERS: `authorization=${HEADER_SECRET}`,
           CLAUDIA_RESEND_WAIT_MS: "0",
+          CLAUDIA_EXPORT_TIMEOUT_MS: String(bound),
         };
         const ran = await claudia(h.sandbox, ["--claudia-debug", ...BASE_ARGS, PROMPT], env);
         assert.equal(ran.code, expected.code);
         assert.equal(ran.stdout, expected.stdout);
         const extra = timing(ran.stderr, "trace finished") - timing(ran.stderr, "exited \\(code 0, signal null\\)");
-        assert.ok(extra <= EXPORT_BOUND_MS + SLACK_MS, `claudia waited ${extra} ms at exit`);
+        assert.ok(extra <= bound + SLACK_MS, `claudia waited ${extra} ms at exit`);
         const own = ran.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
         assert.equal(own.length, 1, ran.stderr);
         assert.match(own[0] as string, /span\(s\) not delivered to otlp: .*claudia traces push/);

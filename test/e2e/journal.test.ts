@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
@@ -53,14 +53,6 @@ function post(url: string, body: string): Promise<number> {
     req.on("error", reject);
     req.end(body);
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describe("journal", () => {

@@ -197,46 +197,30 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
   const { port } = server.address() as AddressInfo;
 
   const grpcServer = new grpc.Server();
-  grpcServer.addService(
-    {
-      Export: {
-        path: "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (v: Buffer) => v,
-        requestDeserialize: (bytes: Buffer) => bytes,
-        responseSerialize: () => Buffer.alloc(0),
-        responseDeserialize: (bytes: Buffer) => bytes,
+  /** An OTLP gRPC Export method that hands the raw request to `take`. */
+  const exportService = (service: string, label: string, take: (bytes: Buffer) => void) =>
+    grpcServer.addService(
+      {
+        Export: {
+          path: `/opentelemetry.proto.collector.${service}/Export`,
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: (v: Buffer) => v,
+          requestDeserialize: (bytes: Buffer) => bytes,
+          responseSerialize: () => Buffer.alloc(0),
+          responseDeserialize: (bytes: Buffer) => bytes,
+        },
       },
-    },
-    {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        requests.push({ path: "grpc:Export", headers: call.metadata.getMap(), contentType: "application/grpc" });
-        collect(decodeProtobuf(call.request));
-        callback(null, Buffer.alloc(0));
+      {
+        Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+          requests.push({ path: label, headers: call.metadata.getMap(), contentType: "application/grpc" });
+          take(call.request);
+          callback(null, Buffer.alloc(0));
+        },
       },
-    },
-  );
-  grpcServer.addService(
-    {
-      Export: {
-        path: "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: (v: Buffer) => v,
-        requestDeserialize: (bytes: Buffer) => bytes,
-        responseSerialize: () => Buffer.alloc(0),
-        responseDeserialize: (bytes: Buffer) => bytes,
-      },
-    },
-    {
-      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-        requests.push({ path: "grpc:MetricsExport", headers: call.metadata.getMap(), contentType: "application/grpc" });
-        collectMetrics(decodeMetrics(call.request));
-        callback(null, Buffer.alloc(0));
-      },
-    },
-  );
+    );
+  exportService("trace.v1.TraceService", "grpc:Export", (bytes) => collect(decodeProtobuf(bytes)));
+  exportService("metrics.v1.MetricsService", "grpc:MetricsExport", (bytes) => collectMetrics(decodeMetrics(bytes)));
   const grpcPort = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, p) =>
       error ? reject(error) : resolve(p),
