@@ -63,3 +63,30 @@ for (const [signal, code] of [
     assert.equal(tool?.attributes["error.type"], "interrupted");
   });
 }
+
+test("a second signal exits at once, taking Claude Code and its tools with it", async () => {
+  const marker = `claudia-second-signal-${process.pid}`;
+  const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`], {
+    // Claude Code gets a long grace period, so only the second signal can explain a quick exit.
+    env: { ...h.sandbox.env, CLAUDIA_KILL_AFTER_MS: "60000" },
+    cwd: h.sandbox.work,
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  child.stdin.end();
+  const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+  assert.ok(await until(() => processesWith(`37000.*${marker}`).length > 0, 20000), "the tool started");
+  // Pause Claude Code so that it cannot react to the first signal: only the second can end the run quickly.
+  const claude = processesWith(`claude-agent-sdk.*${marker}`);
+  assert.equal(claude.length, 1, "Claude Code is running");
+  for (const pid of claude) process.kill(Number(pid), "SIGSTOP");
+  child.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill("SIGTERM");
+  assert.equal(await exited, 143);
+  assert.ok(
+    await until(() => processesWith(`claude-agent-sdk.*${marker}`).length === 0, 5000),
+    "Claude Code was killed",
+  );
+  // Killed outright, Claude Code could not stop its tool: that is the price of "exit at once". Clean up after it.
+  for (const pid of processesWith(`37000.*${marker}`)) process.kill(Number(pid), "SIGKILL");
+});
