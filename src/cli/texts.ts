@@ -21,6 +21,7 @@ claudia options (each also settable by environment):
   --otel-endpoint URL        OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT)
   --otel-headers k=v,k2=v2   OTLP headers (OTEL_EXPORTER_OTLP_HEADERS)
   --service-name NAME        service.name of the traces (OTEL_SERVICE_NAME, default claude-agents)
+  --logfire-token TOKEN      send traces and metrics to Pydantic Logfire too (LOGFIRE_TOKEN)
   --quiet                    no progress lines (CLAUDIA_QUIET=1)
   --claudia-debug            claudia's own diagnostics on stderr (CLAUDIA_DEBUG=1)
   --config                   print the effective telemetry configuration (secrets masked) and exit
@@ -29,6 +30,10 @@ claudia options (each also settable by environment):
 
 Every other option is Claude Code's and passes through unchanged (see \`claude --help\`);
 \`--flag=value\` always works. Claude Code's subcommands (mcp, config, doctor, …) run untraced.
+
+claudia's own commands:
+  claudia traces [list|show|export|push]   the runs recorded in the local journal (see claudia traces --help)
+  claudia demo                             a traced run of the real Claude Code against a scripted model
 `;
 
 export const NO_PROMPT = `claudia: no prompt given.
