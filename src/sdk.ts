@@ -199,7 +199,8 @@ export async function runAgentWithTelemetry(params: RunAgentParams): Promise<Run
     if (own) await own.close();
     else await (provider as { forceFlush?: () => Promise<void> } | undefined)?.forceFlush?.();
   }
-  const done = summary as RunSummary;
+  if (!summary) throw thrown ?? new Error("the agent run ended without a trace");
+  const done = summary;
   if (own && journal) journal.finish(done, { content: contentPolicyFromEnv(env), reports: own.reports, config }, warn);
   const failed = results.find((r) => r.is_error || r.subtype !== "success");
   if (failed || thrown) {
