@@ -6,6 +6,7 @@
  * builder load while it runs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { constants } from "node:os";
 import { StringDecoder } from "node:string_decoder";
 import type { TelemetryConfig } from "../export/config.ts";
 import { startHookServer } from "../sources/hook-server.ts";
@@ -27,7 +28,7 @@ export interface HeadlessOptions {
 }
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+const signalNumber = (signal: string) => constants.signals[signal as NodeJS.Signals] ?? 0;
 
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const { split, env, log } = options;
@@ -63,7 +64,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     if (interrupted) {
       // A second signal: stop now, as the user asked twice.
       if (running()) child.kill("SIGKILL");
-      process.exit(128 + (SIGNAL_NUMBERS[interrupted] ?? 0));
+      process.exit(128 + signalNumber(interrupted));
     }
     interrupted = signal;
     run?.interrupt(signal);
@@ -104,11 +105,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   }
   events.drain();
   const exitCode = interrupted
-    ? 128 + (SIGNAL_NUMBERS[interrupted] ?? 0)
+    ? 128 + signalNumber(interrupted)
     : error
       ? 127
       : signal
-        ? 128 + (SIGNAL_NUMBERS[signal] ?? 0)
+        ? 128 + signalNumber(signal)
         : (code ?? 1);
   if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
   await run.finish(exitCode, error ? `could not start Claude Code: ${error.message}` : undefined);

@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { constants } from "node:os";
 import { parseEnv } from "node:util";
 import { ConfigError, describeConfig, resolveTelemetryConfig } from "../export/config.ts";
 import { ClaudeNotFoundError, resolveClaudePath } from "../sources/claude-binary.ts";
@@ -38,7 +39,7 @@ function runClaudeDirectly(claudePath: string, args: string[]): Promise<number> 
       process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
       resolve(127);
     });
-    child.once("close", (code, signal) => resolve(signal ? 128 + (signal === "SIGINT" ? 2 : 15) : (code ?? 1)));
+    child.once("close", (code, signal) => resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)));
   });
 }
 
