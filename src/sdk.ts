@@ -23,8 +23,9 @@ import { type RunSummary, TraceBuilder } from "./trace/builder.ts";
 import { contentPolicyFromEnv } from "./trace/content.ts";
 import { PresetIdGenerator, randomRootIds } from "./trace/ids.ts";
 import { createRedactor } from "./trace/redact.ts";
+import { TRACER_NAME } from "./trace/semconv.ts";
 
-export const TRACER_NAME = "claude-telemetry";
+export { TRACER_NAME } from "./trace/semconv.ts";
 
 export interface TelemetryOptions {
   /** Where spans go; defaults to the globally registered provider. */

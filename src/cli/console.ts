@@ -9,7 +9,8 @@ import type { RunSummary } from "../trace/builder.ts";
 
 const MAX_TITLE = 80;
 
-const cut = (text: string, max = MAX_TITLE) => {
+/** One line of at most `max` characters, whitespace folded, cut with an ellipsis. */
+export const cut = (text: string, max = MAX_TITLE) => {
   const line = text.replace(/\s+/g, " ").trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };

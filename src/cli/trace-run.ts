@@ -14,6 +14,7 @@ import { TraceBuilder } from "../trace/builder.ts";
 import { contentPolicyFromEnv } from "../trace/content.ts";
 import { PresetIdGenerator, type RootIds } from "../trace/ids.ts";
 import { createRedactor, invalidUserPatterns } from "../trace/redact.ts";
+import { TRACER_NAME } from "../trace/semconv.ts";
 import type { SplitArgv } from "./argv.ts";
 import { ProgressPrinter } from "./console.ts";
 import type { Log } from "./log.ts";
@@ -36,7 +37,6 @@ export interface TraceRun {
   finish(exitCode: number, error?: string): Promise<void>;
 }
 
-export const TRACER_NAME = "claude-telemetry";
 /** The longest the background re-send of earlier runs may hold up the end of this one. */
 export const DEFAULT_RESEND_WAIT_MS = 1000;
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Attributes, AttributeValue, HrTime, SpanKind } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
+import { TRACER_NAME } from "../trace/semconv.ts";
 import type { RunRecord } from "./journal.ts";
 
 export interface StoredRun {
@@ -155,7 +156,7 @@ export function toReadableSpans(requests: OtlpRequest[]): ReadableSpan[] {
   for (const rs of requests.flatMap((r) => r.resourceSpans ?? [])) {
     const resource = resourceFromAttributes(attributesOf(rs.resource?.attributes));
     for (const ss of rs.scopeSpans ?? []) {
-      const scope = { name: ss.scope?.name ?? "claude-telemetry", version: ss.scope?.version };
+      const scope = { name: ss.scope?.name ?? TRACER_NAME, version: ss.scope?.version };
       for (const s of ss.spans ?? []) {
         const start = hrTime(s.startTimeUnixNano);
         const end = hrTime(s.endTimeUnixNano);

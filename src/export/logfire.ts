@@ -6,14 +6,9 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
-import { toolTitle } from "../cli/console.ts";
+import { cut, toolTitle } from "../cli/console.ts";
 import { ATTR } from "../trace/semconv.ts";
 import { withAttributes } from "./splitting-exporter.ts";
-
-const head = (text: string, max = 80) => {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-};
 
 function promptOf(span: ReadableSpan): string | undefined {
   const event = span.events.find((e) => e.name === "user.prompt");
@@ -28,7 +23,7 @@ export function logfireAttributes(span: ReadableSpan): Attributes {
   const op = a[ATTR.operationName];
   if (op === "invoke_agent") {
     const prompt = promptOf(span);
-    extra["logfire.msg"] = prompt !== undefined ? `🤖 ${head(prompt)}` : `🤖 ${span.name}`;
+    extra["logfire.msg"] = prompt !== undefined ? `🤖 ${cut(prompt)}` : `🤖 ${span.name}`;
   } else if (op === "chat") {
     extra["logfire.msg"] = span.name;
     extra["logfire.tags"] = ["LLM"];

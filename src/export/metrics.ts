@@ -8,7 +8,7 @@ import type { Attributes, Context, Counter, Histogram } from "@opentelemetry/api
 import type { Resource } from "@opentelemetry/resources";
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
-import { ATTR } from "../trace/semconv.ts";
+import { ATTR, TRACER_NAME } from "../trace/semconv.ts";
 import type { Backend } from "./config.ts";
 
 export const METRIC = {
@@ -60,7 +60,7 @@ class MetricsFromSpans implements SpanProcessor {
   private readonly toolDuration: Histogram;
 
   constructor(private readonly provider: MeterProvider) {
-    const meter = provider.getMeter("claude-telemetry");
+    const meter = provider.getMeter(TRACER_NAME);
     this.tokens = meter.createHistogram(METRIC.tokenUsage, {
       unit: "{token}",
       description: "Tokens used per model call, by type (input includes cache reads and writes)",

@@ -15,7 +15,6 @@ export class RunEvents {
   private readonly consumers: Consumer[] = [];
   private queued: RunEvent[] | undefined = [];
   private tail: TranscriptTail | undefined;
-  transcriptPath: string | undefined;
 
   /** Add a consumer that sees every event as it comes. */
   subscribe(consumer: Consumer): void {
@@ -37,7 +36,6 @@ export class RunEvents {
   /** Follow the session transcript (once; later calls for the same run are ignored). */
   follow(path: string, pollMs = 100): void {
     if (this.tail) return;
-    this.transcriptPath = path;
     this.tail = new TranscriptTail(path, this.emit);
     this.tail.start(pollMs);
   }

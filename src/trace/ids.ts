@@ -30,11 +30,7 @@ export function parseTraceparent(value: string | undefined, traceState?: string)
 
 export function newRootIds(env: NodeJS.ProcessEnv = process.env): RootIds {
   const parent = parseTraceparent(env.TRACEPARENT, env.TRACESTATE);
-  return {
-    traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
-    spanId: randomBytes(8).toString("hex"),
-    parent,
-  };
+  return { ...randomRootIds(parent?.traceId), parent };
 }
 
 /** Fresh root ids, in the given trace when there is one (the caller's active span's). */

@@ -68,6 +68,9 @@ export const ATTR = {
   ccCostSource: "claude_code.cost.source",
 } as const;
 
+/** The instrumentation scope of every span and metric claudia makes. */
+export const TRACER_NAME = "claude-telemetry";
+
 export const PROVIDER = "anthropic";
 export const AGENT_NAME = "claude-code";
 
