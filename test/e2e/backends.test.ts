@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { storedRecord } from "../support/journal.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
@@ -83,13 +84,9 @@ describe("several backends at once", () => {
       assert.equal(logfire.spans.filter((s) => s.traceId === downId).length, 4);
       assert.match(oneDown.stderr, /not delivered to otlp/);
       assert.doesNotMatch(oneDown.stderr, /not delivered to logfire/);
-      const records = JSON.parse((await claudia(h.sandbox, ["traces", "--json"])).stdout) as {
-        traceId: string;
-        deliveries: Record<string, { delivered: boolean }>;
-      }[];
-      const record = records.find((r) => r.traceId === downId);
-      assert.equal(record?.deliveries.otlp?.delivered, false);
-      assert.equal(record?.deliveries.logfire?.delivered, true);
+      const record = await storedRecord(h.sandbox, downId);
+      assert.equal(record.deliveries.otlp?.delivered, false);
+      assert.equal(record.deliveries.logfire?.delivered, true);
     } finally {
       await otlp.close();
       await logfire.close();

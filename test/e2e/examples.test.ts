@@ -3,7 +3,6 @@
  * OTLP receiver for Honeycomb, Grafana and Logfire.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { scriptedRuns } from "../support/harness.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { CLAUDIA, ROOT } from "../support/sandbox.ts";
+import { CLAUDIA, ROOT, run as runIn } from "../support/sandbox.ts";
 
 /** tsx's loader by absolute URL: the examples run in the sandbox's workspace, not in this checkout. */
 const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -32,28 +31,12 @@ after(async () => {
   rmSync(bin, { recursive: true, force: true });
 });
 
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: h.sandbox.work,
-      env: { ...h.sandbox.env, PATH: `${bin}:${h.sandbox.env.PATH}`, CLAUDE_MODEL: "claude-sonnet-4-5", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
+/** Run an example as a user would: `claudia` on the PATH, the model name set, the sandbox's workspace. */
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv) =>
+  runIn(command, args, {
+    cwd: h.sandbox.work,
+    env: { ...h.sandbox.env, PATH: `${bin}:${h.sandbox.env.PATH}`, CLAUDE_MODEL: "claude-sonnet-4-5", ...env },
   });
-}
 
 const spansOf = (stderr: string) => {
   const traceId = /trace ([0-9a-f]{32})/.exec(stderr)?.[1];

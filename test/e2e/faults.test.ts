@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { storedRecord } from "../support/journal.ts";
 import { type Fault, type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
@@ -19,15 +20,7 @@ const SLACK_MS = 1500;
 
 const timing = (stderr: string, what: string) => Number(new RegExp(`${what} at \\+(\\d+) ms`).exec(stderr)?.[1]);
 
-interface Record_ {
-  traceId: string;
-  spans: number;
-  deliveries: Record<string, { delivered: boolean; spans: number; error?: string }>;
-}
-const recordOf = async (traceId: string): Promise<Record_> =>
-  (JSON.parse((await claudia(h.sandbox, ["traces", "--json", "--limit", "1000"])).stdout) as Record_[]).find(
-    (r) => r.traceId === traceId,
-  ) as Record_;
+const recordOf = (traceId: string) => storedRecord(h.sandbox, traceId);
 
 const PROMPT = "[[scenario:bash]] fault";
 let direct: { code: number | null; stdout: string } | undefined;

@@ -8,6 +8,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { storedRecord, storedRecords } from "../support/journal.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
@@ -15,21 +16,9 @@ import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
 
-interface Record_ {
-  traceId: string;
-  status: string;
-  toolCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd?: number;
-  spans: number;
-  prompt?: string;
-  deliveries: Record<string, { delivered: boolean; spans: number; endpoint: string; error?: string }>;
-}
-
 const traces = (args: string[], env: NodeJS.ProcessEnv = {}) => claudia(h.sandbox, ["traces", ...args], env);
-const records = async (): Promise<Record_[]> => JSON.parse((await traces(["--json", "--limit", "1000"])).stdout);
-const recordOf = async (traceId: string) => (await records()).find((r) => r.traceId === traceId) as Record_;
+const records = () => storedRecords(h.sandbox);
+const recordOf = (traceId: string) => storedRecord(h.sandbox, traceId);
 
 function journalFiles(traceId: string): { spans: string; record: string } {
   const dir = join(h.sandbox.claudiaHome, "journal");
@@ -246,7 +235,7 @@ describe("journal under load and switched off", () => {
     assert.equal(all.length, before + 8);
     for (const r of runs) {
       const traceId = traceIdFrom(r.stderr);
-      const record = all.find((x) => x.traceId === traceId) as Record_;
+      const record = all.find((x) => x.traceId === traceId);
       assert.ok(record, traceId);
       const lines = readFileSync(journalFiles(traceId).spans, "utf8").trim().split("\n");
       const spans = lines.flatMap((l) =>
