@@ -174,6 +174,7 @@ export async function runAgentWithTelemetry(params: RunAgentParams): Promise<Run
   const env = (params.options?.env as NodeJS.ProcessEnv | undefined) ?? process.env;
   const warn = (m: string) => process.stderr.write(`claudia: ${m}\n`);
   const config = resolveTelemetryConfig({}, env);
+  if (!params.tracerProvider) for (const warning of config.warnings) warn(warning);
   const ids = randomRootIds(trace.getSpanContext(context.active())?.traceId);
   const journal = params.tracerProvider ? undefined : RunJournal.open(env, Date.now(), ids.traceId, warn);
   const own = params.tracerProvider

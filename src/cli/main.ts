@@ -95,10 +95,6 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`claudia ${packageVersion()}\nClaude Code ${claudeVersion}\n`);
     return 0;
   }
-  if (claudia.sentryDsn !== undefined) {
-    process.stderr.write("claudia: --sentry-dsn is not supported by this version of claudia yet\n");
-    return USAGE_ERROR;
-  }
   let config: ReturnType<typeof resolveTelemetryConfig>;
   try {
     config = resolveTelemetryConfig(
@@ -107,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
         otelHeaders: claudia.otelHeaders,
         serviceName: claudia.serviceName,
         logfireToken: claudia.logfireToken,
+        sentryDsn: claudia.sentryDsn,
       },
       env,
     );

@@ -1,16 +1,5 @@
 /** claudia's help and messages. */
-import { readFileSync } from "node:fs";
-
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-      version?: string;
-    };
-    return pkg.version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
+export { packageVersion } from "../version.ts";
 
 export const HELP = `Usage: claudia [claudia options] [claude options] PROMPT
 
@@ -22,6 +11,7 @@ claudia options (each also settable by environment):
   --otel-headers k=v,k2=v2   OTLP headers (OTEL_EXPORTER_OTLP_HEADERS)
   --service-name NAME        service.name of the traces (OTEL_SERVICE_NAME, default claude-agents)
   --logfire-token TOKEN      send traces and metrics to Pydantic Logfire too (LOGFIRE_TOKEN)
+  --sentry-dsn DSN           send traces and failed runs to Sentry too (SENTRY_DSN; needs @sentry/node)
   --quiet                    no progress lines (CLAUDIA_QUIET=1)
   --claudia-debug            claudia's own diagnostics on stderr (CLAUDIA_DEBUG=1)
   --config                   print the effective telemetry configuration (secrets masked) and exit

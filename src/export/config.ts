@@ -1,27 +1,42 @@
 /**
  * The telemetry configuration of a run: claudia's flags over the standard `OTEL_*` variables.
- * Pure: reads only the values it is given.
+ * Pure: reads only the values it is given (and whether the optional Sentry SDK is installed).
  */
+import { isSentryInstalled, SentryNotInstalled } from "./sentry-core.ts";
 
 export type OtlpProtocol = "http/protobuf" | "http/json" | "grpc";
+/** How spans reach a backend: OTLP in one of its protocols, or Sentry envelopes. */
+export type Protocol = OtlpProtocol | "sentry";
 
 export interface TelemetryFlags {
   otelEndpoint?: string;
   otelHeaders?: string;
   serviceName?: string;
   logfireToken?: string;
+  sentryDsn?: string;
+}
+
+/** A Sentry project to send runs to, from `SENTRY_DSN` / `--sentry-dsn`. */
+export interface SentryTarget {
+  dsn: string;
+  environment?: string;
+  release?: string;
+  /** Share of runs (traces) kept, 0..1; decided per trace id, so every part of a trace agrees. */
+  tracesSampleRate: number;
 }
 
 /** One place traces go. Every configured backend gets the whole trace, independently of the others. */
 export interface Backend {
   /** `otlp` (any OTLP endpoint), `logfire`, or a name given for a one-off export. */
   name: string;
-  /** Full URL of the traces endpoint (http) or the collector address (grpc). */
+  /** Full URL of the traces endpoint (http), the collector address (grpc) or Sentry's envelope endpoint. */
   url: string;
   /** Where metrics go; undefined when metrics are off for this backend. */
   metricsUrl?: string;
-  protocol: OtlpProtocol;
+  protocol: Protocol;
   headers: Record<string, string>;
+  /** Set for the Sentry backend only. */
+  sentry?: SentryTarget;
 }
 
 export interface TelemetryConfig {
@@ -30,6 +45,8 @@ export interface TelemetryConfig {
   otlp?: Backend;
   /** Pydantic Logfire, when a write token is configured. */
   logfire?: Backend;
+  /** Sentry, when a DSN is configured. */
+  sentry?: Backend;
   /** Every configured backend. */
   backends: Backend[];
   /** Longest claudia waits at exit for the backend to take the spans. */
@@ -92,7 +109,11 @@ const mask = (pair: string) => pair.replace(/=.*/, "=…");
  * Resolve the configuration. Flag mistakes throw `ConfigError` (the CLI exits 2); the same
  * mistakes in environment variables become warnings and that part of the configuration is dropped.
  */
-export function resolveTelemetryConfig(flags: TelemetryFlags, env: NodeJS.ProcessEnv): TelemetryConfig {
+export function resolveTelemetryConfig(
+  flags: TelemetryFlags,
+  env: NodeJS.ProcessEnv,
+  sentryInstalled: () => boolean = isSentryInstalled,
+): TelemetryConfig {
   const warnings: string[] = [];
   const fromEnv = <T>(name: string, parse: () => T): T | undefined => {
     try {
@@ -159,11 +180,17 @@ export function resolveTelemetryConfig(flags: TelemetryFlags, env: NodeJS.Proces
       : undefined;
   const logfire = logfireBackend(flags.logfireToken, env, warnings);
   if (logfire && metricsOff) logfire.metricsUrl = undefined;
+  let sentry = sentryBackend(flags.sentryDsn, env, warnings);
+  if (sentry && !sentryInstalled()) {
+    warnings.push(new SentryNotInstalled().message);
+    sentry = undefined;
+  }
   return {
     serviceName,
     otlp,
     logfire,
-    backends: [otlp, logfire].filter((b): b is Backend => b !== undefined),
+    sentry,
+    backends: [otlp, logfire, sentry].filter((b): b is Backend => b !== undefined),
     exportTimeoutMs,
     warnings,
   };
@@ -199,6 +226,62 @@ export function logfireBackend(
   };
 }
 
+/** `{protocol}://{public_key}[:secret]@{host}[:port][/path]/{project_id}`, as Sentry's SDKs read it. */
+const DSN = /^(https?):\/\/([^:@/]+)(?::[^@/]*)?@([^/?#]+)((?:\/[^/?#]+)*)\/([^/?#]+)\/?$/;
+
+/** Sentry's envelope endpoint for a DSN (without the key), or a ConfigError. Pure. */
+export function sentryEnvelopeUrl(dsn: string, option: string): string {
+  const m = DSN.exec(dsn.trim());
+  if (!m) {
+    throw new ConfigError(
+      option,
+      `${option}: "${dsn.replace(/\/\/[^@]*@/, "//…@")}" is not a Sentry DSN (expected https://KEY@HOST/PROJECT_ID)`,
+    );
+  }
+  return `${m[1]}://${m[3]}${m[4]}/api/${m[5]}/envelope/`;
+}
+
+/**
+ * Sentry from `--sentry-dsn` / `SENTRY_DSN`, with `SENTRY_ENVIRONMENT`, `SENTRY_RELEASE` and
+ * `SENTRY_TRACES_SAMPLE_RATE` (default 1: every run; a bad value is a warning and keeps 1).
+ */
+export function sentryBackend(
+  flagDsn: string | undefined,
+  env: NodeJS.ProcessEnv,
+  warnings: string[],
+): Backend | undefined {
+  const fromFlag = flagDsn !== undefined;
+  const dsn = (flagDsn ?? env.SENTRY_DSN ?? "").trim();
+  if (!dsn) return undefined;
+  let url: string;
+  try {
+    url = sentryEnvelopeUrl(dsn, fromFlag ? "--sentry-dsn" : "SENTRY_DSN");
+  } catch (error) {
+    if (fromFlag) throw error;
+    warnings.push(`${(error as Error).message}; not sending to Sentry`);
+    return undefined;
+  }
+  let tracesSampleRate = 1;
+  const rateText = env.SENTRY_TRACES_SAMPLE_RATE?.trim();
+  if (rateText) {
+    const rate = Number(rateText);
+    if (Number.isFinite(rate) && rate >= 0 && rate <= 1) tracesSampleRate = rate;
+    else warnings.push(`SENTRY_TRACES_SAMPLE_RATE: "${rateText}" is not a number from 0 to 1; keeping every run`);
+  }
+  return {
+    name: "sentry",
+    url,
+    protocol: "sentry",
+    headers: {},
+    sentry: {
+      dsn,
+      environment: env.SENTRY_ENVIRONMENT?.trim() || undefined,
+      release: env.SENTRY_RELEASE?.trim() || undefined,
+      tracesSampleRate,
+    },
+  };
+}
+
 function joinSignal(base: string, path: string): string {
   if (!path) return base;
   return base.replace(/\/+$/, "") + path;
@@ -219,6 +302,14 @@ export function describeConfig(config: TelemetryConfig): Record<string, unknown>
     serviceName: config.serviceName,
     otlp: shown(config.otlp),
     logfire: shown(config.logfire),
+    sentry: config.sentry?.sentry
+      ? {
+          url: config.sentry.url,
+          environment: config.sentry.sentry.environment ?? "production",
+          release: config.sentry.sentry.release ?? "not set",
+          tracesSampleRate: config.sentry.sentry.tracesSampleRate,
+        }
+      : "not configured",
     exportTimeoutMs: config.exportTimeoutMs,
   };
 }

@@ -11,6 +11,7 @@ import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { Backend, TelemetryConfig } from "./config.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { createMetrics } from "./metrics.ts";
+import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
 
 export interface ExportReport {
@@ -78,9 +79,11 @@ export async function otlpExporter(otlp: Backend, timeoutMillis: number): Promis
 
 /**
  * The exporter for one backend: OTLP in its protocol; a 413 splits the batch (and trims a lone
- * oversized span) instead of losing it; Logfire gets the attributes its UI reads.
+ * oversized span) instead of losing it; Logfire gets the attributes its UI reads; Sentry gets
+ * envelopes.
  */
 export async function backendExporter(backend: Backend, timeoutMillis: number): Promise<SpanExporter> {
+  if (backend.sentry) return new SentryExporter(backend.sentry, timeoutMillis);
   const exporter = new SplittingExporter(await otlpExporter(backend, timeoutMillis));
   return backend.name === "logfire" ? new LogfireExporter(exporter) : exporter;
 }

@@ -1,14 +1,15 @@
 /**
  * Backends beyond a plain OTLP endpoint: Logfire (its OTLP intake, with the attributes its LLM views
- * read), and several backends at once, each getting the whole trace independently.
+ * read), and OTLP, Logfire and Sentry at once, each getting the whole trace independently.
  */
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecord } from "../support/journal.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
+import { type Spotlight, startSpotlight } from "../support/spotlight.ts";
 import { assertChatSpansMatchServed, named, root, traceIdFrom } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
@@ -52,46 +53,86 @@ describe("Logfire", () => {
 });
 
 describe("several backends at once", () => {
-  test("OTLP and Logfire both get the whole trace; with one refusing, the other still does and the run is unchanged", async () => {
+  let spotlight: Spotlight;
+  before(async () => {
+    spotlight = await startSpotlight();
+  });
+  after(() => spotlight.close());
+
+  /** The span ids Sentry got for a trace (the transaction's root and its spans). */
+  async function sentrySpanIds(traceId: string): Promise<string[]> {
+    return (await spotlight.envelopes())
+      .flatMap((e) => e.items)
+      .filter((i) => i.type === "transaction")
+      .map(
+        (i) =>
+          i.payload as { contexts: { trace: { trace_id: string; span_id: string } }; spans: { span_id: string }[] },
+      )
+      .filter((t) => t.contexts.trace.trace_id === traceId)
+      .flatMap((t) => [t.contexts.trace.span_id, ...t.spans.map((s) => s.span_id)]);
+  }
+
+  test("OTLP, Logfire and Sentry together each get the whole trace", async () => {
     const otlp = await startOtlpReceiver();
     const logfire = await startOtlpReceiver();
     try {
-      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:subagent]] both"], {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:subagent]] all three"], {
         OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
         LOGFIRE_TOKEN: TOKEN,
         LOGFIRE_BASE_URL: logfire.url,
+        SENTRY_DSN: spotlight.dsn,
       });
       assert.equal(ran.code, 0);
       const traceId = traceIdFrom(ran.stderr);
       const a = otlp.spans.filter((s) => s.traceId === traceId);
       const b = logfire.spans.filter((s) => s.traceId === traceId);
       assert.equal(a.length, 8);
-      assert.deepEqual(b.map((s) => s.spanId).sort(), a.map((s) => s.spanId).sort());
+      const ids = a.map((s) => s.spanId).sort();
+      assert.deepEqual(b.map((s) => s.spanId).sort(), ids);
+      assert.deepEqual((await sentrySpanIds(traceId)).sort(), ids);
       assert.equal(a[0]?.attributes["logfire.msg"], undefined, "Logfire's extras go to Logfire only");
-
-      const prompt = "[[scenario:bash]] one down";
-      const direct = await claude(h.sandbox, ["-p", ...BASE_ARGS, prompt]);
-      const refused = `http://127.0.0.1:${await freePort()}`;
-      const oneDown = await claudia(h.sandbox, [...BASE_ARGS, prompt], {
-        OTEL_EXPORTER_OTLP_ENDPOINT: refused,
-        LOGFIRE_TOKEN: TOKEN,
-        LOGFIRE_BASE_URL: logfire.url,
-        CLAUDIA_RESEND_WAIT_MS: "0",
-      });
-      assert.equal(oneDown.code, direct.code);
-      assert.equal(oneDown.stdout, direct.stdout);
-      const downId = traceIdFrom(oneDown.stderr);
-      assert.equal(logfire.spans.filter((s) => s.traceId === downId).length, 4);
-      assert.match(oneDown.stderr, /not delivered to otlp/);
-      assert.doesNotMatch(oneDown.stderr, /not delivered to logfire/);
-      const record = await storedRecord(h.sandbox, downId);
-      assert.equal(record.deliveries.otlp?.delivered, false);
-      assert.equal(record.deliveries.logfire?.delivered, true);
+      const record = await storedRecord(h.sandbox, traceId);
+      for (const name of ["otlp", "logfire", "sentry"]) assert.equal(record.deliveries[name]?.delivered, true, name);
     } finally {
       await otlp.close();
       await logfire.close();
     }
   });
+
+  for (const down of ["otlp", "logfire", "sentry"] as const) {
+    test(`with ${down} refusing connections, the other two get everything and the run is unchanged`, async () => {
+      const otlp = await startOtlpReceiver();
+      const logfire = await startOtlpReceiver();
+      try {
+        const prompt = `[[scenario:bash]] ${down} down`;
+        const direct = await claude(h.sandbox, ["-p", ...BASE_ARGS, prompt]);
+        const refused = `127.0.0.1:${await freePort()}`;
+        const ran = await claudia(h.sandbox, [...BASE_ARGS, prompt], {
+          OTEL_EXPORTER_OTLP_ENDPOINT: down === "otlp" ? `http://${refused}` : otlp.url,
+          LOGFIRE_TOKEN: TOKEN,
+          LOGFIRE_BASE_URL: down === "logfire" ? `http://${refused}` : logfire.url,
+          SENTRY_DSN: down === "sentry" ? `http://key@${refused}/1` : spotlight.dsn,
+          CLAUDIA_RESEND_WAIT_MS: "0",
+        });
+        assert.equal(ran.code, direct.code);
+        assert.equal(ran.stdout, direct.stdout);
+        const traceId = traceIdFrom(ran.stderr);
+        const got = {
+          otlp: otlp.spans.filter((s) => s.traceId === traceId).length,
+          logfire: logfire.spans.filter((s) => s.traceId === traceId).length,
+          sentry: (await sentrySpanIds(traceId)).length,
+        };
+        assert.deepEqual(got, { otlp: 4, logfire: 4, sentry: 4, [down]: 0 });
+        assert.match(ran.stderr, new RegExp(`not delivered to ${down}`));
+        const record = await storedRecord(h.sandbox, traceId);
+        for (const name of ["otlp", "logfire", "sentry"])
+          assert.equal(record.deliveries[name]?.delivered, name !== down, name);
+      } finally {
+        await otlp.close();
+        await logfire.close();
+      }
+    });
+  }
 });
 
 describe("metrics", () => {

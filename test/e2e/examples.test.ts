@@ -1,6 +1,6 @@
 /**
  * The examples run, against local endpoints: the scripted model stands in for Anthropic and an
- * OTLP receiver for Honeycomb, Grafana and Logfire.
+ * OTLP receiver for Honeycomb, Grafana and Logfire, and Spotlight for Sentry.
  */
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { scriptedRuns } from "../support/harness.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { CLAUDIA, ROOT, run as runIn } from "../support/sandbox.ts";
+import { startSpotlight } from "../support/spotlight.ts";
 
 /** tsx's loader by absolute URL: the examples run in the sandbox's workspace, not in this checkout. */
 const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -78,6 +79,27 @@ describe("examples", () => {
     assert.equal(ran.code, 0, ran.stderr);
     assert.equal(spansOf(ran.stderr).length, 2);
     assert.equal(lastTracesRequest()?.headers.authorization, "pylf_v1_us_exampletoken");
+  });
+
+  test("sentry.sh: the run reaches a Sentry intake (Spotlight) in the example's environment", async () => {
+    const spotlight = await startSpotlight();
+    try {
+      const ran = await run(join(ROOT, "examples/sentry.sh"), ["[[scenario:bash]] sentry"], {
+        SENTRY_DSN: spotlight.dsn,
+      });
+      assert.equal(ran.code, 0, ran.stderr);
+      const traceId = /trace ([0-9a-f]{32})/.exec(ran.stderr)?.[1];
+      const transactions = (await spotlight.envelopes())
+        .flatMap((e) => e.items)
+        .filter((i) => i.type === "transaction")
+        .map((i) => i.payload as { environment: string; contexts: { trace: { trace_id: string } }; spans: unknown[] });
+      assert.equal(transactions.length, 1);
+      assert.equal(transactions[0]?.contexts.trace.trace_id, traceId);
+      assert.equal(transactions[0]?.environment, "ci");
+      assert.equal(transactions[0]?.spans.length, 3);
+    } finally {
+      await spotlight.close();
+    }
   });
 
   test("run-agent.ts: the library's one-shot run, exported by the OTEL_* variables", async () => {

@@ -1,0 +1,220 @@
+/**
+ * Sentry, against Spotlight (a real Sentry envelope intake): what arrives is what Sentry's AI
+ * Agents views read, a failed run is an error event linked to its trace, sampling keeps or drops
+ * whole traces, and without `@sentry/node` installed the run goes on with the other backends.
+ */
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import { storedRecord } from "../support/journal.ts";
+import { freePort } from "../support/ports.ts";
+import { BASE_ARGS, claude, ROOT, run } from "../support/sandbox.ts";
+import type { Envelope, EnvelopeItem, Spotlight } from "../support/spotlight.ts";
+import { startSpotlight } from "../support/spotlight.ts";
+import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
+
+const h = scriptedRuns();
+let spotlight: Spotlight;
+before(async () => {
+  spotlight = await startSpotlight();
+});
+after(async () => {
+  await spotlight.close();
+});
+
+const claudiaWith = (args: string[], env: NodeJS.ProcessEnv, entry = join(ROOT, "dist", "cli", "main.js")) =>
+  run(process.execPath, [entry, ...args], {
+    env: { ...h.sandbox.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", ...env },
+    cwd: h.sandbox.work,
+  });
+
+interface SentrySpan {
+  trace_id: string;
+  span_id: string;
+  parent_span_id?: string;
+  op: string;
+  description: string;
+  status: string;
+  data: Record<string, unknown>;
+}
+
+/** Every item of the envelopes about one trace. */
+async function itemsOf(traceId: string): Promise<{ envelopes: Envelope[]; items: EnvelopeItem[] }> {
+  const envelopes = (await spotlight.envelopes()).filter(
+    (e) => (e.header.trace as { trace_id?: string } | undefined)?.trace_id === traceId,
+  );
+  return { envelopes, items: envelopes.flatMap((e) => e.items) };
+}
+
+/** A transaction's spans, its root first, in the shape of a span (root from contexts.trace). */
+function spansOf(transactions: EnvelopeItem[]): SentrySpan[] {
+  return transactions.flatMap((t) => {
+    const p = t.payload as {
+      contexts: { trace: Omit<SentrySpan, "description"> };
+      transaction: string;
+      spans: SentrySpan[];
+    };
+    return [{ ...p.contexts.trace, description: p.transaction }, ...p.spans];
+  });
+}
+
+describe("Sentry", () => {
+  test("a run arrives as a transaction with gen_ai ops, names, usage subsets and the run's own ids", async () => {
+    const otlp = h.receiver;
+    const ran = await claudiaWith([...BASE_ARGS, "[[scenario:subagent]] to sentry"], {
+      SENTRY_DSN: spotlight.dsn,
+      SENTRY_ENVIRONMENT: "ci",
+      SENTRY_RELEASE: "agents@1.2.3",
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    const traceId = traceIdFrom(ran.stderr);
+    const { envelopes, items } = await itemsOf(traceId);
+    const transactions = items.filter((i) => i.type === "transaction");
+    assert.equal(transactions.length, 1);
+    assert.equal(items.filter((i) => i.type === "event").length, 0, "no error event for a run that succeeded");
+    const header = envelopes[0]?.header as { trace: Record<string, string>; sdk: { name: string } };
+    assert.equal(header.trace.sampled, "true");
+    assert.equal(header.trace.public_key, "publickey");
+    assert.equal(header.trace.environment, "ci");
+    assert.equal(header.sdk.name, "claude-telemetry");
+    const payload = transactions[0]?.payload as Record<string, unknown>;
+    assert.equal(payload.environment, "ci");
+    assert.equal(payload.release, "agents@1.2.3");
+    assert.equal(payload.transaction, "invoke_agent claude-code");
+
+    // The same spans, with the same ids, as the OTLP backend got.
+    const sent = spansOf(transactions);
+    const received = await waitForSpans(otlp.spans, traceId, 8);
+    assert.deepEqual(sent.map((s) => s.span_id).sort(), received.map((s) => s.spanId).sort());
+    for (const span of received) {
+      const s = sent.find((x) => x.span_id === span.spanId) as SentrySpan;
+      assert.equal(s.description, span.name);
+      assert.equal(s.parent_span_id ?? "", span.parentSpanId);
+      assert.equal(s.op, `gen_ai.${span.attributes["gen_ai.operation.name"]}`);
+      assert.equal(s.data["sentry.op"], s.op);
+    }
+    const agent = sent.find((s) => s.span_id === root(received).spanId) as SentrySpan;
+    assert.equal(agent.op, "gen_ai.invoke_agent");
+    assert.equal(agent.status, "ok");
+    assert.deepEqual(
+      sent.map((s) => s.op).sort(),
+      received.map((s) => `gen_ai.${s.attributes["gen_ai.operation.name"]}`).sort(),
+    );
+    assert.ok(sent.some((s) => s.op === "gen_ai.chat" && s.description === "chat claude-sonnet-4-5"));
+    assert.ok(sent.some((s) => s.op === "gen_ai.execute_tool" && s.description === "execute_tool Agent"));
+    assert.ok(sent.some((s) => s.op === "gen_ai.execute_tool" && s.description === "execute_tool Bash"));
+
+    // Usage by Sentry's conventions: input includes cached; cached and cache-write are subsets.
+    for (const s of sent.filter((x) => x.op === "gen_ai.chat" || x.op === "gen_ai.invoke_agent")) {
+      const otel = received.find((r) => r.spanId === s.span_id)?.attributes ?? {};
+      const input = Number(s.data["gen_ai.usage.input_tokens"]);
+      assert.equal(input, otel["gen_ai.usage.input_tokens"]);
+      assert.equal(s.data["gen_ai.usage.input_tokens.cached"], otel["gen_ai.usage.cache_read.input_tokens"]);
+      assert.equal(s.data["gen_ai.usage.input_tokens.cache_write"], otel["gen_ai.usage.cache_creation.input_tokens"]);
+      assert.ok(Number(s.data["gen_ai.usage.input_tokens.cached"]) <= input);
+      assert.ok(Number(s.data["gen_ai.usage.input_tokens.cache_write"]) <= input);
+      assert.equal(s.data["gen_ai.usage.total_tokens"], input + Number(otel["gen_ai.usage.output_tokens"]));
+      assert.equal(s.data["gen_ai.cost.total_tokens"], otel["gen_ai.usage.cost"]);
+    }
+    const record = await storedRecord(h.sandbox, traceId);
+    assert.equal(record.deliveries.sentry?.delivered, true);
+    assert.match(String(record.deliveries.sentry?.endpoint), /127\.0\.0\.1:\d+\/api\/1\/envelope\//);
+  });
+
+  test("a failed run is an error event linked to its trace, and its transaction is marked failed", async () => {
+    const prompt = "[[scenario:api-400]] sentry failure";
+    const direct = await claude(h.sandbox, ["-p", ...BASE_ARGS, prompt]);
+    const ran = await claudiaWith(["--sentry-dsn", spotlight.dsn, ...BASE_ARGS, prompt], {});
+    assert.equal(ran.code, direct.code);
+    assert.notEqual(ran.code, 0);
+    assert.equal(ran.stdout, direct.stdout);
+    const traceId = traceIdFrom(ran.stderr);
+    const { items } = await itemsOf(traceId);
+    const errors = items.filter((i) => i.type === "event");
+    assert.equal(errors.length, 1);
+    const error = errors[0]?.payload as {
+      level: string;
+      contexts: { trace: { trace_id: string; span_id: string } };
+      exception: { values: { type: string; value: string }[] };
+    };
+    assert.equal(error.level, "error");
+    const transaction = items.find((i) => i.type === "transaction")?.payload as {
+      contexts: { trace: { span_id: string; status: string } };
+    };
+    assert.equal(error.contexts.trace.trace_id, traceId);
+    assert.equal(error.contexts.trace.span_id, transaction.contexts.trace.span_id);
+    assert.equal(transaction.contexts.trace.status, "internal_error");
+    assert.match(String(error.exception.values[0]?.type), /^ClaudeCodeRunError/);
+  });
+
+  test("SENTRY_TRACES_SAMPLE_RATE=0 drops whole traces; a failed run still reports its error", async () => {
+    const ok = await claudiaWith([...BASE_ARGS, "[[scenario:bash]] sampled out"], {
+      SENTRY_DSN: spotlight.dsn,
+      SENTRY_TRACES_SAMPLE_RATE: "0",
+    });
+    assert.equal(ok.code, 0);
+    const failed = await claudiaWith([...BASE_ARGS, "[[scenario:api-400]] sampled out"], {
+      SENTRY_DSN: spotlight.dsn,
+      SENTRY_TRACES_SAMPLE_RATE: "0",
+    });
+    assert.notEqual(failed.code, 0);
+    assert.equal((await itemsOf(traceIdFrom(ok.stderr))).items.length, 0, "no span of a dropped trace is sent");
+    const { items } = await itemsOf(traceIdFrom(failed.stderr));
+    assert.deepEqual(
+      items.map((i) => i.type),
+      ["event"],
+    );
+    const record = await storedRecord(h.sandbox, traceIdFrom(ok.stderr));
+    assert.equal(record.deliveries.sentry?.delivered, true, "a trace sampled out is not waiting to be re-sent");
+  });
+
+  test("a run Sentry refused is kept and `claudia traces push` delivers it whole, with the run's ids", async () => {
+    const refused = `http://key@127.0.0.1:${await freePort()}/1`;
+    const ran = await claudiaWith([...BASE_ARGS, "[[scenario:bash-fail]] sentry down"], {
+      SENTRY_DSN: refused,
+      CLAUDIA_RESEND_WAIT_MS: "0",
+    });
+    assert.equal(ran.code, 0);
+    assert.match(ran.stderr, /not delivered to sentry/);
+    const traceId = traceIdFrom(ran.stderr);
+    assert.equal((await storedRecord(h.sandbox, traceId)).deliveries.sentry?.delivered, false);
+    const pushed = await claudiaWith(["traces", "push"], { SENTRY_DSN: spotlight.dsn });
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.match(pushed.stdout, new RegExp(`${traceId}  delivered 4 spans`));
+    const { items } = await itemsOf(traceId);
+    const sent = spansOf(items.filter((i) => i.type === "transaction"));
+    assert.equal(sent.length, 4);
+    assert.equal(sent[0]?.op, "gen_ai.invoke_agent");
+    assert.equal(sent.find((x) => x.op === "gen_ai.execute_tool")?.status, "internal_error");
+    assert.equal((await storedRecord(h.sandbox, traceId)).deliveries.sentry?.delivered, true);
+  });
+
+  test("without @sentry/node installed, one line says what to install and the other backends get the run", async () => {
+    // An installed copy of claudia whose node_modules has everything but @sentry.
+    const install = join(h.sandbox.home, "install");
+    cpSync(join(ROOT, "dist"), join(install, "dist"), { recursive: true });
+    cpSync(join(ROOT, "package.json"), join(install, "package.json"));
+    mkdirSync(join(install, "node_modules"));
+    for (const name of readdirSync(join(ROOT, "node_modules")))
+      if (name !== "@sentry" && name !== ".bin")
+        symlinkSync(join(ROOT, "node_modules", name), join(install, "node_modules", name));
+    const prompt = "[[scenario:bash]] no sentry sdk";
+    const direct = await claude(h.sandbox, ["-p", ...BASE_ARGS, prompt]);
+    const ran = await claudiaWith(
+      [...BASE_ARGS, prompt],
+      { SENTRY_DSN: spotlight.dsn, OTEL_EXPORTER_OTLP_ENDPOINT: h.receiver.url },
+      join(install, "dist", "cli", "main.js"),
+    );
+    assert.equal(ran.code, direct.code);
+    assert.equal(ran.stdout, direct.stdout);
+    const lines = ran.stderr.split("\n").filter((l) => l.includes("@sentry/node"));
+    assert.equal(lines.length, 1, ran.stderr);
+    assert.match(lines[0] as string, /npm install @sentry\/node/);
+    const traceId = traceIdFrom(ran.stderr);
+    assert.equal(named(await waitForSpans(h.receiver.spans, traceId, 4), "execute_tool Bash").length, 1);
+    assert.equal((await itemsOf(traceId)).items.length, 0);
+  });
+});

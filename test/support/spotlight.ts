@@ -1,0 +1,88 @@
+/**
+ * Sentry's Spotlight sidecar (a real Sentry envelope intake) on 127.0.0.1, started from its
+ * library, with its buffer read back through `GET /stream` (server-sent events).
+ */
+import type { AddressInfo } from "node:net";
+import { setupSpotlight } from "@spotlightjs/spotlight";
+import { freePort } from "./ports.ts";
+
+export interface EnvelopeItem {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+export interface Envelope {
+  header: Record<string, unknown>;
+  items: EnvelopeItem[];
+}
+
+export interface Spotlight {
+  /** A DSN that posts here. */
+  dsn: string;
+  port: number;
+  /** Every envelope received so far. */
+  envelopes(): Promise<Envelope[]>;
+  close(): Promise<void>;
+}
+
+const quiet = { info() {}, warn() {}, debug() {}, error() {} };
+
+export async function startSpotlight(): Promise<Spotlight> {
+  const port = await freePort();
+  const server = await setupSpotlight({ port, logger: quiet, isStandalone: true });
+  if (!server) throw new Error("Spotlight did not start");
+  const actual = (server.address() as AddressInfo | null)?.port ?? port;
+  return {
+    dsn: `http://publickey@127.0.0.1:${actual}/1`,
+    port: actual,
+    envelopes: () => readStream(actual),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}
+
+/** Read the replayed buffer: events arrive at once, so stop after a quiet moment. */
+async function readStream(port: number): Promise<Envelope[]> {
+  const abort = new AbortController();
+  const response = await fetch(`http://127.0.0.1:${port}/stream`, { signal: abort.signal });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let timer: NodeJS.Timeout | undefined;
+  const quietFor = (ms: number) =>
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        abort.abort();
+        resolve();
+      }, ms);
+    });
+  const reading = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+        if (timer) timer.refresh();
+      }
+    } catch {
+      // Aborted once the buffer has been replayed.
+    }
+  })();
+  await quietFor(300);
+  await reading;
+  const envelopes: Envelope[] = [];
+  for (const block of text.split("\n\n")) {
+    const event = /^event: (.*)$/m.exec(block)?.[1];
+    const data = /^data: (.*)$/m.exec(block)?.[1];
+    if (event !== "application/x-sentry-envelope" || !data) continue;
+    const [header, items] = JSON.parse(data) as [Record<string, unknown>, [{ type: string }, unknown][]];
+    envelopes.push({
+      header,
+      items: items.map(([h, payload]) => ({ type: h.type, payload: payload as Record<string, unknown> })),
+    });
+  }
+  return envelopes;
+}
