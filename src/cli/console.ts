@@ -72,3 +72,19 @@ export function summaryLine(s: RunSummary): string {
   const tools = `${s.toolCalls} tool${s.toolCalls === 1 ? "" : "s"}`;
   return `📊 ${totalInput(s.usage)} in / ${s.usage.output} out tokens · ${tools} · ${cost} · ${(s.durationMs / 1000).toFixed(1)}s · trace ${s.traceId}`;
 }
+
+/** One line for a whole interactive session: its prompts' totals and their trace ids. */
+export function sessionSummaryLine(runs: RunSummary[]): string {
+  const input = runs.reduce((n, s) => n + totalInput(s.usage), 0);
+  const output = runs.reduce((n, s) => n + s.usage.output, 0);
+  const toolCalls = runs.reduce((n, s) => n + s.toolCalls, 0);
+  const costs = runs.map((s) => s.costUsd);
+  const cost = costs.every((c) => c !== undefined)
+    ? `$${costs.reduce((n: number, c) => n + (c as number), 0).toFixed(4)}`
+    : "cost n/a";
+  const failed = runs.filter((s) => s.isError).length;
+  const prompts = `${runs.length} prompt${runs.length === 1 ? "" : "s"}${failed ? ` (${failed} failed)` : ""}`;
+  const tools = `${toolCalls} tool${toolCalls === 1 ? "" : "s"}`;
+  const traces = runs.map((s) => s.traceId).join(", ");
+  return `📊 ${prompts} · ${input} in / ${output} out tokens · ${tools} · ${cost} · trace${runs.length === 1 ? "" : "s"} ${traces}`;
+}

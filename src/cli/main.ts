@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { constants } from "node:os";
+import { isatty } from "node:tty";
 import { parseEnv } from "node:util";
 import { ConfigError, describeConfig, resolveTelemetryConfig } from "../export/config.ts";
 import { ClaudeNotFoundError, resolveClaudePath } from "../sources/claude-binary.ts";
@@ -15,7 +16,7 @@ import { ArgvError, splitArgv } from "./argv.ts";
 import { learnClaudeCli } from "./claude-help.ts";
 import { runHeadless } from "./headless.ts";
 import { createLog } from "./log.ts";
-import { HELP, NO_PROMPT, packageVersion } from "./texts.ts";
+import { HELP, packageVersion } from "./texts.ts";
 
 const USAGE_ERROR = 2;
 
@@ -124,17 +125,20 @@ async function main(argv: string[]): Promise<number> {
     log.debug(`running claude ${split.subcommand} directly (untraced)`);
     return runClaudeDirectly(claudePath, split.claudeArgs);
   }
-  if (split.positionals.length === 0 && process.stdin.isTTY) {
+  if (split.positionals.length === 0 && !split.hasPrint && isatty(0)) {
     const greedy = split.greedy.at(-1);
-    if (greedy) {
-      process.stderr.write(
-        `claudia: "${greedy.value}" was read as the value of ${greedy.option}, so there is no prompt.\n` +
-          `  Write ${greedy.option}=<value> (or put the prompt before ${greedy.option}) to make the split clear.\n`,
-      );
-    } else {
-      process.stderr.write(NO_PROMPT);
-    }
-    return USAGE_ERROR;
+    if (greedy) log.debug(`"${greedy.value}" was read as the value of ${greedy.option}: no prompt, so the terminal UI`);
+    const { runInteractive } = await import("./interactive.ts");
+    return runInteractive({
+      claudePath,
+      split,
+      config,
+      env,
+      startTime,
+      log,
+      debug: claudia.debug || env.CLAUDIA_DEBUG === "1",
+      quiet: claudia.quiet || env.CLAUDIA_QUIET === "1",
+    });
   }
   return runHeadless({ claudePath, split, config, env, startTime, log });
 }

@@ -1,10 +1,12 @@
 /** claudia's help and messages. */
 export { packageVersion } from "../version.ts";
 
-export const HELP = `Usage: claudia [claudia options] [claude options] PROMPT
+export const HELP = `Usage: claudia [claudia options] [claude options] PROMPT     (headless, like \`claude -p\`)
+       claudia [claudia options] [claude options]            (Claude Code's terminal UI)
 
-Runs Claude Code headless (like \`claude -p\`) and records the run as an OpenTelemetry trace.
-stdout and the exit code are Claude Code's own; claudia's progress goes to stderr.
+Runs Claude Code and records each run (in the UI: each prompt) as an OpenTelemetry trace.
+stdout and the exit code are Claude Code's own; claudia's progress goes to stderr (in the UI: one
+summary line after it exits).
 
 claudia options (each also settable by environment):
   --otel-endpoint URL        OTLP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT)
@@ -24,9 +26,4 @@ Every other option is Claude Code's and passes through unchanged (see \`claude -
 claudia's own commands:
   claudia traces [list|show|export|push]   the runs recorded in the local journal (see claudia traces --help)
   claudia demo                             a traced run of the real Claude Code against a scripted model
-`;
-
-export const NO_PROMPT = `claudia: no prompt given.
-  Usage: claudia [options] "your prompt"   (or pipe the prompt on stdin)
-  Interactive sessions are not supported yet: run \`claude\` for those.
 `;

@@ -10,7 +10,7 @@ import { createRunProvider } from "../export/provider.ts";
 import { RunJournal } from "../export/run-journal.ts";
 import { PrintedResults } from "../sources/result-message.ts";
 import type { RunEvents } from "../sources/run-events.ts";
-import { TraceBuilder } from "../trace/builder.ts";
+import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
 import { contentPolicyFromEnv } from "../trace/content.ts";
 import { PresetIdGenerator, type RootIds } from "../trace/ids.ts";
 import { createRedactor, invalidUserPatterns } from "../trace/redact.ts";
@@ -27,6 +27,8 @@ export interface TraceRunOptions {
   startTime: number;
   events: RunEvents;
   log: Log;
+  /** Re-send earlier undelivered runs in the background (once per claudia process is enough). */
+  resend?: boolean;
 }
 
 export interface TraceRun {
@@ -34,7 +36,8 @@ export interface TraceRun {
   /** The run is being interrupted by a signal. */
   interrupt(signal: string): void;
   sessionId(): string | undefined;
-  finish(exitCode: number, error?: string): Promise<void>;
+  /** End the trace, export it, record it; `exitCode` is undefined for one prompt of a session. */
+  finish(exitCode: number | undefined, error?: string, endTime?: number): Promise<RunSummary>;
 }
 
 /** The longest the background re-send of earlier runs may hold up the end of this one. */
@@ -46,7 +49,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
   const journal = RunJournal.open(env, options.startTime, ids.traceId, log.warn);
   const run = await createRunProvider(config, new PresetIdGenerator(ids), journal ? [journal.exporter] : []);
   // Earlier runs that never reached the backend go now, while Claude Code works.
-  const resend = journal ? journal.resendUndelivered(config, log.debug) : Promise.resolve();
+  const resend = journal && options.resend !== false ? journal.resendUndelivered(config, log.debug) : Promise.resolve();
 
   const tracer = run.provider.getTracer(TRACER_NAME);
   const parentContext = ids.parent
@@ -85,8 +88,8 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
     printed,
     interrupt: (signal) => builder.interrupt(signal),
     sessionId: () => sessionId,
-    async finish(exitCode, error) {
-      const summary = builder.finish({ exitCode, error });
+    async finish(exitCode, error, endTime) {
+      const summary = builder.finish({ exitCode, error, endTime });
       printer.finish(summary);
       await run.close();
       const stored = journal?.exporter.spans ?? 0;
@@ -101,6 +104,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
       }
       journal?.finish(summary, { exitCode, content, reports: run.reports, config }, log.warn);
       await bounded(resend, resendWait(env));
+      return summary;
     },
   };
 }

@@ -33,14 +33,42 @@ export class TranscriptTail {
   private readonly emit: (event: RunEvent) => void;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(mainPath: string, emit: (event: RunEvent) => void) {
+  /**
+   * With `from: "end"`, what the transcripts already hold (a resumed session's history) is skipped:
+   * only what is written from now on is read.
+   */
+  constructor(mainPath: string, emit: (event: RunEvent) => void, options: { from?: "start" | "end" } = {}) {
     this.emit = (event) => {
       if (event.kind === "tool.start") this.toolCalls.add(event.id);
       emit(event);
     };
     this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
-    this.files.push(followed(mainPath, new TranscriptParser(null, this.emit)));
+    const main = followed(mainPath, new TranscriptParser(null, this.emit));
+    if (options.from === "end") {
+      main.offset = sizeOf(mainPath);
+      try {
+        for (const name of readdirSync(this.subagentsDir)) this.known.add(join(this.subagentsDir, name));
+      } catch {
+        // No subagents yet.
+      }
+    }
+    this.files.push(main);
     this.known.add(mainPath);
+  }
+
+  /** Read what is new; then the text of the main transcript's model call being assembled, if any. */
+  pendingAnswer(): string | undefined {
+    this.poll();
+    return this.files[0]?.parser.pendingText;
+  }
+
+  /**
+   * Read everything written so far and hand on the model calls still being assembled (the end of
+   * a turn), while going on following.
+   */
+  flush(): void {
+    this.poll();
+    for (const file of this.files) file.parser.end();
   }
 
   /** Start polling every `intervalMs`. */
@@ -130,6 +158,14 @@ export class TranscriptTail {
     } finally {
       closeSync(fd);
     }
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 

@@ -125,6 +125,11 @@ export class TranscriptParser {
     this.flush();
   }
 
+  /** The text of the model call being assembled, if any. */
+  get pendingText(): string | undefined {
+    return this.pending?.text;
+  }
+
   /** Time of the newest entry read so far. */
   get latest(): number {
     return this.lastTime;

@@ -85,6 +85,8 @@ export class TraceBuilder {
   private prompt: string | undefined;
   private lastText: string | undefined;
   private readonly chatUsage = emptyUsage();
+  /** The price-table cost of the calls seen; undefined once a call's price is unknown. */
+  private chatCost: number | undefined = 0;
   private toolCalls = 0;
   private failedToolCalls = 0;
   private chatCalls = 0;
@@ -197,6 +199,9 @@ export class TraceBuilder {
       error: outcome.error,
     });
     const { usage, shown } = run;
+    // Claude Code's own total when it reported one; else the price table's sum of the calls.
+    const costUsd = run.costUsd ?? (this.chatCalls > 0 ? this.chatCost : undefined);
+    const costSource = run.costUsd !== undefined ? "claude_code" : costUsd !== undefined ? "price_table" : undefined;
     const attributes: Attributes = {
       [ATTR.inputTokens]: totalInput(usage),
       [ATTR.outputTokens]: usage.output,
@@ -209,7 +214,8 @@ export class TraceBuilder {
       [ATTR.conversationId, this.sessionId],
       [ATTR.responseModel, responseModel],
       [ATTR.requestModel, this.options.requestModel ? undefined : responseModel],
-      [ATTR.cost, run.costUsd],
+      [ATTR.cost, costUsd],
+      [ATTR.ccCostSource, costSource],
       [ATTR.ccVersion, this.version],
       [ATTR.ccNumTurns, run.numTurns],
       [ATTR.ccPermissionDenials, run.permissionDenials],
@@ -243,7 +249,7 @@ export class TraceBuilder {
       startTime: this.options.startTime,
       sessionId: this.sessionId,
       usage,
-      costUsd: run.costUsd,
+      costUsd,
       toolCalls: this.toolCalls,
       failedToolCalls: this.failedToolCalls,
       chatCalls: this.chatCalls,
@@ -278,6 +284,7 @@ export class TraceBuilder {
     if (call.stopReason) attributes[ATTR.finishReasons] = [call.stopReason];
     const cost = this.costOf(call.model, call.usage, call.endTime);
     if (cost !== undefined) attributes[ATTR.cost] = cost;
+    this.chatCost = cost === undefined || this.chatCost === undefined ? undefined : this.chatCost + cost;
     if (this.options.content.capture) {
       const parts: unknown[] = [];
       if (call.text) parts.push({ type: "text", content: this.cut(call.text) });

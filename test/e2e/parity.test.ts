@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
+import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
@@ -93,14 +93,6 @@ describe("stdout and exit code equal claude -p", () => {
 });
 
 describe("claudia's own behaviour", () => {
-  test("no prompt at a terminal: a clear message and exit 2", async () => {
-    // `script` gives claudia a terminal on stdin, as a person typing `claudia` would have.
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLAUDIA)} --model x`;
-    const ran = await run("script", ["-qec", command, "/dev/null"], { env: h.sandbox.env, cwd: h.sandbox.work });
-    assert.equal(ran.code, 2);
-    assert.match(ran.stdout, /no prompt given/);
-  });
-
   test("an invalid claudia option: exit 2 before Claude Code starts, naming the option", async () => {
     const before = h.model.served.length;
     const ran = await claudia(h.sandbox, ["--otel-endpoint", "not-a-url", ...BASE_ARGS, "[[scenario:text]] x"]);

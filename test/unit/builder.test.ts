@@ -6,7 +6,11 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerPro
 import type { RunEvent } from "../../src/events.ts";
 import { TraceBuilder } from "../../src/trace/builder.ts";
 
-function build(events: RunEvent[], outcome: { exitCode?: number; endTime?: number } = {}) {
+function build(
+  events: RunEvent[],
+  outcome: { exitCode?: number; endTime?: number } = {},
+  costOf: (model: string, usage: { output: number }) => number | undefined = (_model, usage) => usage.output / 1000,
+) {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const builder = new TraceBuilder({
@@ -14,7 +18,7 @@ function build(events: RunEvent[], outcome: { exitCode?: number; endTime?: numbe
     parentContext: ROOT_CONTEXT,
     content: { capture: true, maxLength: 50 },
     startTime: 1000,
-    costOf: (_model, usage) => usage.output / 1000,
+    costOf,
   });
   for (const event of events) builder.handle(event);
   const summary = builder.finish({ endTime: 9000, ...outcome });
@@ -66,15 +70,30 @@ describe("TraceBuilder", () => {
     assert.equal(String(tool.attributes["gen_ai.tool.call.arguments"]).length, 50);
   });
 
-  test("without a result, totals are the sum of the calls and the run is ERROR on a non-zero exit", () => {
+  test("without a result, totals and cost are the sums of the calls and the run is ERROR on a non-zero exit", () => {
     const { one, summary } = build([chat("a", null, 1100), chat("b", null, 1200)], { exitCode: 3 });
     const root = one("invoke_agent claude-code");
     assert.equal(root.attributes["gen_ai.usage.input_tokens"], 242);
     assert.equal(root.attributes["gen_ai.usage.output_tokens"], 20);
-    assert.equal(root.attributes["gen_ai.usage.cost"], undefined);
+    assert.equal(root.attributes["gen_ai.usage.cost"], 0.02, "the price table's cost of the two calls");
+    assert.equal(root.attributes["claude_code.cost.source"], "price_table");
+    assert.equal(summary.costUsd, 0.02);
     assert.equal(root.attributes["error.type"], "exit_code_3");
     assert.equal(root.status.code, 2);
     assert.equal(summary.chatCalls, 2);
+  });
+
+  test("a call the price table does not know leaves the run's cost unknown rather than short", () => {
+    let calls = 0;
+    const firstOnly = () => (calls++ === 0 ? 0.5 : undefined);
+    const { one, spans } = build([chat("a", null, 1100), chat("b", null, 1200)], {}, firstOnly);
+    assert.deepEqual(
+      spans.filter((s) => s.name === "chat m").map((s) => s.attributes["gen_ai.usage.cost"]),
+      [0.5, undefined],
+    );
+    const root = one("invoke_agent claude-code");
+    assert.equal(root.attributes["gen_ai.usage.cost"], undefined);
+    assert.equal(root.attributes["claude_code.cost.source"], undefined);
   });
 
   test("a subagent whose tool call is unknown hangs under the root; its usage is its own calls", () => {

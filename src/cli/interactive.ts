@@ -1,0 +1,114 @@
+/**
+ * An interactive session: the real Claude Code terminal UI on the user's terminal, untouched
+ * (stdio inherited; keys, resizes and Ctrl+C go straight to it), traced one prompt at a time.
+ *
+ * claudia's http hooks (merged into the user's `--settings`) say when each prompt starts and
+ * ends; the session transcript says what happened. Each prompt is its own trace
+ * (`invoke_agent claude-code`, sharing `gen_ai.conversation.id`), exported as soon as its turn
+ * ends. Nothing is printed while the UI runs: warnings wait, the summary comes after it exits.
+ */
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import type { TelemetryConfig } from "../export/config.ts";
+import { startHookServer } from "../sources/hook-server.ts";
+import { type InteractionSink, type InteractionStart, Interactions } from "../sources/interactions.ts";
+import { RunEvents } from "../sources/run-events.ts";
+import { claudiaHooks, withHooks } from "../sources/settings.ts";
+import type { RunSummary } from "../trace/builder.ts";
+import { randomRootIds } from "../trace/ids.ts";
+import type { SplitArgv } from "./argv.ts";
+import { sessionSummaryLine } from "./console.ts";
+import type { Log } from "./log.ts";
+
+export interface InteractiveOptions {
+  claudePath: string;
+  split: SplitArgv;
+  config: TelemetryConfig;
+  env: NodeJS.ProcessEnv;
+  startTime: number;
+  log: Log;
+  debug: boolean;
+  quiet: boolean;
+}
+
+export const INTERACTIVE_HOOKS = ["UserPromptSubmit", "Stop", "StopFailure", "SessionEnd"];
+const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGHUP"];
+const signalNumber = (signal: string) => constants.signals[signal as NodeJS.Signals] ?? 0;
+
+export async function runInteractive(options: InteractiveOptions): Promise<number> {
+  const { split, env } = options;
+  // Messages wait until the UI has given the terminal back.
+  const held: string[] = [];
+  const quietLog: Log = {
+    warn: (m) => held.push(`claudia: ${m}`),
+    debug: (m) => {
+      if (options.debug) held.push(`[claudia] ${m}`);
+    },
+    progress: () => {},
+  };
+  const finishing: Promise<RunSummary | undefined>[] = [];
+  const tracing = import("./trace-run.ts");
+  let resend = true;
+
+  const open = (start: InteractionStart): InteractionSink => {
+    const events = new RunEvents();
+    const run = tracing.then(({ startTrace }) => {
+      const first = resend;
+      resend = false;
+      return startTrace({
+        ids: randomRootIds(),
+        env,
+        split,
+        config: options.config,
+        startTime: start.time,
+        events,
+        log: quietLog,
+        resend: first,
+      });
+    });
+    run.catch((e: unknown) => quietLog.warn(`could not trace prompt ${start.index}: ${String(e)}`));
+    return {
+      emit: events.emit,
+      end: (outcome) => {
+        const done = run.then(async (trace) => {
+          if (!outcome.completed) trace.interrupt(outcome.reason ?? "session_end");
+          return trace.finish(undefined, undefined, outcome.time);
+        });
+        finishing.push(done.catch(() => undefined));
+      },
+    };
+  };
+  const interactions = new Interactions(open);
+  const hooks = await startHookServer((input) => {
+    quietLog.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
+    interactions.hook(input);
+  });
+
+  const args = withHooks(split.claudeArgs, claudiaHooks(hooks, INTERACTIVE_HOOKS)) ?? split.claudeArgs;
+  if (args === split.claudeArgs) quietLog.warn("your --settings could not be read; this session is not traced");
+  const child = spawn(options.claudePath, args, { env, stdio: "inherit" });
+  // Ctrl+C is a key for the UI, not a signal; a SIGINT sent to the whole group is Claude Code's to handle.
+  const ignore = () => {};
+  const forward = (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  process.on("SIGINT", ignore);
+  for (const signal of FORWARDED) process.on(signal, forward);
+
+  const { code, signal, error } = await new Promise<{ code: number | null; signal: string | null; error?: Error }>(
+    (resolve) => {
+      child.once("error", (e) => resolve({ code: null, signal: null, error: e }));
+      child.once("close", (c, s) => resolve({ code: c, signal: s }));
+    },
+  );
+  hooks.close();
+  interactions.close();
+  const summaries = (await Promise.all(finishing)).filter((s): s is RunSummary => s !== undefined);
+  for (const line of held) process.stderr.write(`${line}\n`);
+  if (error) {
+    process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
+    return 127;
+  }
+  if (!options.quiet && summaries.length > 0) process.stderr.write(`${sessionSummaryLine(summaries)}\n`);
+  return signal ? 128 + signalNumber(signal) : (code ?? 1);
+}

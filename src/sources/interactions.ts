@@ -1,0 +1,142 @@
+/**
+ * An interactive session cut into interactions, one per user prompt: Claude Code's hooks say
+ * when a prompt starts (UserPromptSubmit) and when its turn is over (Stop, StopFailure), or the
+ * session (SessionEnd); the session transcript, followed from the first prompt on, says what
+ * happened in between. Each interaction gets its own event sink.
+ */
+import type { RunEvent } from "../events.ts";
+import type { HookInput } from "./hook-server.ts";
+import { TranscriptTail } from "./transcript-tail.ts";
+
+export interface InteractionStart {
+  /** 1 for the session's first prompt. */
+  index: number;
+  prompt: string;
+  sessionId?: string;
+  time: number;
+}
+
+export interface InteractionSink {
+  emit(event: RunEvent): void;
+  /**
+   * The turn is over: `completed` when Claude Code said so (Stop / StopFailure), else why it
+   * ended early: `next_prompt`, `session_end` or `exit`.
+   */
+  end(outcome: { completed: boolean; reason?: string; time: number }): void;
+}
+
+/** The longest a turn's end waits for its answer to reach the transcript. */
+const ANSWER_WAIT_MS = 2000;
+/** History written this long before a prompt started is not part of it (a resumed session's). */
+const HISTORY_SLACK_MS = 1000;
+
+export class Interactions {
+  private tail: TranscriptTail | undefined;
+  private tailPath: string | undefined;
+  private current: { sink: InteractionSink; start: InteractionStart; latest: number; answer?: string } | undefined;
+  private count = 0;
+  private version: string | undefined;
+
+  constructor(
+    private readonly open: (start: InteractionStart) => InteractionSink,
+    private readonly pollMs = 100,
+  ) {}
+
+  get prompts(): number {
+    return this.count;
+  }
+
+  hook(input: HookInput, now = Date.now()): void {
+    switch (input.hook_event_name) {
+      case "UserPromptSubmit": {
+        this.endCurrent({ completed: false, reason: "next_prompt", time: now });
+        if (input.transcript_path) this.follow(input.transcript_path);
+        const start: InteractionStart = {
+          index: ++this.count,
+          prompt: typeof input.prompt === "string" ? input.prompt : "",
+          sessionId: input.session_id,
+          time: now,
+        };
+        const sink = this.open(start);
+        this.current = { sink, start, latest: now };
+        sink.emit({ kind: "prompt", agentId: null, time: now, text: start.prompt, synthetic: false });
+        if (start.sessionId)
+          sink.emit({ kind: "session", time: now, sessionId: start.sessionId, claudeCodeVersion: this.version });
+        break;
+      }
+      case "Stop":
+      case "StopFailure": {
+        const answer = input.last_assistant_message;
+        this.endWhenWritten(typeof answer === "string" && answer.trim() !== "" ? answer : undefined, now);
+        break;
+      }
+      case "SessionEnd":
+        this.endCurrent({ completed: false, reason: "session_end", time: now });
+        this.stopTail();
+        break;
+    }
+  }
+
+  /** Claude Code has exited: end what is open and stop following. */
+  close(now = Date.now()): void {
+    this.endCurrent({ completed: false, reason: "exit", time: now });
+    this.stopTail();
+  }
+
+  /**
+   * Claude Code fires Stop as the turn ends, sometimes just before the answer reaches the
+   * transcript: wait (briefly) until the answer the hook names has been read.
+   */
+  private endWhenWritten(answer: string | undefined, time: number): void {
+    const current = this.current;
+    if (!current) return;
+    const deadline = Date.now() + ANSWER_WAIT_MS;
+    const check = () => {
+      if (this.current !== current) return;
+      const pending = this.tail?.pendingAnswer();
+      const written = (text: string | undefined) => text?.includes(answer?.trim() ?? "") === true;
+      if (answer === undefined || written(pending) || written(current.answer) || Date.now() >= deadline) {
+        this.endCurrent({ completed: true, time });
+      } else setTimeout(check, 20);
+    };
+    check();
+  }
+
+  private endCurrent(outcome: { completed: boolean; reason?: string; time: number }): void {
+    this.tail?.flush();
+    const current = this.current;
+    this.current = undefined;
+    if (!current) return;
+    // Transcript times can run a little past the hook's: the root ends after everything in it.
+    current.sink.end({ ...outcome, time: Math.max(outcome.time, current.latest) });
+  }
+
+  private follow(path: string): void {
+    if (this.tailPath === path) return;
+    this.stopTail();
+    this.tailPath = path;
+    this.tail = new TranscriptTail(path, (event) => this.route(event), { from: "end" });
+    this.tail.start(this.pollMs);
+  }
+
+  private stopTail(): void {
+    const tail = this.tail;
+    this.tail = undefined;
+    this.tailPath = undefined;
+    tail?.stop();
+  }
+
+  private route(event: RunEvent): void {
+    if (event.kind === "session") this.version ??= event.claudeCodeVersion;
+    const current = this.current;
+    if (!current) return;
+    // The prompt comes from the hook; the session's saved totals cover every prompt, not this one.
+    if (event.kind === "prompt" && event.agentId === null) return;
+    if (event.kind === "result") return;
+    const at = event.kind === "chat" ? event.endTime : event.time;
+    if (at < current.start.time - HISTORY_SLACK_MS) return;
+    current.latest = Math.max(current.latest, at);
+    if (event.kind === "chat" && event.agentId === null) current.answer = event.text;
+    current.sink.emit(event);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The real Claude Code terminal UI, driven under a pseudo-terminal against the scripted model:
+ * one trace per prompt, exported when the prompt's turn ends, the user's own hooks still
+ * running, claudia's hook endpoint refusing strangers, and Claude Code's exit code passed on.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import { storedRecords } from "../support/journal.ts";
+import type { ReceivedSpan } from "../support/otlp-receiver.ts";
+import { BASE_ARGS, CLAUDE, CLAUDIA } from "../support/sandbox.ts";
+import { seedInteractiveHome, startTerminal, type Terminal } from "../support/terminal.ts";
+import { assertChatSpansMatchServed, childOf, named, root } from "../support/trace-checks.ts";
+
+const h = scriptedRuns();
+
+const READY = "bypass permissions on";
+
+function ui(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
+  return startTerminal(command, args, { env: { ...h.sandbox.env, ...env }, cwd: h.sandbox.work });
+}
+
+/** The traces (by id, in order of arrival) whose spans arrived after `from` spans had. */
+function tracesSince(from: number): Map<string, ReceivedSpan[]> {
+  const traces = new Map<string, ReceivedSpan[]>();
+  for (const span of h.receiver.spans.slice(from))
+    traces.set(span.traceId, [...(traces.get(span.traceId) ?? []), span]);
+  return traces;
+}
+
+async function waitForRoots(from: number, count: number, ms = 10000): Promise<Map<string, ReceivedSpan[]>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const traces = tracesSince(from);
+    const roots = [...traces.values()].filter((spans) => named(spans, "invoke_agent claude-code").length === 1);
+    if (roots.length >= count || Date.now() > deadline) return traces;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The hook endpoint claudia gave Claude Code, read from Claude Code's command line. */
+function hookEndpoint(terminal: Terminal): { url: string; secret: string } {
+  const claudiaPid = childPids(terminal.child.pid as number)[0] as number;
+  for (const pid of childPids(claudiaPid)) {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    const settings = argv[argv.indexOf("--settings") + 1];
+    if (!settings) continue;
+    const hook = JSON.parse(settings).hooks.UserPromptSubmit.at(-1).hooks[0];
+    return { url: hook.url, secret: hook.headers["x-claudia-secret"] };
+  }
+  throw new Error("Claude Code's command line has no --settings");
+}
+
+function childPids(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+  return text === "" ? [] : text.split(/\s+/).map(Number);
+}
+
+describe("interactive mode", () => {
+  before(() => seedInteractiveHome(h.sandbox));
+
+  test("two prompts are two traces with the right spans and served usage, each exported when its turn ends", async () => {
+    const spansBefore = h.receiver.spans.length;
+    const servedBefore = h.model.served.length;
+    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
+    await terminal.waitFor(READY);
+    await terminal.type("[[scenario:bash]] first prompt\r");
+    await terminal.waitFor("The command printed: hello-from-bash");
+    // The first prompt's trace is delivered while the session goes on.
+    const afterFirst = await waitForRoots(spansBefore, 1);
+    assert.equal(afterFirst.size, 1, "the first prompt's trace arrives before the session ends");
+    assert.equal(terminal.child.exitCode, null);
+
+    await terminal.type("second prompt\r");
+    await terminal.waitFor("The command printed: hello-from-bash", { times: 2 });
+    await terminal.type("/exit\r");
+    const code = await terminal.exited;
+    assert.equal(code, 0);
+
+    const traces = [...(await waitForRoots(spansBefore, 2)).values()];
+    assert.equal(traces.length, 2);
+    const [first, second] = traces as [ReceivedSpan[], ReceivedSpan[]];
+    const served = h.model.served.slice(servedBefore);
+    assert.equal(served.length, 3);
+    assertChatSpansMatchServed([...first, ...second], served);
+
+    const r1 = root(first);
+    const r2 = root(second);
+    assert.deepEqual(first.map((s) => s.name).sort(), [
+      "chat claude-sonnet-4-5",
+      "chat claude-sonnet-4-5",
+      "execute_tool Bash",
+      "invoke_agent claude-code",
+    ]);
+    childOf(named(first, "execute_tool Bash")[0] as ReceivedSpan, r1);
+    assert.deepEqual(second.map((s) => s.name).sort(), ["chat claude-sonnet-4-5", "invoke_agent claude-code"]);
+    const conversation = r1.attributes["gen_ai.conversation.id"];
+    assert.match(String(conversation), /^[0-9a-f-]{36}$/);
+    assert.equal(r2.attributes["gen_ai.conversation.id"], conversation);
+    assert.equal(
+      r1.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"],
+      "[[scenario:bash]] first prompt",
+    );
+    assert.equal(r2.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"], "second prompt");
+    for (const [spans, r] of [
+      [first, r1],
+      [second, r2],
+    ] as const) {
+      const chats = spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat");
+      const sum = (key: string) => chats.reduce((n, c) => n + Number(c.attributes[key]), 0);
+      assert.equal(r.attributes["gen_ai.usage.input_tokens"], sum("gen_ai.usage.input_tokens"));
+      assert.equal(r.attributes["gen_ai.usage.output_tokens"], sum("gen_ai.usage.output_tokens"));
+      assert.ok(Math.abs(Number(r.attributes["gen_ai.usage.cost"]) - sum("gen_ai.usage.cost")) < 1e-12);
+      assert.equal(r.attributes["claude_code.cost.source"], "price_table");
+      assert.equal(r.status.code, 0);
+      assert.ok(chats.every((c) => c.endMs <= r.endMs && c.startMs >= r.startMs));
+    }
+    assert.ok(r1.endMs <= r2.startMs, "the first prompt's trace ends before the second starts");
+    // After the UI: one summary line for the session.
+    assert.match(terminal.screen(), /📊 2 prompts · \d+ in \/ \d+ out tokens · 1 tool · \$\d/);
+    const stored = (await storedRecords(h.sandbox)).map((r) => r.traceId);
+    assert.ok(traces.every((spans) => stored.includes((spans[0] as ReceivedSpan).traceId)));
+  });
+
+  test("the user's own hooks still fire; the hook endpoint refuses requests without the secret and they leave no trace", async () => {
+    const log = join(h.sandbox.home, "user-hook.log");
+    const settings = {
+      hooks: { UserPromptSubmit: [{ hooks: [{ type: "command", command: `echo "user hook fired" >> ${log}` }] }] },
+    };
+    const spansBefore = h.receiver.spans.length;
+    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS, "--settings", JSON.stringify(settings)]);
+    await terminal.waitFor(READY);
+    const { url, secret } = hookEndpoint(terminal);
+    const forged = JSON.stringify({ hook_event_name: "UserPromptSubmit", prompt: "forged", session_id: "x" });
+    const post = (target: string, headers: Record<string, string>) =>
+      fetch(target, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: forged });
+    assert.equal((await post(url, {})).status, 403, "the right path without the header");
+    assert.equal((await post(url, { "x-claudia-secret": "0".repeat(48) })).status, 403, "a wrong secret");
+    assert.equal((await post(new URL("/hooks/guess", url).href, { "x-claudia-secret": secret })).status, 403);
+
+    await terminal.type("[[scenario:text]] with a user hook\r");
+    await terminal.waitFor("Hello from the scripted model.");
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    assert.equal(readFileSync(log, "utf8"), "user hook fired\n");
+    const traces = [...(await waitForRoots(spansBefore, 1)).values()];
+    assert.equal(traces.length, 1, "only the real prompt made a trace");
+    const prompt = root(traces[0] as ReceivedSpan[]).events.find((e) => e.name === "user.prompt");
+    assert.equal(prompt?.attributes["gen_ai.prompt"], "[[scenario:text]] with a user hook");
+  });
+
+  test("claudia's exit code is Claude Code's: the UI stopped by SIGTERM exits as the bare UI does", async () => {
+    const codes: (number | null)[] = [];
+    for (const [command, args] of [
+      [CLAUDE, BASE_ARGS],
+      [process.execPath, [CLAUDIA, ...BASE_ARGS]],
+    ] as const) {
+      const terminal = ui(command, [...args]);
+      await terminal.waitFor(READY);
+      process.kill(childPids(terminal.child.pid as number)[0] as number, "SIGTERM");
+      codes.push(await terminal.exited);
+    }
+    assert.notEqual(codes[0], 0);
+    assert.equal(codes[1], codes[0]);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * A UI session cut into prompts, from hook inputs and a transcript file written as Claude Code
+ * writes it (including the answer arriving just after the Stop hook).
+ */
+import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import type { RunEvent } from "../../src/events.ts";
+import { type InteractionStart, Interactions } from "../../src/sources/interactions.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "claudia-interactions-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Seen {
+  start: InteractionStart;
+  events: RunEvent[];
+  end?: { completed: boolean; reason?: string; time: number };
+}
+
+function session(name: string) {
+  const path = join(dir, `${name}.jsonl`);
+  const seen: Seen[] = [];
+  const interactions = new Interactions((start) => {
+    const s: Seen = { start, events: [] };
+    seen.push(s);
+    return { emit: (e) => s.events.push(e), end: (outcome) => (s.end = outcome) };
+  }, 10);
+  const write = (o: Record<string, unknown>) => appendFileSync(path, `${JSON.stringify(o)}\n`);
+  const hook = (name: string, extra: Record<string, unknown> = {}) =>
+    interactions.hook({ hook_event_name: name, session_id: "s1", transcript_path: path, ...extra });
+  return { path, seen, interactions, write, hook };
+}
+
+const at = (ms: number) => new Date(ms).toISOString();
+const answer = (id: string, text: string, time: number) => ({
+  type: "assistant",
+  timestamp: at(time),
+  message: {
+    id,
+    model: "m",
+    stop_reason: "end_turn",
+    content: [{ type: "text", text }],
+    usage: { input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 3, cache_creation_input_tokens: 4 },
+  },
+});
+const chats = (s: Seen) => s.events.filter((e) => e.kind === "chat");
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe("Interactions", () => {
+  test("each prompt gets its own sink; Stop waits for the answer that reaches the transcript after it", async () => {
+    const s = session("late-answer");
+    const now = Date.now();
+    s.hook("UserPromptSubmit", { prompt: "first" });
+    s.write({
+      type: "user",
+      timestamp: at(now),
+      sessionId: "s1",
+      version: "9.9.9",
+      message: { role: "user", content: "first" },
+    });
+    s.write(answer("m1", "Same answer.", now + 10));
+    s.hook("Stop", { last_assistant_message: "Same answer." });
+    await until(() => s.seen[0]?.end !== undefined);
+    assert.equal(chats(s.seen[0] as Seen).length, 1);
+    assert.equal(s.seen[0]?.end?.completed, true);
+
+    // The second turn gives the same answer text, and writes it only after Stop has fired.
+    s.hook("UserPromptSubmit", { prompt: "second" });
+    s.hook("Stop", { last_assistant_message: "Same answer." });
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(s.seen[1]?.end, undefined, "the turn stays open until its answer is read");
+    s.write(answer("m2", "Same answer.", Date.now()));
+    await until(() => s.seen[1]?.end !== undefined);
+    const second = s.seen[1] as Seen;
+    assert.deepEqual(
+      chats(second).map((c) => (c.kind === "chat" ? c.id : "")),
+      ["m2"],
+    );
+    assert.deepEqual(
+      second.events.filter((e) => e.kind === "prompt").map((e) => (e.kind === "prompt" ? [e.text, e.synthetic] : [])),
+      [["second", false]],
+      "the prompt is the hook's, once, as the run's own",
+    );
+    const sessionEvent = second.events.find((e) => e.kind === "session");
+    assert.equal(sessionEvent?.kind === "session" && sessionEvent.claudeCodeVersion, "9.9.9");
+    assert.ok(
+      (second.end?.time ?? 0) >=
+        (chats(second)[0]?.kind === "chat" ? (chats(second)[0] as { endTime: number }).endTime : 0),
+    );
+    s.interactions.close();
+  });
+
+  test("a prompt left without Stop is ended as not completed; a resumed session's history is skipped", async () => {
+    const s = session("resumed");
+    const old = Date.now() - 3_600_000;
+    writeFileSync(s.path, "");
+    s.write({ type: "user", timestamp: at(old), sessionId: "s1", message: { role: "user", content: "long ago" } });
+    s.write(answer("old", "Old answer.", old + 5));
+    s.hook("UserPromptSubmit", { prompt: "interrupted one" });
+    s.hook("UserPromptSubmit", { prompt: "next one" });
+    assert.deepEqual(s.seen[0]?.end && { completed: s.seen[0].end.completed, reason: s.seen[0].end.reason }, {
+      completed: false,
+      reason: "next_prompt",
+    });
+    s.write(answer("new", "New answer.", Date.now()));
+    s.hook("SessionEnd", { reason: "clear" });
+    assert.equal(s.seen[1]?.end?.reason, "session_end");
+    assert.deepEqual(
+      s.seen.flatMap((x) => chats(x)).map((c) => (c.kind === "chat" ? c.id : "")),
+      ["new"],
+    );
+    // Between sessions nothing is open: events are not routed anywhere, and close() is harmless.
+    s.interactions.close();
+    assert.equal(s.seen.length, 2);
+  });
+});
