@@ -28,7 +28,7 @@ export interface HeadlessOptions {
 }
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-const signalNumber = (signal: string) => constants.signals[signal as NodeJS.Signals] ?? 0;
+export const signalNumber = (signal: string) => constants.signals[signal as NodeJS.Signals] ?? 0;
 
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const { split, env, log } = options;

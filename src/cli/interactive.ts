@@ -8,32 +8,23 @@
  * ends. Nothing is printed while the UI runs: warnings wait, the summary comes after it exits.
  */
 import { spawn } from "node:child_process";
-import { constants } from "node:os";
-import type { TelemetryConfig } from "../export/config.ts";
 import { startHookServer } from "../sources/hook-server.ts";
 import { type InteractionSink, type InteractionStart, Interactions } from "../sources/interactions.ts";
 import { RunEvents } from "../sources/run-events.ts";
 import { claudiaHooks, withHooks } from "../sources/settings.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import { randomRootIds } from "../trace/ids.ts";
-import type { SplitArgv } from "./argv.ts";
 import { sessionSummaryLine } from "./console.ts";
+import { type HeadlessOptions, signalNumber } from "./headless.ts";
 import type { Log } from "./log.ts";
 
-export interface InteractiveOptions {
-  claudePath: string;
-  split: SplitArgv;
-  config: TelemetryConfig;
-  env: NodeJS.ProcessEnv;
-  startTime: number;
-  log: Log;
+export interface InteractiveOptions extends HeadlessOptions {
   debug: boolean;
   quiet: boolean;
 }
 
 export const INTERACTIVE_HOOKS = ["UserPromptSubmit", "Stop", "StopFailure", "SessionEnd"];
 const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGHUP"];
-const signalNumber = (signal: string) => constants.signals[signal as NodeJS.Signals] ?? 0;
 
 export async function runInteractive(options: InteractiveOptions): Promise<number> {
   const { split, env } = options;
