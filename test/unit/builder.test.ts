@@ -6,6 +6,12 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerPro
 import type { RunEvent } from "../../src/events.ts";
 import { TraceBuilder } from "../../src/trace/builder.ts";
 
+/**
+ * Event times are epoch milliseconds, as in a real run (the SDK reads a small number as time since
+ * the process started, which made these tests depend on how long the process had been running).
+ */
+const T = 1_700_000_000_000;
+
 function build(
   events: RunEvent[],
   outcome: { exitCode?: number; endTime?: number } = {},
@@ -17,11 +23,11 @@ function build(
     tracer: provider.getTracer("test"),
     parentContext: ROOT_CONTEXT,
     content: { capture: true, maxLength: 50 },
-    startTime: 1000,
+    startTime: T + 1000,
     costOf,
   });
   for (const event of events) builder.handle(event);
-  const summary = builder.finish({ endTime: 9000, ...outcome });
+  const summary = builder.finish({ endTime: T + 9000, ...outcome });
   const spans = exporter.getFinishedSpans();
   const one = (name: string) => spans.find((s) => s.name === name) as ReadableSpan;
   return { summary, spans, one };
@@ -44,22 +50,29 @@ const chat = (id: string, agentId: string | null, start: number): RunEvent => ({
 describe("TraceBuilder", () => {
   test("a tool call that never returns ends at the run's end with ERROR incomplete", () => {
     const { one, summary } = build([
-      { kind: "tool.start", agentId: null, id: "t1", name: "Bash", input: {}, time: 2000 },
+      { kind: "tool.start", agentId: null, id: "t1", name: "Bash", input: {}, time: T + 2000 },
     ]);
     const tool = one("execute_tool Bash");
     assert.equal(tool.status.code, 2);
     assert.equal(tool.attributes["error.type"], "incomplete");
-    assert.deepEqual(tool.endTime, [9, 0]);
+    assert.deepEqual(tool.endTime, [T / 1000 + 9, 0]);
     assert.equal(summary.failedToolCalls, 1);
   });
 
   test("tool errors keep their type; content is cut at the limit", () => {
     const { one } = build([
-      { kind: "tool.start", agentId: null, id: "t1", name: "Write", input: { content: "y".repeat(500) }, time: 2000 },
+      {
+        kind: "tool.start",
+        agentId: null,
+        id: "t1",
+        name: "Write",
+        input: { content: "y".repeat(500) },
+        time: T + 2000,
+      },
       {
         kind: "tool.end",
         id: "t1",
-        time: 2500,
+        time: T + 2500,
         isError: true,
         output: "Permission denied",
         errorType: "permission_denied",
@@ -71,7 +84,7 @@ describe("TraceBuilder", () => {
   });
 
   test("without a result, totals and cost are the sums of the calls and the run is ERROR on a non-zero exit", () => {
-    const { one, summary } = build([chat("a", null, 1100), chat("b", null, 1200)], { exitCode: 3 });
+    const { one, summary } = build([chat("a", null, T + 1100), chat("b", null, T + 1200)], { exitCode: 3 });
     const root = one("invoke_agent claude-code");
     assert.equal(root.attributes["gen_ai.usage.input_tokens"], 242);
     assert.equal(root.attributes["gen_ai.usage.output_tokens"], 20);
@@ -86,7 +99,7 @@ describe("TraceBuilder", () => {
   test("a call the price table does not know leaves the run's cost unknown rather than short", () => {
     let calls = 0;
     const firstOnly = () => (calls++ === 0 ? 0.5 : undefined);
-    const { one, spans } = build([chat("a", null, 1100), chat("b", null, 1200)], {}, firstOnly);
+    const { one, spans } = build([chat("a", null, T + 1100), chat("b", null, T + 1200)], {}, firstOnly);
     assert.deepEqual(
       spans.filter((s) => s.name === "chat m").map((s) => s.attributes["gen_ai.usage.cost"]),
       [0.5, undefined],
@@ -105,10 +118,10 @@ describe("TraceBuilder", () => {
         parentToolUseId: "missing",
         description: "",
         background: false,
-        time: 1500,
+        time: T + 1500,
       },
-      chat("c", "s1", 1600),
-      { kind: "subagent.end", agentId: "s1", time: 1700 },
+      chat("c", "s1", T + 1600),
+      { kind: "subagent.end", agentId: "s1", time: T + 1700 },
     ]);
     const root = one("invoke_agent claude-code");
     const sub = one("invoke_agent Explore");
