@@ -115,11 +115,11 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  for (const warning of config.warnings) log.warn(warning);
   if (claudia.config) {
     process.stdout.write(`${JSON.stringify(describeConfig(config), null, 2)}\n`);
     return 0;
   }
-  for (const warning of config.warnings) log.warn(warning);
 
   if (split.subcommand) {
     log.debug(`running claude ${split.subcommand} directly (untraced)`);
