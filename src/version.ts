@@ -1,13 +1,17 @@
-/** claudia's own version, from its package.json. */
+/** claudia's own version, from its package.json (found from the tsc build and from the bundle). */
 import { readFileSync } from "node:fs";
 
 export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-      version?: string;
-    };
-    return pkg.version ?? "unknown";
-  } catch {
-    return "unknown";
+  for (const path of ["../package.json", "../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "claude-telemetry") return pkg.version ?? "unknown";
+    } catch {
+      // Not here: try one level up.
+    }
   }
+  return "unknown";
 }

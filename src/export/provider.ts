@@ -10,7 +10,6 @@ import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@op
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { Backend, TelemetryConfig } from "./config.ts";
 import { LogfireExporter } from "./logfire.ts";
-import { createMetrics } from "./metrics.ts";
 import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
 
@@ -117,7 +116,10 @@ export async function createRunProvider(
         exportTimeoutMillis: config.exportTimeoutMs,
       }),
   );
-  const metrics = await createMetrics(config.backends, resource, config.exportTimeoutMs);
+  // The metrics SDK loads only when a backend takes metrics (journal-only runs never need it).
+  const metrics = config.backends.some((b) => b.metricsUrl !== undefined)
+    ? await (await import("./metrics.ts")).createMetrics(config.backends, resource, config.exportTimeoutMs)
+    : undefined;
   if (metrics) spanProcessors.push(metrics);
   const provider = new TracerProvider({ resource, idGenerator, spanProcessors });
   return {

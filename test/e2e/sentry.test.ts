@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecord } from "../support/journal.ts";
 import { freePort } from "../support/ports.ts";
-import { BASE_ARGS, claude, ROOT, run } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDIA, claude, ROOT, run } from "../support/sandbox.ts";
 import type { Envelope, EnvelopeItem, Spotlight } from "../support/spotlight.ts";
 import { startSpotlight } from "../support/spotlight.ts";
 import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
@@ -24,7 +24,7 @@ after(async () => {
   await spotlight.close();
 });
 
-const claudiaWith = (args: string[], env: NodeJS.ProcessEnv, entry = join(ROOT, "dist", "cli", "main.js")) =>
+const claudiaWith = (args: string[], env: NodeJS.ProcessEnv, entry = CLAUDIA) =>
   run(process.execPath, [entry, ...args], {
     env: { ...h.sandbox.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", ...env },
     cwd: h.sandbox.work,
@@ -206,7 +206,7 @@ describe("Sentry", () => {
     const ran = await claudiaWith(
       [...BASE_ARGS, prompt],
       { SENTRY_DSN: spotlight.dsn, OTEL_EXPORTER_OTLP_ENDPOINT: h.receiver.url },
-      join(install, "dist", "cli", "main.js"),
+      join(install, "dist", "bin", "main.js"),
     );
     assert.equal(ran.code, direct.code);
     assert.equal(ran.stdout, direct.stdout);

@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { resolveClaudePath } from "../../src/sources/claude-binary.ts";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const CLAUDIA = join(ROOT, "dist", "cli", "main.js");
+/** The `claudia` command as installed: the bundle `bin` points at. */
+export const CLAUDIA = join(ROOT, "dist", "bin", "main.js");
 export const CLAUDE = resolveClaudePath({});
 export const MCP_SERVER = join(ROOT, "test", "support", "mcp-server.mjs");
 export const MODEL = "claude-sonnet-4-5";
