@@ -9,20 +9,26 @@ import { dirname, join } from "node:path";
 
 export class ClaudeNotFoundError extends Error {}
 
-function platformPackage(): string {
-  const arch = process.arch;
-  if (process.platform === "linux") {
-    const musl = (() => {
-      try {
-        const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-        return !report?.header?.glibcVersionRuntime;
-      } catch {
-        return false;
-      }
-    })();
-    return `@anthropic-ai/claude-agent-sdk-linux-${arch}${musl ? "-musl" : ""}`;
+/** glibc or musl: only asked when both Linux packages are installed (the check costs ~7 ms). */
+function isMusl(): boolean {
+  try {
+    const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+    return !report?.header?.glibcVersionRuntime;
+  } catch {
+    return false;
   }
-  return `@anthropic-ai/claude-agent-sdk-${process.platform}-${arch}`;
+}
+
+function binaryIn(require: NodeJS.Require, pkg: string): string | undefined {
+  try {
+    const binary = join(
+      dirname(require.resolve(`${pkg}/package.json`)),
+      process.platform === "win32" ? "claude.exe" : "claude",
+    );
+    return existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function resolveClaudePath(env: NodeJS.ProcessEnv = process.env): string {
@@ -30,14 +36,14 @@ export function resolveClaudePath(env: NodeJS.ProcessEnv = process.env): string 
   const override = env.CLAUDIA_CLAUDE_PATH;
   if (override) return override;
   const require = createRequire(import.meta.url);
-  const pkg = platformPackage();
-  try {
-    const dir = dirname(require.resolve(`${pkg}/package.json`));
-    const binary = join(dir, process.platform === "win32" ? "claude.exe" : "claude");
-    if (existsSync(binary)) return binary;
-  } catch {
-    // Fall through to the error below.
-  }
+  const base = `@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}`;
+  // npm installs the one platform package that fits (glibc or musl on Linux).
+  const packages = process.platform === "linux" ? [base, `${base}-musl`] : [base];
+  const found = packages.map((pkg) => binaryIn(require, pkg));
+  const [glibc, musl] = found;
+  const binary = glibc && musl ? (isMusl() ? musl : glibc) : (glibc ?? musl);
+  if (binary) return binary;
+  const pkg = packages[0] as string;
   throw new ClaudeNotFoundError(
     `Claude Code binary not found: ${pkg} is not installed (reinstall claude-telemetry, or set CLAUDIA_CLAUDE_PATH)`,
   );
