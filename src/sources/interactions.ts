@@ -42,10 +42,6 @@ export class Interactions {
     private readonly pollMs = 100,
   ) {}
 
-  get prompts(): number {
-    return this.count;
-  }
-
   hook(input: HookInput, now = Date.now()): void {
     switch (input.hook_event_name) {
       case "UserPromptSubmit": {
