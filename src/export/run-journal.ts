@@ -17,7 +17,7 @@ import {
   runFiles,
   writeRecord,
 } from "./journal.ts";
-import { listRuns, prune, retentionFromEnv } from "./journal-store.ts";
+import { listRuns, pruneIfDue, retentionFromEnv } from "./journal-store.ts";
 import type { ExportReport } from "./provider.ts";
 
 type Warn = (message: string) => void;
@@ -61,7 +61,7 @@ export class RunJournal {
   }
 
   /**
-   * Write the run's record once its spans are flushed, then prune. Returns the deliveries that
+   * Write the run's record once its spans are flushed, then prune (every 10 minutes at most). Returns the deliveries that
    * failed (for the one-line report). Never throws: a journal problem is a warning.
    */
   finish(
@@ -87,7 +87,7 @@ export class RunJournal {
         this.recordPath,
         recordOf(summary, outcome.exitCode, this.exporter.spans, outcome.content, deliveries),
       );
-      prune(this.dir, retentionFromEnv(this.env));
+      pruneIfDue(this.dir, retentionFromEnv(this.env));
     } catch (e) {
       warn(`could not write the trace journal (${e instanceof Error ? e.message : e}); the run goes on`);
     }

@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { type RunRecord, runFiles, writeRecord } from "../../src/export/journal.ts";
-import { findRun, listRuns, prune, toReadableSpans } from "../../src/export/journal-store.ts";
+import {
+  findRun,
+  listRuns,
+  PRUNE_EVERY_MS,
+  prune,
+  pruneIfDue,
+  toReadableSpans,
+} from "../../src/export/journal-store.ts";
 
 const DAY = 86400000;
 const NOW = Date.parse("2026-06-15T12:00:00Z");
@@ -72,6 +79,27 @@ describe("journal retention", () => {
       );
     } finally {
       rmSync(dir, { recursive: true });
+    }
+  });
+
+  test("pruning at the end of a run happens at most every 10 minutes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "journal-"));
+    try {
+      fakeRun(dir, NOW - 40 * DAY, id(1), 10);
+      fakeRun(dir, NOW - 2 * DAY, id(2), 10);
+      assert.equal(pruneIfDue(dir, { maxAgeDays: 30, maxBytes: 1e9 }, NOW), 1);
+      fakeRun(dir, NOW - 50 * DAY, id(3), 10);
+      assert.equal(pruneIfDue(dir, { maxAgeDays: 30, maxBytes: 1e9 }, NOW + PRUNE_EVERY_MS - 1), undefined);
+      assert.equal(listRuns(dir).length, 2, "not due: nothing read, nothing removed");
+      assert.equal(pruneIfDue(dir, { maxAgeDays: 30, maxBytes: 1e9 }, NOW + PRUNE_EVERY_MS), 1);
+      assert.deepEqual(
+        listRuns(dir).map((r) => r.record.traceId),
+        [id(2)],
+      );
+      assert.deepEqual(readdirSync(dir), [new Date(NOW - 2 * DAY).toISOString().slice(0, 10)], "only day folders");
+    } finally {
+      rmSync(dir, { recursive: true });
+      rmSync(`${dir}.pruned`, { force: true });
     }
   });
 
