@@ -151,6 +151,30 @@ describe("interactive mode", () => {
     assert.equal(prompt?.attributes["gen_ai.prompt"], "[[scenario:text]] with a user hook");
   });
 
+  test("/clear starts a new conversation: the next prompt is traced with the new session's id", async () => {
+    const spansBefore = h.receiver.spans.length;
+    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
+    await terminal.waitFor(READY);
+    await terminal.type("[[scenario:text]] before clear\r");
+    await terminal.waitFor("Hello from the scripted model.");
+    await waitForRoots(spansBefore, 1);
+    await terminal.type("/clear\r");
+    await new Promise((r) => setTimeout(r, 1500));
+    await terminal.type("[[scenario:text]] after clear\r");
+    await terminal.waitFor("Hello from the scripted model.", { times: 2 });
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    const roots = [...(await waitForRoots(spansBefore, 2)).values()].map((spans) => root(spans));
+    assert.equal(roots.length, 2);
+    const prompts = roots.map((r) => r.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"]);
+    assert.deepEqual(prompts, ["[[scenario:text]] before clear", "[[scenario:text]] after clear"]);
+    const [a, b] = roots.map((r) => r.attributes["gen_ai.conversation.id"]);
+    assert.match(String(b), /^[0-9a-f-]{36}$/);
+    assert.notEqual(a, b);
+    const second = [...tracesSince(spansBefore).values()][1] as ReceivedSpan[];
+    assert.equal(named(second, "chat claude-sonnet-4-5").length, 1, "the new session's transcript is followed");
+  });
+
   test("claudia's exit code is Claude Code's: the UI stopped by SIGTERM exits as the bare UI does", async () => {
     const codes: (number | null)[] = [];
     for (const [command, args] of [
