@@ -1,7 +1,9 @@
 /**
  * bench/results.md from the figures of one `npm run bench`: the machine, the method, each target
  * against what was measured (met or missed, computed, not written by hand), and every figure.
+ * Run directly (`node --import tsx bench/render.ts`), it renders bench/results.json again.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 
 type Stat = { median: number; min: number; max: number } | undefined;
 interface Row {
@@ -114,6 +116,8 @@ export function render(r: Results): string {
     "",
     ...targets(r),
     "",
+    "Where the fixed overhead goes, and what was changed because of it: [PROFILE.md](PROFILE.md).",
+    "",
     "## Figures",
     "",
     `node -e 0: ${(r.nodeBootMs as number).toFixed(0)} ms at the start, ${(r.nodeBootMsEnd as number).toFixed(0)} ms at the end (medians of 7).`,
@@ -140,4 +144,10 @@ export function render(r: Results): string {
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = new URL(".", import.meta.url);
+  const results = JSON.parse(readFileSync(new URL("results.json", dir), "utf8")) as Results;
+  writeFileSync(new URL("results.md", dir), render(results));
 }
