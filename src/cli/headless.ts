@@ -5,8 +5,7 @@
  * Claude Code is started before anything heavy is loaded; the OpenTelemetry SDK and the trace
  * builder load while it runs.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { constants } from "node:os";
+import { spawn } from "node:child_process";
 import { StringDecoder } from "node:string_decoder";
 import type { TelemetryConfig } from "../export/config.ts";
 import { startHookServer } from "../sources/hook-server.ts";
@@ -14,6 +13,7 @@ import { findTranscript, RunEvents } from "../sources/run-events.ts";
 import { claudiaHooks, withHooks } from "../sources/settings.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
 import type { SplitArgv } from "./argv.ts";
+import { exitCodeOf, signalNumber, waitForExit } from "./child-exit.ts";
 import type { Log } from "./log.ts";
 import type { TraceRun } from "./trace-run.ts";
 
@@ -28,7 +28,6 @@ export interface HeadlessOptions {
 }
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-export const signalNumber = (signal: string) => constants.signals[signal as NodeJS.Signals] ?? 0;
 
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const { split, env, log } = options;
@@ -104,13 +103,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     if (path) events.follow(path);
   }
   events.drain();
-  const exitCode = interrupted
-    ? 128 + signalNumber(interrupted)
-    : error
-      ? 127
-      : signal
-        ? 128 + signalNumber(signal)
-        : (code ?? 1);
+  const exitCode = interrupted ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
   if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
   await run.finish(exitCode, error ? `could not start Claude Code: ${error.message}` : undefined);
   log.debug(
@@ -124,11 +117,4 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
 function killAfterMs(env: NodeJS.ProcessEnv): number {
   const ms = Number(env.CLAUDIA_KILL_AFTER_MS);
   return Number.isFinite(ms) && ms > 0 ? ms : 10000;
-}
-
-function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: string | null; error?: Error }> {
-  return new Promise((resolve) => {
-    child.once("error", (error) => resolve({ code: null, signal: null, error }));
-    child.once("close", (code, signal) => resolve({ code, signal }));
-  });
 }

@@ -14,8 +14,9 @@ import { RunEvents } from "../sources/run-events.ts";
 import { claudiaHooks, withHooks } from "../sources/settings.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import { randomRootIds } from "../trace/ids.ts";
+import { exitCodeOf, waitForExit } from "./child-exit.ts";
 import { sessionSummaryLine } from "./console.ts";
-import { type HeadlessOptions, signalNumber } from "./headless.ts";
+import type { HeadlessOptions } from "./headless.ts";
 import type { Log } from "./log.ts";
 
 export interface InteractiveOptions extends HeadlessOptions {
@@ -86,20 +87,12 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
   process.on("SIGINT", ignore);
   for (const signal of FORWARDED) process.on(signal, forward);
 
-  const { code, signal, error } = await new Promise<{ code: number | null; signal: string | null; error?: Error }>(
-    (resolve) => {
-      child.once("error", (e) => resolve({ code: null, signal: null, error: e }));
-      child.once("close", (c, s) => resolve({ code: c, signal: s }));
-    },
-  );
+  const exit = await waitForExit(child);
   hooks.close();
   interactions.close();
   const summaries = (await Promise.all(finishing)).filter((s): s is RunSummary => s !== undefined);
   for (const line of held) process.stderr.write(`${line}\n`);
-  if (error) {
-    process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
-    return 127;
-  }
-  if (!options.quiet && summaries.length > 0) process.stderr.write(`${sessionSummaryLine(summaries)}\n`);
-  return signal ? 128 + signalNumber(signal) : (code ?? 1);
+  if (exit.error) process.stderr.write(`claudia: could not start Claude Code: ${exit.error.message}\n`);
+  else if (!options.quiet && summaries.length > 0) process.stderr.write(`${sessionSummaryLine(summaries)}\n`);
+  return exitCodeOf(exit);
 }

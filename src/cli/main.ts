@@ -7,12 +7,12 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { constants } from "node:os";
 import { isatty } from "node:tty";
 import { parseEnv } from "node:util";
 import { ConfigError, describeConfig, resolveTelemetryConfig } from "../export/config.ts";
 import { ClaudeNotFoundError, resolveClaudePath } from "../sources/claude-binary.ts";
 import { ArgvError, splitArgv } from "./argv.ts";
+import { exitCodeOf, waitForExit } from "./child-exit.ts";
 import { learnClaudeCli } from "./claude-help.ts";
 import { runHeadless } from "./headless.ts";
 import { createLog } from "./log.ts";
@@ -33,15 +33,10 @@ function loadDotenv(env: NodeJS.ProcessEnv): void {
   }
 }
 
-function runClaudeDirectly(claudePath: string, args: string[]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(claudePath, args, { stdio: "inherit" });
-    child.once("error", (error) => {
-      process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
-      resolve(127);
-    });
-    child.once("close", (code, signal) => resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)));
-  });
+async function runClaudeDirectly(claudePath: string, args: string[]): Promise<number> {
+  const exit = await waitForExit(spawn(claudePath, args, { stdio: "inherit" }));
+  if (exit.error) process.stderr.write(`claudia: could not start Claude Code: ${exit.error.message}\n`);
+  return exitCodeOf(exit);
 }
 
 /** claudia's own subcommands: names Claude Code does not use. */
