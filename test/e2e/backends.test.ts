@@ -9,7 +9,7 @@ import { storedRecord } from "../support/journal.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
-import { type Spotlight, startSpotlight } from "../support/spotlight.ts";
+import { type Spotlight, sentrySpansOf, startSpotlight, transactionsOf } from "../support/spotlight.ts";
 import { assertChatSpansMatchServed, named, root, traceIdFrom } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
@@ -61,15 +61,7 @@ describe("several backends at once", () => {
 
   /** The span ids Sentry got for a trace (the transaction's root and its spans). */
   async function sentrySpanIds(traceId: string): Promise<string[]> {
-    return (await spotlight.envelopes())
-      .flatMap((e) => e.items)
-      .filter((i) => i.type === "transaction")
-      .map(
-        (i) =>
-          i.payload as { contexts: { trace: { trace_id: string; span_id: string } }; spans: { span_id: string }[] },
-      )
-      .filter((t) => t.contexts.trace.trace_id === traceId)
-      .flatMap((t) => [t.contexts.trace.span_id, ...t.spans.map((s) => s.span_id)]);
+    return sentrySpansOf(transactionsOf(await spotlight.envelopes(), traceId)).map((s) => s.span_id);
   }
 
   test("OTLP, Logfire and Sentry together each get the whole trace", async () => {

@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { scriptedRuns } from "../support/harness.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { CLAUDIA, ROOT, run as runIn } from "../support/sandbox.ts";
-import { startSpotlight } from "../support/spotlight.ts";
+import { startSpotlight, transactionsOf } from "../support/spotlight.ts";
 
 /** tsx's loader by absolute URL: the examples run in the sandbox's workspace, not in this checkout. */
 const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -38,6 +38,10 @@ const run = (command: string, args: string[], env: NodeJS.ProcessEnv) =>
     cwd: h.sandbox.work,
     env: { ...h.sandbox.env, PATH: `${bin}:${h.sandbox.env.PATH}`, CLAUDE_MODEL: "claude-sonnet-4-5", ...env },
   });
+
+/** A TypeScript example (the library's), exporting to the receiver by the OTEL_* variables. */
+const runTypeScript = (file: string, prompt: string) =>
+  run(process.execPath, ["--import", TSX, join(ROOT, file), prompt], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
 
 const spansOf = (stderr: string) => {
   const traceId = /trace ([0-9a-f]{32})/.exec(stderr)?.[1];
@@ -89,10 +93,9 @@ describe("examples", () => {
       });
       assert.equal(ran.code, 0, ran.stderr);
       const traceId = /trace ([0-9a-f]{32})/.exec(ran.stderr)?.[1];
-      const transactions = (await spotlight.envelopes())
-        .flatMap((e) => e.items)
-        .filter((i) => i.type === "transaction")
-        .map((i) => i.payload as { environment: string; contexts: { trace: { trace_id: string } }; spans: unknown[] });
+      const transactions = transactionsOf(await spotlight.envelopes()).map(
+        (i) => i.payload as { environment: string; contexts: { trace: { trace_id: string } }; spans: unknown[] },
+      );
       assert.equal(transactions.length, 1);
       assert.equal(transactions[0]?.contexts.trace.trace_id, traceId);
       assert.equal(transactions[0]?.environment, "ci");
@@ -104,13 +107,7 @@ describe("examples", () => {
 
   test("run-agent.ts: the library's one-shot run, exported by the OTEL_* variables", async () => {
     const before = receiver.spans.length;
-    const ran = await run(
-      process.execPath,
-      ["--import", TSX, join(ROOT, "examples/run-agent.ts"), "[[scenario:text]] library"],
-      {
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      },
-    );
+    const ran = await runTypeScript("examples/run-agent.ts", "[[scenario:text]] library");
     assert.equal(ran.code, 0, ran.stderr);
     assert.equal(ran.stdout, "Hello from the scripted model.\n");
     assert.match(ran.stderr, /trace [0-9a-f]{32}: 0 tool calls, \$\d/);
@@ -120,13 +117,7 @@ describe("examples", () => {
 
   test("traced-query.ts: query() traced inside the caller's own span", async () => {
     const before = receiver.spans.length;
-    const ran = await run(
-      process.execPath,
-      ["--import", TSX, join(ROOT, "examples/traced-query.ts"), "[[scenario:text]] traced"],
-      {
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      },
-    );
+    const ran = await runTypeScript("examples/traced-query.ts", "[[scenario:text]] traced");
     assert.equal(ran.code, 0, ran.stderr);
     const spans = receiver.spans.slice(before);
     const job = spans.find((s) => s.name === "nightly review");

@@ -11,8 +11,14 @@ import { scriptedRuns } from "../support/harness.ts";
 import { storedRecord } from "../support/journal.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, CLAUDIA, claude, ROOT, run } from "../support/sandbox.ts";
-import type { Envelope, EnvelopeItem, Spotlight } from "../support/spotlight.ts";
-import { startSpotlight } from "../support/spotlight.ts";
+import {
+  type Envelope,
+  type EnvelopeItem,
+  type SentrySpan,
+  type Spotlight,
+  sentrySpansOf,
+  startSpotlight,
+} from "../support/spotlight.ts";
 import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
@@ -30,34 +36,12 @@ const claudiaWith = (args: string[], env: NodeJS.ProcessEnv, entry = CLAUDIA) =>
     cwd: h.sandbox.work,
   });
 
-interface SentrySpan {
-  trace_id: string;
-  span_id: string;
-  parent_span_id?: string;
-  op: string;
-  description: string;
-  status: string;
-  data: Record<string, unknown>;
-}
-
 /** Every item of the envelopes about one trace. */
 async function itemsOf(traceId: string): Promise<{ envelopes: Envelope[]; items: EnvelopeItem[] }> {
   const envelopes = (await spotlight.envelopes()).filter(
     (e) => (e.header.trace as { trace_id?: string } | undefined)?.trace_id === traceId,
   );
   return { envelopes, items: envelopes.flatMap((e) => e.items) };
-}
-
-/** A transaction's spans, its root first, in the shape of a span (root from contexts.trace). */
-function spansOf(transactions: EnvelopeItem[]): SentrySpan[] {
-  return transactions.flatMap((t) => {
-    const p = t.payload as {
-      contexts: { trace: Omit<SentrySpan, "description"> };
-      transaction: string;
-      spans: SentrySpan[];
-    };
-    return [{ ...p.contexts.trace, description: p.transaction }, ...p.spans];
-  });
 }
 
 describe("Sentry", () => {
@@ -86,7 +70,7 @@ describe("Sentry", () => {
     assert.equal(payload.transaction, "invoke_agent claude-code");
 
     // The same spans, with the same ids, as the OTLP backend got.
-    const sent = spansOf(transactions);
+    const sent = sentrySpansOf(transactions);
     const received = await waitForSpans(otlp.spans, traceId, 8);
     assert.deepEqual(sent.map((s) => s.span_id).sort(), received.map((s) => s.spanId).sort());
     for (const span of received) {
@@ -185,7 +169,7 @@ describe("Sentry", () => {
     assert.equal(pushed.code, 0, pushed.stderr);
     assert.match(pushed.stdout, new RegExp(`${traceId}  delivered 4 spans`));
     const { items } = await itemsOf(traceId);
-    const sent = spansOf(items.filter((i) => i.type === "transaction"));
+    const sent = sentrySpansOf(items.filter((i) => i.type === "transaction"));
     assert.equal(sent.length, 4);
     assert.equal(sent[0]?.op, "gen_ai.invoke_agent");
     assert.equal(sent.find((x) => x.op === "gen_ai.execute_tool")?.status, "internal_error");

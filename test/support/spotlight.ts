@@ -16,6 +16,39 @@ export interface Envelope {
   items: EnvelopeItem[];
 }
 
+/** A span as a transaction carries it; its root is the transaction's `contexts.trace`. */
+export interface SentrySpan {
+  trace_id: string;
+  span_id: string;
+  parent_span_id?: string;
+  op: string;
+  description: string;
+  status: string;
+  data: Record<string, unknown>;
+}
+
+/** The transaction items of these envelopes (of one trace, when given). */
+export function transactionsOf(envelopes: Envelope[], traceId?: string): EnvelopeItem[] {
+  return envelopes
+    .flatMap((e) => e.items)
+    .filter((i) => i.type === "transaction")
+    .filter(
+      (i) => traceId === undefined || (i.payload as { contexts: SentryContexts }).contexts.trace.trace_id === traceId,
+    );
+}
+
+interface SentryContexts {
+  trace: Omit<SentrySpan, "description">;
+}
+
+/** Transactions' spans, each one's root first, in one shape (the root from `contexts.trace`). */
+export function sentrySpansOf(transactions: EnvelopeItem[]): SentrySpan[] {
+  return transactions.flatMap((t) => {
+    const p = t.payload as { contexts: SentryContexts; transaction: string; spans: SentrySpan[] };
+    return [{ ...p.contexts.trace, description: p.transaction }, ...p.spans];
+  });
+}
+
 export interface Spotlight {
   /** A DSN that posts here. */
   dsn: string;
