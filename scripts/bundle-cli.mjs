@@ -1,16 +1,29 @@
 #!/usr/bin/env node
 /**
- * The `claudia` command as an esbuild bundle in dist/bin/ (main.js plus the chunks it loads on
- * demand). The library (dist/index.js) stays tsc's output; only the command is bundled, because
- * loading some 260 separate files of the OpenTelemetry SDK costs ~300 ms of CPU per run, on the same
- * cores Claude Code is booting on; bundled, the tracing half loads in well under 100 ms.
- * Figures and the profile: bench/results.md.
+ * The `claudia` command as esbuild bundles in dist/bin/. The library (dist/index.js) stays tsc's
+ * output; only the command is bundled. Figures and the profile behind this layout: bench/PROFILE.md.
+ *
+ * - dist/bin/main.js: everything a run needs before Claude Code starts, as one CommonJS file
+ *   (dist/bin/package.json says so). CommonJS, because node's ES module loader costs ~10 ms to start,
+ *   and every millisecond before Claude Code is spawned is added to the run.
+ * - dist/bin/*.mjs: what loads once Claude Code runs (the tracing half: OpenTelemetry, the trace
+ *   builder, the journal), the terminal UI mode and claudia's own subcommands, as ES modules with
+ *   shared chunks. Loading some 260 separate files of the OpenTelemetry SDK cost ~300 ms of CPU per
+ *   run, on the cores Claude Code boots on; bundled, it loads in well under 100 ms.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { build } from "esbuild";
 
 const outdir = "dist/bin";
+
+/** What main.ts and headless.ts load with import() once they need it: the ES module half. */
+const LAZY = {
+  "./trace-run.ts": "trace-run",
+  "./interactive.ts": "interactive",
+  "./traces/command.ts": "command",
+  "./demo.ts": "demo",
+};
 
 /**
  * journal.ts needs only JsonTraceSerializer, but the otlp-transformer index also reaches the metrics
@@ -32,16 +45,23 @@ const otlpJsonOnly = {
   },
 };
 
-await rm(outdir, { recursive: true, force: true });
-const result = await build({
-  entryPoints: ["src/cli/main.ts"],
+/** In the start-up file, the lazy modules stay outside: import() of the ES module half. */
+const lazyOutside = {
+  name: "lazy-outside",
+  setup(b) {
+    b.onResolve({ filter: /\.ts$/ }, (a) => {
+      const name = LAZY[a.path];
+      if (!name) return undefined;
+      if (a.kind !== "dynamic-import") throw new Error(`${a.path} must only be loaded with import() (${a.importer})`);
+      return { path: `./${name}.mjs`, external: true };
+    });
+  },
+};
+
+const common = {
   bundle: true,
   platform: "node",
-  format: "esm",
   target: "node20",
-  splitting: true,
-  outdir,
-  chunkNames: "[name]-[hash]",
   // The OpenTelemetry packages' ESM builds (under "module") tree-shake; their CommonJS ones do not.
   mainFields: ["module", "main"],
   conditions: ["module"],
@@ -53,14 +73,36 @@ const result = await build({
     "@sentry/node",
     "@sentry/core",
   ],
+  legalComments: "none",
+  logLevel: "warning",
+};
+
+await rm(outdir, { recursive: true, force: true });
+const later = await build({
+  ...common,
+  entryPoints: Object.fromEntries(Object.entries(LAZY).map(([path, name]) => [name, `src/cli/${path.slice(2)}`])),
+  format: "esm",
+  splitting: true,
+  outdir,
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "[name]-[hash]",
   // CommonJS code inside the bundle may require() node's built-ins; ESM output needs a real require.
   banner: {
     js: 'import { createRequire as __claudiaCreateRequire } from "node:module"; const require = __claudiaCreateRequire(import.meta.url);',
   },
   plugins: [otlpJsonOnly],
-  legalComments: "none",
-  logLevel: "warning",
 });
-if (result.errors.length > 0) process.exit(1);
+const first = await build({
+  ...common,
+  entryPoints: ["src/cli/main.ts"],
+  format: "cjs",
+  outfile: `${outdir}/main.js`,
+  define: { "import.meta.url": "__claudiaModuleUrl" },
+  banner: { js: 'const __claudiaModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [lazyOutside],
+});
+if (later.errors.length > 0 || first.errors.length > 0) process.exit(1);
+writeFileSync(`${outdir}/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);
 const main = readFileSync(`${outdir}/main.js`, "utf8");
 if (!main.startsWith("#!/usr/bin/env node")) throw new Error("dist/bin/main.js lost its hashbang");
+if (/\bimport\.meta\b/.test(main)) throw new Error("dist/bin/main.js (CommonJS) still uses import.meta");
