@@ -82,7 +82,8 @@ function label(node: TreeNode): string {
 
 function bar(node: TreeNode, root: TreeNode, width: number): string {
   const total = Math.max(root.endMs - root.startMs, 1);
-  const from = Math.min(width - 1, Math.floor(((node.startMs - root.startMs) / total) * width));
+  // Clamped: a span can start a little before the root (transcript and claudia clocks differ).
+  const from = Math.max(0, Math.min(width - 1, Math.floor(((node.startMs - root.startMs) / total) * width)));
   const length = Math.max(1, Math.round(((node.endMs - node.startMs) / total) * width));
   const to = Math.min(width, from + length);
   return " ".repeat(from) + "█".repeat(to - from) + " ".repeat(width - to);
