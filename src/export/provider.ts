@@ -56,7 +56,9 @@ export function describeError(error: unknown): string {
 }
 
 export async function otlpExporter(otlp: Backend, timeoutMillis: number): Promise<SpanExporter> {
-  const options = { url: otlp.url, headers: otlp.headers, timeoutMillis };
+  // The exporter's own deadline (retries included) comes a little before the span processor's, so a
+  // failed export ends with the exporter's reason (ECONNREFUSED, a status code), not a bare timeout.
+  const options = { url: otlp.url, headers: otlp.headers, timeoutMillis: Math.round(timeoutMillis * 0.9) };
   switch (otlp.protocol) {
     case "http/json": {
       const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
