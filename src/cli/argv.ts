@@ -34,6 +34,8 @@ export interface SplitArgv {
   outputFormat?: string;
   /** The value of --model, if given. */
   model?: string;
+  /** Claude Code's options on the command line, by their long name where they have one. */
+  options: Set<string>;
   /** Values an optional or variadic option took that could have been meant as the prompt. */
   greedy: { option: string; value: string }[];
 }
@@ -65,6 +67,7 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
   const claudeArgs: string[] = [];
   const positionals: string[] = [];
   const greedy: SplitArgv["greedy"] = [];
+  const options = new Set<string>();
   let hasPrint = false;
   let outputFormat: string | undefined;
   let model: string | undefined;
@@ -111,6 +114,7 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
     }
     claudeArgs.push(arg);
     if (arg.startsWith("--")) {
+      options.add(name);
       const spec = byName.get(name);
       if (name === "--print") hasPrint = true;
       if (eq > 0) {
@@ -127,13 +131,14 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
       const short = `-${letters[j]}`;
       if (short === "-p") hasPrint = true;
       const spec = byName.get(short);
+      const long = spec?.names.find((n) => n.startsWith("--")) ?? short;
+      options.add(long);
       if (!spec || spec.value === "none") continue;
       if (j < letters.length - 1) break; // The rest of the word is this option's value.
-      const long = spec.names.find((n) => n.startsWith("--")) ?? short;
       i = takeValues(argv, i, spec, long, claudeArgs, greedy, noteValue);
     }
   }
-  return { claudia, claudeArgs, positionals, subcommand, hasPrint, outputFormat, model, greedy };
+  return { claudia, claudeArgs, positionals, subcommand, hasPrint, outputFormat, model, options, greedy };
 }
 
 /** Consume the value(s) of option `argv[i]` the way Claude Code's parser does; returns the new index. */

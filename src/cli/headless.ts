@@ -6,11 +6,12 @@
  * builder load while it runs.
  */
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import type { TelemetryConfig } from "../export/config.ts";
-import { startHookServer } from "../sources/hook-server.ts";
+import type { HookServer } from "../sources/hook-server.ts";
 import { findTranscript, RunEvents } from "../sources/run-events.ts";
-import { claudiaHooks, withHooks } from "../sources/settings.ts";
+import { beforeOperands, claudiaHooks, withHooks } from "../sources/settings.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
 import type { SplitArgv } from "./argv.ts";
 import { exitCodeOf, signalNumber, waitForExit } from "./child-exit.ts";
@@ -29,21 +30,52 @@ export interface HeadlessOptions {
 
 const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
+/** Options that continue an earlier session, whose transcript and totals hold earlier runs. */
+const RESUME_OPTIONS = ["--resume", "--continue", "--from-pr", "--teleport"];
+
+/**
+ * Options with which Claude Code picks the session (an earlier one, a fork, one elsewhere). Without
+ * them claudia names the new session itself (`--session-id`) and so knows its transcript; with them
+ * it learns the transcript from a `UserPromptSubmit` hook.
+ */
+const SESSION_OPTIONS = [
+  "--resume",
+  "--continue",
+  "--fork-session",
+  "--session-id",
+  "--from-pr",
+  "--teleport",
+  "--bg",
+  "--background",
+  "--cloud",
+  "--remote-control",
+];
+
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const { split, env, log } = options;
   const ids = newRootIds(env);
   const events = new RunEvents();
-  let mainSession: string | undefined;
-  const hooks = await startHookServer((input) => {
-    log.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
-    if (input.hook_event_name !== "UserPromptSubmit" || !input.transcript_path) return;
-    mainSession ??= input.session_id;
-    if (input.session_id === mainSession) events.follow(input.transcript_path);
-  });
-
   const base = split.hasPrint ? split.claudeArgs : ["-p", ...split.claudeArgs];
-  const args = withHooks(base, claudiaHooks(hooks, ["UserPromptSubmit"])) ?? base;
-  if (args === base) log.debug("user --settings could not be read; running without claudia's hooks");
+  let args = base;
+  let sessionId: string | undefined;
+  let hooks: HookServer | undefined;
+  if (SESSION_OPTIONS.some((option) => split.options.has(option))) {
+    // Loaded only here: node's HTTP server costs a few ms of start-up that most runs do not need.
+    const { startHookServer } = await import("../sources/hook-server.ts");
+    let mainSession: string | undefined;
+    hooks = await startHookServer((input) => {
+      log.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
+      if (input.hook_event_name !== "UserPromptSubmit" || !input.transcript_path) return;
+      mainSession ??= input.session_id;
+      // A resumed session's transcript holds its history; this run is what comes after the prompt.
+      if (input.session_id === mainSession) events.follow(input.transcript_path, { from: "end" });
+    });
+    args = withHooks(base, claudiaHooks(hooks, ["UserPromptSubmit"])) ?? base;
+    if (args === base) log.debug("user --settings could not be read; running without claudia's hooks");
+  } else {
+    sessionId = randomUUID();
+    args = beforeOperands(base, ["--session-id", sessionId]);
+  }
   const format = split.outputFormat ?? "text";
   const tee = format === "json" || format === "stream-json";
   const childEnv: NodeJS.ProcessEnv = { ...env, TRACEPARENT: childTraceparent(ids) };
@@ -56,6 +88,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     stdio: ["inherit", tee ? "pipe" : "inherit", "inherit"],
   });
   const exited = waitForExit(child);
+  if (sessionId) events.followSession(sessionId, process.cwd(), env);
   let interrupted: NodeJS.Signals | undefined;
   let run: TraceRun | undefined;
   const running = () => child.exitCode === null && child.signalCode === null;
@@ -84,7 +117,17 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   // Everything below runs while Claude Code works.
   const { startTrace } = await import("./trace-run.ts");
   log.debug(`tracing loaded at +${Date.now() - options.startTime} ms`);
-  run = await startTrace({ ids, env, split, config: options.config, startTime: options.startTime, events, log });
+  const resumed = RESUME_OPTIONS.some((option) => split.options.has(option));
+  run = await startTrace({
+    ids,
+    env,
+    split,
+    config: options.config,
+    startTime: options.startTime,
+    events,
+    log,
+    resumed,
+  });
 
   if (tee && child.stdout) {
     const decoder = new StringDecoder("utf8");
@@ -96,13 +139,16 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const { code, signal, error } = await exited;
   log.debug(`Claude Code exited (code ${code}, signal ${signal}) at +${Date.now() - options.startTime} ms`);
   if (interrupted) run.interrupt(interrupted);
-  hooks.close();
-  if (!events.following) {
-    const path = findTranscript(process.cwd(), options.startTime - 1000, run.sessionId(), env);
-    log.debug(`no hook reached claudia; transcript ${path ?? "not found"}`);
-    if (path) events.follow(path);
-  }
+  hooks?.close();
   events.drain();
+  if (!events.following) {
+    const path = findTranscript(process.cwd(), options.startTime - 1000, run.sessionId() ?? sessionId, env);
+    log.debug(`no hook reached claudia; transcript ${path ?? "not found"}`);
+    if (path) {
+      events.follow(path);
+      events.drain();
+    }
+  }
   const exitCode = interrupted ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
   if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
   await run.finish(exitCode, error ? `could not start Claude Code: ${error.message}` : undefined);

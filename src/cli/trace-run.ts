@@ -27,6 +27,8 @@ export interface TraceRunOptions {
   startTime: number;
   events: RunEvents;
   log: Log;
+  /** The run resumed an earlier session. */
+  resumed?: boolean;
   /** Re-send earlier undelivered runs in the background (once per claudia process is enough). */
   resend?: boolean;
 }
@@ -72,6 +74,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
     redact,
     startTime: options.startTime,
     requestModel: options.split.model,
+    resumed: options.resumed,
   });
   const printer = new ProgressPrinter((line) => log.progress(redact(line)));
   events.attachLate((event) => {

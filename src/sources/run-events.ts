@@ -15,6 +15,8 @@ export class RunEvents {
   private readonly consumers: Consumer[] = [];
   private queued: RunEvent[] | undefined = [];
   private tail: TranscriptTail | undefined;
+  /** Looking for a transcript that is not there yet: the look, and its timer. */
+  private seeking: { seek: () => boolean; timer: NodeJS.Timeout } | undefined;
 
   /** Add a consumer that sees every event as it comes. */
   subscribe(consumer: Consumer): void {
@@ -33,11 +35,39 @@ export class RunEvents {
     for (const consumer of this.consumers) consumer(event);
   };
 
-  /** Follow the session transcript (once; later calls for the same run are ignored). */
-  follow(path: string, pollMs = 100): void {
+  /**
+   * Follow the session transcript (once; later calls for the same run are ignored). With
+   * `from: "end"` what it already holds (a resumed session's history) is not this run's.
+   */
+  follow(path: string, options: { pollMs?: number; from?: "start" | "end" } = {}): void {
     if (this.tail) return;
-    this.tail = new TranscriptTail(path, this.emit);
+    const pollMs = options.pollMs ?? 100;
+    this.tail = new TranscriptTail(path, this.emit, { from: options.from });
     this.tail.start(pollMs);
+  }
+
+  /**
+   * Follow the transcript of a session whose id claudia chose (`--session-id`), as soon as Claude
+   * Code creates it: in the working directory's projects folder, or wherever Claude Code put it
+   * (a `--worktree`, a long path it shortened).
+   */
+  followSession(sessionId: string, cwd: string, env: NodeJS.ProcessEnv, pollMs = 100): void {
+    const seek = (): boolean => {
+      const path = locateSession(sessionId, cwd, env);
+      if (!path) return false;
+      this.stopSeeking();
+      this.follow(path, { pollMs });
+      return true;
+    };
+    if (this.tail || seek()) return;
+    const timer = setInterval(seek, pollMs);
+    timer.unref();
+    this.seeking = { seek, timer };
+  }
+
+  private stopSeeking(): void {
+    if (this.seeking) clearInterval(this.seeking.timer);
+    this.seeking = undefined;
   }
 
   get following(): boolean {
@@ -46,14 +76,45 @@ export class RunEvents {
 
   /** Read what is left of the transcripts and stop following them. */
   drain(): void {
+    this.seeking?.seek();
+    this.stopSeeking();
     this.tail?.stop();
   }
 }
 
 /** Claude Code's projects folder for a working directory (where it keeps session transcripts). */
 export function projectDir(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.CLAUDE_CONFIG_DIR || join(homedir(), ".claude");
-  return join(base, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"));
+  return join(configDir(env), "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"));
+}
+
+function configDir(env: NodeJS.ProcessEnv): string {
+  return env.CLAUDE_CONFIG_DIR || join(homedir(), ".claude");
+}
+
+/**
+ * Where a session's transcript is: in the working directory's projects folder, else in any
+ * project folder (the session id is a UUID, so a file of that name is this session's).
+ */
+export function locateSession(
+  sessionId: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const name = `${sessionId}.jsonl`;
+  const expected = join(projectDir(cwd, env), name);
+  if (existsSync(expected)) return expected;
+  const projects = join(configDir(env), "projects");
+  let dirs: string[];
+  try {
+    dirs = readdirSync(projects);
+  } catch {
+    return undefined;
+  }
+  for (const dir of dirs) {
+    const path = join(projects, dir, name);
+    if (existsSync(path)) return path;
+  }
+  return undefined;
 }
 
 /**
@@ -63,8 +124,8 @@ export function projectDir(cwd: string, env: NodeJS.ProcessEnv = process.env): s
 export function findTranscript(cwd: string, since: number, sessionId?: string, env = process.env): string | undefined {
   const dir = projectDir(cwd, env);
   if (sessionId) {
-    const path = join(dir, `${sessionId}.jsonl`);
-    if (existsSync(path)) return path;
+    const path = locateSession(sessionId, cwd, env);
+    if (path) return path;
   }
   let best: { path: string; mtime: number } | undefined;
   try {

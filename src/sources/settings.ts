@@ -52,9 +52,7 @@ export function withHooks(args: string[], ours: Settings): string[] | undefined 
     }
   }
   if (index < 0) {
-    const end = args.indexOf("--");
-    const json = JSON.stringify(ours);
-    return end < 0 ? [...args, "--settings", json] : [...args.slice(0, end), "--settings", json, ...args.slice(end)];
+    return beforeOperands(args, ["--settings", JSON.stringify(ours)]);
   }
   const value = inline ? (args[index] as string).slice("--settings=".length) : args[index + 1];
   if (value === undefined) return undefined;
@@ -69,4 +67,10 @@ export function withHooks(args: string[], ours: Settings): string[] | undefined 
   if (inline) out[index] = `--settings=${merged}`;
   else out[index + 1] = merged;
   return out;
+}
+
+/** Claude Code's arguments with `extra` among the options: at the end, or before a `--` that ends them. */
+export function beforeOperands(args: string[], extra: string[]): string[] {
+  const end = args.indexOf("--");
+  return end < 0 ? [...args, ...extra] : [...args.slice(0, end), ...extra, ...args.slice(end)];
 }

@@ -31,6 +31,8 @@ export interface TraceBuilderOptions {
   startTime: number;
   /** The model the user asked for (`--model`), if any. */
   requestModel?: string;
+  /** The run resumed an earlier session (its totals are then the calls seen, not Claude Code's). */
+  resumed?: boolean;
   /** Price of one call; defaults to the genai-prices table. */
   costOf?: (model: string, usage: TokenUsage, time: number) => number | undefined;
   /** Secret redaction applied to every captured text (prompt, arguments, results, answers, errors). */
@@ -193,6 +195,7 @@ export class TraceBuilder {
       results: this.results,
       costState: this.costState,
       chatUsage: this.chatUsage,
+      resumed: this.options.resumed,
       interrupted: this.interrupted,
       apiError: this.apiError,
       exitCode: outcome.exitCode,

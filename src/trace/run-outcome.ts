@@ -11,6 +11,11 @@ export interface RunFacts {
   costState?: ResultEvent;
   /** The sum of the model calls seen, for when Claude Code reported no totals at all. */
   chatUsage: TokenUsage;
+  /**
+   * The run resumed an earlier session: Claude Code's totals then include the earlier runs, so the
+   * run's own are the calls seen.
+   */
+  resumed?: boolean;
   interrupted?: { signal: string };
   apiError?: { message: string; status?: number };
   exitCode?: number | null;
@@ -48,18 +53,20 @@ export function addUsage(into: TokenUsage, add: TokenUsage): void {
 
 /**
  * Totals are Claude Code's own (the last result's cumulative `modelUsage`, else the saved cost
- * state, else the calls seen); turns and permission denials add up over results.
+ * state, else the calls seen; the calls seen for a resumed session); turns and permission denials
+ * add up over results.
  */
 export function runOutcome(f: RunFacts): RunOutcome {
   const last = f.results.at(-1);
-  const models = (last?.models ? last : f.costState)?.models;
+  const totals = f.resumed ? undefined : last?.models ? last : f.costState;
+  const models = totals?.models;
   const failed = f.results.find((r) => r.isError || (r.subtype !== undefined && r.subtype !== "success"));
   const shown = failed ?? last;
   const outcome: RunOutcome = {
     usage: models ? sumModels(models) : { ...f.chatUsage },
-    costUsd: last?.totalCostUsd ?? f.costState?.totalCostUsd,
+    costUsd: f.resumed ? undefined : (last?.totalCostUsd ?? f.costState?.totalCostUsd),
     models,
-    durationApiMs: last?.durationApiMs ?? f.costState?.durationApiMs,
+    durationApiMs: f.resumed ? undefined : (last?.durationApiMs ?? f.costState?.durationApiMs),
     shown,
   };
   if (f.results.length > 0) {

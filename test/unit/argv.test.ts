@@ -106,4 +106,11 @@ describe("splitArgv", () => {
   test("a claudia option without its value is a clear error", () => {
     assert.throws(() => splitArgv(["--otel-endpoint"], cli), ArgvError);
   });
+
+  test("the options given are known by their long names, in clusters and with values too", () => {
+    const s = splitArgv(["-cp", "--model=x", "-r", "abc", "--fork-session", "--quiet", "go"], cli);
+    assert.deepEqual([...s.options].sort(), ["--continue", "--fork-session", "--model", "--print", "--resume"]);
+    assert.deepEqual(s.positionals, ["go"]);
+    assert.deepEqual(splitArgv(["go", "--", "--resume"], cli).options, new Set());
+  });
 });

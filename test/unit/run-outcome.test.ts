@@ -85,4 +85,18 @@ describe("runOutcome", () => {
     assert.equal(interrupted.errorType, "interrupted");
     assert.equal(interrupted.errorMessage, "interrupted by SIGTERM");
   });
+
+  test("a resumed session: Claude Code's totals cover earlier runs too, so the run's are the calls seen", () => {
+    const o = runOutcome({
+      results: [result({ numTurns: 1, totalCostUsd: 0.3, models: models(9, 90, 0.3), durationApiMs: 900 })],
+      costState: result({ source: "cost-state", totalCostUsd: 0.5, models: models(1, 2, 0.5) }),
+      chatUsage: { input: 3, output: 4, cacheRead: 0, cacheCreation: 0 },
+      resumed: true,
+    });
+    assert.deepEqual(o.usage, { input: 3, output: 4, cacheRead: 0, cacheCreation: 0 });
+    assert.equal(o.costUsd, undefined);
+    assert.equal(o.models, undefined);
+    assert.equal(o.durationApiMs, undefined);
+    assert.equal(o.numTurns, 1, "turns are this run's either way");
+  });
 });

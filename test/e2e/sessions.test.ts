@@ -1,0 +1,79 @@
+/**
+ * How claudia finds a run's transcript: a new session is named by claudia (`--session-id`), so no
+ * hook is needed; a resumed one (`--resume`, `--continue`) is found through a `UserPromptSubmit`
+ * hook, and its history is not this run's.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import { BASE_ARGS, claudia } from "../support/sandbox.ts";
+import {
+  assertChatSpansMatchServed,
+  assertTotalsAreSumOfCalls,
+  named,
+  root,
+  traceIdFrom,
+  waitForSpans,
+} from "../support/trace-checks.ts";
+
+const h = scriptedRuns();
+
+/** Run claudia with `args`; its spans and the calls the model served it. */
+async function traced(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const before = h.model.served.length;
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, ...args], env);
+  assert.equal(ran.code, 0, ran.stderr);
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
+  return { ran, spans, served: h.model.served.slice(before) };
+}
+
+describe("sessions", () => {
+  test("a new session is named by claudia; the user's own --settings and hooks reach Claude Code untouched", async () => {
+    const marker = join(h.sandbox.work, "user-hook-ran");
+    const settings = JSON.stringify({
+      hooks: { UserPromptSubmit: [{ hooks: [{ type: "command", command: `touch ${marker}` }] }] },
+    });
+    const { ran, spans, served } = await traced(["--settings", settings, "[[scenario:bash]] named"], {
+      CLAUDIA_DEBUG: "1",
+    });
+    assert.ok(existsSync(marker), "the user's hook ran");
+    assert.doesNotMatch(ran.stderr, /\[claudia\] hook /, "no claudia hook was called");
+    const session = root(spans).attributes["gen_ai.conversation.id"] as string;
+    assert.match(session, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The transcript Claude Code wrote is the one claudia named, and the trace is all of it.
+    const transcript = join(h.sandbox.home, ".claude", "projects", h.sandbox.work.replace(/[^a-zA-Z0-9]/g, "-"));
+    assert.ok(existsSync(join(transcript, `${session}.jsonl`)));
+    assert.equal(served.length, 2);
+    assertChatSpansMatchServed(spans, served);
+    assert.equal(named(spans, "execute_tool Bash").length, 1);
+    assertTotalsAreSumOfCalls(spans, served);
+  });
+
+  test("--resume and --continue: the trace is this run's calls and totals, not the session's history", async () => {
+    const first = await traced(["--output-format", "json", "[[scenario:bash]] first"]);
+    const session = (JSON.parse(first.ran.stdout) as { session_id: string }).session_id;
+    assert.equal(root(first.spans).attributes["gen_ai.conversation.id"], session);
+
+    for (const [label, args] of [
+      ["--resume", ["--resume", session, "[[scenario:text]] second"]],
+      ["--continue", ["--continue", "[[scenario:text]] third"]],
+    ] as const) {
+      const next = await traced([...args, "--output-format", "json"], { CLAUDIA_DEBUG: "1" });
+      assert.match(next.ran.stderr, /\[claudia\] hook UserPromptSubmit/, `${label}: found through the hook`);
+      const r = root(next.spans);
+      assert.equal(r.attributes["gen_ai.conversation.id"], session, label);
+      assert.equal(next.served.length, 1, label);
+      assertChatSpansMatchServed(next.spans, next.served);
+      assert.equal(named(next.spans, "execute_tool Bash").length, 0, `${label}: the first run's tool call is history`);
+      assertTotalsAreSumOfCalls(next.spans, next.served);
+      assert.equal(r.attributes["claude_code.cost.source"], "price_table", label);
+      // Claude Code's own totals for the session include the earlier runs: they are larger.
+      const result = JSON.parse(next.ran.stdout) as { total_cost_usd: number };
+      assert.ok(result.total_cost_usd > Number(r.attributes["gen_ai.usage.cost"]), label);
+      const prompts = r.events.filter((e) => e.name === "user.prompt").map((e) => e.attributes["gen_ai.prompt"]);
+      assert.deepEqual(prompts, [args.at(-1)], `${label}: the prompt is this run's`);
+    }
+  });
+});
