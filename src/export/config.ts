@@ -51,12 +51,18 @@ export interface TelemetryConfig {
   backends: Backend[];
   /** Longest claudia waits at exit for the backend to take the spans. */
   exportTimeoutMs: number;
+  /**
+   * How long ended spans wait before they are sent (`OTEL_BSP_SCHEDULE_DELAY`). Short, so spans
+   * reach the backend while the run goes on and little is left for the exit.
+   */
+  scheduleDelayMs: number;
   /** Problems found in environment variables: reported once, never fatal. */
   warnings: string[];
 }
 
 export const DEFAULT_SERVICE_NAME = "claude-agents";
 export const DEFAULT_EXPORT_TIMEOUT_MS = 5000;
+export const DEFAULT_SCHEDULE_DELAY_MS = 200;
 const PROTOCOLS: OtlpProtocol[] = ["http/protobuf", "http/json", "grpc"];
 
 export class ConfigError extends Error {
@@ -127,6 +133,8 @@ export function resolveTelemetryConfig(
   const serviceName = flags.serviceName || env.OTEL_SERVICE_NAME || DEFAULT_SERVICE_NAME;
   const timeout = Number.parseInt(env.CLAUDIA_EXPORT_TIMEOUT_MS ?? "", 10);
   const exportTimeoutMs = Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_EXPORT_TIMEOUT_MS;
+  const delay = Number.parseInt(env.OTEL_BSP_SCHEDULE_DELAY ?? "", 10);
+  const scheduleDelayMs = Number.isFinite(delay) && delay >= 0 ? delay : DEFAULT_SCHEDULE_DELAY_MS;
 
   const protocolText = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || "http/protobuf";
   const protocol = fromEnv("OTEL_EXPORTER_OTLP_PROTOCOL", () => {
@@ -192,6 +200,7 @@ export function resolveTelemetryConfig(
     sentry,
     backends: [otlp, logfire, sentry].filter((b): b is Backend => b !== undefined),
     exportTimeoutMs,
+    scheduleDelayMs,
     warnings,
   };
 }
@@ -311,5 +320,6 @@ export function describeConfig(config: TelemetryConfig): Record<string, unknown>
         }
       : "not configured",
     exportTimeoutMs: config.exportTimeoutMs,
+    scheduleDelayMs: config.scheduleDelayMs,
   };
 }

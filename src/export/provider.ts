@@ -114,7 +114,7 @@ export async function createRunProvider(
         exporter,
         maxExportBatchSize: 512,
         maxQueueSize: 65536,
-        scheduledDelayMillis: 1000,
+        scheduledDelayMillis: config.scheduleDelayMs,
         exportTimeoutMillis: config.exportTimeoutMs,
       }),
   );

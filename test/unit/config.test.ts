@@ -22,6 +22,12 @@ describe("telemetry configuration", () => {
     assert.equal(g.otlp?.url, "http://h:4317");
   });
 
+  test("spans are sent 200 ms after they end unless OTEL_BSP_SCHEDULE_DELAY says otherwise", () => {
+    assert.equal(resolveTelemetryConfig({}, {}).scheduleDelayMs, 200);
+    assert.equal(resolveTelemetryConfig({}, { OTEL_BSP_SCHEDULE_DELAY: "5000" }).scheduleDelayMs, 5000);
+    assert.equal(resolveTelemetryConfig({}, { OTEL_BSP_SCHEDULE_DELAY: "soon" }).scheduleDelayMs, 200);
+  });
+
   test("flags win over the environment; no endpoint means no OTLP backend", () => {
     const c = resolveTelemetryConfig(
       { otelEndpoint: "http://flag:1", otelHeaders: "a=1", serviceName: "svc" },
