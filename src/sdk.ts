@@ -48,6 +48,8 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
   const debug = telemetry.debug ? (m: string) => process.stderr.write(`[claudia] ${m}\n`) : () => {};
   const tracer = (telemetry.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME);
   const startTime = Date.now();
+  // A resumed session's transcript holds its history, and Claude Code's totals cover it too.
+  const resumed = options.resume !== undefined || options.continue === true;
   const builder = new TraceBuilder({
     tracer,
     parentContext: context.active(),
@@ -55,6 +57,7 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
     redact: createRedactor(env),
     startTime,
     requestModel: options.model,
+    resumed,
   });
   const events = new RunEvents();
   events.subscribe((event) => builder.handle(event));
@@ -62,7 +65,7 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
   const onPrompt: HookCallbackMatcher = {
     hooks: [
       async (input) => {
-        if (input.transcript_path) events.follow(input.transcript_path);
+        if (input.transcript_path) events.follow(input.transcript_path, { from: resumed ? "end" : "start" });
         return {};
       },
     ],

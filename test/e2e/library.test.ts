@@ -168,4 +168,36 @@ describe("tracedQuery", () => {
     assert.equal(byName(spans, `chat ${MODEL}`).length, 2);
     assert.ok(trace.getActiveSpan() === undefined);
   });
+
+  test("resume: the trace is this query's prompt, calls and totals, not the session's history", async () => {
+    let session: string | undefined;
+    for await (const m of tracedQuery(
+      { prompt: "[[scenario:bash]] before", options: sdkOptions() },
+      { tracerProvider: provider },
+    ))
+      if (m.type === "result") session = m.session_id;
+    assert.ok(session);
+    exporter.reset();
+    const served = model.served.length;
+    let cost = 0;
+    for await (const m of tracedQuery(
+      { prompt: "[[scenario:text]] after", options: { ...sdkOptions(), resume: session } },
+      { tracerProvider: provider },
+    ))
+      if (m.type === "result") cost = m.total_cost_usd;
+    const spans = exporter.getFinishedSpans();
+    const root = byName(spans, "invoke_agent claude-code")[0] as ReadableSpan;
+    assert.equal(root.attributes["gen_ai.conversation.id"], session);
+    assert.equal(byName(spans, "execute_tool Bash").length, 0, "the earlier tool call is history");
+    const chats = byName(spans, `chat ${MODEL}`);
+    assert.deepEqual(
+      chats.map((c) => c.attributes["gen_ai.response.id"]),
+      model.served.slice(served).map((c) => c.id),
+    );
+    const chatCost = chats.reduce((n, c) => n + Number(c.attributes["gen_ai.usage.cost"]), 0);
+    assert.ok(Math.abs(Number(root.attributes["gen_ai.usage.cost"]) - chatCost) < 1e-12);
+    assert.ok(cost > chatCost, "Claude Code's own total covers the whole session");
+    const prompts = root.events.filter((e) => e.name === "user.prompt").map((e) => e.attributes?.["gen_ai.prompt"]);
+    assert.deepEqual(prompts, ["[[scenario:text]] after"]);
+  });
 });
