@@ -104,13 +104,19 @@ export function render(r: Results): string {
     "command (`BENCH_QUICK=1 npm run bench` for a short run). This file is written by the bench itself.",
     "",
     "Each session is the scripted model's `many` scenario (N sequential Bash calls, then an answer) played by",
-    "the real Claude Code. Contenders alternate within each round; figures are medians with min–max over",
-    "the rounds. \"wall / bare\" is each run's wall time over bare `claude -p`'s in the same round. CPU is",
+    "the real Claude Code. Each round runs every contender once, the order rotating from round to round;",
+    "figures are medians with min–max over the rounds. \"wall / bare\" is each run's wall time over bare `claude -p`'s in the same round. CPU is",
     'user + system time of the contender and all its children (Claude Code included). "time to first model',
     'request" is from spawning the contender to the scripted model receiving the first request. Peak RSS',
     "is claudia's own process (from `--claudia-debug`) or OpenInference's node process. \"spans delivered\"",
     "counts what reached the OTLP receiver; for claudia, of the spans its trace model has for the session.",
     "The machine is shared and noisy: read medians, not single runs.",
+    ...(m.extraCaCerts
+      ? [
+          "`NODE_EXTRA_CA_CERTS` is set in this environment: every node process, `node -e 0` included, reads that",
+          "CA file as it boots (~50 ms here; see PROFILE.md). Bare `claude` is not node and does not.",
+        ]
+      : []),
     "",
     "## Against the targets",
     "",
@@ -128,10 +134,11 @@ export function render(r: Results): string {
     `${(ep.first.p50 * 1000).toFixed(1)} µs, p99 ${(ep.first.p99 * 1000).toFixed(1)} µs, max ${ep.first.max.toFixed(2)} ms.`,
   ];
   const sections = Object.entries(r).filter(([, v]) => Array.isArray(v)) as [string, Row[]][];
+  const rounds = (r.rounds ?? {}) as Record<string, number>;
   for (const [label, rs] of sections) {
     lines.push(
       "",
-      `### ${label}`,
+      `### ${label}${rounds[label] ? ` (${rounds[label]} rounds)` : ""}`,
       "",
       "| contender | wall ms | CPU ms | wall / bare | wall − bare ms | time to first model request ms | claudia/OI peak RSS MB | flush at exit ms | spans delivered |",
       "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
