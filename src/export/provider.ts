@@ -123,12 +123,41 @@ export async function createRunProvider(
     ? await (await import("./metrics.ts")).createMetrics(config.backends, resource, config.exportTimeoutMs)
     : undefined;
   if (metrics) spanProcessors.push(metrics);
+  if (config.backends.length > 0) spanProcessors.push(new FirstSpanFlush(() => provider.forceFlush()));
   const provider = new TracerProvider({ resource, idGenerator, spanProcessors });
   return {
     provider,
     reports: reporting.map((r) => r.report),
     close: () => boundedClose(provider, config.exportTimeoutMs),
   };
+}
+
+/**
+ * Sends what there is as soon as the run's first span ends, once. The run then shows in the backend
+ * from its first model call, and the exporters' first request, which costs a fresh process some
+ * 20–40 ms (node's HTTP client, the connection), is made while Claude Code works instead of after
+ * it has exited. Later spans go every `scheduleDelayMs`, as usual.
+ */
+class FirstSpanFlush implements SpanProcessor {
+  private done = false;
+  constructor(private readonly flush: () => Promise<void>) {}
+  onStart(): void {}
+  onEnd(): void {
+    if (this.done) return;
+    this.done = true;
+    setImmediate(() => {
+      this.flush().catch(() => {
+        // Counted by the reporting exporters.
+      });
+    });
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    this.done = true;
+    return Promise.resolve();
+  }
 }
 
 async function boundedClose(provider: TracerProvider, timeoutMs: number): Promise<void> {

@@ -1,0 +1,44 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { resolveTelemetryConfig } from "../../src/export/config.ts";
+import { createRunProvider } from "../../src/export/provider.ts";
+import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
+
+let receiver: OtlpReceiver;
+before(async () => {
+  receiver = await startOtlpReceiver();
+});
+after(() => receiver.close());
+
+async function until(check: () => boolean, ms = 5000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(20)) if (check()) return true;
+  return check();
+}
+
+test("the run's first span is sent as soon as it ends; later ones wait for the schedule or the end", async () => {
+  const config = resolveTelemetryConfig(
+    {},
+    {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_METRICS_EXPORTER: "none",
+      OTEL_BSP_SCHEDULE_DELAY: "60000",
+    },
+  );
+  const run = await createRunProvider(config);
+  const tracer = run.provider.getTracer("t");
+  const root = tracer.startSpan("root");
+  tracer.startSpan("first").end();
+  assert.ok(await until(() => receiver.spans.some((s) => s.name === "first")), "sent without waiting a minute");
+  tracer.startSpan("second").end();
+  await sleep(300);
+  assert.deepEqual(
+    receiver.spans.map((s) => s.name),
+    ["first"],
+    "the next span waits for the schedule",
+  );
+  root.end();
+  await run.close();
+  assert.deepEqual(receiver.spans.map((s) => s.name).sort(), ["first", "root", "second"]);
+});
