@@ -227,7 +227,7 @@ async function main() {
     const slow = contenders(slowSandbox.env).filter(
       (c) => c.name === "claude -p (bare)" || c.name.startsWith("claudia"),
     );
-    await session("20 tool calls, 1 s model latency", 20, 3, slow, slowModel, slowSandbox.work);
+    await session("20 tool calls, 1 s model latency", 20, 5, slow, slowModel, slowSandbox.work);
     const scale = contenders(sandbox.env).filter((c) => c.name === "claude -p (bare)" || c.name === "claudia, OTLP");
     await session("scale: 1000 tool calls", 1000, 1, scale);
   }
