@@ -23,6 +23,11 @@ export interface ExportReport {
 /** Wraps an exporter to count what was delivered and remember the last failure. */
 export class ReportingExporter implements SpanExporter {
   readonly report: ExportReport;
+  /**
+   * Exports not answered yet. The batch processor's flush does not wait for an export its timer
+   * started (and a 413 can make one take several requests), so flush and shutdown wait here.
+   */
+  private readonly pending = new Set<Promise<void>>();
   constructor(
     private readonly inner: SpanExporter,
     backend: string,
@@ -30,20 +35,27 @@ export class ReportingExporter implements SpanExporter {
     this.report = { backend, exported: 0, failed: 0 };
   }
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    let answered = () => {};
+    const pending = new Promise<void>((resolve) => (answered = resolve));
+    this.pending.add(pending);
     this.inner.export(spans, (result) => {
       if (result.code === ExportResultCode.SUCCESS) this.report.exported += spans.length;
       else {
         this.report.failed += spans.length;
         this.report.lastError = describeError(result.error);
       }
+      this.pending.delete(pending);
+      answered();
       done(result);
     });
   }
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
+    await Promise.all(this.pending);
     return this.inner.shutdown();
   }
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.pending);
+    return this.inner.forceFlush?.();
   }
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { resolveTelemetryConfig } from "../../src/export/config.ts";
-import { createRunProvider } from "../../src/export/provider.ts";
+import { createRunProvider, ReportingExporter } from "../../src/export/provider.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 
 let receiver: OtlpReceiver;
@@ -41,4 +41,18 @@ test("the run's first span is sent as soon as it ends; later ones wait for the s
   root.end();
   await run.close();
   assert.deepEqual(receiver.spans.map((s) => s.name).sort(), ["first", "root", "second"]);
+});
+
+test("flush and shutdown wait for an export still being answered (a timer's, or a 413 being split)", async () => {
+  const slow = {
+    export: (_spans: unknown[], done: (r: { code: number }) => void) => setTimeout(() => done({ code: 0 }), 100),
+    shutdown: async () => {},
+  };
+  const reporting = new ReportingExporter(slow as never, "otlp");
+  reporting.export([{} as never, {} as never], () => {});
+  await reporting.forceFlush();
+  assert.equal(reporting.report.exported, 2);
+  reporting.export([{} as never], () => {});
+  await reporting.shutdown();
+  assert.equal(reporting.report.exported, 3);
 });
