@@ -65,7 +65,9 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
   const onPrompt: HookCallbackMatcher = {
     hooks: [
       async (input) => {
-        if (input.transcript_path) events.follow(input.transcript_path, { from: resumed ? "end" : "start" });
+        if (input.transcript_path) {
+          events.follow(input.transcript_path, resumed ? { since: startTime } : {});
+        }
         return {};
       },
     ],

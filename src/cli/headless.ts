@@ -55,6 +55,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const { split, env, log } = options;
   const ids = newRootIds(env);
   const events = new RunEvents();
+  const resumed = RESUME_OPTIONS.some((option) => split.options.has(option));
   const base = split.hasPrint ? split.claudeArgs : ["-p", ...split.claudeArgs];
   let args = base;
   let sessionId: string | undefined;
@@ -67,8 +68,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
       log.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
       if (input.hook_event_name !== "UserPromptSubmit" || !input.transcript_path) return;
       mainSession ??= input.session_id;
-      // A resumed session's transcript holds its history; this run is what comes after the prompt.
-      if (input.session_id === mainSession) events.follow(input.transcript_path, { from: "end" });
+      // A resumed session's transcript holds its history (a forked one, a copy of it): this run is
+      // what was written after claudia started.
+      if (input.session_id === mainSession) {
+        events.follow(input.transcript_path, { since: options.startTime });
+      }
     });
     args = withHooks(base, claudiaHooks(hooks, ["UserPromptSubmit"])) ?? base;
     if (args === base) log.debug("user --settings could not be read; running without claudia's hooks");
@@ -117,7 +121,6 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   // Everything below runs while Claude Code works.
   const { startTrace } = await import("./trace-run.ts");
   log.debug(`tracing loaded at +${Date.now() - options.startTime} ms`);
-  const resumed = RESUME_OPTIONS.some((option) => split.options.has(option));
   run = await startTrace({
     ids,
     env,
@@ -143,9 +146,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   events.drain();
   if (!events.following) {
     const path = findTranscript(process.cwd(), options.startTime - 1000, run.sessionId() ?? sessionId, env);
-    log.debug(`no hook reached claudia; transcript ${path ?? "not found"}`);
+    log.debug(`no transcript followed during the run; at the end: ${path ?? "not found"}`);
     if (path) {
-      events.follow(path);
+      events.follow(path, resumed ? { since: options.startTime } : {});
       events.drain();
     }
   }

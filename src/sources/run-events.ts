@@ -36,13 +36,14 @@ export class RunEvents {
   };
 
   /**
-   * Follow the session transcript (once; later calls for the same run are ignored). With
-   * `from: "end"` what it already holds (a resumed session's history) is not this run's.
+   * Follow the session transcript (once; later calls for the same run are ignored). A resumed
+   * session's history is not this run's: `from: "end"` skips what the file already holds, and
+   * `since` (epoch ms) drops entries written before the run began (a forked session's copy of it).
    */
-  follow(path: string, options: { pollMs?: number; from?: "start" | "end" } = {}): void {
+  follow(path: string, options: { pollMs?: number; from?: "start" | "end"; since?: number } = {}): void {
     if (this.tail) return;
     const pollMs = options.pollMs ?? 100;
-    this.tail = new TranscriptTail(path, this.emit, { from: options.from });
+    this.tail = new TranscriptTail(path, this.emit, { from: options.from, since: options.since });
     this.tail.start(pollMs);
   }
 

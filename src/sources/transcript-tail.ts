@@ -32,18 +32,24 @@ export class TranscriptTail {
   private readonly toolCalls = new Set<string>();
   private readonly emit: (event: RunEvent) => void;
   private timer: NodeJS.Timeout | undefined;
+  private readonly since: number | undefined;
 
   /**
    * With `from: "end"`, what the transcripts already hold (a resumed session's history) is skipped:
    * only what is written from now on is read.
    */
-  constructor(mainPath: string, emit: (event: RunEvent) => void, options: { from?: "start" | "end" } = {}) {
+  constructor(
+    mainPath: string,
+    emit: (event: RunEvent) => void,
+    options: { from?: "start" | "end"; since?: number } = {},
+  ) {
     this.emit = (event) => {
       if (event.kind === "tool.start") this.toolCalls.add(event.id);
       emit(event);
     };
     this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
-    const main = followed(mainPath, new TranscriptParser(null, this.emit));
+    this.since = options.since;
+    const main = followed(mainPath, new TranscriptParser(null, this.emit, this.since));
     if (options.from === "end") {
       main.offset = sizeOf(mainPath);
       try {
@@ -121,7 +127,7 @@ export class TranscriptTail {
       // unless the run is over.
       if (!final && (!meta || (meta.toolUseId !== undefined && !this.toolCalls.has(meta.toolUseId)))) continue;
       this.known.add(path);
-      const parser = new TranscriptParser(agentId, this.emit);
+      const parser = new TranscriptParser(agentId, this.emit, this.since);
       this.emit({
         kind: "subagent.start",
         agentId,

@@ -80,9 +80,14 @@ export class TranscriptParser {
   private lastTime = 0;
   private sawPrompt = false;
 
+  /**
+   * `since` (epoch ms): entries stamped earlier are not this run's (a resumed session's history, or
+   * a forked session's copy of it) and are skipped as if absent.
+   */
   constructor(
     private readonly agentId: string | null,
     private readonly emit: (event: RunEvent) => void,
+    private readonly since?: number,
   ) {}
 
   /** Feed one transcript line. Malformed lines are skipped: a transcript is never trusted blindly. */
@@ -95,6 +100,7 @@ export class TranscriptParser {
       return;
     }
     if (!entry || typeof entry !== "object") return;
+    if (this.since !== undefined && time(entry, this.since) < this.since) return;
     const at = time(entry, this.lastTime);
     this.lastTime = Math.max(this.lastTime, at);
     if (entry.type === "assistant") {

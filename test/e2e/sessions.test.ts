@@ -59,11 +59,14 @@ describe("sessions", () => {
     for (const [label, args] of [
       ["--resume", ["--resume", session, "[[scenario:text]] second"]],
       ["--continue", ["--continue", "[[scenario:text]] third"]],
+      // A fork is a new session whose transcript starts with a copy of the history.
+      ["--fork-session", ["--resume", session, "--fork-session", "[[scenario:text]] fourth"]],
     ] as const) {
       const next = await traced([...args, "--output-format", "json"], { CLAUDIA_DEBUG: "1" });
       assert.match(next.ran.stderr, /\[claudia\] hook UserPromptSubmit/, `${label}: found through the hook`);
       const r = root(next.spans);
-      assert.equal(r.attributes["gen_ai.conversation.id"], session, label);
+      if (label === "--fork-session") assert.notEqual(r.attributes["gen_ai.conversation.id"], session, label);
+      else assert.equal(r.attributes["gen_ai.conversation.id"], session, label);
       assert.equal(next.served.length, 1, label);
       assertChatSpansMatchServed(next.spans, next.served);
       assert.equal(named(next.spans, "execute_tool Bash").length, 0, `${label}: the first run's tool call is history`);

@@ -130,3 +130,21 @@ describe("TranscriptParser", () => {
     );
   });
 });
+
+describe("TranscriptParser since", () => {
+  test("entries stamped before `since` are skipped as if absent: the first later prompt is the prompt", () => {
+    const seen: RunEvent[] = [];
+    const parser = new TranscriptParser(null, (e) => seen.push(e), Date.parse("2026-11-25T10:00:01.000Z"));
+    const user = (text: string, timestamp: string) =>
+      JSON.stringify({ type: "user", sessionId: "s", timestamp, message: { role: "user", content: text } });
+    parser.line(user("history", "2026-11-25T10:00:00.500Z"));
+    parser.line(JSON.stringify({ type: "cost-state", totalCostUsd: 1 }));
+    parser.line(user("this run", "2026-11-25T10:00:01.200Z"));
+    parser.end();
+    const prompts = seen.filter((e) => e.kind === "prompt");
+    assert.deepEqual(
+      prompts.map((e) => (e.kind === "prompt" ? [e.text, e.synthetic] : [])),
+      [["this run", false]],
+    );
+  });
+});
