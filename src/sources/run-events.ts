@@ -36,14 +36,14 @@ export class RunEvents {
   };
 
   /**
-   * Follow the session transcript (once; later calls for the same run are ignored). A resumed
-   * session's history is not this run's: `from: "end"` skips what the file already holds, and
-   * `since` (epoch ms) drops entries written before the run began (a forked session's copy of it).
+   * Follow the session transcript (once; later calls for the same run are ignored). `since` (epoch
+   * ms) skips entries written before the run began: a resumed session's history, or a forked
+   * session's copy of it, is not this run's.
    */
-  follow(path: string, options: { pollMs?: number; from?: "start" | "end"; since?: number } = {}): void {
+  follow(path: string, options: { pollMs?: number; since?: number } = {}): void {
     if (this.tail) return;
     const pollMs = options.pollMs ?? 100;
-    this.tail = new TranscriptTail(path, this.emit, { from: options.from, since: options.since });
+    this.tail = new TranscriptTail(path, this.emit, { since: options.since });
     this.tail.start(pollMs);
   }
 
