@@ -67,10 +67,11 @@ export class ProgressPrinter {
   }
 }
 
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+const costText = (usd: number | undefined) => (usd === undefined ? "cost n/a" : `$${usd.toFixed(4)}`);
+
 export function summaryLine(s: RunSummary): string {
-  const cost = s.costUsd === undefined ? "cost n/a" : `$${s.costUsd.toFixed(4)}`;
-  const tools = `${s.toolCalls} tool${s.toolCalls === 1 ? "" : "s"}`;
-  return `📊 ${totalInput(s.usage)} in / ${s.usage.output} out tokens · ${tools} · ${cost} · ${(s.durationMs / 1000).toFixed(1)}s · trace ${s.traceId}`;
+  return `📊 ${totalInput(s.usage)} in / ${s.usage.output} out tokens · ${counted(s.toolCalls, "tool")} · ${costText(s.costUsd)} · ${(s.durationMs / 1000).toFixed(1)}s · trace ${s.traceId}`;
 }
 
 /** One line for a whole interactive session: its prompts' totals and their trace ids. */
@@ -79,12 +80,9 @@ export function sessionSummaryLine(runs: RunSummary[]): string {
   const output = runs.reduce((n, s) => n + s.usage.output, 0);
   const toolCalls = runs.reduce((n, s) => n + s.toolCalls, 0);
   const costs = runs.map((s) => s.costUsd);
-  const cost = costs.every((c) => c !== undefined)
-    ? `$${costs.reduce((n: number, c) => n + (c as number), 0).toFixed(4)}`
-    : "cost n/a";
+  const cost = costs.every((c) => c !== undefined) ? costs.reduce((n: number, c) => n + (c as number), 0) : undefined;
   const failed = runs.filter((s) => s.isError).length;
-  const prompts = `${runs.length} prompt${runs.length === 1 ? "" : "s"}${failed ? ` (${failed} failed)` : ""}`;
-  const tools = `${toolCalls} tool${toolCalls === 1 ? "" : "s"}`;
+  const prompts = `${counted(runs.length, "prompt")}${failed ? ` (${failed} failed)` : ""}`;
   const traces = runs.map((s) => s.traceId).join(", ");
-  return `📊 ${prompts} · ${input} in / ${output} out tokens · ${tools} · ${cost} · trace${runs.length === 1 ? "" : "s"} ${traces}`;
+  return `📊 ${prompts} · ${input} in / ${output} out tokens · ${counted(toolCalls, "tool")} · ${costText(cost)} · trace${runs.length === 1 ? "" : "s"} ${traces}`;
 }

@@ -39,12 +39,9 @@ const RESUME_OPTIONS = ["--resume", "--continue", "--from-pr", "--teleport"];
  * it learns the transcript from a `UserPromptSubmit` hook.
  */
 const SESSION_OPTIONS = [
-  "--resume",
-  "--continue",
+  ...RESUME_OPTIONS,
   "--fork-session",
   "--session-id",
-  "--from-pr",
-  "--teleport",
   "--bg",
   "--background",
   "--cloud",

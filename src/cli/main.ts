@@ -69,10 +69,9 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const { claudia } = split;
-  const log = createLog({
-    debug: claudia.debug || env.CLAUDIA_DEBUG === "1",
-    quiet: claudia.quiet || env.CLAUDIA_QUIET === "1",
-  });
+  const debug = claudia.debug || env.CLAUDIA_DEBUG === "1";
+  const quiet = claudia.quiet || env.CLAUDIA_QUIET === "1";
+  const log = createLog({ debug, quiet });
 
   if (claudia.help) {
     process.stdout.write(HELP);
@@ -131,8 +130,8 @@ async function main(argv: string[]): Promise<number> {
       env,
       startTime,
       log,
-      debug: claudia.debug || env.CLAUDIA_DEBUG === "1",
-      quiet: claudia.quiet || env.CLAUDIA_QUIET === "1",
+      debug,
+      quiet,
     });
   }
   return runHeadless({ claudePath, split, config, env, startTime, log });

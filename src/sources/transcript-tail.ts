@@ -35,8 +35,9 @@ export class TranscriptTail {
   private readonly since: number | undefined;
 
   /**
-   * With `from: "end"`, what the transcripts already hold (a resumed session's history) is skipped:
-   * only what is written from now on is read.
+   * A resumed session's history is not this run's. With `from: "end"`, what the transcripts already
+   * hold is skipped: only what is written from now on is read. With `since` (epoch ms), entries
+   * stamped earlier are skipped wherever they are (a forked session's new file starts with a copy).
    */
   constructor(
     mainPath: string,
