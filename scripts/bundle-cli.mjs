@@ -13,13 +13,14 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { build } from "esbuild";
 
 const outdir = "dist/bin";
 
 /** What main.ts and headless.ts load with import() once they need it: the ES module half. */
 const LAZY = {
-  "./trace-run.ts": "trace-run",
+  "../pipeline/traced-run.ts": "traced-run",
   "./interactive.ts": "interactive",
   "./traces/command.ts": "command",
   "./demo.ts": "demo",
@@ -80,7 +81,7 @@ const common = {
 await rm(outdir, { recursive: true, force: true });
 const later = await build({
   ...common,
-  entryPoints: Object.fromEntries(Object.entries(LAZY).map(([path, name]) => [name, `src/cli/${path.slice(2)}`])),
+  entryPoints: Object.fromEntries(Object.entries(LAZY).map(([path, name]) => [name, join("src/cli", path)])),
   format: "esm",
   splitting: true,
   outdir,

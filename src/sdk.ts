@@ -13,24 +13,26 @@ import {
   type SDKMessage,
   type SDKResultMessage,
 } from "@anthropic-ai/claude-agent-sdk";
-import { context, type TracerProvider, trace } from "@opentelemetry/api";
+import { type Context, context, diag, ProxyTracerProvider, type TracerProvider, trace } from "@opentelemetry/api";
 import { resolveTelemetryConfig } from "./export/config.ts";
-import { createRunProvider } from "./export/provider.ts";
-import { RunJournal } from "./export/run-journal.ts";
+import type { RunDescription, RunLog } from "./pipeline/description.ts";
+import { RunInput } from "./pipeline/run-input.ts";
+import { openTracedRun, TracedRun } from "./pipeline/traced-run.ts";
 import { isResultMessage, resultEventOf } from "./sources/result-message.ts";
-import { findTranscript, RunEvents } from "./sources/run-events.ts";
-import { type RunSummary, TraceBuilder } from "./trace/builder.ts";
-import { contentPolicyFromEnv } from "./trace/content.ts";
-import { PresetIdGenerator, randomRootIds } from "./trace/ids.ts";
-import { createRedactor } from "./trace/redact.ts";
-import { TRACER_NAME } from "./trace/semconv.ts";
+import { runWindow } from "./sources/window.ts";
+import type { RunSummary } from "./trace/builder.ts";
+import { childTraceparent, type RootIds, randomRootIds } from "./trace/ids.ts";
 
 export { TRACER_NAME } from "./trace/semconv.ts";
 
 export interface TelemetryOptions {
-  /** Where spans go; defaults to the globally registered provider. */
+  /**
+   * Where spans go. Without one: the globally registered provider, if the program registered one;
+   * else claudia's own exporters (the standard OTEL_* variables, Logfire, Sentry) and the local
+   * journal, as the CLI does.
+   */
   tracerProvider?: TracerProvider;
-  /** Log claudia's diagnostics to stderr. */
+  /** Log claudia's diagnostics to stderr (they always go to OpenTelemetry's `diag`). */
   debug?: boolean;
   /** Called once the trace is complete. */
   onFinish?: (summary: RunSummary) => void;
@@ -43,58 +45,85 @@ type QueryParams = Parameters<typeof query>[0];
  * keeps the caller's hooks; the caller's active span, if any, becomes the root's parent.
  */
 export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {}): Query {
+  return traceQuery(params, telemetry, telemetry.tracerProvider ?? registeredProvider());
+}
+
+/** The provider the program registered globally, if it did. */
+function registeredProvider(): TracerProvider | undefined {
+  const global = trace.getTracerProvider();
+  if (global instanceof ProxyTracerProvider && global.getDelegateTracer("probe") === undefined) return undefined;
+  return global;
+}
+
+/** The library's diagnostics: always to `diag`; to stderr too when asked (`debug`) or, for warnings, when claudia exports itself. */
+function libraryLog(debug: boolean, warnOnStderr: boolean): RunLog {
+  const stderr = (line: string) => {
+    try {
+      process.stderr.write(`${line}\n`);
+    } catch {
+      // stderr closed: diag has it.
+    }
+  };
+  return {
+    warn: (m) => {
+      diag.warn(`claudia: ${m}`);
+      if (warnOnStderr) stderr(`claudia: ${m}`);
+    },
+    debug: (m) => {
+      diag.debug(`claudia: ${m}`);
+      if (debug) stderr(`[claudia] ${m}`);
+    },
+    progress: () => {},
+  };
+}
+
+/** The library's run: the caller's provider (or claudia's own exporters when `provider` is undefined). */
+function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: TracerProvider | undefined): Query {
   const options: Options = params.options ?? {};
   const env = (options.env as NodeJS.ProcessEnv | undefined) ?? process.env;
-  const debug = telemetry.debug ? (m: string) => process.stderr.write(`[claudia] ${m}\n`) : () => {};
-  const tracer = (telemetry.tracerProvider ?? trace.getTracerProvider()).getTracer(TRACER_NAME);
   const startTime = Date.now();
+  const active = context.active();
+  const ids = rootIdsUnder(active);
+  const config = resolveTelemetryConfig({}, env);
+  const log = libraryLog(telemetry.debug === true, provider === undefined);
+  if (!provider) for (const warning of config.warnings) log.warn(warning);
   // A resumed session's transcript holds its history, and Claude Code's totals cover it too.
   const resumed = options.resume !== undefined || options.continue === true;
-  const builder = new TraceBuilder({
-    tracer,
-    parentContext: context.active(),
-    content: contentPolicyFromEnv(env),
-    redact: createRedactor(env),
+  const input = new RunInput(runWindow(startTime, resumed));
+  const description: RunDescription = {
+    ids,
+    env,
+    config,
     startTime,
     requestModel: options.model,
     resumed,
-  });
-  const events = new RunEvents();
-  events.subscribe((event) => builder.handle(event));
-
-  const onPrompt: HookCallbackMatcher = {
-    hooks: [
-      async (input) => {
-        if (input.transcript_path) {
-          events.follow(input.transcript_path, resumed ? { since: startTime } : {});
-        }
-        return {};
-      },
-    ],
+    log,
+    resend: provider === undefined,
+    tracerProvider: provider,
+    parentContext: active,
   };
+  // With the caller's provider the run starts at once (its ids are the provider's); claudia's own
+  // exporters load first, with the root's ids drawn up front.
+  const opened = openTracedRun(description, input);
+  const ready = opened instanceof TracedRun ? opened : undefined;
+  const running = Promise.resolve(opened);
+  running.catch((error: unknown) => log.warn(`could not trace this run: ${String(error)}`));
+
   const hooks: Partial<Record<HookEvent, HookCallbackMatcher[]>> = { ...(options.hooks ?? {}) };
-  hooks.UserPromptSubmit = [...(hooks.UserPromptSubmit ?? []), onPrompt];
-  const { traceId, spanId, traceFlags } = builder.root.spanContext();
-  const childEnv: Record<string, string | undefined> = {
-    ...env,
-    TRACEPARENT: `00-${traceId}-${spanId}-0${traceFlags & 1}`,
-  };
-  delete childEnv.TRACESTATE;
-
-  const inner = context.with(builder.rootContext, () =>
-    query({ ...params, options: { ...options, hooks, env: childEnv } }),
+  hooks.UserPromptSubmit = [...(hooks.UserPromptSubmit ?? []), sessionHook(input)];
+  const inner = context.with(rootContextOf(ready, ids, active), () =>
+    query({ ...params, options: { ...options, hooks, env: childEnvOf(env, ready, ids) } }),
   );
 
-  let sessionId: string | undefined;
   let cwd: string | undefined = options.cwd;
-  const finish = (error?: unknown) => {
-    if (!events.following) {
-      const path = findTranscript(cwd ?? process.cwd(), startTime - 1000, sessionId, env);
-      debug(`no hook reached claudia; transcript ${path ?? "not found"}`);
-      if (path) events.follow(path);
-    }
-    events.drain();
-    const summary = builder.finish({ error: error === undefined ? undefined : String(error) });
+  const finish = async (error?: unknown) => {
+    // No hook told where the transcript is: the session id Claude Code reported names it.
+    if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, cwd ?? process.cwd(), env);
+    input.drain();
+    if (!input.following) log.debug(`no transcript for session ${input.sessionId ?? "(none)"}`);
+    const run = await running.catch(() => undefined);
+    if (!run) return;
+    const summary = await run.finish({ error: error === undefined ? undefined : String(error) });
     telemetry.onFinish?.(summary);
   };
 
@@ -103,11 +132,10 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
     try {
       for await (const message of inner) {
         if (isResultMessage(message)) {
-          events.emit(resultEventOf(message as unknown as Record<string, unknown>));
+          input.emit(resultEventOf(message as unknown as Record<string, unknown>));
         } else if (message.type === "system" && message.subtype === "init") {
-          sessionId ??= message.session_id;
           cwd ??= message.cwd;
-          events.emit({
+          input.emit({
             kind: "session",
             time: Date.now(),
             sessionId: message.session_id,
@@ -121,7 +149,7 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
       failure = error;
       throw error;
     } finally {
-      finish(failure);
+      await finish(failure);
     }
   }
 
@@ -136,6 +164,56 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
+}
+
+/** The root's ids, in the caller's trace when a span is active (its trace state kept). */
+function rootIdsUnder(active: Context): RootIds {
+  const parent = trace.getSpanContext(active);
+  const ids = randomRootIds(parent?.traceId);
+  if (parent) {
+    ids.parent = {
+      traceId: parent.traceId,
+      spanId: parent.spanId,
+      traceFlags: parent.traceFlags,
+      traceState: parent.traceState?.serialize() || undefined,
+    };
+  }
+  return ids;
+}
+
+/** The context `query()` starts in: the root span's (real when ready, else its preset ids). */
+function rootContextOf(run: TracedRun | undefined, ids: RootIds, active: Context): Context {
+  if (run) return run.rootContext;
+  return trace.setSpanContext(active, { traceId: ids.traceId, spanId: ids.spanId, traceFlags: 1 });
+}
+
+/** Claude Code's environment: the caller's, with the root as its trace parent and the trace state kept. */
+function childEnvOf(
+  env: NodeJS.ProcessEnv,
+  run: TracedRun | undefined,
+  ids: RootIds,
+): Record<string, string | undefined> {
+  const root = run?.root;
+  const childEnv: Record<string, string | undefined> = {
+    ...env,
+    TRACEPARENT: root ? `00-${root.traceId}-${root.spanId}-0${root.traceFlags & 1}` : childTraceparent(ids),
+  };
+  const traceState = root ? root.traceState?.serialize() : ids.parent?.traceState;
+  if (traceState) childEnv.TRACESTATE = traceState;
+  else delete childEnv.TRACESTATE;
+  return childEnv;
+}
+
+/** Claude Code's `UserPromptSubmit` says where the session's transcript is; the first one is the run's. */
+function sessionHook(input: RunInput): HookCallbackMatcher {
+  return {
+    hooks: [
+      async (hook) => {
+        if (hook.transcript_path && !input.following) input.transcriptAt(hook.transcript_path, hook.session_id);
+        return {};
+      },
+    ],
+  };
 }
 
 export interface RunAgentParams {
@@ -176,16 +254,6 @@ export class AgentRunError extends Error {
 
 /** Run one prompt with tracing; resolves to the result, rejects with the agent's error. */
 export async function runAgentWithTelemetry(params: RunAgentParams): Promise<RunAgentResult> {
-  const env = (params.options?.env as NodeJS.ProcessEnv | undefined) ?? process.env;
-  const warn = (m: string) => process.stderr.write(`claudia: ${m}\n`);
-  const config = resolveTelemetryConfig({}, env);
-  if (!params.tracerProvider) for (const warning of config.warnings) warn(warning);
-  const ids = randomRootIds(trace.getSpanContext(context.active())?.traceId);
-  const journal = params.tracerProvider ? undefined : RunJournal.open(env, Date.now(), ids.traceId, warn);
-  const own = params.tracerProvider
-    ? undefined
-    : await createRunProvider(config, new PresetIdGenerator(ids), journal ? [journal.exporter] : []);
-  const provider = params.tracerProvider ?? own?.provider;
   const options: Options = {
     ...(params.options ?? {}),
     extraArgs: { ...(params.options?.extraArgs ?? {}), ...(params.extraArgs ?? {}) },
@@ -194,21 +262,18 @@ export async function runAgentWithTelemetry(params: RunAgentParams): Promise<Run
   const results: SDKResultMessage[] = [];
   let thrown: unknown;
   try {
-    for await (const message of tracedQuery(
+    for await (const message of traceQuery(
       { prompt: params.prompt, options },
-      { tracerProvider: provider, debug: params.debug, onFinish: (s) => (summary = s) },
+      { debug: params.debug, onFinish: (s) => (summary = s) },
+      params.tracerProvider,
     )) {
       if (message.type === "result") results.push(message);
     }
   } catch (error) {
     thrown = error;
-  } finally {
-    if (own) await own.close();
-    else await (provider as { forceFlush?: () => Promise<void> } | undefined)?.forceFlush?.();
   }
   if (!summary) throw thrown ?? new Error("the agent run ended without a trace");
-  const done = summary;
-  if (own && journal) journal.finish(done, { content: contentPolicyFromEnv(env), reports: own.reports, config }, warn);
+  const done: RunSummary = summary;
   const failed = results.find((r) => r.is_error || r.subtype !== "success");
   if (failed || thrown) {
     const reason =

@@ -2,10 +2,10 @@
  * claudia's progress lines on stderr: what users of the original know, plus one summary line.
  * Never stdout: that belongs to Claude Code.
  */
-import { basename } from "node:path";
 import type { RunEvent } from "../events.ts";
 import { totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
+import { formatToolTitle, toolTitle } from "../trace/tool-title.ts";
 
 const MAX_TITLE = 80;
 
@@ -15,21 +15,8 @@ export const cut = (text: string, max = MAX_TITLE) => {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 
-/** A short human title for a tool call: `Bash: npm test`, `Read: index.ts`, `Agent: Review code`. */
-export function toolTitle(name: string, input: unknown): string {
-  const i = (input ?? {}) as Record<string, unknown>;
-  const s = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
-  const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
-  const label = mcp ? `${mcp[1]}/${mcp[2]}` : name;
-  const detail =
-    s(i.description) ??
-    s(i.command) ??
-    (s(i.file_path) ? basename(i.file_path as string) : undefined) ??
-    s(i.pattern) ??
-    s(i.url) ??
-    s(i.query);
-  return cut(detail ? `${label}: ${detail}` : label);
-}
+/** A tool call's title on one line: `Bash: npm test`, `Read: index.ts`, `Agent: Review code`. */
+export const toolLine = (name: string, input: unknown) => cut(formatToolTitle(toolTitle(name, input)));
 
 export class ProgressPrinter {
   private readonly titles = new Map<string, string>();
@@ -46,7 +33,7 @@ export class ProgressPrinter {
         }
         break;
       case "tool.start": {
-        const title = toolTitle(event.name, event.input);
+        const title = toolLine(event.name, event.input);
         this.titles.set(event.id, title);
         this.write(`🔧 Tool: ${title}`);
         break;

@@ -5,18 +5,22 @@
  * Claude Code is started before anything heavy is loaded; the OpenTelemetry SDK and the trace
  * builder load while it runs.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { StringDecoder } from "node:string_decoder";
 import type { TelemetryConfig } from "../export/config.ts";
+import type { RunDescription } from "../pipeline/description.ts";
+import { RunInput } from "../pipeline/run-input.ts";
+import type { TracedRun } from "../pipeline/traced-run.ts";
 import type { HookServer } from "../sources/hook-server.ts";
-import { findTranscript, RunEvents } from "../sources/run-events.ts";
+import { PrintedResults } from "../sources/result-message.ts";
 import { beforeOperands, claudiaHooks, withHooks } from "../sources/settings.ts";
+import { runWindow } from "../sources/window.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
 import type { SplitArgv } from "./argv.ts";
 import { exitCodeOf, signalNumber, waitForExit } from "./child-exit.ts";
+import { ProgressPrinter } from "./console.ts";
 import type { Log } from "./log.ts";
-import type { TraceRun } from "./trace-run.ts";
 
 export interface HeadlessOptions {
   claudePath: string;
@@ -51,8 +55,8 @@ const SESSION_OPTIONS = [
 export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const { split, env, log } = options;
   const ids = newRootIds(env);
-  const events = new RunEvents();
   const resumed = RESUME_OPTIONS.some((option) => split.options.has(option));
+  const input = new RunInput(runWindow(options.startTime, resumed));
   const base = split.hasPrint ? split.claudeArgs : ["-p", ...split.claudeArgs];
   let args = base;
   let sessionId: string | undefined;
@@ -60,15 +64,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   if (SESSION_OPTIONS.some((option) => split.options.has(option))) {
     // Loaded only here: node's HTTP server costs a few ms of start-up that most runs do not need.
     const { startHookServer } = await import("../sources/hook-server.ts");
-    let mainSession: string | undefined;
-    hooks = await startHookServer((input) => {
-      log.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
-      if (input.hook_event_name !== "UserPromptSubmit" || !input.transcript_path) return;
-      mainSession ??= input.session_id;
-      // A resumed session's transcript holds its history (a forked one, a copy of it): this run is
-      // what was written after claudia started.
-      if (input.session_id === mainSession) {
-        events.follow(input.transcript_path, { since: options.startTime });
+    hooks = await startHookServer((hook) => {
+      log.debug(`hook ${hook.hook_event_name ?? "?"} session=${hook.session_id ?? "?"}`);
+      // The first prompt's session is the run's (a resumed one, or the fork's new one).
+      if (hook.hook_event_name === "UserPromptSubmit" && hook.transcript_path && !input.following) {
+        input.transcriptAt(hook.transcript_path, hook.session_id);
       }
     });
     args = withHooks(base, claudiaHooks(hooks, ["UserPromptSubmit"])) ?? base;
@@ -89,9 +89,72 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     stdio: ["inherit", tee ? "pipe" : "inherit", "inherit"],
   });
   const exited = waitForExit(child);
-  if (sessionId) events.followSession(sessionId, process.cwd(), env);
+  if (sessionId) input.sessionNamed(sessionId, process.cwd(), env);
+  const printed = new PrintedResults(input.emit);
+  if (tee && child.stdout) {
+    const decoder = new StringDecoder("utf8");
+    child.stdout.pipe(process.stdout);
+    child.stdout.on("data", (chunk: Buffer) => printed.write(decoder.write(chunk)));
+    child.stdout.on("end", () => printed.end());
+  }
+  const signals = forwardSignals(child, env, log, () => run);
+  let run: TracedRun | undefined;
+
+  // Everything below runs while Claude Code works.
+  const description: RunDescription = {
+    ids,
+    env,
+    config: options.config,
+    startTime: options.startTime,
+    requestModel: split.model,
+    resumed,
+    log,
+    resend: true,
+  };
+  const { startTracedRun } = await import("../pipeline/traced-run.ts");
+  let printer: ProgressPrinter | undefined;
+  run = await startTracedRun(description, input, (redact) => {
+    const shown = new ProgressPrinter((line) => log.progress(redact(line)));
+    printer = shown;
+    return (event) => shown.handle(event);
+  });
+  log.debug(`tracing loaded at +${Date.now() - options.startTime} ms`);
+
+  const { code, signal, error } = await exited;
+  log.debug(`Claude Code exited (code ${code}, signal ${signal}) at +${Date.now() - options.startTime} ms`);
+  const interrupted = signals.interrupted();
+  if (interrupted) run.interrupt(interrupted);
+  hooks?.close();
+  // A resumed run whose hook never came: its session is known from what Claude Code printed.
+  if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, process.cwd(), env);
+  input.drain();
+  if (!input.following)
+    log.debug(`no transcript for session ${input.sessionId ?? "(none)"}: the trace has the root span only`);
+  const exitCode = interrupted ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
+  if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
+  const summary = await run.finish({
+    exitCode,
+    error: error ? `could not start Claude Code: ${error.message}` : undefined,
+  });
+  printer?.finish(summary);
+  log.debug(
+    `trace finished at +${Date.now() - options.startTime} ms; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+  );
+  // Signal handlers stay until claudia exits, so a second Ctrl+C during the final flush still exits at once.
+  return exitCode;
+}
+
+/**
+ * Signals to claudia go to Claude Code; a second one ends both at once. Claude Code gets
+ * `CLAUDIA_KILL_AFTER_MS` to stop before it is killed.
+ */
+function forwardSignals(
+  child: ChildProcess,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+  run: () => TracedRun | undefined,
+): { interrupted(): NodeJS.Signals | undefined } {
   let interrupted: NodeJS.Signals | undefined;
-  let run: TraceRun | undefined;
   const running = () => child.exitCode === null && child.signalCode === null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) {
@@ -100,7 +163,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
       process.exit(128 + signalNumber(interrupted));
     }
     interrupted = signal;
-    run?.interrupt(signal);
+    run()?.interrupt(signal);
     log.debug(`${signal}: stopping Claude Code`);
     // Ctrl+C at a terminal reaches Claude Code directly (same process group); anything else is passed on.
     const delivered = signal === "SIGINT" && process.stdin.isTTY === true;
@@ -114,49 +177,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     killTimer.unref();
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
-
-  // Everything below runs while Claude Code works.
-  const { startTrace } = await import("./trace-run.ts");
-  log.debug(`tracing loaded at +${Date.now() - options.startTime} ms`);
-  run = await startTrace({
-    ids,
-    env,
-    split,
-    config: options.config,
-    startTime: options.startTime,
-    events,
-    log,
-    resumed,
-  });
-
-  if (tee && child.stdout) {
-    const decoder = new StringDecoder("utf8");
-    child.stdout.pipe(process.stdout);
-    child.stdout.on("data", (chunk: Buffer) => run.printed.write(decoder.write(chunk)));
-    child.stdout.on("end", () => run.printed.end());
-  }
-
-  const { code, signal, error } = await exited;
-  log.debug(`Claude Code exited (code ${code}, signal ${signal}) at +${Date.now() - options.startTime} ms`);
-  if (interrupted) run.interrupt(interrupted);
-  hooks?.close();
-  events.drain();
-  if (!events.following) {
-    const path = findTranscript(process.cwd(), options.startTime - 1000, run.sessionId() ?? sessionId, env);
-    log.debug(`no transcript followed during the run; at the end: ${path ?? "not found"}`);
-    if (path) {
-      events.follow(path, resumed ? { since: options.startTime } : {});
-      events.drain();
-    }
-  }
-  const exitCode = interrupted ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
-  if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
-  await run.finish(exitCode, error ? `could not start Claude Code: ${error.message}` : undefined);
-  log.debug(
-    `trace finished at +${Date.now() - options.startTime} ms; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
-  );
-  // Signal handlers stay until claudia exits, so a second Ctrl+C during the final flush still exits at once.
-  return exitCode;
+  return { interrupted: () => interrupted };
 }
 
 /** How long Claude Code gets to stop after a signal before it is killed. */

@@ -8,9 +8,9 @@
  * ends. Nothing is printed while the UI runs: warnings wait, the summary comes after it exits.
  */
 import { spawn } from "node:child_process";
+import { RunInput } from "../pipeline/run-input.ts";
 import { startHookServer } from "../sources/hook-server.ts";
 import { type InteractionSink, type InteractionStart, Interactions } from "../sources/interactions.ts";
-import { RunEvents } from "../sources/run-events.ts";
 import { claudiaHooks, withHooks } from "../sources/settings.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import { randomRootIds } from "../trace/ids.ts";
@@ -39,32 +39,37 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
     progress: () => {},
   };
   const finishing: Promise<RunSummary | undefined>[] = [];
-  const tracing = import("./trace-run.ts");
+  const tracing = import("../pipeline/traced-run.ts");
   let resend = true;
 
+  // Each prompt is a run of its own: its events come from the hooks and the session's transcript,
+  // which `Interactions` follows and routes to the open prompt (so the input follows nothing itself).
   const open = (start: InteractionStart): InteractionSink => {
-    const events = new RunEvents();
-    const run = tracing.then(({ startTrace }) => {
-      const first = resend;
-      resend = false;
-      return startTrace({
-        ids: randomRootIds(),
-        env,
-        split,
-        config: options.config,
-        startTime: start.time,
-        events,
-        log: quietLog,
-        resend: first,
-      });
-    });
+    const input = new RunInput({});
+    const first = resend;
+    resend = false;
+    const run = tracing.then(({ startTracedRun }) =>
+      startTracedRun(
+        {
+          ids: randomRootIds(),
+          env,
+          config: options.config,
+          startTime: start.time,
+          requestModel: split.model,
+          resumed: false,
+          log: quietLog,
+          resend: first,
+        },
+        input,
+      ),
+    );
     run.catch((e: unknown) => quietLog.warn(`could not trace prompt ${start.index}: ${String(e)}`));
     return {
-      emit: events.emit,
+      emit: input.emit,
       end: (outcome) => {
         const done = run.then(async (trace) => {
           if (!outcome.completed) trace.interrupt(outcome.reason ?? "session_end");
-          return trace.finish(undefined, undefined, outcome.time);
+          return trace.finish({ endTime: outcome.time });
         });
         finishing.push(done.catch(() => undefined));
       },

@@ -6,27 +6,33 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
-import { cut, toolTitle } from "../cli/console.ts";
-import { ATTR } from "../trace/semconv.ts";
+import { ATTR, EVENT, LEGACY, LOGFIRE } from "../trace/semconv.ts";
+import { formatToolTitle, toolTitle } from "../trace/tool-title.ts";
 import { withAttributes } from "./splitting-exporter.ts";
 
+/** One line of at most 80 characters, for Logfire's message column. */
+function oneLine(text: string, max = 80): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 function promptOf(span: ReadableSpan): string | undefined {
-  const event = span.events.find((e) => e.name === "user.prompt");
-  const prompt = event?.attributes?.["gen_ai.prompt"];
+  const event = span.events.find((e) => e.name === EVENT.userPrompt);
+  const prompt = event?.attributes?.[LEGACY.prompt];
   return typeof prompt === "string" ? prompt : undefined;
 }
 
 /** The attributes Logfire reads, for one span. Pure. */
 export function logfireAttributes(span: ReadableSpan): Attributes {
   const a = span.attributes;
-  const extra: Attributes = { "logfire.span_type": "span" };
+  const extra: Attributes = { [LOGFIRE.spanType]: "span" };
   const op = a[ATTR.operationName];
   if (op === "invoke_agent") {
     const prompt = promptOf(span);
-    extra["logfire.msg"] = prompt !== undefined ? `🤖 ${cut(prompt)}` : `🤖 ${span.name}`;
+    extra[LOGFIRE.msg] = prompt !== undefined ? `🤖 ${oneLine(prompt)}` : `🤖 ${span.name}`;
   } else if (op === "chat") {
-    extra["logfire.msg"] = span.name;
-    extra["logfire.tags"] = ["LLM"];
+    extra[LOGFIRE.msg] = span.name;
+    extra[LOGFIRE.tags] = ["LLM"];
   } else if (op === "execute_tool") {
     let input: unknown = {};
     try {
@@ -35,9 +41,9 @@ export function logfireAttributes(span: ReadableSpan): Attributes {
       // Arguments not captured or cut: the title falls back to the description or the tool's name.
     }
     if (typeof a[ATTR.ccToolDescription] === "string") input = { description: a[ATTR.ccToolDescription] };
-    extra["logfire.msg"] = `🔧 ${toolTitle(String(a[ATTR.toolName] ?? span.name), input)}`;
+    extra[LOGFIRE.msg] = `🔧 ${oneLine(formatToolTitle(toolTitle(String(a[ATTR.toolName] ?? span.name), input)))}`;
   }
-  if (typeof a[ATTR.cost] === "number") extra["operation.cost"] = a[ATTR.cost];
+  if (typeof a[ATTR.cost] === "number") extra[LOGFIRE.cost] = a[ATTR.cost];
   return extra;
 }
 

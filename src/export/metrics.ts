@@ -8,16 +8,10 @@ import type { Attributes, Context, Counter, Histogram } from "@opentelemetry/api
 import type { Resource } from "@opentelemetry/resources";
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
-import { ATTR, TRACER_NAME } from "../trace/semconv.ts";
+import { ATTR, METRIC, TRACER_NAME } from "../trace/semconv.ts";
 import type { Backend } from "./config.ts";
 
-export const METRIC = {
-  tokenUsage: "gen_ai.client.token.usage",
-  operationDuration: "gen_ai.client.operation.duration",
-  cost: "claudia.cost.usage",
-  toolCalls: "claudia.tool.calls",
-  toolDuration: "claudia.tool.duration",
-} as const;
+export { METRIC } from "../trace/semconv.ts";
 
 async function metricExporter(backend: Backend, timeoutMillis: number): Promise<PushMetricExporter> {
   const url = backend.metricsUrl as string;
@@ -103,7 +97,7 @@ class MetricsFromSpans implements SpanProcessor {
           ["output", ATTR.outputTokens],
         ] as const) {
           const count = a[key];
-          if (typeof count === "number") this.tokens.record(count, { ...common, "gen_ai.token.type": type });
+          if (typeof count === "number") this.tokens.record(count, { ...common, [METRIC.tokenType]: type });
         }
         const cost = a[ATTR.cost];
         if (typeof cost === "number") this.cost.add(cost, { [ATTR.requestModel]: String(a[ATTR.requestModel]) });

@@ -9,7 +9,7 @@
 import type { Attributes, AttributeValue } from "@opentelemetry/api";
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
-import { ATTR, EVENT } from "../trace/semconv.ts";
+import { ATTR, EVENT, LEGACY, SENTRY } from "../trace/semconv.ts";
 
 /** Sentry's ingestion keeps at most this many spans in one transaction. */
 export const MAX_SPANS_PER_TRANSACTION = 1000;
@@ -63,26 +63,26 @@ export function sentryData(span: ReadableSpan): Record<string, AttributeValue> {
   const a: Attributes = span.attributes;
   const data: Record<string, AttributeValue> = {};
   for (const [key, value] of Object.entries(a)) if (value !== undefined) data[key] = value;
-  data["sentry.op"] = sentryOp(span);
-  data["sentry.origin"] = ORIGIN;
+  data[SENTRY.op] = sentryOp(span);
+  data[SENTRY.origin] = ORIGIN;
   const input = a[ATTR.inputTokens];
   const output = a[ATTR.outputTokens];
   if (typeof input === "number") {
     const cached = a[ATTR.cacheReadTokens];
     const written = a[ATTR.cacheCreationTokens];
-    if (typeof cached === "number") data["gen_ai.usage.input_tokens.cached"] = Math.min(cached, input);
-    if (typeof written === "number") data["gen_ai.usage.input_tokens.cache_write"] = Math.min(written, input);
-    if (typeof output === "number") data["gen_ai.usage.total_tokens"] = input + output;
+    if (typeof cached === "number") data[SENTRY.cachedInput] = Math.min(cached, input);
+    if (typeof written === "number") data[SENTRY.cacheWriteInput] = Math.min(written, input);
+    if (typeof output === "number") data[SENTRY.totalTokens] = input + output;
   }
   const provider = a[ATTR.providerName];
-  if (typeof provider === "string") data["gen_ai.system"] = provider;
+  if (typeof provider === "string") data[SENTRY.system] = provider;
   const cost = a[ATTR.cost];
-  if (typeof cost === "number") data["gen_ai.cost.total_tokens"] = cost;
+  if (typeof cost === "number") data[SENTRY.cost] = cost;
   // The prompt and the final answer live in span events, which transactions do not carry.
-  const prompt = eventText(span, EVENT.userPrompt, "gen_ai.prompt");
+  const prompt = eventText(span, EVENT.userPrompt, LEGACY.prompt);
   if (prompt !== undefined && data[ATTR.inputMessages] === undefined)
     data[ATTR.inputMessages] = JSON.stringify([{ role: "user", parts: [{ type: "text", content: prompt }] }]);
-  const answer = eventText(span, EVENT.agentCompleted, "gen_ai.completion");
+  const answer = eventText(span, EVENT.agentCompleted, LEGACY.completion);
   if (answer !== undefined && data[ATTR.outputMessages] === undefined)
     data[ATTR.outputMessages] = JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: answer }] }]);
   return data;
@@ -178,9 +178,9 @@ export function errorEventOf(root: ReadableSpan, ctx: EventContext): SentryEvent
   const kind = typeof a[ATTR.errorType] === "string" ? (a[ATTR.errorType] as string) : "error";
   const message = root.status.message || `Claude Code run failed (${kind})`;
   const context = root.spanContext();
-  const tags: Record<string, string> = { "gen_ai.error.type": kind };
-  if (typeof a[ATTR.agentName] === "string") tags["gen_ai.agent.name"] = a[ATTR.agentName] as string;
-  if (a[ATTR.ccExitCode] !== undefined) tags["claude_code.exit_code"] = String(a[ATTR.ccExitCode]);
+  const tags: Record<string, string> = { [SENTRY.errorType]: kind };
+  if (typeof a[ATTR.agentName] === "string") tags[SENTRY.agentName] = a[ATTR.agentName] as string;
+  if (a[ATTR.ccExitCode] !== undefined) tags[SENTRY.exitCode] = String(a[ATTR.ccExitCode]);
   const conversation = a[ATTR.conversationId];
   return {
     event_id: ctx.eventId(),

@@ -7,6 +7,7 @@
 import type { RunEvent } from "../events.ts";
 import type { HookInput } from "./hook-server.ts";
 import { TranscriptTail } from "./transcript-tail.ts";
+import { inWindow, promptWindow } from "./window.ts";
 
 export interface InteractionStart {
   /** 1 for the session's first prompt. */
@@ -27,8 +28,6 @@ export interface InteractionSink {
 
 /** The longest a turn's end waits for its answer to reach the transcript. */
 const ANSWER_WAIT_MS = 2000;
-/** History written this long before a prompt started is not part of it (a resumed session's). */
-const HISTORY_SLACK_MS = 1000;
 
 export class Interactions {
   private tail: TranscriptTail | undefined;
@@ -46,7 +45,7 @@ export class Interactions {
     switch (input.hook_event_name) {
       case "UserPromptSubmit": {
         this.endCurrent({ completed: false, reason: "next_prompt", time: now });
-        if (input.transcript_path) this.follow(input.transcript_path);
+        if (input.transcript_path) this.follow(input.transcript_path, now);
         const start: InteractionStart = {
           index: ++this.count,
           prompt: typeof input.prompt === "string" ? input.prompt : "",
@@ -107,11 +106,12 @@ export class Interactions {
     current.sink.end({ ...outcome, time: Math.max(outcome.time, current.latest) });
   }
 
-  private follow(path: string): void {
+  /** Follow the session's transcript from the prompt that names it on (a resumed session's history is not read as this session's). */
+  private follow(path: string, promptTime: number): void {
     if (this.tailPath === path) return;
     this.stopTail();
     this.tailPath = path;
-    this.tail = new TranscriptTail(path, (event) => this.route(event), { from: "end" });
+    this.tail = new TranscriptTail(path, (event) => this.route(event), promptWindow(promptTime));
     this.tail.start(this.pollMs);
   }
 
@@ -130,7 +130,7 @@ export class Interactions {
     if (event.kind === "prompt" && event.agentId === null) return;
     if (event.kind === "result") return;
     const at = event.kind === "chat" ? event.endTime : event.time;
-    if (at < current.start.time - HISTORY_SLACK_MS) return;
+    if (!inWindow(promptWindow(current.start.time), at)) return;
     current.latest = Math.max(current.latest, at);
     if (event.kind === "chat" && event.agentId === null) current.answer = event.text;
     current.sink.emit(event);

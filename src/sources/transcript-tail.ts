@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { RunEvent } from "../events.ts";
 import { TranscriptParser } from "./transcript.ts";
+import { inWindow, type TranscriptWindow } from "./window.ts";
 
 interface FollowedFile {
   path: string;
@@ -32,33 +33,23 @@ export class TranscriptTail {
   private readonly toolCalls = new Set<string>();
   private readonly emit: (event: RunEvent) => void;
   private timer: NodeJS.Timeout | undefined;
-  private readonly since: number | undefined;
 
   /**
-   * A resumed session's history is not this run's. With `from: "end"`, what the transcripts already
-   * hold is skipped: only what is written from now on is read. With `since` (epoch ms), entries
-   * stamped earlier are skipped wherever they are (a forked session's new file starts with a copy).
+   * Only the run's part of the transcripts is turned into events (`window`, see window.ts):
+   * entries stamped before it are skipped wherever they are, and so are subagents that started
+   * before it.
    */
   constructor(
     mainPath: string,
     emit: (event: RunEvent) => void,
-    options: { from?: "start" | "end"; since?: number } = {},
+    private readonly window: TranscriptWindow = {},
   ) {
     this.emit = (event) => {
       if (event.kind === "tool.start") this.toolCalls.add(event.id);
       emit(event);
     };
     this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
-    this.since = options.since;
-    const main = followed(mainPath, new TranscriptParser(null, this.emit, this.since));
-    if (options.from === "end") {
-      main.offset = sizeOf(mainPath);
-      try {
-        for (const name of readdirSync(this.subagentsDir)) this.known.add(join(this.subagentsDir, name));
-      } catch {
-        // No subagents yet.
-      }
-    }
+    const main = followed(mainPath, new TranscriptParser(null, this.emit, window.since));
     this.files.push(main);
     this.known.add(mainPath);
   }
@@ -122,13 +113,19 @@ export class TranscriptTail {
       if (this.known.has(path)) continue;
       const agentId = agentIdOf(path);
       if (!agentId) continue;
+      const started = firstTimestamp(path);
+      if (started !== undefined && !inWindow(this.window, started)) {
+        // An earlier run's subagent (a resumed session's history).
+        this.known.add(path);
+        continue;
+      }
       const meta = readMeta(path);
       // The meta file names the tool call that started the subagent. Wait for it, and for that call
       // to be read (Claude Code can start a subagent before it writes the call to the transcript),
       // unless the run is over.
       if (!final && (!meta || (meta.toolUseId !== undefined && !this.toolCalls.has(meta.toolUseId)))) continue;
       this.known.add(path);
-      const parser = new TranscriptParser(agentId, this.emit, this.since);
+      const parser = new TranscriptParser(agentId, this.emit, this.window.since);
       this.emit({
         kind: "subagent.start",
         agentId,
@@ -136,7 +133,7 @@ export class TranscriptTail {
         parentToolUseId: meta?.toolUseId ?? null,
         description: meta?.description ?? "",
         background: meta?.requestShape === "background",
-        time: firstTimestamp(path) ?? Date.now(),
+        time: started ?? Date.now(),
       });
       this.files.push(followed(path, parser));
     }
@@ -165,14 +162,6 @@ export class TranscriptTail {
     } finally {
       closeSync(fd);
     }
-  }
-}
-
-function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
   }
 }
 

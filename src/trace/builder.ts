@@ -21,7 +21,7 @@ import { type ChatEvent, emptyUsage, type ResultEvent, type RunEvent, type Token
 import { type ContentPolicy, toJson, truncate } from "./content.ts";
 import { callCost } from "./cost.ts";
 import { addUsage, runOutcome } from "./run-outcome.ts";
-import { AGENT_NAME, ATTR, EVENT, OPERATION, PROVIDER } from "./semconv.ts";
+import { AGENT_NAME, ATTR, EVENT, LEGACY, OPERATION, PROVIDER } from "./semconv.ts";
 
 export interface TraceBuilderOptions {
   tracer: Tracer;
@@ -129,7 +129,7 @@ export class TraceBuilder {
           this.prompt = this.redact(event.text);
           const attributes: Attributes = {};
           if (this.options.content.capture) {
-            attributes["gen_ai.prompt"] = truncate(this.prompt, this.options.content.maxLength);
+            attributes[LEGACY.prompt] = truncate(this.prompt, this.options.content.maxLength);
           }
           this.root.addEvent(EVENT.userPrompt, attributes, event.time);
         }
@@ -237,7 +237,7 @@ export class TraceBuilder {
     const resultText = rawResult === undefined ? undefined : this.redact(rawResult);
     const completed: Attributes = { [ATTR.ccToolCalls]: this.toolCalls };
     if (this.options.content.capture && resultText !== undefined)
-      completed["gen_ai.completion"] = truncate(resultText, this.options.content.maxLength);
+      completed[LEGACY.completion] = truncate(resultText, this.options.content.maxLength);
     root.addEvent(EVENT.agentCompleted, completed, endTime);
     if (run.errorType) {
       const message = run.errorMessage === undefined ? run.errorType : this.cut(run.errorMessage);

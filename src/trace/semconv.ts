@@ -84,3 +84,45 @@ export const EVENT = {
   userPrompt: "user.prompt",
   agentCompleted: "agent.completed",
 } as const;
+
+/** Content attributes of the span events above (older GenAI names, kept for the backends that read them). */
+export const LEGACY = {
+  prompt: "gen_ai.prompt",
+  completion: "gen_ai.completion",
+} as const;
+
+/** Metric names: the GenAI conventions' client metrics, and claudia's own. */
+export const METRIC = {
+  tokenUsage: "gen_ai.client.token.usage",
+  operationDuration: "gen_ai.client.operation.duration",
+  cost: "claudia.cost.usage",
+  toolCalls: "claudia.tool.calls",
+  toolDuration: "claudia.tool.duration",
+  /** The token type dimension of `tokenUsage`. */
+  tokenType: "gen_ai.token.type",
+} as const;
+
+/** What Logfire's views read beyond the conventions (added on the way to Logfire only). */
+export const LOGFIRE = {
+  spanType: "logfire.span_type",
+  msg: "logfire.msg",
+  tags: "logfire.tags",
+  cost: "operation.cost",
+} as const;
+
+/** Sentry's AI Agents names (its span data and error tags), added on the way to Sentry only. */
+export const SENTRY = {
+  op: "sentry.op",
+  origin: "sentry.origin",
+  cachedInput: "gen_ai.usage.input_tokens.cached",
+  cacheWriteInput: "gen_ai.usage.input_tokens.cache_write",
+  totalTokens: "gen_ai.usage.total_tokens",
+  system: "gen_ai.system",
+  cost: "gen_ai.cost.total_tokens",
+  errorType: "gen_ai.error.type",
+  agentName: "gen_ai.agent.name",
+  exitCode: "claude_code.exit_code",
+} as const;
+
+/** OpenTelemetry span status codes as stored (OTLP's numbers). */
+export const STATUS_CODE = { unset: 0, ok: 1, error: 2 } as const;

@@ -22,3 +22,16 @@ test("a span that starts before its root (clocks differ) is drawn from the left 
   assert.match(lines[0] as string, /invoke_agent claude-code .*██████████/);
   assert.match(lines[1] as string, /└─ chat m +600ms {2}██████\s*$/, "from the left edge");
 });
+
+test("an MCP tool's title keeps its whole argument (the server and tool name are not cut into it)", () => {
+  const tool: OtlpSpan = {
+    ...span("c", "execute_tool mcp__github__search_issues", 1100, 1200, "a"),
+    attributes: [
+      { key: "gen_ai.operation.name", value: { stringValue: "execute_tool" } },
+      { key: "gen_ai.tool.name", value: { stringValue: "mcp__github__search_issues" } },
+      { key: "gen_ai.tool.call.arguments", value: { stringValue: JSON.stringify({ query: "label:bug is:open" }) } },
+    ],
+  };
+  const text = renderTree([span("a", "invoke_agent claude-code", 1000, 2000), tool], { full: false, color: false });
+  assert.match(text, /execute_tool mcp__github__search_issues {2}label:bug is:open/);
+});

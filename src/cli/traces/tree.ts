@@ -4,7 +4,8 @@
  */
 import type { AttributeValue } from "@opentelemetry/api";
 import { attributesOf, nanos, type OtlpSpan } from "../../export/journal-store.ts";
-import { toolTitle } from "../console.ts";
+import { ATTR, EVENT, LEGACY, OPERATION, STATUS_CODE } from "../../trace/semconv.ts";
+import { toolTitle } from "../../trace/tool-title.ts";
 
 export interface TreeOptions {
   /** Add captured content (prompt, arguments, results, answers) under each span. */
@@ -58,24 +59,27 @@ export const formatCost = (usd: number) => `$${usd.toFixed(usd < 0.01 ? 6 : 4)}`
 
 function usageText(a: Record<string, AttributeValue>): string {
   const parts: string[] = [];
-  if (typeof a["gen_ai.usage.input_tokens"] === "number") parts.push(`in ${a["gen_ai.usage.input_tokens"]}`);
-  if (typeof a["gen_ai.usage.output_tokens"] === "number") parts.push(`out ${a["gen_ai.usage.output_tokens"]}`);
-  if (typeof a["gen_ai.usage.cost"] === "number") parts.push(formatCost(a["gen_ai.usage.cost"]));
+  const input = a[ATTR.inputTokens];
+  const output = a[ATTR.outputTokens];
+  const cost = a[ATTR.cost];
+  if (typeof input === "number") parts.push(`in ${input}`);
+  if (typeof output === "number") parts.push(`out ${output}`);
+  if (typeof cost === "number") parts.push(formatCost(cost));
   return parts.join(" · ");
 }
 
 function label(node: TreeNode): string {
   const a = node.attributes;
-  if (a["gen_ai.operation.name"] === "execute_tool") {
-    const name = String(a["gen_ai.tool.name"] ?? node.span.name);
+  if (a[ATTR.operationName] === OPERATION.executeTool) {
+    const name = String(a[ATTR.toolName] ?? node.span.name);
     let input: unknown;
     try {
-      input = JSON.parse(String(a["gen_ai.tool.call.arguments"] ?? "{}"));
+      input = JSON.parse(String(a[ATTR.toolArguments] ?? "{}"));
     } catch {
       input = {};
     }
-    if (a["claude_code.tool.description"] !== undefined) input = { description: a["claude_code.tool.description"] };
-    return `${node.span.name}  ${toolTitle(name, input).slice(name.length + 2) || ""}`.trimEnd();
+    if (a[ATTR.ccToolDescription] !== undefined) input = { description: a[ATTR.ccToolDescription] };
+    return `${node.span.name}  ${toolTitle(name, input).detail ?? ""}`.trimEnd();
   }
   return node.span.name;
 }
@@ -89,7 +93,7 @@ function bar(node: TreeNode, root: TreeNode, width: number): string {
   return " ".repeat(from) + "█".repeat(to - from) + " ".repeat(width - to);
 }
 
-const CONTENT_KEYS = ["gen_ai.tool.call.arguments", "gen_ai.tool.call.result", "gen_ai.output.messages"];
+const CONTENT_KEYS = [ATTR.toolArguments, ATTR.toolResult, ATTR.outputMessages];
 
 /** Render every tree of a run. */
 export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
@@ -110,14 +114,14 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
     const nameWidth = Math.min(70, Math.max(...rows.map((r) => r.text.length)));
     for (const row of rows) {
       const a = row.node.attributes;
-      const failed = row.node.span.status?.code === 2;
+      const failed = row.node.span.status?.code === STATUS_CODE.error;
       const name = row.text.length > nameWidth ? `${row.text.slice(0, nameWidth - 1)}…` : row.text.padEnd(nameWidth);
       const duration = formatDuration(row.node.endMs - row.node.startMs).padStart(7);
-      const op = a["gen_ai.operation.name"];
-      const usage = op === "chat" || op === "invoke_agent" ? usageText(a) : "";
+      const op = a[ATTR.operationName];
+      const usage = op === OPERATION.chat || op === OPERATION.invokeAgent ? usageText(a) : "";
       const error = failed
         ? red(
-            `✗ ${a["error.type"] ?? "error"}${row.node.span.status?.message ? `: ${row.node.span.status.message}` : ""}`,
+            `✗ ${a[ATTR.errorType] ?? "error"}${row.node.span.status?.message ? `: ${row.node.span.status.message}` : ""}`,
           )
         : "";
       lines.push(
@@ -129,9 +133,9 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
       if (options.full) {
         const indent = `${row.prefix}${row.node.children.length > 0 ? "│  " : "   "}`;
         const prompt =
-          row.node.span === root.span ? eventText(row.node.span, "user.prompt", "gen_ai.prompt") : undefined;
+          row.node.span === root.span ? eventText(row.node.span, EVENT.userPrompt, LEGACY.prompt) : undefined;
         const answer =
-          row.node.span === root.span ? eventText(row.node.span, "agent.completed", "gen_ai.completion") : undefined;
+          row.node.span === root.span ? eventText(row.node.span, EVENT.agentCompleted, LEGACY.completion) : undefined;
         for (const [key, value] of [
           ["prompt", prompt],
           ...CONTENT_KEYS.map((k) => [k.replace(/^gen_ai\./, ""), a[k]] as const),

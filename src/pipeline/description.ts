@@ -1,0 +1,38 @@
+/**
+ * One description of a traced run, given by the mode that runs it (headless, a prompt of the
+ * terminal UI, the library): everything the pipeline needs to know that is not an event. Types only.
+ */
+import type { Context, TracerProvider } from "@opentelemetry/api";
+import type { TelemetryConfig } from "../export/config.ts";
+import type { RootIds } from "../trace/ids.ts";
+
+/** Where a run's own messages go; the CLI prints them, the library hands them to `diag`. */
+export interface RunLog {
+  warn(message: string): void;
+  debug(message: string): void;
+  progress(line: string): void;
+}
+
+export interface RunDescription {
+  /** The root span's ids, drawn before the SDK loads, and the incoming parent (W3C trace context). */
+  ids: RootIds;
+  /** The environment the run's settings come from: the process's, or the library's `options.env`. */
+  env: NodeJS.ProcessEnv;
+  config: TelemetryConfig;
+  /** When the run started (epoch ms): the root span starts here. */
+  startTime: number;
+  /** The model the user asked for, if any. */
+  requestModel?: string;
+  /** The run continues an earlier session: its totals are its own calls', not Claude Code's. */
+  resumed: boolean;
+  log: RunLog;
+  /** Re-send earlier undelivered runs in the background (once per process is enough). */
+  resend: boolean;
+  /**
+   * The caller's own provider (library): spans go there, and the caller exports them. Without it
+   * the run has claudia's own exporters, from `config`, and its journal.
+   */
+  tracerProvider?: TracerProvider;
+  /** The root's parent context, when it is richer than `ids.parent` (the library's active context). */
+  parentContext?: Context;
+}
