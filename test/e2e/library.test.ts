@@ -5,13 +5,15 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { type Options, query } from "@anthropic-ai/claude-agent-sdk";
-import { context, trace } from "@opentelemetry/api";
+import { context, type DiagLogger, DiagLogLevel, diag, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { TraceState } from "@opentelemetry/core";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { journalDir } from "../../src/export/journal.ts";
 import { listRuns } from "../../src/export/journal-store.ts";
 import { AgentRunError, runAgentWithTelemetry, tracedQuery } from "../../src/index.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { freePort } from "../support/ports.ts";
 import { createSandbox, MODEL, type Sandbox } from "../support/sandbox.ts";
 import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
 
@@ -199,5 +201,102 @@ describe("tracedQuery", () => {
     assert.ok(cost > chatCost, "Claude Code's own total covers the whole session");
     const prompts = root.events.filter((e) => e.name === "user.prompt").map((e) => e.attributes?.["gen_ai.prompt"]);
     assert.deepEqual(prompts, ["[[scenario:text]] after"]);
+  });
+});
+
+describe("the library keeps the CLI's promises", () => {
+  test("TRACEPARENT is the root and TRACESTATE the caller's, as a Bash tool sees them", async () => {
+    const remote = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      spanId: "00f067aa0ba902b7",
+      traceFlags: 1,
+      traceState: new TraceState("vendor=abc,other=1"),
+      isRemote: true,
+    });
+    await context.with(remote, async () => {
+      for await (const _ of tracedQuery(
+        { prompt: "[[scenario:traceparent]] library", options: sdkOptions() },
+        { tracerProvider: provider },
+      ));
+    });
+    const spans = exporter.getFinishedSpans();
+    const root = byName(spans, "invoke_agent claude-code")[0] as ReadableSpan;
+    assert.equal(root.spanContext().traceId, "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert.equal(parentId(root), "00f067aa0ba902b7");
+    const bash = byName(spans, "execute_tool Bash")[0] as ReadableSpan;
+    assert.match(
+      String(bash.attributes["gen_ai.tool.call.result"]),
+      new RegExp(`tp=00-${root.spanContext().traceId}-${root.spanContext().spanId}-01 ts=vendor=abc,other=1`),
+    );
+  });
+
+  test("warnings go to OpenTelemetry's diag (an invalid CLAUDIA_REDACT_PATTERNS)", async () => {
+    const warned: string[] = [];
+    const logger: DiagLogger = {
+      error: () => {},
+      warn: (message) => warned.push(message),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    };
+    diag.setLogger(logger, DiagLogLevel.WARN);
+    try {
+      const env = { ...(sandbox.env as Record<string, string>), CLAUDIA_REDACT_PATTERNS: '["(unclosed"]' };
+      for await (const _ of tracedQuery(
+        { prompt: "[[scenario:text]] warn", options: { ...sdkOptions(), env } },
+        { tracerProvider: provider },
+      ));
+    } finally {
+      diag.disable();
+    }
+    assert.ok(
+      warned.some((w) => /CLAUDIA_REDACT_PATTERNS: "\(unclosed" is not a valid regular expression/.test(w)),
+      warned.join("\n"),
+    );
+  });
+
+  test("without any provider, tracedQuery exports by the OTEL_* variables of options.env and journals the run", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const env = {
+        ...(sandbox.env as Record<string, string>),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      };
+      let traceId = "";
+      for await (const _ of tracedQuery(
+        { prompt: "[[scenario:bash]] no provider", options: { ...sdkOptions(), env } },
+        { onFinish: (summary) => (traceId = summary.traceId) },
+      ));
+      assert.match(traceId, /^[0-9a-f]{32}$/);
+      assert.equal(receiver.spans.filter((s) => s.traceId === traceId).length, 4);
+      const run = listRuns(journalDir(env)).find((r) => r.record.traceId === traceId);
+      assert.equal(run?.record.deliveries.otlp?.delivered, true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("an undelivered run is re-sent by the next library run, as the CLI does", async () => {
+    const port = await freePort();
+    const env = {
+      ...(sandbox.env as Record<string, string>),
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      CLAUDIA_EXPORT_TIMEOUT_MS: "1000",
+      CLAUDIA_RESEND_WAIT_MS: "5000",
+    };
+    const late = await runAgentWithTelemetry({ prompt: "[[scenario:text]] late", options: { ...sdkOptions(), env } });
+    const recordOf = (traceId: string) => listRuns(journalDir(env)).find((r) => r.record.traceId === traceId)?.record;
+    assert.equal(recordOf(late.traceId)?.deliveries.otlp?.delivered, false);
+    const back = await startOtlpReceiver({ port });
+    try {
+      const next = await runAgentWithTelemetry({ prompt: "[[scenario:text]] next", options: { ...sdkOptions(), env } });
+      assert.equal(recordOf(next.traceId)?.deliveries.otlp?.delivered, true);
+      assert.equal(recordOf(late.traceId)?.deliveries.otlp?.delivered, true, "the earlier run was re-sent");
+      assert.equal(back.spans.filter((s) => s.traceId === late.traceId).length, 2);
+    } finally {
+      await back.close();
+    }
   });
 });

@@ -4,7 +4,7 @@
  * hook, and its history is not this run's.
  */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
@@ -77,6 +77,52 @@ describe("sessions", () => {
       assert.ok(result.total_cost_usd > Number(r.attributes["gen_ai.usage.cost"]), label);
       const prompts = r.events.filter((e) => e.name === "user.prompt").map((e) => e.attributes["gen_ai.prompt"]);
       assert.deepEqual(prompts, [args.at(-1)], `${label}: the prompt is this run's`);
+    }
+  });
+
+  test("a run without a transcript carries nothing of the run before it in the same directory", async () => {
+    const first = await traced(["--output-format", "json", "[[scenario:bash]] the-first-run-prompt"]);
+    const firstRoot = root(first.spans);
+    assert.equal(named(first.spans, "execute_tool Bash").length, 1);
+    const firstTokens = firstRoot.attributes["gen_ai.usage.input_tokens"];
+
+    // Started a moment later in the same directory: Claude Code writes no transcript at all.
+    const ephemeral = await traced(
+      ["--no-session-persistence", "--output-format", "json", "[[scenario:text]] the-ephemeral-prompt"],
+      { CLAUDIA_DEBUG: "1" },
+    );
+    const result = JSON.parse(ephemeral.ran.stdout) as { session_id: string; total_cost_usd: number };
+    const ephemeralRoot = root(ephemeral.spans);
+    assert.match(ephemeral.ran.stderr, /no transcript for session/);
+    assert.equal(ephemeral.spans.length, 1, "the root span only");
+    assert.equal(ephemeralRoot.attributes["gen_ai.conversation.id"], result.session_id);
+    assert.notEqual(result.session_id, firstRoot.attributes["gen_ai.conversation.id"]);
+    // Its totals are Claude Code's report of this run, not the first run's transcript.
+    assert.equal(ephemeralRoot.attributes["gen_ai.usage.cost"], result.total_cost_usd);
+    assert.notEqual(ephemeralRoot.attributes["gen_ai.usage.input_tokens"], firstTokens);
+
+    // Claude Code cannot start at all (the program is not executable).
+    const notExecutable = join(h.sandbox.work, "not-executable");
+    writeFileSync(notExecutable, "#!/bin/sh\nexit 0\n", { mode: 0o644 });
+    const broken = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] the-broken-prompt"], {
+      CLAUDIA_CLAUDE_PATH: notExecutable,
+    });
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.stderr, /could not start Claude Code/);
+    const brokenSpans = await waitForSpans(h.receiver.spans, traceIdFrom(broken.stderr));
+    assert.equal(brokenSpans.length, 1, "the root span only");
+    const brokenRoot = root(brokenSpans);
+    assert.equal(brokenRoot.attributes["gen_ai.usage.input_tokens"], 0);
+    assert.equal(brokenRoot.attributes["gen_ai.usage.cost"], undefined);
+    assert.equal(brokenRoot.attributes["gen_ai.conversation.id"], undefined);
+
+    for (const [label, ran, spans] of [
+      ["--no-session-persistence", ephemeral.ran, ephemeral.spans],
+      ["cannot start", broken, brokenSpans],
+    ] as const) {
+      const seen = JSON.stringify(spans) + ran.stderr;
+      assert.doesNotMatch(seen, /the-first-run-prompt/, `${label}: the first run's prompt`);
+      assert.doesNotMatch(seen, /hello-from-bash|execute_tool|Bash/, `${label}: the first run's tool call`);
     }
   });
 });

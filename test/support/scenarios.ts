@@ -17,7 +17,7 @@ export const scenarios: Record<string, Scenario> = {
   /** A Bash call that prints the trace context the tool process received. */
   traceparent: (c) =>
     c.toolResults.length === 0
-      ? tools(bash('echo "tp=$TRACEPARENT"', "Show the trace context"))
+      ? tools(bash('echo "tp=$TRACEPARENT ts=$TRACESTATE"', "Show the trace context"))
       : text(`Context: ${firstLine(c.toolResults[0]?.text)}`),
 
   /** A tool with a large output (about 14 kB), for size limits. */
