@@ -13,7 +13,7 @@ import type { RunEvents } from "../sources/run-events.ts";
 import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
 import { contentPolicyFromEnv } from "../trace/content.ts";
 import { PresetIdGenerator, type RootIds } from "../trace/ids.ts";
-import { createRedactor, invalidUserPatterns } from "../trace/redact.ts";
+import { createRedactor, credentialValues, invalidUserPatterns } from "../trace/redact.ts";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { SplitArgv } from "./argv.ts";
 import { ProgressPrinter } from "./console.ts";
@@ -63,7 +63,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
         isRemote: true,
       })
     : ROOT_CONTEXT;
-  const redact = createRedactor(env);
+  const redact = createRedactor(env, credentialValues(config.backends));
   for (const bad of invalidUserPatterns(env.CLAUDIA_REDACT_PATTERNS)) {
     log.warn(`CLAUDIA_REDACT_PATTERNS: "${bad}" is not a valid regular expression; ignored`);
   }
@@ -76,7 +76,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
     requestModel: options.split.model,
     resumed: options.resumed,
   });
-  const printer = new ProgressPrinter((line) => log.progress(redact(line)));
+  const printer = new ProgressPrinter((line) => log.progress(line), redact);
   events.attachLate((event) => {
     builder.handle(event);
     printer.handle(event);
