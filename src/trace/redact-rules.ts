@@ -37,6 +37,39 @@ const FLAG_VALUE = /(?:\\.|[^\s"'\\]){1,1024}/y;
 const SECRET_WORD =
   "(?:[Pp][Aa][Ss][Ss]|[Ss][Ee][Cc][Rr][Ee][Tt]|[Tt][Oo][Kk][Ee][Nn]|[Kk][Ee][Yy]|PAT|AUTH|CRED|[Cc]redential|DSN)";
 
+/** A JSON escape (`\n`) or a percent-encoded byte (`%20`): text that was a separator. */
+const ENCODED_SEPARATOR = String.raw`\\[nrtbf]|%[0-9A-Fa-f]{2}`;
+/** What may come before a token: the start, a non-word character, an encoded separator. */
+const BEFORE_WORD = String.raw`(?:^|[^A-Za-z0-9_]|${ENCODED_SEPARATOR})`;
+/** What may come before a command-line argument: the start, whitespace, an encoded separator. */
+const BEFORE_ARGUMENT = String.raw`(?:^|\s|${ENCODED_SEPARATOR})`;
+/** Where a name may start: not inside a longer name, or after an encoded separator. */
+const NAME_START = `(?:(?<![A-Za-z0-9_.-])|(?<=${ENCODED_SEPARATOR}))`;
+/** A quote around a name or value, maybe JSON-escaped (up to twice) or percent-encoded. */
+const QUOTE = String.raw`(?:\\{0,3}["']|%2[27])`;
+/** A space or tab, maybe percent-encoded. */
+const SPACE = String.raw`(?:[ 	]|%20|%09)`;
+
+/**
+ * Whether a matched name holds a secret: the name, or its part after a `.` or `-` (`db.password`,
+ * `x.GITHUB_PAT`), or without the end of an escape before it (`\\nGITHUB_PAT`, `%20GITHUB_PAT`).
+ */
+function secretName(m: RegExpExecArray, text: string): boolean {
+  const name = m[1] ?? "";
+  const candidates = [name];
+  for (let i = 0; i < name.length; i++) if (name[i] === "." || name[i] === "-") candidates.push(name.slice(i + 1));
+  if (text[m.index - 1] === "\\" && /^[nrtbf]/.test(name)) candidates.push(name.slice(1));
+  if (text[m.index - 1] === "%" && /^[0-9A-Fa-f]{2}/.test(name)) candidates.push(name.slice(2));
+  return candidates.some(isSecretName);
+}
+
+/**
+ * A token starting with `prefix` where a token may start. The prefix comes first and the check of
+ * what precedes it second (a look-behind), so the scan can skip ahead to the prefix.
+ */
+const token = (prefix: string, rest: string, flags = "g", before = BEFORE_WORD) =>
+  new RegExp(`${prefix}(?<=${before}${prefix})${rest}`, flags);
+
 /** Built-in secret shapes, most specific first (on overlap, the first one's kind is shown). */
 export const RULES: readonly Rule[] = [
   {
@@ -44,56 +77,83 @@ export const RULES: readonly Rule[] = [
     pattern:
       /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----(?:(?!-----)[\s\S]){0,10000}(?:-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----)?/g,
   },
-  { kind: "anthropic_key", pattern: /\bsk-ant-[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}/g, tail: TOKEN_TAIL },
+  {
+    kind: "anthropic_key",
+    pattern: token(String.raw`sk-ant-`, String.raw`[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}`),
+    tail: TOKEN_TAIL,
+  },
   {
     kind: "openai_key",
-    pattern: /\bsk-[A-Za-z0-9_-]{20,400}/g,
+    pattern: token(String.raw`sk-`, String.raw`[A-Za-z0-9_-]{20,400}`),
     tail: TOKEN_TAIL,
     accept: (m) => m[0].includes("T3BlbkFJ"),
   },
-  { kind: "openai_key", pattern: /\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,400}/g, tail: TOKEN_TAIL },
-  { kind: "aws_access_key", pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/g },
+  {
+    kind: "openai_key",
+    pattern: token(String.raw`sk-(?:proj|svcacct|admin)-`, String.raw`[A-Za-z0-9_-]{40,400}`),
+    tail: TOKEN_TAIL,
+  },
+  { kind: "aws_access_key", pattern: token(String.raw`(?:AKIA|ASIA|ABIA|ACCA)`, String.raw`[A-Z2-7]{16}\b`) },
   {
     kind: "aws_secret_key",
-    pattern: /\b(?:aws_secret_access_key|aws_secret_key|secretaccesskey)["']?[ \t]{0,10}[:=][ \t]{0,10}["']?/gi,
+    pattern: token(
+      String.raw`(?:aws_secret_access_key|aws_secret_key|secretaccesskey)`,
+      String.raw`["']?[ \t]{0,10}[:=][ \t]{0,10}["']?`,
+      "gi",
+    ),
     value: /[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/y,
   },
-  { kind: "github_token", pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}/g, tail: ALNUM_TAIL },
-  { kind: "github_token", pattern: /\bgithub_pat_[A-Za-z0-9_]{60,255}/g, tail: TOKEN_TAIL },
-  { kind: "gitlab_token", pattern: /\bglpat-[A-Za-z0-9_-]{20,255}/g, tail: TOKEN_TAIL },
-  { kind: "slack_token", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,255}/g, tail: TOKEN_TAIL },
+  {
+    kind: "github_token",
+    pattern: token(String.raw`(?:ghp|gho|ghu|ghs|ghr)_`, String.raw`[A-Za-z0-9]{36,255}`),
+    tail: ALNUM_TAIL,
+  },
+  { kind: "github_token", pattern: token(String.raw`github_pat_`, String.raw`[A-Za-z0-9_]{60,255}`), tail: TOKEN_TAIL },
+  { kind: "gitlab_token", pattern: token(String.raw`glpat-`, String.raw`[A-Za-z0-9_-]{20,255}`), tail: TOKEN_TAIL },
+  { kind: "slack_token", pattern: token(String.raw`xox[abposr]-`, String.raw`[A-Za-z0-9-]{10,255}`), tail: TOKEN_TAIL },
   {
     kind: "slack_webhook",
     pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{1,255}/g,
     tail: /[A-Za-z0-9/_-]*/y,
   },
-  { kind: "stripe_key", pattern: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,255}/g, tail: ALNUM_TAIL },
-  { kind: "google_api_key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { kind: "npm_token", pattern: /\bnpm_[A-Za-z0-9]{36,255}/g, tail: ALNUM_TAIL },
-  { kind: "huggingface_token", pattern: /\bhf_[A-Za-z0-9]{30,255}/g, tail: ALNUM_TAIL },
-  { kind: "pypi_token", pattern: /\bpypi-[A-Za-z0-9_-]{50,2000}/g, tail: TOKEN_TAIL },
-  { kind: "sentry_token", pattern: /\bsntry[su]_[A-Za-z0-9_+/=-]{30,2000}/g, tail: /[A-Za-z0-9_+/=-]*/y },
-  { kind: "logfire_token", pattern: /\bpylf_[A-Za-z0-9_-]{20,255}/g, tail: TOKEN_TAIL },
+  {
+    kind: "stripe_key",
+    pattern: token(String.raw`(?:sk|rk)_(?:live|test)_`, String.raw`[A-Za-z0-9]{20,255}`),
+    tail: ALNUM_TAIL,
+  },
+  { kind: "google_api_key", pattern: token(String.raw`AIza`, String.raw`[0-9A-Za-z_-]{35}\b`) },
+  { kind: "npm_token", pattern: token(String.raw`npm_`, String.raw`[A-Za-z0-9]{36,255}`), tail: ALNUM_TAIL },
+  { kind: "huggingface_token", pattern: token(String.raw`hf_`, String.raw`[A-Za-z0-9]{30,255}`), tail: ALNUM_TAIL },
+  { kind: "pypi_token", pattern: token(String.raw`pypi-`, String.raw`[A-Za-z0-9_-]{50,2000}`), tail: TOKEN_TAIL },
+  {
+    kind: "sentry_token",
+    pattern: token(String.raw`sntry[su]_`, String.raw`[A-Za-z0-9_+/=-]{30,2000}`),
+    tail: /[A-Za-z0-9_+/=-]*/y,
+  },
+  { kind: "logfire_token", pattern: token(String.raw`pylf_`, String.raw`[A-Za-z0-9_-]{20,255}`), tail: TOKEN_TAIL },
   {
     kind: "jwt",
-    pattern: /\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,8000}\.[A-Za-z0-9_-]{8,2000}/g,
+    pattern: token(String.raw`eyJ`, String.raw`[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,8000}\.[A-Za-z0-9_-]{8,2000}`),
     tail: TOKEN_TAIL,
   },
   {
     kind: "sentry_dsn",
-    pattern: /\bhttps?:\/\/(?=[0-9a-f]{32}(?::[0-9a-f]{32})?@)/g,
+    pattern: token(String.raw`https?:\/\/`, String.raw`(?=[0-9a-f]{32}(?::[0-9a-f]{32})?@)`),
     value: /[0-9a-f]{32}/y,
   },
   {
     kind: "bearer_token",
-    pattern: /\bBearer\s{1,10}/g,
+    pattern: token(String.raw`Bearer`, String.raw`\s{1,10}`),
     value: /[A-Za-z0-9._~+/=-]{16,4096}/y,
     tail: /[A-Za-z0-9._~+/=-]*/y,
   },
   {
     kind: "authorization",
-    pattern:
-      /\b(?:Proxy-)?Authorization["']?[ \t]{0,10}[:=][ \t]{0,10}["']?(?:(?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|Api-Key|Key)[ \t]{1,10})?/gi,
+    pattern: token(
+      String.raw`(?:Proxy-)?Authorization`,
+      String.raw`["']?[ \t]{0,10}[:=][ \t]{0,10}["']?(?:(?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|Api-Key|Key)[ \t]{1,10})?`,
+      "gi",
+    ),
     value: /[^\s"',;]{6,4096}/y,
     tail: /[^\s"',;]*/y,
   },
@@ -104,30 +164,39 @@ export const RULES: readonly Rule[] = [
   },
   {
     kind: "cli_password",
-    pattern: /(?<!\S)(?:-u|--user)(?:[ \t]{1,5}|=)?["']?[^\s:"'@/]{1,256}:/g,
+    pattern: token(
+      String.raw`(?:-u|--user)`,
+      String.raw`(?:[ \t]{1,5}|=)?["']?[^\s:"'@/]{1,256}:`,
+      "g",
+      BEFORE_ARGUMENT,
+    ),
     value: FLAG_VALUE,
     context: /\bcurl\b/g,
   },
   {
     kind: "cli_password",
-    pattern:
-      /(?<![\w-])--?(?:password|passwd|pass|token|secret|api-key|apikey|auth-token|access-token|client-secret)(?:[ \t]{1,5}|=)["']?/gi,
+    pattern: token(
+      String.raw`--?(?:password|passwd|pass|token|secret|api-key|apikey|auth-token|access-token|client-secret)`,
+      String.raw`(?:[ \t]{1,5}|=)["']?`,
+      "gi",
+      BEFORE_ARGUMENT,
+    ),
     value: FLAG_VALUE,
   },
   {
     kind: "cli_password",
-    pattern: /(?<!\S)-p["']?(?=[^\s"'])/g,
+    pattern: token(String.raw`-p`, String.raw`["']?(?=[^\s"'])`, "g", BEFORE_ARGUMENT),
     value: FLAG_VALUE,
     context: /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mariadb|mariadb-dump)\b/g,
   },
   {
     kind: "secret_assignment",
     pattern: new RegExp(
-      `(?<![A-Za-z0-9_.-])-{0,2}(?=[A-Za-z0-9_.-]{0,124}?${SECRET_WORD})([A-Za-z][A-Za-z0-9_.-]{0,127})(?:\\\\{0,3}["'])?[ \t]{0,10}[:=][ \t]{0,10}(?:\\\\{0,3}["'])?`,
+      `${NAME_START}(?=[A-Za-z0-9_.-]{0,124}?${SECRET_WORD})([A-Za-z0-9_.-]{1,128})${QUOTE}?${SPACE}{0,10}(?:[:=]|%3[AaDd])${SPACE}{0,10}${QUOTE}?`,
       "g",
     ),
     value: ASSIGNED_VALUE,
     tail: ASSIGNED_TAIL,
-    accept: (m) => isSecretName(m[1] ?? ""),
+    accept: secretName,
   },
 ];

@@ -213,7 +213,9 @@ function redactorFor(rules: readonly Rule[], margin: number): Redactor {
       const window = whole ? text : text.slice(0, end);
       const spans = findSpans(window, rules);
       if (whole && spans.length === 0) return { head: text.slice(0, maxLength), total: text.length };
-      const { out, pos } = render(window, spans, whole ? window.length : end - margin, maxLength);
+      const { out, pos } = whole
+        ? render(window, spans, window.length, Number.POSITIVE_INFINITY)
+        : render(window, spans, end - margin, maxLength);
       if (whole || out.length > maxLength) {
         return { head: out.slice(0, maxLength), total: out.length + text.length - Math.min(pos, text.length) };
       }
