@@ -40,7 +40,7 @@ const SECRET_WORD =
 /** A JSON escape (`\n`) or a percent-encoded byte (`%20`): text that was a separator. */
 const ENCODED_SEPARATOR = String.raw`\\[nrtbf]|%[0-9A-Fa-f]{2}`;
 /** What may come before a token: the start, a non-word character, an encoded separator. */
-const BEFORE_WORD = String.raw`(?:^|[^A-Za-z0-9_]|${ENCODED_SEPARATOR})`;
+const BEFORE_WORD = `(?:^|[^A-Za-z0-9_]|${ENCODED_SEPARATOR})`;
 /** What may come before a command-line argument: the start, whitespace, an encoded separator. */
 const BEFORE_ARGUMENT = String.raw`(?:^|\s|${ENCODED_SEPARATOR})`;
 /** Where a name may start: not inside a longer name, or after an encoded separator. */
@@ -48,7 +48,7 @@ const NAME_START = `(?:(?<![A-Za-z0-9_.-])|(?<=${ENCODED_SEPARATOR}))`;
 /** A quote around a name or value, maybe JSON-escaped (up to twice) or percent-encoded. */
 const QUOTE = String.raw`(?:\\{0,3}["']|%2[27])`;
 /** A space or tab, maybe percent-encoded. */
-const SPACE = String.raw`(?:[ 	]|%20|%09)`;
+const SPACE = "(?:[ 	]|%20|%09)";
 
 /**
  * Whether a matched name holds a secret: the name, or its part after a `.` or `-` (`db.password`,
@@ -79,25 +79,25 @@ export const RULES: readonly Rule[] = [
   },
   {
     kind: "anthropic_key",
-    pattern: token(String.raw`sk-ant-`, String.raw`[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}`),
+    pattern: token("sk-ant-", String.raw`[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}`),
     tail: TOKEN_TAIL,
   },
   {
     kind: "openai_key",
-    pattern: token(String.raw`sk-`, String.raw`[A-Za-z0-9_-]{20,400}`),
+    pattern: token("sk-", "[A-Za-z0-9_-]{20,400}"),
     tail: TOKEN_TAIL,
     accept: (m) => m[0].includes("T3BlbkFJ"),
   },
   {
     kind: "openai_key",
-    pattern: token(String.raw`sk-(?:proj|svcacct|admin)-`, String.raw`[A-Za-z0-9_-]{40,400}`),
+    pattern: token("sk-(?:proj|svcacct|admin)-", "[A-Za-z0-9_-]{40,400}"),
     tail: TOKEN_TAIL,
   },
-  { kind: "aws_access_key", pattern: token(String.raw`(?:AKIA|ASIA|ABIA|ACCA)`, String.raw`[A-Z2-7]{16}\b`) },
+  { kind: "aws_access_key", pattern: token("(?:AKIA|ASIA|ABIA|ACCA)", String.raw`[A-Z2-7]{16}\b`) },
   {
     kind: "aws_secret_key",
     pattern: token(
-      String.raw`(?:aws_secret_access_key|aws_secret_key|secretaccesskey)`,
+      "(?:aws_secret_access_key|aws_secret_key|secretaccesskey)",
       String.raw`["']?[ \t]{0,10}[:=][ \t]{0,10}["']?`,
       "gi",
     ),
@@ -105,12 +105,12 @@ export const RULES: readonly Rule[] = [
   },
   {
     kind: "github_token",
-    pattern: token(String.raw`(?:ghp|gho|ghu|ghs|ghr)_`, String.raw`[A-Za-z0-9]{36,255}`),
+    pattern: token("(?:ghp|gho|ghu|ghs|ghr)_", "[A-Za-z0-9]{36,255}"),
     tail: ALNUM_TAIL,
   },
-  { kind: "github_token", pattern: token(String.raw`github_pat_`, String.raw`[A-Za-z0-9_]{60,255}`), tail: TOKEN_TAIL },
-  { kind: "gitlab_token", pattern: token(String.raw`glpat-`, String.raw`[A-Za-z0-9_-]{20,255}`), tail: TOKEN_TAIL },
-  { kind: "slack_token", pattern: token(String.raw`xox[abposr]-`, String.raw`[A-Za-z0-9-]{10,255}`), tail: TOKEN_TAIL },
+  { kind: "github_token", pattern: token("github_pat_", "[A-Za-z0-9_]{60,255}"), tail: TOKEN_TAIL },
+  { kind: "gitlab_token", pattern: token("glpat-", "[A-Za-z0-9_-]{20,255}"), tail: TOKEN_TAIL },
+  { kind: "slack_token", pattern: token("xox[abposr]-", "[A-Za-z0-9-]{10,255}"), tail: TOKEN_TAIL },
   {
     kind: "slack_webhook",
     pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{1,255}/g,
@@ -118,39 +118,39 @@ export const RULES: readonly Rule[] = [
   },
   {
     kind: "stripe_key",
-    pattern: token(String.raw`(?:sk|rk)_(?:live|test)_`, String.raw`[A-Za-z0-9]{20,255}`),
+    pattern: token("(?:sk|rk)_(?:live|test)_", "[A-Za-z0-9]{20,255}"),
     tail: ALNUM_TAIL,
   },
-  { kind: "google_api_key", pattern: token(String.raw`AIza`, String.raw`[0-9A-Za-z_-]{35}\b`) },
-  { kind: "npm_token", pattern: token(String.raw`npm_`, String.raw`[A-Za-z0-9]{36,255}`), tail: ALNUM_TAIL },
-  { kind: "huggingface_token", pattern: token(String.raw`hf_`, String.raw`[A-Za-z0-9]{30,255}`), tail: ALNUM_TAIL },
-  { kind: "pypi_token", pattern: token(String.raw`pypi-`, String.raw`[A-Za-z0-9_-]{50,2000}`), tail: TOKEN_TAIL },
+  { kind: "google_api_key", pattern: token("AIza", String.raw`[0-9A-Za-z_-]{35}\b`) },
+  { kind: "npm_token", pattern: token("npm_", "[A-Za-z0-9]{36,255}"), tail: ALNUM_TAIL },
+  { kind: "huggingface_token", pattern: token("hf_", "[A-Za-z0-9]{30,255}"), tail: ALNUM_TAIL },
+  { kind: "pypi_token", pattern: token("pypi-", "[A-Za-z0-9_-]{50,2000}"), tail: TOKEN_TAIL },
   {
     kind: "sentry_token",
-    pattern: token(String.raw`sntry[su]_`, String.raw`[A-Za-z0-9_+/=-]{30,2000}`),
+    pattern: token("sntry[su]_", "[A-Za-z0-9_+/=-]{30,2000}"),
     tail: /[A-Za-z0-9_+/=-]*/y,
   },
-  { kind: "logfire_token", pattern: token(String.raw`pylf_`, String.raw`[A-Za-z0-9_-]{20,255}`), tail: TOKEN_TAIL },
+  { kind: "logfire_token", pattern: token("pylf_", "[A-Za-z0-9_-]{20,255}"), tail: TOKEN_TAIL },
   {
     kind: "jwt",
-    pattern: token(String.raw`eyJ`, String.raw`[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,8000}\.[A-Za-z0-9_-]{8,2000}`),
+    pattern: token("eyJ", String.raw`[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,8000}\.[A-Za-z0-9_-]{8,2000}`),
     tail: TOKEN_TAIL,
   },
   {
     kind: "sentry_dsn",
-    pattern: token(String.raw`https?:\/\/`, String.raw`(?=[0-9a-f]{32}(?::[0-9a-f]{32})?@)`),
+    pattern: token(String.raw`https?:\/\/`, "(?=[0-9a-f]{32}(?::[0-9a-f]{32})?@)"),
     value: /[0-9a-f]{32}/y,
   },
   {
     kind: "bearer_token",
-    pattern: token(String.raw`Bearer`, String.raw`\s{1,10}`),
+    pattern: token("Bearer", String.raw`\s{1,10}`),
     value: /[A-Za-z0-9._~+/=-]{16,4096}/y,
     tail: /[A-Za-z0-9._~+/=-]*/y,
   },
   {
     kind: "authorization",
     pattern: token(
-      String.raw`(?:Proxy-)?Authorization`,
+      "(?:Proxy-)?Authorization",
       String.raw`["']?[ \t]{0,10}[:=][ \t]{0,10}["']?(?:(?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|Api-Key|Key)[ \t]{1,10})?`,
       "gi",
     ),
@@ -164,19 +164,14 @@ export const RULES: readonly Rule[] = [
   },
   {
     kind: "cli_password",
-    pattern: token(
-      String.raw`(?:-u|--user)`,
-      String.raw`(?:[ \t]{1,5}|=)?["']?[^\s:"'@/]{1,256}:`,
-      "g",
-      BEFORE_ARGUMENT,
-    ),
+    pattern: token("(?:-u|--user)", String.raw`(?:[ \t]{1,5}|=)?["']?[^\s:"'@/]{1,256}:`, "g", BEFORE_ARGUMENT),
     value: FLAG_VALUE,
     context: /\bcurl\b/g,
   },
   {
     kind: "cli_password",
     pattern: token(
-      String.raw`--?(?:password|passwd|pass|token|secret|api-key|apikey|auth-token|access-token|client-secret)`,
+      "--?(?:password|passwd|pass|token|secret|api-key|apikey|auth-token|access-token|client-secret)",
       String.raw`(?:[ \t]{1,5}|=)["']?`,
       "gi",
       BEFORE_ARGUMENT,
@@ -185,7 +180,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     kind: "cli_password",
-    pattern: token(String.raw`-p`, String.raw`["']?(?=[^\s"'])`, "g", BEFORE_ARGUMENT),
+    pattern: token("-p", String.raw`["']?(?=[^\s"'])`, "g", BEFORE_ARGUMENT),
     value: FLAG_VALUE,
     context: /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mariadb|mariadb-dump)\b/g,
   },

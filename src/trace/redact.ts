@@ -219,7 +219,8 @@ function redactorFor(rules: readonly Rule[], margin: number): Redactor {
       if (whole || out.length > maxLength) {
         return { head: out.slice(0, maxLength), total: out.length + text.length - Math.min(pos, text.length) };
       }
-      end = Math.min(text.length, end * 2);
+      // The output is still short (secrets shrank it, or one runs on past the window): read on.
+      end = Math.min(text.length, end * 4);
     }
   };
   const redact = (text: string) => (text ? head(text, Number.POSITIVE_INFINITY).head : text);

@@ -48,7 +48,20 @@ function parts(name: string): string[] {
     .filter(Boolean);
 }
 
+const judged = new Map<string, boolean>();
+
+/** Whether `name` holds a secret (remembered for the last names seen: text repeats its names). */
 export function isSecretName(name: string): boolean {
+  let secret = judged.get(name);
+  if (secret === undefined) {
+    secret = judge(name);
+    if (judged.size >= 1024) judged.clear();
+    judged.set(name, secret);
+  }
+  return secret;
+}
+
+function judge(name: string): boolean {
   const split = parts(name);
   const last = split[split.length - 1]?.toLowerCase();
   if (last === undefined || NOT_SECRET_LAST.has(last)) return false;
