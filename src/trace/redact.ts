@@ -129,26 +129,40 @@ function positions(text: string, context: RegExp): number[] {
 
 const CONTEXT_REACH = 300;
 
+/** Where a rule's context was found in a text, and how far a scan over them has got. */
+interface ContextScan {
+  at: number[];
+  next: number;
+  /** The first line break at or after the context occurrence last looked at (-1: none). */
+  lineBreak: number;
+}
+
 /**
  * Whether a match at `index` shares its line with a context occurrence at most 300 characters
- * before it. Matches come in order, so `state.next` only moves forward.
+ * before it. Matches come in order, so the scan only moves forward.
  */
-function nearContext(text: string, at: number[], state: { next: number }, index: number): boolean {
-  while (state.next < at.length && (at[state.next] as number) < index) state.next++;
-  const before = at[state.next - 1];
-  return before !== undefined && index - before <= CONTEXT_REACH && !text.slice(before, index).includes("\n");
+function nearContext(text: string, scan: ContextScan, index: number): boolean {
+  while (scan.next < scan.at.length && (scan.at[scan.next] as number) < index) scan.next++;
+  const before = scan.at[scan.next - 1];
+  if (before === undefined || index - before > CONTEXT_REACH) return false;
+  if (scan.lineBreak !== -1 && scan.lineBreak < before) scan.lineBreak = text.indexOf("\n", before);
+  return scan.lineBreak === -1 || scan.lineBreak >= index;
 }
 
 /** Every secret `rule` finds in `text`, appended to `out`. */
 function collect(text: string, rule: Rule, rank: number, out: Span[]) {
   const { pattern, value, tail } = rule;
-  const contexts = rule.context ? positions(text, rule.context) : undefined;
-  if (contexts?.length === 0) return;
-  const state = { next: 0 };
+  const at = rule.context ? positions(text, rule.context) : undefined;
+  if (at?.length === 0) return;
+  const scan: ContextScan | undefined = at && {
+    at,
+    next: 0,
+    lineBreak: at[0] === undefined ? -1 : text.indexOf("\n", at[0]),
+  };
   pattern.lastIndex = 0;
   for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
     if (m[0] === "") pattern.lastIndex++;
-    if (contexts && !nearContext(text, contexts, state, m.index)) continue;
+    if (scan && !nearContext(text, scan, m.index)) continue;
     if (rule.accept && !rule.accept(m, text)) continue;
     let start = m.index;
     let end = m.index + m[0].length;
@@ -180,7 +194,7 @@ function findSpans(text: string, rules: readonly Rule[]): Span[] {
   for (const span of found) {
     const last = merged[merged.length - 1];
     if (last && span.start < last.end) last.end = Math.max(last.end, span.end);
-    else merged.push({ ...span });
+    else merged.push(span);
   }
   return merged;
 }
@@ -204,6 +218,13 @@ function render(text: string, spans: Span[], safe: number, max: number): { out: 
   return { out, pos };
 }
 
+/** The shown text cut to `maxLength` with a `…[N more chars]` marker, as content truncation writes it. */
+function marked({ head, total }: { head: string; total: number }, maxLength: number): string {
+  if (total <= maxLength) return head;
+  const marker = `…[${total - maxLength} more chars]`;
+  return head.slice(0, Math.max(0, maxLength - marker.length)) + marker;
+}
+
 /** A redactor over `rules`; `margin` is the most any built-in rule reads from where a secret starts. */
 function redactorFor(rules: readonly Rule[], margin: number): Redactor {
   const head = (text: string, maxLength: number) => {
@@ -224,12 +245,7 @@ function redactorFor(rules: readonly Rule[], margin: number): Redactor {
     }
   };
   const redact = (text: string) => (text ? head(text, Number.POSITIVE_INFINITY).head : text);
-  const redactAndCut = (text: string, maxLength: number) => {
-    const { head: shown, total } = head(text, maxLength);
-    if (total <= maxLength) return shown;
-    const marker = `…[${total - maxLength} more chars]`;
-    return shown.slice(0, Math.max(0, maxLength - marker.length)) + marker;
-  };
+  const redactAndCut = (text: string, maxLength: number) => marked(head(text, maxLength), maxLength);
   return Object.assign(redact, { enabled: true, margin, head, redactAndCut });
 }
 
@@ -238,11 +254,7 @@ export const noRedaction: Redactor = Object.assign((text: string) => text, {
   enabled: false,
   margin: 0,
   head: (text: string, maxLength: number) => ({ head: text.slice(0, maxLength), total: text.length }),
-  redactAndCut: (text: string, maxLength: number) => {
-    if (text.length <= maxLength) return text;
-    const marker = `…[${text.length - maxLength} more chars]`;
-    return text.slice(0, Math.max(0, maxLength - marker.length)) + marker;
-  },
+  redactAndCut: (text: string, maxLength: number) => marked({ head: text, total: text.length }, maxLength),
 });
 
 /** How far past a cut redaction must read: the longest built-in match or verbatim value form. */
