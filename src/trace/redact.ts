@@ -60,8 +60,8 @@ function literalRule(values: Map<string, string>): Rule | undefined {
 }
 
 /**
- * The user's pattern sources: a JSON array of strings, or one regular expression per line. A JSON
- * array entry that is not a string, or JSON that is an object, is an invalid entry.
+ * The user's pattern sources: a JSON array of strings (or one JSON string), or one regular expression
+ * per line. A JSON array entry that is not a string, or JSON that is an object, is an invalid entry.
  */
 function patternSources(text: string | undefined): { valid: string[]; invalid: string[] } {
   if (!text?.trim()) return { valid: [], invalid: [] };
@@ -76,6 +76,8 @@ function patternSources(text: string | undefined): { valid: string[]; invalid: s
     const invalid = parsed.filter((s) => typeof s !== "string" || s === "").map((s) => JSON.stringify(s));
     return { valid, invalid };
   }
+  if (typeof parsed === "string")
+    return parsed ? { valid: [parsed], invalid: [] } : { valid: [], invalid: [text.trim()] };
   if (parsed !== null && typeof parsed === "object") return { valid: [], invalid: [text.trim()] };
   const lines = text
     .split("\n")

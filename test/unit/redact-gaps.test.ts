@@ -175,6 +175,8 @@ describe("CLAUDIA_REDACT_PATTERNS", () => {
     assert.deepEqual(invalidUserPatterns('["ok-\\\\d+", 1, {"a":1}, "(unclosed"]'), ["1", '{"a":1}', "(unclosed"]);
     const r = createRedactor({ CLAUDIA_REDACT_PATTERNS: '{"a":1}' });
     assert.equal(r("object Object [object Object] abc"), "object Object [object Object] abc");
+    assert.deepEqual(invalidUserPatterns('"ok-\\\\d+"'), []);
+    assert.equal(createRedactor({ CLAUDIA_REDACT_PATTERNS: '"ok-\\\\d+"' })("ok-7"), "[REDACTED:custom]");
     const mixed = createRedactor({ CLAUDIA_REDACT_PATTERNS: '["ok-\\\\d+", 1]' });
     assert.equal(mixed("ok-42 1"), "[REDACTED:custom] 1");
   });
