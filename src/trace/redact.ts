@@ -109,9 +109,9 @@ function userRules(text: string | undefined): Rule[] {
 
 /** Environment values that are secrets: the variable's name says so, 8+ characters, not a path. */
 function environmentSecrets(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
-    .filter(([name, value]) => value !== undefined && !value.startsWith("/") && isSecretName(name))
-    .map(([, value]) => value as string);
+  return Object.entries(env).flatMap(([name, value]) =>
+    value !== undefined && !value.startsWith("/") && isSecretName(name) ? [value] : [],
+  );
 }
 
 interface Span {
@@ -144,7 +144,7 @@ interface ContextScan {
  * before it. Matches come in order, so the scan only moves forward.
  */
 function nearContext(text: string, scan: ContextScan, index: number): boolean {
-  while (scan.next < scan.at.length && (scan.at[scan.next] as number) < index) scan.next++;
+  while ((scan.at[scan.next] ?? Number.POSITIVE_INFINITY) < index) scan.next++;
   const before = scan.at[scan.next - 1];
   if (before === undefined || index - before > CONTEXT_REACH) return false;
   if (scan.lineBreak !== -1 && scan.lineBreak < before) scan.lineBreak = text.indexOf("\n", before);

@@ -54,7 +54,7 @@ function sequence(c: Cursor): Extent {
 
 /** One atom; a look-ahead reads without consuming, a look-behind reads text before the start. */
 function atom(c: Cursor): Extent {
-  const ch = c.source[c.at] as string;
+  const ch = c.source[c.at] ?? "";
   if (ch === "(") return group(c);
   if (ch === "[") return characterClass(c);
   if (ch === "\\") return escaped(c);
