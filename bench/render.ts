@@ -4,6 +4,7 @@
  * Run directly (`node --import tsx bench/render.ts`), it renders bench/results.json again.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { keepRedactionSection } from "./redaction-section.ts";
 
 type Stat = { median: number; min: number; max: number } | undefined;
 interface Row {
@@ -156,5 +157,6 @@ export function render(r: Results): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = new URL(".", import.meta.url);
   const results = JSON.parse(readFileSync(new URL("results.json", dir), "utf8")) as Results;
-  writeFileSync(new URL("results.md", dir), render(results));
+  const md = new URL("results.md", dir);
+  writeFileSync(md, keepRedactionSection(render(results), md));
 }

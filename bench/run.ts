@@ -16,6 +16,7 @@ import { startOtlpReceiver } from "../test/support/otlp-receiver.ts";
 import { BASE_ARGS, CLAUDIA, createSandbox, ROOT } from "../test/support/sandbox.ts";
 import { startScriptedModel } from "../test/support/scripted-model.ts";
 import { measureEventPath } from "./event-path.ts";
+import { keepRedactionSection } from "./redaction-section.ts";
 import { render } from "./render.ts";
 
 const QUICK = process.env.BENCH_QUICK === "1";
@@ -247,7 +248,8 @@ async function main() {
     extraCaCerts: Boolean(process.env.NODE_EXTRA_CA_CERTS),
   };
   writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(ROOT, "bench/results.md"), render(results));
+  const md = join(ROOT, "bench/results.md");
+  writeFileSync(md, keepRedactionSection(render(results), md));
   await model.close();
   await slowModel.close();
   await receiver.close();

@@ -5,35 +5,49 @@
 import type { RunEvent } from "../events.ts";
 import { totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
+import { noRedaction, type Redactor } from "../trace/redact.ts";
+import { stripControl } from "../trace/text.ts";
 import { formatToolTitle, toolTitle } from "../trace/tool-title.ts";
 
 const MAX_TITLE = 80;
+/** How much of a text one line is made from: enough for `max` characters after folding whitespace. */
+const SOURCE_CHARS = 4096;
 
-/** One line of at most `max` characters, whitespace folded, cut with an ellipsis. */
-export const cut = (text: string, max = MAX_TITLE) => {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+/**
+ * One line of at most `max` characters: terminal control sequences removed, secrets redacted, then
+ * whitespace folded and the line cut with an ellipsis. Redaction comes before the cut, so no part
+ * of a secret shows; it reads a bounded prefix of `text` only.
+ */
+export const cut = (text: string, max = MAX_TITLE, redact: Redactor = noRedaction) => {
+  const { head, total } = redact.head(stripControl(text), SOURCE_CHARS);
+  const line = head.replace(/\s+/g, " ").trim();
+  return line.length > max || total > head.length ? `${line.slice(0, max - 1)}…` : line;
 };
 
 /** A tool call's title on one line: `Bash: npm test`, `Read: index.ts`, `Agent: Review code`. */
-export const toolLine = (name: string, input: unknown) => cut(formatToolTitle(toolTitle(name, input)));
+export const toolLine = (name: string, input: unknown, redact: Redactor = noRedaction) =>
+  cut(formatToolTitle(toolTitle(name, input)), MAX_TITLE, redact);
 
+/** claudia's progress lines; every text from the session is redacted before it is cut. */
 export class ProgressPrinter {
   private readonly titles = new Map<string, string>();
   private prompted = false;
 
-  constructor(private readonly write: (line: string) => void) {}
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly redact: Redactor = noRedaction,
+  ) {}
 
   handle(event: RunEvent): void {
     switch (event.kind) {
       case "prompt":
         if (event.agentId === null && !this.prompted) {
           this.prompted = true;
-          this.write(`🤖 ${cut(event.text)}`);
+          this.write(`🤖 ${cut(event.text, MAX_TITLE, this.redact)}`);
         }
         break;
       case "tool.start": {
-        const title = toolLine(event.name, event.input);
+        const title = toolLine(event.name, event.input, this.redact);
         this.titles.set(event.id, title);
         this.write(`🔧 Tool: ${title}`);
         break;

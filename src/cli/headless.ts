@@ -114,7 +114,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const { startTracedRun } = await import("../pipeline/traced-run.ts");
   let printer: ProgressPrinter | undefined;
   run = await startTracedRun(description, input, (redact) => {
-    const shown = new ProgressPrinter((line) => log.progress(redact(line)));
+    const shown = new ProgressPrinter(log.progress, redact);
     printer = shown;
     return (event) => shown.handle(event);
   });

@@ -10,7 +10,7 @@ import { TraceState } from "@opentelemetry/core";
 import type { RunEvent } from "../events.ts";
 import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
 import { type ContentPolicy, contentPolicyFromEnv } from "../trace/content.ts";
-import { createRedactor, invalidUserPatterns } from "../trace/redact.ts";
+import { createRedactor, credentialValues, invalidUserPatterns, type Redactor } from "../trace/redact.ts";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { RunDescription } from "./description.ts";
 import { callerOutputs, ownOutputs, type RunOutputs } from "./outputs.ts";
@@ -20,7 +20,7 @@ import type { RunInput } from "./run-input.ts";
 export const DEFAULT_RESEND_WAIT_MS = 1000;
 
 /** Given the run's redaction, what else sees the run's events (after the trace builder). */
-export type RunObserver = (redact: (text: string) => string) => (event: RunEvent) => void;
+export type RunObserver = (redact: Redactor) => (event: RunEvent) => void;
 
 export interface RunEnd {
   /** Claude Code's exit code; undefined for one prompt of a session, or the library. */
@@ -37,7 +37,7 @@ export class TracedRun {
   private finished: Promise<RunSummary> | undefined;
 
   /** What every captured text and every line claudia prints about the run goes through. */
-  readonly redact: (text: string) => string;
+  readonly redact: Redactor;
 
   /**
    * Build the run on outputs that are ready. `observer`, given the run's redaction, returns what
@@ -54,7 +54,8 @@ export class TracedRun {
     for (const bad of invalidUserPatterns(env.CLAUDIA_REDACT_PATTERNS)) {
       log.warn(`CLAUDIA_REDACT_PATTERNS: "${bad}" is not a valid regular expression; ignored`);
     }
-    this.redact = createRedactor(env);
+    // Every configured credential is a secret too, wherever the session prints it.
+    this.redact = createRedactor(env, credentialValues(description.config.backends));
     this.builder = new TraceBuilder({
       tracer: outputs.provider.getTracer(TRACER_NAME),
       parentContext: description.parentContext ?? parentOf(description),

@@ -317,7 +317,8 @@ export class TraceBuilder {
     const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
     if (mcp?.[1]) attributes[ATTR.mcpServerName] = mcp[1];
     const description = (input as { description?: unknown } | null)?.description;
-    if (typeof description === "string") attributes[ATTR.ccToolDescription] = this.cut(description);
+    if (this.options.content.capture && typeof description === "string")
+      attributes[ATTR.ccToolDescription] = this.cut(description);
     if (this.options.content.capture && input !== undefined) attributes[ATTR.toolArguments] = this.cut(toJson(input));
     const span = this.options.tracer.startSpan(
       `${OPERATION.executeTool} ${name}`,

@@ -1,0 +1,18 @@
+/**
+ * Text from a session (prompts, tool descriptions, tool output) made safe to write to a terminal.
+ */
+
+/**
+ * Escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \`, other `ESC x`), then every
+ * remaining C0/C1 control character and DEL. Tabs and line feeds stay. Bounded, so linear.
+ */
+const SEQUENCE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+  /\x1b\[[0-?]{0,64}[ -/]{0,16}[@-~]?|\x1b\][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?|\x1b[\s\S]?|\x9b[0-?]{0,64}[ -/]{0,16}[@-~]?|\x9d[^\x07\x1b\x9c]{0,4096}[\x07\x9c]?/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/** `text` without terminal control sequences or control characters (tabs and newlines kept). */
+export function stripControl(text: string): string {
+  return text.replace(SEQUENCE, "").replace(CONTROL, "");
+}
