@@ -70,6 +70,7 @@ const common = {
     "@grpc/grpc-js",
     "@opentelemetry/exporter-trace-otlp-grpc",
     "@opentelemetry/exporter-metrics-otlp-grpc",
+    "@opentelemetry/otlp-grpc-exporter-base",
     "@sentry/node",
     "@sentry/core",
   ],
