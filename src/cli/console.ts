@@ -2,34 +2,12 @@
  * claudia's progress lines on stderr: what users of the original know, plus one summary line.
  * Never stdout: that belongs to Claude Code.
  */
-import { basename } from "node:path";
 import type { RunEvent } from "../events.ts";
 import { totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
+import { cut, toolTitle } from "../trace/tool-title.ts";
 
-const MAX_TITLE = 80;
-
-/** One line of at most `max` characters, whitespace folded, cut with an ellipsis. */
-export const cut = (text: string, max = MAX_TITLE) => {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-};
-
-/** A short human title for a tool call: `Bash: npm test`, `Read: index.ts`, `Agent: Review code`. */
-export function toolTitle(name: string, input: unknown): string {
-  const i = (input ?? {}) as Record<string, unknown>;
-  const s = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
-  const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
-  const label = mcp ? `${mcp[1]}/${mcp[2]}` : name;
-  const detail =
-    s(i.description) ??
-    s(i.command) ??
-    (s(i.file_path) ? basename(i.file_path as string) : undefined) ??
-    s(i.pattern) ??
-    s(i.url) ??
-    s(i.query);
-  return cut(detail ? `${label}: ${detail}` : label);
-}
+export { cut, toolTitle } from "../trace/tool-title.ts";
 
 export class ProgressPrinter {
   private readonly titles = new Map<string, string>();

@@ -6,8 +6,8 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
-import { cut, toolTitle } from "../cli/console.ts";
 import { ATTR } from "../trace/semconv.ts";
+import { cut, toolTitle } from "../trace/tool-title.ts";
 import { withAttributes } from "./splitting-exporter.ts";
 
 function promptOf(span: ReadableSpan): string | undefined {
