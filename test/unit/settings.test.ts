@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { exportTarget } from "../../src/config/backends.ts";
@@ -295,5 +295,54 @@ describe("undelivered runs are matched to a backend by its endpoint", () => {
     assert.equal(pendingDelivery(done, backendAt("http://a:4318")), undefined);
     const unknown = runFor({ otlp: { endpoint: "", delivered: false } });
     assert.deepEqual(undelivered([a, done, unknown], backendAt("http://a:4318")), [a]);
+  });
+});
+
+describe("one owner", () => {
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
+  const src = join(ROOT, "src");
+  const relative = (path: string) => path.slice(src.length + 1);
+
+  test("no module outside config/ reads claudia's variables, but those still listed here", () => {
+    // Each of these still reads its own variables; the resolved configuration carries the same values.
+    const notYetSwitched = [
+      "cli/headless.ts",
+      "cli/trace-run.ts",
+      "export/journal-store.ts",
+      "export/journal.ts",
+      "sources/claude-binary.ts",
+      "trace/content.ts",
+      "trace/ids.ts",
+      "trace/redact.ts",
+    ];
+    const reads = /env(?:\.|\[\s*["'`])(?:CLAUDIA|OTEL|LOGFIRE|SENTRY|TRACEPARENT|TRACESTATE)/;
+    const readers = sources(src)
+      .filter((path) => !relative(path).startsWith("config/"))
+      .filter((path) => reads.test(readFileSync(path, "utf8")))
+      .map(relative)
+      .sort();
+    assert.deepEqual(readers, notYetSwitched);
+  });
+
+  test("config/ imports from no other layer; export/ imports nothing from cli/", () => {
+    for (const path of sources(src)) {
+      const text = readFileSync(path, "utf8");
+      const imports = [...text.matchAll(/from "(\.\.?\/[^"]+)"/g)].map((m) => m[1] ?? "");
+      if (relative(path).startsWith("config/"))
+        assert.deepEqual(
+          imports.filter((i) => i.startsWith("../")),
+          [],
+          relative(path),
+        );
+      if (relative(path).startsWith("export/"))
+        assert.deepEqual(
+          imports.filter((i) => i.includes("/cli/")),
+          [],
+          relative(path),
+        );
+    }
   });
 });
