@@ -11,7 +11,7 @@ import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace
 import type { Endpoint } from "../config/backends.ts";
 import type { Temporality } from "../config/resolve.ts";
 import { ATTR, TRACER_NAME } from "../trace/semconv.ts";
-import { otlpMetricExporter } from "./otlp-exporters.ts";
+import { otlpMetricExporter } from "./otlp-metric-exporter.ts";
 
 export const METRIC = {
   tokenUsage: "gen_ai.client.token.usage",

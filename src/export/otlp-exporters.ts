@@ -1,5 +1,6 @@
 /**
- * OTLP exporters for traces and metrics, built from a resolved `Endpoint` alone. The OpenTelemetry
+ * OTLP span exporters (and the delegate options metric exporters share), built from a resolved
+ * `Endpoint` alone. The OpenTelemetry
  * exporter classes merge `OTEL_EXPORTER_OTLP_*` from `process.env` into whatever they are given
  * (headers, endpoint, compression, timeout, certificates), which sent one backend's credentials to
  * another and ignored the library's `options.env`. So the exporters are assembled from the SDK's
@@ -9,20 +10,19 @@ import { readFileSync } from "node:fs";
 import { diag } from "@opentelemetry/api";
 import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
 import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from "@opentelemetry/otlp-exporter-base/node-http";
+import type { createOtlpGrpcExportDelegate } from "@opentelemetry/otlp-grpc-exporter-base";
 import {
-  JsonMetricsSerializer,
   JsonTraceSerializer,
-  MetricsExporterMetricsHelper,
-  ProtobufMetricsSerializer,
   ProtobufTraceSerializer,
   TraceExporterMetricsHelper,
 } from "@opentelemetry/otlp-transformer";
-import type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Endpoint, TlsFiles } from "../config/backends.ts";
-import type { Temporality } from "../config/resolve.ts";
 
 const CONCURRENCY = 30;
+
+type HttpOptions = Parameters<typeof createOtlpHttpExportDelegate>[0];
+type GrpcOptions = Parameters<typeof createOtlpGrpcExportDelegate>[0];
 
 function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const read = (path: string | undefined, what: string) => {
@@ -42,7 +42,7 @@ function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?:
 }
 
 /** The delegate's configuration for OTLP over HTTP: exactly the endpoint's URL, headers and TLS. */
-function httpOptions(endpoint: Endpoint, timeoutMillis: number) {
+export function httpOptions(endpoint: Endpoint, timeoutMillis: number): HttpOptions {
   const contentType = endpoint.protocol === "http/json" ? "application/json" : "application/x-protobuf";
   const headers = { ...endpoint.headers, "Content-Type": contentType };
   return {
@@ -56,7 +56,7 @@ function httpOptions(endpoint: Endpoint, timeoutMillis: number) {
 }
 
 /** The delegate's configuration for OTLP/gRPC: the endpoint's address, metadata and credentials. */
-async function grpcOptions(endpoint: Endpoint, timeoutMillis: number) {
+export async function grpcOptions(endpoint: Endpoint, timeoutMillis: number): Promise<GrpcOptions> {
   const { createEmptyMetadata, createInsecureCredentials, createSslCredentials } = await import(
     "@opentelemetry/otlp-grpc-exporter-base"
   );
@@ -103,42 +103,4 @@ export async function otlpTraceExporter(endpoint: Endpoint, timeoutMillis: numbe
       undefined,
     ),
   );
-}
-
-/** A metric exporter for this endpoint, reading nothing but the endpoint and the temporality. */
-export async function otlpMetricExporter(
-  endpoint: Endpoint,
-  timeoutMillis: number,
-  temporality: Temporality,
-): Promise<PushMetricExporter> {
-  const { AggregationTemporalityPreference, OTLPMetricExporterBase } = await import(
-    "@opentelemetry/exporter-metrics-otlp-http"
-  );
-  const temporalityPreference = {
-    delta: AggregationTemporalityPreference.DELTA,
-    cumulative: AggregationTemporalityPreference.CUMULATIVE,
-    lowmemory: AggregationTemporalityPreference.LOWMEMORY,
-  }[temporality];
-  if (endpoint.protocol === "grpc") {
-    const { createOtlpGrpcExportDelegate } = await import("@opentelemetry/otlp-grpc-exporter-base");
-    const delegate = createOtlpGrpcExportDelegate<ResourceMetrics, unknown>(
-      await grpcOptions(endpoint, timeoutMillis),
-      ProtobufMetricsSerializer,
-      "otlp_grpc_metric_exporter",
-      MetricsExporterMetricsHelper,
-      undefined,
-      "MetricsExportService",
-      "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
-    );
-    return new OTLPMetricExporterBase(delegate, { temporalityPreference });
-  }
-  const serializer = endpoint.protocol === "http/json" ? JsonMetricsSerializer : ProtobufMetricsSerializer;
-  const delegate = createOtlpHttpExportDelegate<ResourceMetrics, unknown>(
-    httpOptions(endpoint, timeoutMillis),
-    serializer,
-    "otlp_http_metric_exporter",
-    MetricsExporterMetricsHelper,
-    undefined,
-  );
-  return new OTLPMetricExporterBase(delegate, { temporalityPreference });
 }

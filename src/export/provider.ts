@@ -10,7 +10,6 @@ import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@op
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
 import { LogfireExporter } from "./logfire.ts";
-import { otlpTraceExporter } from "./otlp-exporters.ts";
 import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
 
@@ -79,6 +78,7 @@ export async function backendExporter(backend: Backend, timeoutMillis: number): 
   if (!endpoint) throw new Error(`backend ${backend.name} has neither an OTLP endpoint nor a Sentry DSN`);
   // The exporter's own deadline (retries included) comes a little before the span processor's, so a
   // failed export ends with the exporter's reason (ECONNREFUSED, a status code), not a bare timeout.
+  const { otlpTraceExporter } = await import("./otlp-exporters.ts");
   const exporter = new SplittingExporter(await otlpTraceExporter(endpoint, Math.round(timeoutMillis * 0.9)));
   return backend.name === "logfire" ? new LogfireExporter(exporter) : exporter;
 }

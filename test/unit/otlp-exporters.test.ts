@@ -7,7 +7,8 @@ import { after, before, describe, test } from "node:test";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { Endpoint, OtlpProtocol } from "../../src/config/backends.ts";
-import { otlpMetricExporter, otlpTraceExporter } from "../../src/export/otlp-exporters.ts";
+import { otlpTraceExporter } from "../../src/export/otlp-exporters.ts";
+import { otlpMetricExporter } from "../../src/export/otlp-metric-exporter.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 
 const POLLUTION: Record<string, string> = {
