@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { type Backend, type BackendFlags, logfireBackend, otlpBackend, sentryBackend } from "./backends.ts";
 import { isSentryInstalled, SentryNotInstalled } from "./peers.ts";
-import { type SettingsReader as Reader, SettingsReader, TEMPORALITIES } from "./settings.ts";
+import { SettingsReader, TEMPORALITIES } from "./settings.ts";
 
 export interface ConfigFlags extends BackendFlags {
   serviceName?: string;
@@ -134,7 +134,7 @@ export function resolveDiagnostics(flags: ConfigFlags, env: Env): { debug: boole
 
 const DEBUG_LEVELS = ["debug", "verbose", "all"];
 
-function diagnosticsFrom(flags: ConfigFlags, read: Reader): { debug: boolean; quiet: boolean } {
+function diagnosticsFrom(flags: ConfigFlags, read: SettingsReader): { debug: boolean; quiet: boolean } {
   const level = read.value("OTEL_LOG_LEVEL");
   return {
     debug:
@@ -146,12 +146,12 @@ function diagnosticsFrom(flags: ConfigFlags, read: Reader): { debug: boolean; qu
   };
 }
 
-function temporality(read: Reader): Temporality {
+function temporality(read: SettingsReader): Temporality {
   const value = read.value("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE");
   return TEMPORALITIES.find((t) => t === value) ?? "delta";
 }
 
-function journalSettings(read: Reader, env: Env): JournalSettings {
+function journalSettings(read: SettingsReader, env: Env): JournalSettings {
   const xdg = env.XDG_DATA_HOME?.trim();
   // The XDG specification: a relative XDG_DATA_HOME is invalid and ignored.
   const home =
