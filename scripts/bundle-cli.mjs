@@ -71,6 +71,7 @@ const common = {
     "@grpc/grpc-js",
     "@opentelemetry/exporter-trace-otlp-grpc",
     "@opentelemetry/exporter-metrics-otlp-grpc",
+    "@opentelemetry/otlp-grpc-exporter-base",
     "@sentry/node",
     "@sentry/core",
   ],

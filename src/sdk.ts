@@ -85,7 +85,7 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
   const active = context.active();
   const ids = rootIdsUnder(active);
   const config = resolveTelemetryConfig({}, env);
-  const log = libraryLog(telemetry.debug === true, provider === undefined);
+  const log = libraryLog(telemetry.debug === true || config.debug, provider === undefined);
   if (!provider) for (const warning of config.warnings) log.warn(warning);
   // A resumed session's transcript holds its history, and Claude Code's totals cover it too.
   const resumed = options.resume !== undefined || options.continue === true;

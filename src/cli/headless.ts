@@ -97,7 +97,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     child.stdout.on("data", (chunk: Buffer) => printed.write(decoder.write(chunk)));
     child.stdout.on("end", () => printed.end());
   }
-  const signals = forwardSignals(child, env, log, () => run);
+  const signals = forwardSignals(child, options.config.killAfterMs, log, () => run);
   let run: TracedRun | undefined;
 
   // Everything below runs while Claude Code works.
@@ -150,7 +150,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
  */
 function forwardSignals(
   child: ChildProcess,
-  env: NodeJS.ProcessEnv,
+  killAfterMs: number,
   log: Log,
   run: () => TracedRun | undefined,
 ): { interrupted(): NodeJS.Signals | undefined } {
@@ -170,18 +170,12 @@ function forwardSignals(
     if (running() && !delivered) child.kill(signal);
     const killTimer = setTimeout(() => {
       if (running()) {
-        log.warn(`Claude Code did not stop within ${killAfterMs(env)} ms of ${signal}; killing it`);
+        log.warn(`Claude Code did not stop within ${killAfterMs} ms of ${signal}; killing it`);
         child.kill("SIGKILL");
       }
-    }, killAfterMs(env));
+    }, killAfterMs);
     killTimer.unref();
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
   return { interrupted: () => interrupted };
-}
-
-/** How long Claude Code gets to stop after a signal before it is killed. */
-function killAfterMs(env: NodeJS.ProcessEnv): number {
-  const ms = Number(env.CLAUDIA_KILL_AFTER_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : 10000;
 }

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { isatty } from "node:tty";
 import { parseEnv } from "node:util";
+import { resolveDiagnostics } from "../config/resolve.ts";
 import { ConfigError, describeConfig, resolveTelemetryConfig } from "../export/config.ts";
 import { ClaudeNotFoundError, resolveClaudePath } from "../sources/claude-binary.ts";
 import { ArgvError, splitArgv } from "./argv.ts";
@@ -69,8 +70,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const { claudia } = split;
-  const debug = claudia.debug || env.CLAUDIA_DEBUG === "1";
-  const quiet = claudia.quiet || env.CLAUDIA_QUIET === "1";
+  const { debug, quiet } = resolveDiagnostics({ debug: claudia.debug, quiet: claudia.quiet }, env);
   const log = createLog({ debug, quiet });
 
   if (claudia.help) {

@@ -4,33 +4,39 @@
  * after the backend's success answer.
  */
 import { closeSync, openSync, rmSync, statSync } from "node:fs";
+import { endpointIdentity } from "../config/urls.ts";
 import type { Backend } from "./config.ts";
 import { type Delivery, writeRecord } from "./journal.ts";
 import { readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
 import { backendExporter, describeError } from "./provider.ts";
 import { exportOnce } from "./splitting-exporter.ts";
 
-/** The endpoint as it may be shown and stored: no credentials, no query. */
-export function safeEndpoint(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    u.search = "";
-    return u.toString();
-  } catch {
-    return url.replace(/\?.*$/, "");
-  }
+/** The endpoint as it may be shown and stored: no credentials, no query values. */
+export const safeEndpoint = endpointIdentity;
+
+/**
+ * The name under which the run records a failed delivery meant for this backend, matched by the
+ * backend's identity (its endpoint), not its name: a run meant for endpoint A never goes to B.
+ * Undefined when there is none, or when the run already reached that endpoint.
+ */
+export function pendingDelivery(run: StoredRun, backend: Backend): string | undefined {
+  const deliveries = run.record.deliveries ?? {};
+  const meant = Object.keys(deliveries).filter((name) => {
+    const endpoint = deliveries[name]?.endpoint;
+    return typeof endpoint === "string" && endpoint !== "" && endpointIdentity(endpoint) === backend.identity;
+  });
+  if (meant.some((name) => deliveries[name]?.delivered === true)) return undefined;
+  return meant.find((name) => deliveries[name]?.delivered === false);
 }
 
 /** Runs whose delivery to this backend failed. */
-export function undelivered(runs: StoredRun[], backend: string): StoredRun[] {
-  return runs.filter((run) => run.record.deliveries?.[backend]?.delivered === false);
+export function undelivered(runs: StoredRun[], backend: Backend): StoredRun[] {
+  return runs.filter((run) => pendingDelivery(run, backend) !== undefined);
 }
 
 /** Take a run for sending; false when another claudia has it (a lock younger than a minute). */
-function lock(run: StoredRun, backend: string): (() => void) | undefined {
-  const path = `${run.recordPath}.${backend}.sending`;
+function lock(run: StoredRun, name: string): (() => void) | undefined {
+  const path = `${run.recordPath}.${name.replace(/[^A-Za-z0-9_-]/g, "_")}.sending`;
   try {
     if (Date.now() - statSync(path).mtimeMs > 60000) rmSync(path, { force: true });
   } catch {
@@ -52,8 +58,8 @@ export interface DeliverResult {
 }
 
 /**
- * Send each run's stored spans to the configured OTLP backend and record the outcome in the
- * run's record. With `record: false` (an ad-hoc export elsewhere) the journal is not changed.
+ * Send each run's stored spans to one backend and record the outcome in the run's record, under
+ * the name its failed delivery to that endpoint has (else the backend's name). With `record: false` (an ad-hoc export elsewhere) the journal is not changed.
  */
 export async function deliverRuns(
   runs: StoredRun[],
@@ -64,7 +70,8 @@ export async function deliverRuns(
   const results: DeliverResult[] = [];
   try {
     for (const run of runs) {
-      const release = lock(run, backend.name);
+      const name = pendingDelivery(run, backend) ?? backend.name;
+      const release = lock(run, name);
       if (!release) {
         results.push({ run, backend: backend.name, skipped: "another claudia is sending it" });
         continue;
@@ -84,14 +91,14 @@ export async function deliverRuns(
           }
         }
         const delivery: Delivery = {
-          endpoint: safeEndpoint(backend.url),
+          endpoint: backend.identity,
           delivered: error === undefined && requests.length > 0,
           spans,
           at: new Date().toISOString(),
           ...(error ? { error } : requests.length === 0 ? { error: "no stored spans" } : {}),
         };
         if (options.record !== false) {
-          run.record.deliveries = { ...(run.record.deliveries ?? {}), [backend.name]: delivery };
+          run.record.deliveries = { ...(run.record.deliveries ?? {}), [name]: delivery };
           writeRecord(run.recordPath, run.record);
         }
         results.push({ run, backend: backend.name, delivery });

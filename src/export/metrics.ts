@@ -6,42 +6,14 @@
  */
 import type { Attributes, Context, Counter, Histogram } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
-import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
+import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
+import type { Endpoint } from "../config/backends.ts";
+import type { Temporality } from "../config/resolve.ts";
 import { ATTR, METRIC, TRACER_NAME } from "../trace/semconv.ts";
-import type { Backend } from "./config.ts";
+import { otlpMetricExporter } from "./otlp-metric-exporter.ts";
 
 export { METRIC } from "../trace/semconv.ts";
-
-async function metricExporter(backend: Backend, timeoutMillis: number): Promise<PushMetricExporter> {
-  const url = backend.metricsUrl as string;
-  const { AggregationTemporalityPreference } = await import("@opentelemetry/exporter-metrics-otlp-http");
-  // Each run is its own short-lived process: delta, unless OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE says otherwise.
-  const preference = process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim().toLowerCase();
-  const temporalityPreference =
-    preference === "cumulative"
-      ? AggregationTemporalityPreference.CUMULATIVE
-      : preference === "lowmemory"
-        ? AggregationTemporalityPreference.LOWMEMORY
-        : AggregationTemporalityPreference.DELTA;
-  switch (backend.protocol) {
-    case "http/json": {
-      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-http");
-      return new OTLPMetricExporter({ url, headers: backend.headers, timeoutMillis, temporalityPreference });
-    }
-    case "grpc": {
-      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-grpc");
-      const { Metadata } = await import("@grpc/grpc-js");
-      const metadata = new Metadata();
-      for (const [k, v] of Object.entries(backend.headers)) metadata.set(k, v);
-      return new OTLPMetricExporter({ url, metadata, timeoutMillis, temporalityPreference });
-    }
-    default: {
-      const { OTLPMetricExporter } = await import("@opentelemetry/exporter-metrics-otlp-proto");
-      return new OTLPMetricExporter({ url, headers: backend.headers, timeoutMillis, temporalityPreference });
-    }
-  }
-}
 
 const seconds = (span: ReadableSpan) => span.duration[0] + span.duration[1] / 1e9;
 
@@ -121,22 +93,21 @@ class MetricsFromSpans implements SpanProcessor {
   }
 }
 
-/** The metrics span processor for the backends that take metrics, or undefined when none does. */
+/** The metrics span processor for these endpoints (one reader each), or undefined when there is none. */
 export async function createMetrics(
-  backends: Backend[],
+  endpoints: Endpoint[],
   resource: Resource,
-  timeoutMillis: number,
+  options: { timeoutMillis: number; temporality: Temporality },
 ): Promise<SpanProcessor | undefined> {
-  const withMetrics = backends.filter((b) => b.metricsUrl !== undefined);
-  if (withMetrics.length === 0) return undefined;
+  if (endpoints.length === 0) return undefined;
   const readers = await Promise.all(
-    withMetrics.map(
-      async (backend) =>
+    endpoints.map(
+      async (endpoint) =>
         new PeriodicExportingMetricReader({
-          exporter: await metricExporter(backend, timeoutMillis),
+          exporter: await otlpMetricExporter(endpoint, options.timeoutMillis, options.temporality),
           // Runs are short: metrics are sent at exit (forceFlush), not on a timer that may never fire.
           exportIntervalMillis: 60000,
-          exportTimeoutMillis: timeoutMillis,
+          exportTimeoutMillis: options.timeoutMillis,
         }),
     ),
   );

@@ -5,10 +5,10 @@
  */
 
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
-import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
+import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import type { Backend, TelemetryConfig } from "./config.ts";
+import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
@@ -67,29 +67,6 @@ export function describeError(error: unknown): string {
   return code ? `${String(code)}: ${message.split("\n")[0]}` : (message.split("\n")[0] ?? "");
 }
 
-export async function otlpExporter(otlp: Backend, timeoutMillis: number): Promise<SpanExporter> {
-  // The exporter's own deadline (retries included) comes a little before the span processor's, so a
-  // failed export ends with the exporter's reason (ECONNREFUSED, a status code), not a bare timeout.
-  const options = { url: otlp.url, headers: otlp.headers, timeoutMillis: Math.round(timeoutMillis * 0.9) };
-  switch (otlp.protocol) {
-    case "http/json": {
-      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
-      return new OTLPTraceExporter(options);
-    }
-    case "grpc": {
-      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-grpc");
-      const { Metadata } = await import("@grpc/grpc-js");
-      const metadata = new Metadata();
-      for (const [k, v] of Object.entries(otlp.headers)) metadata.set(k, v);
-      return new OTLPTraceExporter({ url: otlp.url, metadata, timeoutMillis });
-    }
-    default: {
-      const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
-      return new OTLPTraceExporter(options);
-    }
-  }
-}
-
 /**
  * The exporter for one backend: OTLP in its protocol; a 413 splits the batch (and trims a lone
  * oversized span) instead of losing it; Logfire gets the attributes its UI reads; Sentry gets
@@ -97,7 +74,12 @@ export async function otlpExporter(otlp: Backend, timeoutMillis: number): Promis
  */
 export async function backendExporter(backend: Backend, timeoutMillis: number): Promise<SpanExporter> {
   if (backend.sentry) return new SentryExporter(backend.sentry, timeoutMillis);
-  const exporter = new SplittingExporter(await otlpExporter(backend, timeoutMillis));
+  const endpoint = tracesEndpoint(backend);
+  if (!endpoint) throw new Error(`backend ${backend.name} has neither an OTLP endpoint nor a Sentry DSN`);
+  // The exporter's own deadline (retries included) comes a little before the span processor's, so a
+  // failed export ends with the exporter's reason (ECONNREFUSED, a status code), not a bare timeout.
+  const { otlpTraceExporter } = await import("./otlp-exporters.ts");
+  const exporter = new SplittingExporter(await otlpTraceExporter(endpoint, Math.round(timeoutMillis * 0.9)));
   return backend.name === "logfire" ? new LogfireExporter(exporter) : exporter;
 }
 
@@ -113,10 +95,8 @@ export async function createRunProvider(
   idGenerator?: IdGenerator,
   extraExporters: SpanExporter[] = [],
 ): Promise<RunProvider> {
-  // OTEL_RESOURCE_ATTRIBUTES first, then the resolved service name over it (flag > OTEL_SERVICE_NAME > default).
-  const resource = detectResources({ detectors: [envDetector] }).merge(
-    resourceFromAttributes({ "service.name": config.serviceName }),
-  );
+  // OTEL_RESOURCE_ATTRIBUTES, then the resolved service name over it (flag > OTEL_SERVICE_NAME > default).
+  const resource = resourceFromAttributes({ ...config.resourceAttributes, "service.name": config.serviceName });
   const reporting: ReportingExporter[] = [];
   for (const backend of config.backends)
     reporting.push(new ReportingExporter(await backendExporter(backend, config.exportTimeoutMs), backend.name));
@@ -131,9 +111,14 @@ export async function createRunProvider(
       }),
   );
   // The metrics SDK loads only when a backend takes metrics (journal-only runs never need it).
-  const metrics = config.backends.some((b) => b.metricsUrl !== undefined)
-    ? await (await import("./metrics.ts")).createMetrics(config.backends, resource, config.exportTimeoutMs)
-    : undefined;
+  const metricEndpoints = config.backends.flatMap((b) => (b.metrics ? [b.metrics] : []));
+  const metrics =
+    metricEndpoints.length > 0
+      ? await (await import("./metrics.ts")).createMetrics(metricEndpoints, resource, {
+          timeoutMillis: config.exportTimeoutMs,
+          temporality: config.metricsTemporality,
+        })
+      : undefined;
   if (metrics) spanProcessors.push(metrics);
   if (config.backends.length > 0) spanProcessors.push(new FirstSpanFlush(() => provider.forceFlush()));
   const provider = new TracerProvider({ resource, idGenerator, spanProcessors });

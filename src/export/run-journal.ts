@@ -7,7 +7,7 @@ import { totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import type { ContentPolicy } from "../trace/content.ts";
 import type { TelemetryConfig } from "./config.ts";
-import { deliverRuns, safeEndpoint, undelivered } from "./deliver.ts";
+import { deliverRuns, undelivered } from "./deliver.ts";
 import {
   type Delivery,
   JournalExporter,
@@ -49,7 +49,7 @@ export class RunJournal {
     const runs = listRuns(this.dir, debug);
     return Promise.all(
       config.backends.map((backend) =>
-        deliverRuns(undelivered(runs, backend.name), backend, { timeoutMs: config.exportTimeoutMs, warn: debug }).then(
+        deliverRuns(undelivered(runs, backend), backend, { timeoutMs: config.exportTimeoutMs, warn: debug }).then(
           (results) => {
             const sent = results.filter((r) => r.delivery?.delivered).length;
             if (sent > 0) debug(`re-sent ${sent} earlier run(s) to ${backend.name}`);
@@ -76,7 +76,7 @@ export class RunJournal {
         const delivered = report.failed === 0 && report.exported >= this.exporter.spans;
         const backend = outcome.config.backends.find((b) => b.name === report.backend);
         deliveries[report.backend] = {
-          endpoint: backend ? safeEndpoint(backend.url) : "",
+          endpoint: backend ? backend.identity : "",
           delivered,
           spans: report.exported,
           at: new Date().toISOString(),

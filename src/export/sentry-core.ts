@@ -3,6 +3,9 @@
  * either until a trace is sent.
  */
 import { createRequire } from "node:module";
+import { locateSentryCore } from "../config/peers.ts";
+
+export { isSentryInstalled, locateSentryCore, SentryNotInstalled } from "../config/peers.ts";
 
 /** The few `@sentry/core` functions claudia uses (typed here: it is a peer's dependency). */
 export interface SentryCore {
@@ -11,34 +14,6 @@ export interface SentryCore {
   createEventEnvelope(event: object, dsn: object, metadata?: object): unknown;
   serializeEnvelope(envelope: unknown): string | Uint8Array;
   uuid4(): string;
-}
-
-export class SentryNotInstalled extends Error {
-  constructor() {
-    super(
-      "SENTRY_DSN is set but @sentry/node is not installed (npm install @sentry/node); sending to the other backends",
-    );
-  }
-}
-
-/** Where `@sentry/core` is, as `@sentry/node` resolves it. Only resolves paths. */
-export function locateSentryCore(): string {
-  const require = createRequire(import.meta.url);
-  try {
-    const node = require.resolve("@sentry/node");
-    return createRequire(node).resolve("@sentry/core");
-  } catch {
-    throw new SentryNotInstalled();
-  }
-}
-
-export function isSentryInstalled(): boolean {
-  try {
-    locateSentryCore();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function loadSentryCore(): SentryCore {

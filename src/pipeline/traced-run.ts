@@ -9,15 +9,12 @@ import { type Context, ROOT_CONTEXT, type SpanContext, trace } from "@openteleme
 import { TraceState } from "@opentelemetry/core";
 import type { RunEvent } from "../events.ts";
 import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
-import { type ContentPolicy, contentPolicyFromEnv } from "../trace/content.ts";
-import { createRedactor, credentialValues, invalidUserPatterns, type Redactor } from "../trace/redact.ts";
+import type { ContentPolicy } from "../trace/content.ts";
+import { createRedactor, credentialValues, type Redactor, uncompilable } from "../trace/redact.ts";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { RunDescription } from "./description.ts";
 import { callerOutputs, ownOutputs, type RunOutputs } from "./outputs.ts";
 import type { RunInput } from "./run-input.ts";
-
-/** The longest the background re-send of earlier runs may hold up the end of this one. */
-export const DEFAULT_RESEND_WAIT_MS = 1000;
 
 /** Given the run's redaction, what else sees the run's events (after the trace builder). */
 export type RunObserver = (redact: Redactor) => (event: RunEvent) => void;
@@ -49,9 +46,9 @@ export class TracedRun {
     input: RunInput,
     observer?: RunObserver,
   ) {
-    const { env, log } = description;
-    this.content = contentPolicyFromEnv(env);
-    for (const bad of invalidUserPatterns(env.CLAUDIA_REDACT_PATTERNS)) {
+    const { env, log, config } = description;
+    this.content = config.content;
+    for (const bad of uncompilable(config.redaction.patterns)) {
       log.warn(`CLAUDIA_REDACT_PATTERNS: "${bad}" is not a valid regular expression; ignored`);
     }
     // Every configured credential is a secret too, wherever the session prints it.
@@ -99,7 +96,7 @@ export class TracedRun {
   }
 
   private async deliver(end: RunEnd): Promise<RunSummary> {
-    const { log, config, env } = this.description;
+    const { log, config } = this.description;
     const summary = this.builder.finish(end);
     await this.outputs.close();
     const journal = this.outputs.journal;
@@ -118,7 +115,7 @@ export class TracedRun {
       { exitCode: end.exitCode, content: this.content, reports: this.outputs.reports, config },
       log.warn,
     );
-    await bounded(this.resending, resendWait(env));
+    await bounded(this.resending, config.resendWaitMs);
     return summary;
   }
 }
@@ -159,11 +156,6 @@ function parentOf(description: RunDescription): Context {
     traceState: parent.traceState ? new TraceState(parent.traceState) : undefined,
     isRemote: true,
   });
-}
-
-function resendWait(env: NodeJS.ProcessEnv): number {
-  const ms = Number(env.CLAUDIA_RESEND_WAIT_MS);
-  return Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_RESEND_WAIT_MS;
 }
 
 async function bounded(work: Promise<void>, ms: number): Promise<void> {

@@ -101,6 +101,11 @@ export function invalidUserPatterns(text: string | undefined): string[] {
   return [...invalid, ...valid.filter((s) => !compiles(s))];
 }
 
+/** Of the user's pattern sources, those that are not valid regular expressions. */
+export function uncompilable(sources: readonly string[]): string[] {
+  return sources.filter((source) => !compiles(source));
+}
+
 function userRules(text: string | undefined): Rule[] {
   return patternSources(text)
     .valid.filter(compiles)

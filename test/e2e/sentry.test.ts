@@ -37,8 +37,11 @@ const claudiaWith = (args: string[], env: NodeJS.ProcessEnv, entry = CLAUDIA) =>
   });
 
 /** Every item of the envelopes about one trace. */
-async function itemsOf(traceId: string): Promise<{ envelopes: Envelope[]; items: EnvelopeItem[] }> {
-  const envelopes = (await spotlight.envelopes()).filter(
+async function itemsOf(
+  traceId: string,
+  from: Spotlight = spotlight,
+): Promise<{ envelopes: Envelope[]; items: EnvelopeItem[] }> {
+  const envelopes = (await from.envelopes()).filter(
     (e) => (e.header.trace as { trace_id?: string } | undefined)?.trace_id === traceId,
   );
   return { envelopes, items: envelopes.flatMap((e) => e.items) };
@@ -156,7 +159,8 @@ describe("Sentry", () => {
   });
 
   test("a run Sentry refused is kept and `claudia traces push` delivers it whole, with the run's ids", async () => {
-    const refused = `http://key@127.0.0.1:${await freePort()}/1`;
+    const port = await freePort();
+    const refused = `http://key@127.0.0.1:${port}/1`;
     const ran = await claudiaWith([...BASE_ARGS, "[[scenario:bash-fail]] sentry down"], {
       SENTRY_DSN: refused,
       CLAUDIA_RESEND_WAIT_MS: "0",
@@ -165,10 +169,12 @@ describe("Sentry", () => {
     assert.match(ran.stderr, /not delivered to sentry/);
     const traceId = traceIdFrom(ran.stderr);
     assert.equal((await storedRecord(h.sandbox, traceId)).deliveries.sentry?.delivered, false);
-    const pushed = await claudiaWith(["traces", "push"], { SENTRY_DSN: spotlight.dsn });
+    // The run goes to the Sentry it was recorded for, once it is back (never to another DSN's).
+    const back = await startSpotlight({ port });
+    const pushed = await claudiaWith(["traces", "push"], { SENTRY_DSN: refused });
+    const { items } = await itemsOf(traceId, back).finally(() => back.close());
     assert.equal(pushed.code, 0, pushed.stderr);
     assert.match(pushed.stdout, new RegExp(`${traceId}  delivered 4 spans`));
-    const { items } = await itemsOf(traceId);
     const sent = sentrySpansOf(items.filter((i) => i.type === "transaction"));
     assert.equal(sent.length, 4);
     assert.equal(sent[0]?.op, "gen_ai.invoke_agent");

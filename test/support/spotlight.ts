@@ -49,10 +49,18 @@ export function sentrySpansOf(transactions: EnvelopeItem[]): SentrySpan[] {
   });
 }
 
+/** One HTTP request Spotlight received: its path and headers (to check what credentials reached it). */
+export interface SpotlightRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 export interface Spotlight {
   /** A DSN that posts here. */
   dsn: string;
   port: number;
+  /** Every request received so far (the `/stream` reads included). */
+  requests: SpotlightRequest[];
   /** Every envelope received so far. */
   envelopes(): Promise<Envelope[]>;
   close(): Promise<void>;
@@ -60,14 +68,20 @@ export interface Spotlight {
 
 const quiet = { info() {}, warn() {}, debug() {}, error() {} };
 
-export async function startSpotlight(): Promise<Spotlight> {
-  const port = await freePort();
+/** Start Spotlight; `port` pins it (to bring a "down" Sentry back up at the same address). */
+export async function startSpotlight(options: { port?: number } = {}): Promise<Spotlight> {
+  const port = options.port ?? (await freePort());
   const server = await setupSpotlight({ port, logger: quiet, isStandalone: true });
   if (!server) throw new Error("Spotlight did not start");
+  const requests: SpotlightRequest[] = [];
+  server.prependListener("request", (req: { url?: string; headers: SpotlightRequest["headers"] }) => {
+    requests.push({ path: req.url ?? "", headers: req.headers });
+  });
   const actual = (server.address() as AddressInfo | null)?.port ?? port;
   return {
     dsn: `http://publickey@127.0.0.1:${actual}/1`,
     port: actual,
+    requests,
     envelopes: () => readStream(actual),
     close: () =>
       new Promise<void>((resolve) => {

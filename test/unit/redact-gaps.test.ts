@@ -200,10 +200,7 @@ describe("progress lines", () => {
 
   test("tool titles are redacted with the run's redactor, and control sequences removed", () => {
     const r = createRedactor({}, ["configured-credential-42"]);
-    assert.equal(
-      toolLine("Bash", { command: "echo configured-credential-42" }, r),
-      "Bash: echo [REDACTED:credential]",
-    );
+    assert.equal(toolLine("Bash", { command: "echo configured-credential-42" }, r), "Bash: echo [REDACTED:credential]");
     assert.equal(
       toolLine("Bash", { description: "\u001b]0;pwned\u0007List\u001b[31m files\u001b[0m\u009b2J" }),
       "Bash: List files",

@@ -2,10 +2,13 @@
  * `claudia traces`: list, show, export and push the runs in the local journal.
  */
 import { parseArgs } from "node:util";
-import { ConfigError, parseHeaders, resolveTelemetryConfig } from "../../export/config.ts";
+import { type Backend, exportTarget } from "../../config/backends.ts";
+import { ConfigError } from "../../config/parse.ts";
+import { resolveConfig } from "../../config/resolve.ts";
+import { endpointIdentity } from "../../config/urls.ts";
 import { type DeliverResult, deliverRuns, undelivered } from "../../export/deliver.ts";
 import { journalDir } from "../../export/journal.ts";
-import { findRun, listRuns, RunNotFound, readRequests, spansOf } from "../../export/journal-store.ts";
+import { findRun, listRuns, RunNotFound, readRequests, type StoredRun, spansOf } from "../../export/journal-store.ts";
 import { listJson, renderList } from "./list.ts";
 import { renderTree } from "./tree.ts";
 
@@ -19,8 +22,8 @@ Commands:
                                                  the run's span tree; --full adds captured content
   claudia traces export [ids...] --endpoint URL [--headers k=v,...] [--protocol P]
                                                  send stored runs (default: the last) to any OTLP endpoint
-  claudia traces push                            re-send every run a backend did not acknowledge,
-                                                 to the configured backend (OTEL_EXPORTER_OTLP_*)
+  claudia traces push                            re-send every run a backend did not acknowledge, to
+                                                 the endpoint it was recorded for, when configured now
 `;
 
 const USAGE = 2;
@@ -73,31 +76,15 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
           options: { endpoint: { type: "string" }, headers: { type: "string" }, protocol: { type: "string" } },
         });
         if (!values.endpoint) throw new UsageError("claudia traces export needs --endpoint URL");
-        const env: NodeJS.ProcessEnv = {
-          ...io.env,
-          OTEL_EXPORTER_OTLP_PROTOCOL: values.protocol ?? io.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf",
-        };
-        delete env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL;
-        const config = resolveTelemetryConfig({ otelEndpoint: values.endpoint, otelHeaders: values.headers }, env);
-        if (values.headers !== undefined) parseHeaders(values.headers, "--headers");
-        if (config.warnings.length > 0) throw new UsageError(config.warnings[0] as string);
+        // Only what the flags say: the configured OTLP headers are not for this endpoint.
+        const target = exportTarget({ endpoint: values.endpoint, headers: values.headers, protocol: values.protocol });
+        const config = resolveConfig({}, io.env);
         const all = listRuns(dir, warn);
         const runs = positionals.length === 0 ? [findRun(all, "last")] : positionals.map((id) => findRun(all, id));
-        return report(
-          await deliverRuns(
-            runs,
-            { ...(config.otlp as NonNullable<typeof config.otlp>), name: "export" },
-            {
-              timeoutMs: config.exportTimeoutMs,
-              record: false,
-              warn,
-            },
-          ),
-          io,
-        );
+        return report(await deliverRuns(runs, target, { timeoutMs: config.exportTimeoutMs, record: false, warn }), io);
       }
       case "push": {
-        const config = resolveTelemetryConfig({}, io.env);
+        const config = resolveConfig({}, io.env);
         for (const w of config.warnings) warn(w);
         if (config.backends.length === 0)
           throw new UsageError(
@@ -105,12 +92,20 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
           );
         const runs = listRuns(dir, warn);
         const results = [];
+        // Each run goes only to the endpoint it was recorded for, when that endpoint is configured now.
         for (const backend of config.backends) {
-          const pending = undelivered(runs, backend.name);
-          results.push(...(await deliverRuns(pending, backend, { timeoutMs: config.exportTimeoutMs, warn })));
+          results.push(
+            ...(await deliverRuns(undelivered(runs, backend), backend, { timeoutMs: config.exportTimeoutMs, warn })),
+          );
+        }
+        const elsewhere = waitingElsewhere(runs, config.backends);
+        if (elsewhere.size > 0) {
+          io.err(
+            `claudia: runs not delivered to endpoints not configured now (kept for them): ${[...elsewhere].join(", ")}\n`,
+          );
         }
         if (results.length === 0) {
-          io.out("Nothing to push: every run was delivered.\n");
+          io.out("Nothing to push: every run was delivered to the configured backends.\n");
           return 0;
         }
         return report(results, io);
@@ -132,6 +127,19 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** The endpoints (identities) of failed deliveries that no configured backend matches. */
+function waitingElsewhere(runs: StoredRun[], backends: Backend[]): Set<string> {
+  const configured = new Set(backends.map((b) => b.identity));
+  const endpoints = new Set<string>();
+  for (const run of runs) {
+    for (const delivery of Object.values(run.record.deliveries ?? {})) {
+      if (delivery?.delivered !== false || typeof delivery.endpoint !== "string" || delivery.endpoint === "") continue;
+      if (!configured.has(endpointIdentity(delivery.endpoint))) endpoints.add(endpointIdentity(delivery.endpoint));
+    }
+  }
+  return endpoints;
+}
 
 const isParseArgsError = (e: unknown) =>
   typeof (e as { code?: unknown })?.code === "string" &&

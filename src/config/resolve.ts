@@ -1,0 +1,166 @@
+/**
+ * The resolved configuration of a run: claudia's flags over the environment, read once, through
+ * the settings table. Everything a run needs is here (backends, content and redaction policy,
+ * journal, timings, diagnostics), so no other module reads a `CLAUDIA_*`, `OTEL_*`, `LOGFIRE_*`
+ * or `SENTRY_*` variable. Pure, but for whether the optional Sentry SDK is installed.
+ */
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { type Backend, type BackendFlags, logfireBackend, otlpBackend, sentryBackend } from "./backends.ts";
+import { isSentryInstalled, SentryNotInstalled } from "./peers.ts";
+import { SettingsReader, TEMPORALITIES } from "./settings.ts";
+
+export interface ConfigFlags extends BackendFlags {
+  serviceName?: string;
+  debug?: boolean;
+  quiet?: boolean;
+}
+
+export type Temporality = (typeof TEMPORALITIES)[number];
+
+export interface ContentSettings {
+  /** Prompt, tool arguments and results, model text: captured at all? */
+  capture: boolean;
+  /** Longest value kept, in characters. */
+  maxLength: number;
+}
+
+export interface RedactionSettings {
+  enabled: boolean;
+  /** The user's extra patterns (sources, not compiled: the redactor reports those that do not compile). */
+  patterns: string[];
+}
+
+export interface JournalSettings {
+  enabled: boolean;
+  /** `$CLAUDIA_HOME`, else `$XDG_DATA_HOME/claudia`, else `~/.local/share/claudia`. */
+  home: string;
+  /** `home/journal`. */
+  dir: string;
+  maxAgeDays: number;
+  maxBytes: number;
+}
+
+export interface Config {
+  serviceName: string;
+  /** `OTEL_RESOURCE_ATTRIBUTES`; `service.name` is `serviceName`. */
+  resourceAttributes: Record<string, string>;
+  /** The generic OTLP backend (OTEL_EXPORTER_OTLP_*), when configured. */
+  otlp?: Backend;
+  /** Pydantic Logfire, when a write token is configured. */
+  logfire?: Backend;
+  /** Sentry, when a DSN is configured (and `@sentry/node` installed). */
+  sentry?: Backend;
+  /** Every configured backend. */
+  backends: Backend[];
+  metricsTemporality: Temporality;
+  /** Longest claudia waits at exit for the backends to take the spans. */
+  exportTimeoutMs: number;
+  /** How long ended spans wait before they are sent (`OTEL_BSP_SCHEDULE_DELAY`). */
+  scheduleDelayMs: number;
+  /** Longest a run waits at exit for the re-send of earlier undelivered runs. */
+  resendWaitMs: number;
+  /** How long Claude Code gets to stop after a signal before it is killed. */
+  killAfterMs: number;
+  content: ContentSettings;
+  redaction: RedactionSettings;
+  journal: JournalSettings;
+  /** claudia's diagnostics: `--claudia-debug`, `CLAUDIA_DEBUG`, `OTEL_DEBUG`, `OTEL_LOG_LEVEL=debug`. */
+  debug: boolean;
+  quiet: boolean;
+  /** `CLAUDIA_CLAUDE_PATH`: the `claude` binary to run instead of the bundled one. */
+  claudePath?: string;
+  /** The incoming trace context (W3C), unparsed. */
+  traceparent?: string;
+  tracestate?: string;
+  /** Problems found in environment variables: reported once, never fatal. */
+  warnings: string[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Resolve the configuration. Flag mistakes throw `ConfigError` (the CLI exits 2); the same
+ * mistakes in environment variables become warnings and the default is used.
+ */
+export function resolveConfig(
+  flags: ConfigFlags,
+  env: Env,
+  sentryInstalled: () => boolean = isSentryInstalled,
+): Config {
+  const read = new SettingsReader(env);
+  const otlp = otlpBackend(flags, read);
+  const logfire = logfireBackend(flags.logfireToken, read);
+  let sentry = sentryBackend(flags.sentryDsn, read);
+  if (sentry && !sentryInstalled()) {
+    read.warnings.push(new SentryNotInstalled().message);
+    sentry = undefined;
+  }
+  const limit = read.get("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT");
+  const maxLength = read.value("CLAUDIA_CONTENT_MAX_LENGTH");
+  return {
+    serviceName: flags.serviceName?.trim() || read.value("OTEL_SERVICE_NAME"),
+    resourceAttributes: read.get("OTEL_RESOURCE_ATTRIBUTES") ?? {},
+    otlp,
+    logfire,
+    sentry,
+    backends: [otlp, logfire, sentry].filter((b): b is Backend => b !== undefined),
+    metricsTemporality: temporality(read),
+    exportTimeoutMs: read.value("CLAUDIA_EXPORT_TIMEOUT_MS"),
+    scheduleDelayMs: read.value("OTEL_BSP_SCHEDULE_DELAY"),
+    resendWaitMs: read.value("CLAUDIA_RESEND_WAIT_MS"),
+    killAfterMs: read.value("CLAUDIA_KILL_AFTER_MS"),
+    content: {
+      capture: read.value("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
+      maxLength: limit === undefined ? maxLength : Math.min(maxLength, limit),
+    },
+    redaction: {
+      enabled: read.value("CLAUDIA_REDACT"),
+      patterns: read.get("CLAUDIA_REDACT_PATTERNS") ?? [],
+    },
+    journal: journalSettings(read, env),
+    ...diagnosticsFrom(flags, read),
+    claudePath: read.get("CLAUDIA_CLAUDE_PATH"),
+    traceparent: read.get("TRACEPARENT"),
+    tracestate: read.get("TRACESTATE"),
+    warnings: read.warnings,
+  };
+}
+
+/** Only `--claudia-debug`/`--quiet` and their variables: for what runs before the rest is resolved. */
+export function resolveDiagnostics(flags: ConfigFlags, env: Env): { debug: boolean; quiet: boolean } {
+  return diagnosticsFrom(flags, new SettingsReader(env));
+}
+
+const DEBUG_LEVELS = ["debug", "verbose", "all"];
+
+function diagnosticsFrom(flags: ConfigFlags, read: SettingsReader): { debug: boolean; quiet: boolean } {
+  const level = read.value("OTEL_LOG_LEVEL");
+  return {
+    debug:
+      flags.debug === true ||
+      read.get("CLAUDIA_DEBUG") === true ||
+      read.get("OTEL_DEBUG") === true ||
+      DEBUG_LEVELS.includes(level),
+    quiet: flags.quiet === true || read.get("CLAUDIA_QUIET") === true,
+  };
+}
+
+function temporality(read: SettingsReader): Temporality {
+  const value = read.value("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE");
+  return TEMPORALITIES.find((t) => t === value) ?? "delta";
+}
+
+function journalSettings(read: SettingsReader, env: Env): JournalSettings {
+  const xdg = env.XDG_DATA_HOME?.trim();
+  // The XDG specification: a relative XDG_DATA_HOME is invalid and ignored.
+  const home =
+    read.get("CLAUDIA_HOME") || join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), ".local", "share"), "claudia");
+  return {
+    enabled: read.value("CLAUDIA_JOURNAL"),
+    home,
+    dir: join(home, "journal"),
+    maxAgeDays: read.value("CLAUDIA_JOURNAL_MAX_AGE_DAYS"),
+    maxBytes: read.value("CLAUDIA_JOURNAL_MAX_MB") * 1024 * 1024,
+  };
+}

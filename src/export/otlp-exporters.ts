@@ -1,0 +1,106 @@
+/**
+ * OTLP span exporters (and the delegate options metric exporters share), built from a resolved
+ * `Endpoint` alone. The OpenTelemetry
+ * exporter classes merge `OTEL_EXPORTER_OTLP_*` from `process.env` into whatever they are given
+ * (headers, endpoint, compression, timeout, certificates), which sent one backend's credentials to
+ * another and ignored the library's `options.env`. So the exporters are assembled from the SDK's
+ * own export delegates, which read no environment: every value comes from the endpoint.
+ */
+import { readFileSync } from "node:fs";
+import { diag } from "@opentelemetry/api";
+import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
+import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from "@opentelemetry/otlp-exporter-base/node-http";
+import type { createOtlpGrpcExportDelegate } from "@opentelemetry/otlp-grpc-exporter-base";
+import {
+  JsonTraceSerializer,
+  ProtobufTraceSerializer,
+  TraceExporterMetricsHelper,
+} from "@opentelemetry/otlp-transformer";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+import type { Endpoint, TlsFiles } from "../config/backends.ts";
+
+const CONCURRENCY = 30;
+
+type HttpOptions = Parameters<typeof createOtlpHttpExportDelegate>[0];
+type GrpcOptions = Parameters<typeof createOtlpGrpcExportDelegate>[0];
+
+function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const read = (path: string | undefined, what: string) => {
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      diag.warn(`could not read the ${what} file ${path}: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+  return {
+    ca: read(tls?.ca, "CA certificate"),
+    cert: read(tls?.cert, "client certificate"),
+    key: read(tls?.key, "client key"),
+  };
+}
+
+/** The delegate's configuration for OTLP over HTTP: exactly the endpoint's URL, headers and TLS. */
+export function httpOptions(endpoint: Endpoint, timeoutMillis: number): HttpOptions {
+  const contentType = endpoint.protocol === "http/json" ? "application/json" : "application/x-protobuf";
+  const headers = { ...endpoint.headers, "Content-Type": contentType };
+  return {
+    url: endpoint.url,
+    headers: async () => headers,
+    timeoutMillis,
+    concurrencyLimit: CONCURRENCY,
+    compression: endpoint.compression,
+    agentFactory: httpAgentFactoryFromOptions({ keepAlive: true, ...readTls(endpoint.tls) }),
+  };
+}
+
+/** The delegate's configuration for OTLP/gRPC: the endpoint's address, metadata and credentials. */
+export async function grpcOptions(endpoint: Endpoint, timeoutMillis: number): Promise<GrpcOptions> {
+  const { createEmptyMetadata, createInsecureCredentials, createSslCredentials } = await import(
+    "@opentelemetry/otlp-grpc-exporter-base"
+  );
+  const url = new URL(endpoint.url);
+  const tls = readTls(endpoint.tls);
+  return {
+    url: url.host,
+    metadata: () => {
+      const metadata = createEmptyMetadata();
+      for (const [k, v] of Object.entries(endpoint.headers)) metadata.set(k, v);
+      return metadata;
+    },
+    credentials: () =>
+      url.protocol === "http:" ? createInsecureCredentials() : createSslCredentials(tls.ca, tls.key, tls.cert),
+    timeoutMillis,
+    concurrencyLimit: CONCURRENCY,
+    compression: endpoint.compression,
+  };
+}
+
+/** A span exporter for this endpoint, reading nothing but the endpoint. */
+export async function otlpTraceExporter(endpoint: Endpoint, timeoutMillis: number): Promise<SpanExporter> {
+  if (endpoint.protocol === "grpc") {
+    const { createOtlpGrpcExportDelegate } = await import("@opentelemetry/otlp-grpc-exporter-base");
+    return new OTLPExporterBase<ReadableSpan[]>(
+      createOtlpGrpcExportDelegate(
+        await grpcOptions(endpoint, timeoutMillis),
+        ProtobufTraceSerializer,
+        "otlp_grpc_span_exporter",
+        TraceExporterMetricsHelper,
+        undefined,
+        "TraceExportService",
+        "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+      ),
+    );
+  }
+  const serializer = endpoint.protocol === "http/json" ? JsonTraceSerializer : ProtobufTraceSerializer;
+  return new OTLPExporterBase<ReadableSpan[]>(
+    createOtlpHttpExportDelegate(
+      httpOptions(endpoint, timeoutMillis),
+      serializer,
+      "otlp_http_span_exporter",
+      TraceExporterMetricsHelper,
+      undefined,
+    ),
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * OTLP metric exporters, built from a resolved `Endpoint` alone (see otlp-exporters.ts): loaded with
+ * the metrics SDK, only when a backend takes metrics.
+ */
+
+import { createOtlpHttpExportDelegate } from "@opentelemetry/otlp-exporter-base/node-http";
+import {
+  JsonMetricsSerializer,
+  MetricsExporterMetricsHelper,
+  ProtobufMetricsSerializer,
+} from "@opentelemetry/otlp-transformer";
+import type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";
+import type { Endpoint } from "../config/backends.ts";
+import type { Temporality } from "../config/resolve.ts";
+import { grpcOptions, httpOptions } from "./otlp-exporters.ts";
+
+/** A metric exporter for this endpoint, reading nothing but the endpoint and the temporality. */
+export async function otlpMetricExporter(
+  endpoint: Endpoint,
+  timeoutMillis: number,
+  temporality: Temporality,
+): Promise<PushMetricExporter> {
+  const { AggregationTemporalityPreference, OTLPMetricExporterBase } = await import(
+    "@opentelemetry/exporter-metrics-otlp-http"
+  );
+  const temporalityPreference = {
+    delta: AggregationTemporalityPreference.DELTA,
+    cumulative: AggregationTemporalityPreference.CUMULATIVE,
+    lowmemory: AggregationTemporalityPreference.LOWMEMORY,
+  }[temporality];
+  if (endpoint.protocol === "grpc") {
+    const { createOtlpGrpcExportDelegate } = await import("@opentelemetry/otlp-grpc-exporter-base");
+    const delegate = createOtlpGrpcExportDelegate<ResourceMetrics, unknown>(
+      await grpcOptions(endpoint, timeoutMillis),
+      ProtobufMetricsSerializer,
+      "otlp_grpc_metric_exporter",
+      MetricsExporterMetricsHelper,
+      undefined,
+      "MetricsExportService",
+      "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+    );
+    return new OTLPMetricExporterBase(delegate, { temporalityPreference });
+  }
+  const serializer = endpoint.protocol === "http/json" ? JsonMetricsSerializer : ProtobufMetricsSerializer;
+  const delegate = createOtlpHttpExportDelegate<ResourceMetrics, unknown>(
+    httpOptions(endpoint, timeoutMillis),
+    serializer,
+    "otlp_http_metric_exporter",
+    MetricsExporterMetricsHelper,
+    undefined,
+  );
+  return new OTLPMetricExporterBase(delegate, { temporalityPreference });
+}
