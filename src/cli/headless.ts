@@ -23,6 +23,8 @@ export interface HeadlessOptions {
   split: SplitArgv;
   config: TelemetryConfig;
   env: NodeJS.ProcessEnv;
+  /** Claude Code's environment, when it differs from the one claudia's settings come from. */
+  claudeEnv?: NodeJS.ProcessEnv;
   /** When claudia started (epoch ms): the root span starts here. */
   startTime: number;
   log: Log;
@@ -79,7 +81,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   }
   const format = split.outputFormat ?? "text";
   const tee = format === "json" || format === "stream-json";
-  const childEnv: NodeJS.ProcessEnv = { ...env, TRACEPARENT: childTraceparent(ids) };
+  const childEnv: NodeJS.ProcessEnv = { ...(options.claudeEnv ?? env), TRACEPARENT: childTraceparent(ids) };
   if (ids.parent?.traceState) childEnv.TRACESTATE = ids.parent.traceState;
   else delete childEnv.TRACESTATE;
 
