@@ -104,9 +104,9 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     interrupted = signal;
     run?.interrupt(signal);
     log.debug(`${signal}: stopping Claude Code`);
-    // Ctrl+C at a terminal reaches Claude Code directly (same process group); anything else is passed on.
-    const delivered = signal === "SIGINT" && process.stdin.isTTY === true;
-    if (running() && !delivered) child.kill(signal);
+    // Passed on even when a Ctrl+C at the terminal reached Claude Code too: a second SIGINT is
+    // harmless to it, while one sent to claudia alone would otherwise leave its tools running.
+    if (running()) child.kill(signal);
     const killTimer = setTimeout(() => {
       if (running()) {
         log.warn(`Claude Code did not stop within ${killAfterMs(env)} ms of ${signal}; killing it`);
