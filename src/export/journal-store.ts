@@ -9,6 +9,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { RunRecord } from "./journal.ts";
+import { checkRequest, recordProblem } from "./journal-check.ts";
 
 export interface StoredRun {
   record: RunRecord;
@@ -30,11 +31,11 @@ export interface OtlpSpan {
   status?: { code?: number; message?: string };
   flags?: number;
 }
-interface OtlpKeyValue {
+export interface OtlpKeyValue {
   key: string;
   value: OtlpAnyValue;
 }
-interface OtlpAnyValue {
+export interface OtlpAnyValue {
   stringValue?: string;
   intValue?: string | number;
   doubleValue?: number;
@@ -70,10 +71,10 @@ export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
       if (!name.endsWith(".run.json")) continue;
       const recordPath = join(dir, day, name);
       try {
-        const record = JSON.parse(readFileSync(recordPath, "utf8")) as RunRecord;
-        if (typeof record.traceId !== "string" || typeof record.startTime !== "number")
-          throw new Error("not a run record");
-        runs.push({ record, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
+        const record: unknown = JSON.parse(readFileSync(recordPath, "utf8"));
+        const problem = recordProblem(record);
+        if (problem) throw new Error(problem);
+        runs.push({ record: record as RunRecord, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
       } catch (error) {
         warn(`skipping damaged journal record ${recordPath}: ${error instanceof Error ? error.message : error}`);
       }
@@ -108,14 +109,20 @@ export function readRequests(spansPath: string, warn: Warn = () => {}): OtlpRequ
     return [];
   }
   const requests: OtlpRequest[] = [];
-  text.split("\n").forEach((line, index) => {
+  let damaged = 0;
+  let dropped = 0;
+  text.split("\n").forEach((line) => {
     if (line.trim() === "") return;
     try {
-      requests.push(JSON.parse(line) as OtlpRequest);
+      const checked = checkRequest(JSON.parse(line));
+      requests.push(checked.request);
+      dropped += checked.dropped;
     } catch {
-      warn(`skipping damaged line ${index + 1} of ${spansPath}`);
+      damaged++;
     }
   });
+  if (damaged > 0 || dropped > 0)
+    warn(`skipping ${damaged} damaged line(s) and ${dropped} damaged span(s) of ${spansPath}`);
   return requests;
 }
 
