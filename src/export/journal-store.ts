@@ -2,7 +2,7 @@
  * Reading the journal back: list runs, find one, read its spans, prune old ones, and turn stored
  * OTLP/JSON back into spans an exporter can send again.
  */
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import type { Attributes, AttributeValue, HrTime, SpanKind } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -10,6 +10,7 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { RunRecord } from "./journal.ts";
 import { checkRequest, recordProblem } from "./journal-check.ts";
+import { truncatePrivate } from "./private-fs.ts";
 
 export interface StoredRun {
   record: RunRecord;
@@ -242,7 +243,33 @@ export function prune(dir: string, retention: Retention, now = Date.now()): numb
   }
   for (const day of safeReaddir(dir)) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) continue;
+    removed += pruneLeftovers(join(dir, day), now);
     if (safeReaddir(join(dir, day)).length === 0) rmSync(join(dir, day), { recursive: true, force: true });
+  }
+  return removed;
+}
+
+/** How long a run's files may lack a record (the run may still be going) before they are leftovers. */
+export const LEFTOVER_AFTER_MS = 86400000;
+
+/**
+ * Remove what runs stopped at once left behind, a day old: spans with no record (a run killed
+ * before it wrote one), half-written records and stale locks. Returns how many spans files went.
+ */
+function pruneLeftovers(day: string, now: number): number {
+  const names = new Set(safeReaddir(day));
+  let removed = 0;
+  for (const name of names) {
+    const orphan = name.endsWith(".jsonl") && !names.has(name.replace(/\.jsonl$/, ".run.json"));
+    if (!orphan && !name.endsWith(".tmp") && !name.endsWith(".sending") && !name.endsWith(".stale")) continue;
+    const path = join(day, name);
+    try {
+      if (now - statSync(path).mtimeMs < LEFTOVER_AFTER_MS) continue;
+    } catch {
+      continue;
+    }
+    rmSync(path, { force: true });
+    if (orphan) removed++;
   }
   return removed;
 }
@@ -264,7 +291,7 @@ export function pruneIfDue(dir: string, retention: Retention, now = Date.now()):
   }
   const removed = prune(dir, retention, now);
   try {
-    writeFileSync(marker, "");
+    truncatePrivate(marker, "");
     utimesSync(marker, now / 1000, now / 1000);
   } catch {
     // The journal may be read-only for this process; pruning again next time is harmless.

@@ -100,12 +100,10 @@ const span = fc.oneof(
   fc
     .tuple(fc.constantFrom("startTimeUnixNano", "endTimeUnixNano"), numberish)
     .map(([key, value]) => ({ ...validSpans[0], [key]: value })),
-  fc
-    .tuple(fc.string(), fc.jsonValue())
-    .map(([key, value]) => ({
-      ...validSpans[1],
-      attributes: [attr("gen_ai.tool.call.arguments", value), attr(key, value)],
-    })),
+  fc.tuple(fc.string(), fc.jsonValue()).map(([key, value]) => ({
+    ...validSpans[1],
+    attributes: [attr("gen_ai.tool.call.arguments", value), attr(key, value)],
+  })),
 );
 const line = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
