@@ -6,6 +6,15 @@ import type { AttributeValue } from "@opentelemetry/api";
 import { attributesOf, nanos, type OtlpSpan } from "../../export/journal-store.ts";
 import { toolTitle } from "../console.ts";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Text from a session made safe for a terminal: every C0/C1 control character but tab and line
+ * feed removed (without ESC, what was an escape sequence is plain text).
+ */
+export const printable = (text: string): string => text.replace(CONTROL, "");
+
 export interface TreeOptions {
   /** Add captured content (prompt, arguments, results, answers) under each span. */
   full: boolean;
@@ -100,7 +109,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
   for (const root of buildTree(spans)) {
     const rows: { text: string; node: TreeNode; prefix: string }[] = [];
     const walk = (node: TreeNode, prefix: string, childPrefix: string) => {
-      rows.push({ text: `${prefix}${label(node)}`, node, prefix: childPrefix });
+      rows.push({ text: `${prefix}${printable(label(node))}`, node, prefix: childPrefix });
       node.children.forEach((child, i) => {
         const last = i === node.children.length - 1;
         walk(child, `${childPrefix}${last ? "└─ " : "├─ "}`, `${childPrefix}${last ? "   " : "│  "}`);
@@ -117,7 +126,9 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
       const usage = op === "chat" || op === "invoke_agent" ? usageText(a) : "";
       const error = failed
         ? red(
-            `✗ ${a["error.type"] ?? "error"}${row.node.span.status?.message ? `: ${row.node.span.status.message}` : ""}`,
+            printable(
+              `✗ ${a["error.type"] ?? "error"}${row.node.span.status?.message ? `: ${row.node.span.status.message}` : ""}`,
+            ),
           )
         : "";
       lines.push(
@@ -138,7 +149,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
           ["answer", answer],
         ] as const) {
           if (value === undefined || value === "") continue;
-          const text = String(value).replace(/\s+/g, " ");
+          const text = printable(String(value)).replace(/\s+/g, " ");
           lines.push(dim(`${indent}  ${key}: ${text.length > 300 ? `${text.slice(0, 299)}…` : text}`));
         }
       }
