@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
-import { BASE_ARGS, CLAUDIA, claude, claudia } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
 import { startTerminal } from "../support/terminal.ts";
 
 const h = scriptedRuns();
@@ -95,4 +95,24 @@ test("SIGINT sent to claudia alone at a terminal stops Claude Code and its tool"
   process.kill(Number(claudiaPid), "SIGINT");
   assert.ok(await until(() => processesWith(`37000.*${marker}`).length === 0, 10000), "the tool was stopped");
   assert.equal(await terminal.exited, 130);
+});
+
+test("with umask 022, a run's journal is private: folders 0700, files 0600", async () => {
+  const ran = await run(
+    "sh",
+    ["-c", `umask 022; exec "$0" "$@"`, process.execPath, CLAUDIA, ...BASE_ARGS, "[[scenario:text]] hi"],
+    {
+      env: h.sandbox.env,
+      cwd: h.sandbox.work,
+    },
+  );
+  assert.equal(ran.code, 0, ran.stderr);
+  const journal = join(h.sandbox.claudiaHome, "journal");
+  const mode = (path: string) => statSync(path).mode & 0o777;
+  assert.equal(mode(h.sandbox.claudiaHome), 0o700);
+  assert.equal(mode(journal), 0o700);
+  for (const day of readdirSync(journal)) {
+    assert.equal(mode(join(journal, day)), 0o700);
+    for (const file of readdirSync(join(journal, day))) assert.equal(mode(join(journal, day, file)), 0o600, file);
+  }
 });
