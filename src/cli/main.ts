@@ -31,11 +31,13 @@ const OWN_COMMANDS = new Set(["traces", "demo"]);
 async function main(argv: string[]): Promise<number> {
   const startTime = Date.now() - Math.round(performance.now());
   const env = process.env;
-  if (argv[0] && OWN_COMMANDS.has(argv[0])) {
+  if (argv[0] === "traces") {
     const dotenv = readDotenv(env);
     for (const warning of dotenv.warnings) process.stderr.write(`claudia: ${warning}\n`);
     return ownCommand(argv[0], argv.slice(1), { ...env, ...dotenv.values });
   }
+  // The demo starts Claude Code with its environment: nothing from .env goes there.
+  if (argv[0] && OWN_COMMANDS.has(argv[0])) return ownCommand(argv[0], argv.slice(1), env);
   let claudePath: string;
   try {
     claudePath = resolveClaudePath(env);
