@@ -39,7 +39,8 @@ export const onlySession =
 
 /**
  * The session of the first `UserPromptSubmit`; once that session has ended (`SessionEnd`, as on
- * `/clear`), the session of the next `UserPromptSubmit`. Hooks of any other session are dropped.
+ * `/clear` and on `/resume` in the UI), the session of the next `UserPromptSubmit`. Hooks of any
+ * other session are dropped.
  */
 export function firstSession(): SessionFilter {
   let current: string | undefined;
