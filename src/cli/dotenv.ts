@@ -128,11 +128,20 @@ export function readDotenv(
       result.ignored.push(name);
     }
   }
-  if (result.ignored.length > 0)
-    result.warnings.push(
-      `.env: ignored ${result.ignored.join(", ")} (a checkout's .env may set only telemetry settings that keep protection; see docs/SECURITY.md)`,
-    );
+  const warning = ignoredWarning(result.ignored);
+  if (warning) result.warnings.push(warning);
   return result;
+}
+
+/** Names claudia or Claude Code would have read: these are named; the project's own are counted. */
+const NOTABLE = /^(CLAUDIA_|ANTHROPIC_|CLAUDE_|OTEL_|LOGFIRE_|SENTRY_|AWS_|GOOGLE_|VERTEX_|NODE_|PATH$|HOME$)/;
+
+function ignoredWarning(ignored: string[]): string | undefined {
+  if (ignored.length === 0) return undefined;
+  const named = ignored.filter((name) => NOTABLE.test(name));
+  const others = ignored.length - named.length;
+  const list = [...named, ...(others > 0 ? [`${others} other variable${others === 1 ? "" : "s"}`] : [])];
+  return `.env: ignored ${list.join(", ")} (a checkout's .env may set only telemetry settings that keep protection, and never reaches Claude Code; see docs/SECURITY.md)`;
 }
 
 /** The one line saying which settings came from `.env`, or undefined when none did. */

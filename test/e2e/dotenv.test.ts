@@ -41,7 +41,7 @@ test("nothing from .env reaches Claude Code's environment: not ANTHROPIC_BASE_UR
   const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 4);
   const tool = spans.find((s) => s.name === "execute_tool Bash");
   assert.equal(String(tool?.attributes["gen_ai.tool.call.result"]).trim(), "deploy=");
-  assert.match(ran.stderr, /ignored ANTHROPIC_BASE_URL, MY_DEPLOY_TOKEN/);
+  assert.match(ran.stderr, /ignored ANTHROPIC_BASE_URL, 1 other variable \(/);
 });
 
 test("CLAUDIA_REDACT=off in .env is ignored with a warning; telemetry settings are taken and named", async () => {

@@ -60,6 +60,13 @@ test("a .env sets telemetry settings only, never the program, Claude Code's envi
   );
 });
 
+test("a project's own variables are counted, not listed; those claudia or Claude Code read are named", () => {
+  const path = dotenvFile("DATABASE_URL=postgres://x\nSESSION_SECRET=abc\nANTHROPIC_MODEL=opus\n");
+  const dotenv = readDotenv({}, {}, path);
+  assert.deepEqual(dotenv.values, {});
+  assert.match(dotenv.warnings[0] as string, /^\.env: ignored ANTHROPIC_MODEL, 2 other variables \(/);
+});
+
 test("settings that raise protection are taken from a .env", () => {
   const path = dotenvFile("CLAUDIA_REDACT=on\nOTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false\n");
   assert.deepEqual(readDotenv({}, {}, path).values, {
