@@ -27,6 +27,8 @@ export interface HeadlessOptions {
   split: SplitArgv;
   config: TelemetryConfig;
   env: NodeJS.ProcessEnv;
+  /** Claude Code's environment, when it differs from the one claudia's settings come from. */
+  claudeEnv?: NodeJS.ProcessEnv;
   /** When claudia started (epoch ms): the root span starts here. */
   startTime: number;
   log: Log;
@@ -79,7 +81,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   }
   const format = split.outputFormat ?? "text";
   const tee = format === "json" || format === "stream-json";
-  const childEnv: NodeJS.ProcessEnv = { ...env, TRACEPARENT: childTraceparent(ids) };
+  const childEnv: NodeJS.ProcessEnv = { ...(options.claudeEnv ?? env), TRACEPARENT: childTraceparent(ids) };
   if (ids.parent?.traceState) childEnv.TRACESTATE = ids.parent.traceState;
   else delete childEnv.TRACESTATE;
 
@@ -165,9 +167,9 @@ function forwardSignals(
     interrupted = signal;
     run()?.interrupt(signal);
     log.debug(`${signal}: stopping Claude Code`);
-    // Ctrl+C at a terminal reaches Claude Code directly (same process group); anything else is passed on.
-    const delivered = signal === "SIGINT" && process.stdin.isTTY === true;
-    if (running() && !delivered) child.kill(signal);
+    // Passed on even when a Ctrl+C at the terminal reached Claude Code too: a second SIGINT is
+    // harmless to it, while one sent to claudia alone would otherwise leave its tools running.
+    if (running()) child.kill(signal);
     const killTimer = setTimeout(() => {
       if (running()) {
         log.warn(`Claude Code did not stop within ${killAfterMs} ms of ${signal}; killing it`);

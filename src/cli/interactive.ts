@@ -83,7 +83,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 
   const args = withHooks(split.claudeArgs, claudiaHooks(hooks, INTERACTIVE_HOOKS)) ?? split.claudeArgs;
   if (args === split.claudeArgs) quietLog.warn("your --settings could not be read; this session is not traced");
-  const child = spawn(options.claudePath, args, { env, stdio: "inherit" });
+  const child = spawn(options.claudePath, args, { env: options.claudeEnv ?? env, stdio: "inherit" });
   // Ctrl+C is a key for the UI, not a signal; a SIGINT sent to the whole group is Claude Code's to handle.
   const ignore = () => {};
   const forward = (signal: NodeJS.Signals) => {

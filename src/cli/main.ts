@@ -6,33 +6,19 @@
  * (OpenTelemetry, the trace builder) loads while Claude Code runs.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { isatty } from "node:tty";
-import { parseEnv } from "node:util";
 import { resolveDiagnostics } from "../config/resolve.ts";
 import { ConfigError, describeConfig, resolveTelemetryConfig } from "../export/config.ts";
 import { ClaudeNotFoundError, resolveClaudePath } from "../sources/claude-binary.ts";
 import { ArgvError, splitArgv } from "./argv.ts";
 import { exitCodeOf, waitForExit } from "./child-exit.ts";
 import { learnClaudeCli } from "./claude-help.ts";
+import { dotenvNotice, readDotenv } from "./dotenv.ts";
 import { runHeadless } from "./headless.ts";
 import { createLog } from "./log.ts";
 import { HELP, packageVersion } from "./texts.ts";
 
 const USAGE_ERROR = 2;
-
-/** Load `.env` from the working directory without overriding variables already set. */
-function loadDotenv(env: NodeJS.ProcessEnv): void {
-  let text: string;
-  try {
-    text = readFileSync(".env", "utf8");
-  } catch {
-    return;
-  }
-  for (const [key, value] of Object.entries(parseEnv(text))) {
-    if (env[key] === undefined) env[key] = value;
-  }
-}
 
 async function runClaudeDirectly(claudePath: string, args: string[]): Promise<number> {
   const exit = await waitForExit(spawn(claudePath, args, { stdio: "inherit" }));
@@ -46,7 +32,12 @@ const OWN_COMMANDS = new Set(["traces", "demo"]);
 async function main(argv: string[]): Promise<number> {
   const startTime = Date.now() - Math.round(performance.now());
   const env = process.env;
-  loadDotenv(env);
+  if (argv[0] === "traces") {
+    const dotenv = readDotenv(env);
+    for (const warning of dotenv.warnings) process.stderr.write(`claudia: ${warning}\n`);
+    return ownCommand(argv[0], argv.slice(1), { ...env, ...dotenv.values });
+  }
+  // The demo starts Claude Code with its environment: nothing from .env goes there.
   if (argv[0] && OWN_COMMANDS.has(argv[0])) return ownCommand(argv[0], argv.slice(1), env);
   let claudePath: string;
   try {
@@ -90,6 +81,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`claudia ${packageVersion()}\nClaude Code ${claudeVersion}\n`);
     return 0;
   }
+  // The checkout's .env shapes telemetry only: claudia's configuration, never Claude Code's environment.
+  const dotenv = readDotenv(env, claudia);
+  for (const line of [...dotenv.warnings, dotenvNotice(dotenv)]) if (line) log.warn(line);
+  const telemetryEnv: NodeJS.ProcessEnv = { ...env, ...dotenv.values };
   let config: ReturnType<typeof resolveTelemetryConfig>;
   try {
     config = resolveTelemetryConfig(
@@ -100,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
         logfireToken: claudia.logfireToken,
         sentryDsn: claudia.sentryDsn,
       },
-      env,
+      telemetryEnv,
     );
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -127,14 +122,15 @@ async function main(argv: string[]): Promise<number> {
       claudePath,
       split,
       config,
-      env,
+      env: telemetryEnv,
+      claudeEnv: env,
       startTime,
       log,
       debug,
       quiet,
     });
   }
-  return runHeadless({ claudePath, split, config, env, startTime, log });
+  return runHeadless({ claudePath, split, config, env: telemetryEnv, claudeEnv: env, startTime, log });
 }
 
 async function ownCommand(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -3,10 +3,10 @@
  * re-send of undelivered runs at the start of the next run. A run is marked delivered only
  * after the backend's success answer.
  */
-import { closeSync, openSync, rmSync, statSync } from "node:fs";
 import { endpointIdentity } from "../config/urls.ts";
 import type { Backend } from "./config.ts";
 import { type Delivery, writeRecord } from "./journal.ts";
+import { takeLock } from "./journal-lock.ts";
 import { readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
 import { backendExporter, describeError } from "./provider.ts";
 import { exportOnce } from "./splitting-exporter.ts";
@@ -34,21 +34,9 @@ export function undelivered(runs: StoredRun[], backend: Backend): StoredRun[] {
   return runs.filter((run) => pendingDelivery(run, backend) !== undefined);
 }
 
-/** Take a run for sending; false when another claudia has it (a lock younger than a minute). */
-function lock(run: StoredRun, name: string): (() => void) | undefined {
-  const path = `${run.recordPath}.${name.replace(/[^A-Za-z0-9_-]/g, "_")}.sending`;
-  try {
-    if (Date.now() - statSync(path).mtimeMs > 60000) rmSync(path, { force: true });
-  } catch {
-    // No lock yet.
-  }
-  try {
-    closeSync(openSync(path, "wx"));
-  } catch {
-    return undefined;
-  }
-  return () => rmSync(path, { force: true });
-}
+/** Take a run for sending; false when another claudia has it. */
+const lock = (run: StoredRun, backend: string) =>
+  takeLock(`${run.recordPath}.${backend.replace(/[^A-Za-z0-9_-]/g, "_")}.sending`);
 
 export interface DeliverResult {
   run: StoredRun;

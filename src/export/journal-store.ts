@@ -2,13 +2,15 @@
  * Reading the journal back: list runs, find one, read its spans, prune old ones, and turn stored
  * OTLP/JSON back into spans an exporter can send again.
  */
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import type { Attributes, AttributeValue, HrTime, SpanKind } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { RunRecord } from "./journal.ts";
+import { checkRequest, recordProblem } from "./journal-check.ts";
+import { truncatePrivate } from "./private-fs.ts";
 
 export interface StoredRun {
   record: RunRecord;
@@ -30,11 +32,11 @@ export interface OtlpSpan {
   status?: { code?: number; message?: string };
   flags?: number;
 }
-interface OtlpKeyValue {
+export interface OtlpKeyValue {
   key: string;
   value: OtlpAnyValue;
 }
-interface OtlpAnyValue {
+export interface OtlpAnyValue {
   stringValue?: string;
   intValue?: string | number;
   doubleValue?: number;
@@ -70,10 +72,10 @@ export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
       if (!name.endsWith(".run.json")) continue;
       const recordPath = join(dir, day, name);
       try {
-        const record = JSON.parse(readFileSync(recordPath, "utf8")) as RunRecord;
-        if (typeof record.traceId !== "string" || typeof record.startTime !== "number")
-          throw new Error("not a run record");
-        runs.push({ record, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
+        const record: unknown = JSON.parse(readFileSync(recordPath, "utf8"));
+        const problem = recordProblem(record);
+        if (problem) throw new Error(problem);
+        runs.push({ record: record as RunRecord, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
       } catch (error) {
         warn(`skipping damaged journal record ${recordPath}: ${error instanceof Error ? error.message : error}`);
       }
@@ -108,14 +110,20 @@ export function readRequests(spansPath: string, warn: Warn = () => {}): OtlpRequ
     return [];
   }
   const requests: OtlpRequest[] = [];
-  text.split("\n").forEach((line, index) => {
+  let damaged = 0;
+  let dropped = 0;
+  text.split("\n").forEach((line) => {
     if (line.trim() === "") return;
     try {
-      requests.push(JSON.parse(line) as OtlpRequest);
+      const checked = checkRequest(JSON.parse(line));
+      requests.push(checked.request);
+      dropped += checked.dropped;
     } catch {
-      warn(`skipping damaged line ${index + 1} of ${spansPath}`);
+      damaged++;
     }
   });
+  if (damaged > 0 || dropped > 0)
+    warn(`skipping ${damaged} damaged line(s) and ${dropped} damaged span(s) of ${spansPath}`);
   return requests;
 }
 
@@ -235,7 +243,33 @@ export function prune(dir: string, retention: Retention, now = Date.now()): numb
   }
   for (const day of safeReaddir(dir)) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) continue;
+    removed += pruneLeftovers(join(dir, day), now);
     if (safeReaddir(join(dir, day)).length === 0) rmSync(join(dir, day), { recursive: true, force: true });
+  }
+  return removed;
+}
+
+/** How long a run's files may lack a record (the run may still be going) before they are leftovers. */
+export const LEFTOVER_AFTER_MS = 86400000;
+
+/**
+ * Remove what runs stopped at once left behind, a day old: spans with no record (a run killed
+ * before it wrote one), half-written records and stale locks. Returns how many spans files went.
+ */
+function pruneLeftovers(day: string, now: number): number {
+  const names = new Set(safeReaddir(day));
+  let removed = 0;
+  for (const name of names) {
+    const orphan = name.endsWith(".jsonl") && !names.has(name.replace(/\.jsonl$/, ".run.json"));
+    if (!orphan && !name.endsWith(".tmp") && !name.endsWith(".sending") && !name.endsWith(".stale")) continue;
+    const path = join(day, name);
+    try {
+      if (now - statSync(path).mtimeMs < LEFTOVER_AFTER_MS) continue;
+    } catch {
+      continue;
+    }
+    rmSync(path, { force: true });
+    if (orphan) removed++;
   }
   return removed;
 }
@@ -257,7 +291,7 @@ export function pruneIfDue(dir: string, retention: Retention, now = Date.now()):
   }
   const removed = prune(dir, retention, now);
   try {
-    writeFileSync(marker, "");
+    truncatePrivate(marker, "");
     utimesSync(marker, now / 1000, now / 1000);
   } catch {
     // The journal may be read-only for this process; pruning again next time is harmless.

@@ -7,14 +7,15 @@
  *     journal/YYYY-MM-DD/<start>-<traceId>.jsonl     the spans
  *     journal/YYYY-MM-DD/<start>-<traceId>.run.json  the run's summary and, per backend, whether it was delivered
  *
- * Each run writes only its own files, so any number of runs can share a journal.
+ * Each run writes only its own files, so any number of runs can share a journal. Folders are
+ * 0700 and files 0600, and no symbolic link is followed when writing (see private-fs.ts).
  */
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+import { appendPrivate, createPrivate, privateDir, replacePrivate } from "./private-fs.ts";
 
 /** One backend's delivery of a run. */
 export interface Delivery {
@@ -50,7 +51,9 @@ export interface RunRecord {
 
 export function claudiaHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.CLAUDIA_HOME) return env.CLAUDIA_HOME;
-  return join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "claudia");
+  // A relative XDG path is invalid and ignored (XDG Base Directory spec), never the working tree.
+  const data = env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : undefined;
+  return join(data ?? join(homedir(), ".local", "share"), "claudia");
 }
 
 export function journalDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -75,11 +78,9 @@ export function runFiles(dir: string, startTime: number, traceId: string): { spa
   return { spans: `${base}.jsonl`, record: `${base}.run.json` };
 }
 
-/** Write a run's record atomically (a reader never sees half a file). */
+/** Write a run's record atomically (a reader never sees half a file), private, through no symbolic link. */
 export function writeRecord(path: string, record: RunRecord): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(tmp, path);
+  replacePrivate(path, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /**
@@ -98,12 +99,16 @@ export class JournalExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     try {
-      if (!this.ready) {
-        mkdirSync(join(this.path, ".."), { recursive: true });
+      const line = Buffer.from(JsonTraceSerializer.serializeRequest(spans) as Uint8Array);
+      const data = Buffer.concat([line, Buffer.from("\n")]);
+      if (this.ready) appendPrivate(this.path, data);
+      else {
+        // The journal and day folders private; the file new (never an existing file or link at its name).
+        privateDir(dirname(dirname(this.path)));
+        privateDir(dirname(this.path));
+        createPrivate(this.path, data);
         this.ready = true;
       }
-      const line = Buffer.from(JsonTraceSerializer.serializeRequest(spans) as Uint8Array);
-      appendFileSync(this.path, Buffer.concat([line, Buffer.from("\n")]));
       this.spans += spans.length;
       done({ code: ExportResultCode.SUCCESS });
     } catch (error) {

@@ -1,8 +1,15 @@
 /**
  * Adds claudia's hooks to the settings Claude Code is started with (`--settings`), keeping the
  * user's own `--settings` (JSON or a file) and every hook in it.
+ *
+ * The merged settings hold the hook endpoint's secret and whatever the user's settings hold (an
+ * `env` with credentials): they go to Claude Code in a private file (0600, in a 0700 folder of
+ * its own), never on its command line, where every local user can read them. The folder is
+ * removed when claudia exits.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 type Settings = { hooks?: Record<string, unknown[]>; [key: string]: unknown };
 
@@ -32,9 +39,9 @@ export function mergeSettings(user: Settings, ours: Settings): Settings {
 }
 
 /**
- * Claude Code's arguments with claudia's hooks merged into the last `--settings` (or a new one).
- * Returns undefined when the user's settings cannot be read: then they are left exactly as they
- * are and claudia does without hooks.
+ * Claude Code's arguments with claudia's hooks merged into the last `--settings` (or a new one),
+ * the settings given as the path of a private file. Returns undefined when the user's settings
+ * cannot be read: then they are left exactly as they are and claudia does without hooks.
  */
 export function withHooks(args: string[], ours: Settings): string[] | undefined {
   let index = -1;
@@ -51,9 +58,7 @@ export function withHooks(args: string[], ours: Settings): string[] | undefined 
       inline = true;
     }
   }
-  if (index < 0) {
-    return beforeOperands(args, ["--settings", JSON.stringify(ours)]);
-  }
+  if (index < 0) return beforeOperands(args, ["--settings", privateSettingsFile(ours)]);
   const value = inline ? (args[index] as string).slice("--settings=".length) : args[index + 1];
   if (value === undefined) return undefined;
   let user: Settings;
@@ -62,15 +67,39 @@ export function withHooks(args: string[], ours: Settings): string[] | undefined 
   } catch {
     return undefined;
   }
-  const merged = JSON.stringify(mergeSettings(user, ours));
+  const path = privateSettingsFile(mergeSettings(user, ours));
   const out = [...args];
-  if (inline) out[index] = `--settings=${merged}`;
-  else out[index + 1] = merged;
+  if (inline) out[index] = `--settings=${path}`;
+  else out[index + 1] = path;
   return out;
 }
 
-/** Claude Code's arguments with `extra` among the options: at the end, or before a `--` that ends them. */
+const folders: string[] = [];
+
+/** Remove every settings file this process wrote (also done when it exits). */
+export function removeSettingsFiles(): void {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+}
+
+/** Write settings to a fresh 0600 file in a fresh 0700 folder (never through a symlink); its path. */
+export function privateSettingsFile(settings: Settings): string {
+  const folder = mkdtempSync(join(tmpdir(), "claudia-settings-"));
+  if (folders.length === 0) process.once("exit", removeSettingsFiles);
+  folders.push(folder);
+  const path = join(folder, "settings.json");
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeSync(fd, JSON.stringify(settings));
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+/**
+ * Claude Code's arguments with `extra` among the options: first, where no option of the user's
+ * can take them as its value (`claudia "hi" --model` stays a missing value for Claude Code to report).
+ */
 export function beforeOperands(args: string[], extra: string[]): string[] {
-  const end = args.indexOf("--");
-  return end < 0 ? [...args, ...extra] : [...args.slice(0, end), ...extra, ...args.slice(end)];
+  return [...extra, ...args];
 }

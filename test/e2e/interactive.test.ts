@@ -4,7 +4,7 @@
  * running, claudia's hook endpoint refusing strangers, and Claude Code's exit code passed on.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
@@ -47,7 +47,10 @@ function hookEndpoint(terminal: Terminal): { url: string; secret: string } {
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     const settings = argv[argv.indexOf("--settings") + 1];
     if (!settings) continue;
-    const hook = JSON.parse(settings).hooks.UserPromptSubmit.at(-1).hooks[0];
+    // A private file, readable by this user only: the command line holds its path, not its content.
+    assert.equal(statSync(settings).mode & 0o777, 0o600);
+    const hook = JSON.parse(readFileSync(settings, "utf8")).hooks.UserPromptSubmit.at(-1).hooks[0];
+    assert.ok(!argv.join(" ").includes(hook.headers["x-claudia-secret"]), "the secret is not on the command line");
     return { url: hook.url, secret: hook.headers["x-claudia-secret"] };
   }
   throw new Error("Claude Code's command line has no --settings");
@@ -142,6 +145,19 @@ describe("interactive mode", () => {
 
     await terminal.type("[[scenario:text]] with a user hook\r");
     await terminal.waitFor("Hello from the scripted model.");
+    // With the secret, a hook for another session is answered and dropped: it neither starts nor replaces a trace.
+    const other = JSON.stringify({
+      hook_event_name: "UserPromptSubmit",
+      prompt: "forged",
+      session_id: "00000000-0000-4000-8000-000000000000",
+      transcript_path: join(h.sandbox.home, "forged.jsonl"),
+    });
+    const answer = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-claudia-secret": secret },
+      body: other,
+    });
+    assert.equal(answer.status, 200);
     await terminal.type("/exit\r");
     assert.equal(await terminal.exited, 0);
     assert.equal(readFileSync(log, "utf8"), "user hook fired\n");

@@ -6,7 +6,11 @@ test("the hook endpoint takes only requests with the run's secret, in the path a
   const received: HookInput[] = [];
   const server = await startHookServer((input) => received.push(input));
   try {
-    const body = JSON.stringify({ hook_event_name: "UserPromptSubmit", transcript_path: "/tmp/x.jsonl" });
+    const body = JSON.stringify({
+      hook_event_name: "UserPromptSubmit",
+      session_id: "s",
+      transcript_path: "/tmp/x.jsonl",
+    });
     const post = (url: string, headers: Record<string, string>) =>
       fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
     const [name, secret] = server.header;

@@ -116,12 +116,19 @@ describe("RunInput", () => {
 });
 
 describe("beforeOperands", () => {
-  test("added among the options: at the end, or before the -- that ends them", () => {
-    assert.deepEqual(beforeOperands(["-p", "hi"], ["--session-id", "x"]), ["-p", "hi", "--session-id", "x"]);
-    assert.deepEqual(beforeOperands(["-p", "--", "-hi"], ["--session-id", "x"]), [
-      "-p",
+  test("added first, where no option of the user's can take them as its value", () => {
+    assert.deepEqual(beforeOperands(["-p", "hi"], ["--session-id", "x"]), ["--session-id", "x", "-p", "hi"]);
+    assert.deepEqual(beforeOperands(["-p", "hi", "--model"], ["--session-id", "x"]), [
       "--session-id",
       "x",
+      "-p",
+      "hi",
+      "--model",
+    ]);
+    assert.deepEqual(beforeOperands(["-p", "--", "-hi"], ["--session-id", "x"]), [
+      "--session-id",
+      "x",
+      "-p",
       "--",
       "-hi",
     ]);

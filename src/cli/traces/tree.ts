@@ -7,6 +7,15 @@ import { attributesOf, nanos, type OtlpSpan } from "../../export/journal-store.t
 import { ATTR, EVENT, LEGACY, OPERATION, STATUS_CODE } from "../../trace/semconv.ts";
 import { toolTitle } from "../../trace/tool-title.ts";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Text from a session made safe for a terminal: every C0/C1 control character but tab and line
+ * feed removed (without ESC, what was an escape sequence is plain text).
+ */
+export const printable = (text: string): string => text.replace(CONTROL, "");
+
 export interface TreeOptions {
   /** Add captured content (prompt, arguments, results, answers) under each span. */
   full: boolean;
@@ -104,7 +113,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
   for (const root of buildTree(spans)) {
     const rows: { text: string; node: TreeNode; prefix: string }[] = [];
     const walk = (node: TreeNode, prefix: string, childPrefix: string) => {
-      rows.push({ text: `${prefix}${label(node)}`, node, prefix: childPrefix });
+      rows.push({ text: `${prefix}${printable(label(node))}`, node, prefix: childPrefix });
       node.children.forEach((child, i) => {
         const last = i === node.children.length - 1;
         walk(child, `${childPrefix}${last ? "└─ " : "├─ "}`, `${childPrefix}${last ? "   " : "│  "}`);
@@ -121,7 +130,9 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
       const usage = op === OPERATION.chat || op === OPERATION.invokeAgent ? usageText(a) : "";
       const error = failed
         ? red(
-            `✗ ${a[ATTR.errorType] ?? "error"}${row.node.span.status?.message ? `: ${row.node.span.status.message}` : ""}`,
+            printable(
+              `✗ ${a[ATTR.errorType] ?? "error"}${row.node.span.status?.message ? `: ${row.node.span.status.message}` : ""}`,
+            ),
           )
         : "";
       lines.push(
@@ -142,7 +153,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
           ["answer", answer],
         ] as const) {
           if (value === undefined || value === "") continue;
-          const text = String(value).replace(/\s+/g, " ");
+          const text = printable(String(value)).replace(/\s+/g, " ");
           lines.push(dim(`${indent}  ${key}: ${text.length > 300 ? `${text.slice(0, 299)}…` : text}`));
         }
       }

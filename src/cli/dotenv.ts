@@ -1,0 +1,151 @@
+/**
+ * The working directory's `.env`: telemetry settings a project may share, and nothing else.
+ *
+ * A checkout is not trusted. From its `.env` claudia takes only settings that say where and how
+ * traces are exported (OTEL_*, LOGFIRE_*, SENTRY_*, a few CLAUDIA_* ones), and only those that
+ * cannot lower protection: never the program to run (CLAUDIA_CLAUDE_PATH), never Claude Code's
+ * environment (the values go to claudia's configuration, never to the child), never redaction
+ * off, content capture on, or a journal elsewhere. A variable already set in the environment wins.
+ * An endpoint is also refused when the environment holds that backend's credentials, which would
+ * otherwise be sent to a host the checkout chose. The file itself is read without following a
+ * symlink, only when it is a small regular file.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { parseEnv } from "node:util";
+
+export interface Dotenv {
+  /** The accepted settings (none of them set in the environment). */
+  values: Record<string, string>;
+  /** Names found in the file that a `.env` may not set (telemetry settings already set in the environment are not listed). */
+  ignored: string[];
+  warnings: string[];
+}
+
+/** Larger than this, a `.env` is not a settings file. */
+export const MAX_DOTENV_BYTES = 64 * 1024;
+
+/** claudia's own settings that only shape telemetry and cannot lower protection. */
+const CLAUDIA_TELEMETRY = new Set([
+  "CLAUDIA_JOURNAL",
+  "CLAUDIA_JOURNAL_MAX_AGE_DAYS",
+  "CLAUDIA_JOURNAL_MAX_MB",
+  "CLAUDIA_EXPORT_TIMEOUT_MS",
+  "CLAUDIA_RESEND_WAIT_MS",
+]);
+
+const OFF = new Set(["off", "false", "0", "no"]);
+
+/** Settings taken only with a value that keeps or raises protection. */
+const ONLY_STRICTER: Record<string, (value: string) => boolean> = {
+  CLAUDIA_REDACT: (v) => !OFF.has(v.trim().toLowerCase()),
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: (v) => OFF.has(v.trim().toLowerCase()),
+  CLAUDIA_CONTENT_MAX_LENGTH: (v) => Number(v) > 0 && Number(v) <= 8192,
+};
+
+/** Per backend: where it sends, and the credentials the environment may hold for it. */
+const BACKENDS = [
+  {
+    endpoints: [
+      "OTEL_EXPORTER_OTLP_ENDPOINT",
+      "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+      "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+    ],
+    credentials: [
+      "OTEL_EXPORTER_OTLP_HEADERS",
+      "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+      "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+    ],
+    flag: "otelHeaders",
+  },
+  { endpoints: ["LOGFIRE_BASE_URL"], credentials: ["LOGFIRE_TOKEN"], flag: "logfireToken" },
+] as const;
+
+function telemetryName(name: string): boolean {
+  return /^(OTEL|LOGFIRE|SENTRY)_[A-Z0-9_]+$/.test(name) || CLAUDIA_TELEMETRY.has(name) || name in ONLY_STRICTER;
+}
+
+/** Read a small regular file without following a symlink or blocking on a FIFO; undefined when absent. */
+export function readSmallFile(path: string, maxBytes: number): { text?: string; problem?: string } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return {};
+    return { problem: code === "ELOOP" ? "it is a symbolic link" : `it cannot be read (${code})` };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { problem: "it is not a regular file" };
+    if (stat.size > maxBytes) return { problem: `it is larger than ${Math.round(maxBytes / 1024)} kB` };
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      length += n;
+      if (n === 0 || length > maxBytes) break;
+    }
+    if (length > maxBytes) return { problem: `it is larger than ${Math.round(maxBytes / 1024)} kB` };
+    return { text: buffer.subarray(0, length).toString("utf8") };
+  } catch (error) {
+    return { problem: `it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The telemetry settings `.env` in `cwd` may give. `env` is the real environment (its values win);
+ * `flags` says which credentials the command line gives (`--otel-headers`, `--logfire-token`).
+ */
+export function readDotenv(
+  env: NodeJS.ProcessEnv,
+  flags: { otelHeaders?: string; logfireToken?: string } = {},
+  path = ".env",
+): Dotenv {
+  const result: Dotenv = { values: {}, ignored: [], warnings: [] };
+  const { text, problem } = readSmallFile(path, MAX_DOTENV_BYTES);
+  if (problem) result.warnings.push(`.env skipped: ${problem}`);
+  if (text === undefined) return result;
+  let parsed: Record<string, string>;
+  try {
+    parsed = parseEnv(text) as Record<string, string>;
+  } catch {
+    result.warnings.push(".env skipped: it cannot be parsed");
+    return result;
+  }
+  for (const [name, value] of Object.entries(parsed)) {
+    const stricter = ONLY_STRICTER[name];
+    if (!telemetryName(name) || (stricter && !stricter(value))) result.ignored.push(name);
+    else if (env[name] === undefined) result.values[name] = value;
+  }
+  for (const backend of BACKENDS) {
+    const credentialed = backend.credentials.some((n) => env[n] !== undefined) || flags[backend.flag] !== undefined;
+    if (!credentialed) continue;
+    for (const name of backend.endpoints) {
+      if (!(name in result.values)) continue;
+      delete result.values[name];
+      result.ignored.push(name);
+    }
+  }
+  const warning = ignoredWarning(result.ignored);
+  if (warning) result.warnings.push(warning);
+  return result;
+}
+
+/** Names claudia or Claude Code would have read: these are named; the project's own are counted. */
+const NOTABLE = /^(CLAUDIA_|ANTHROPIC_|CLAUDE_|OTEL_|LOGFIRE_|SENTRY_|AWS_|GOOGLE_|VERTEX_|NODE_|PATH$|HOME$)/;
+
+function ignoredWarning(ignored: string[]): string | undefined {
+  if (ignored.length === 0) return undefined;
+  const named = ignored.filter((name) => NOTABLE.test(name));
+  const others = ignored.length - named.length;
+  const list = [...named, ...(others > 0 ? [`${others} other variable${others === 1 ? "" : "s"}`] : [])];
+  return `.env: ignored ${list.join(", ")} (a checkout's .env may set only telemetry settings that keep protection, and never reaches Claude Code; see docs/SECURITY.md)`;
+}
+
+/** The one line saying which settings came from `.env`, or undefined when none did. */
+export function dotenvNotice(dotenv: Dotenv): string | undefined {
+  const names = Object.keys(dotenv.values);
+  return names.length === 0 ? undefined : `settings from .env: ${names.join(", ")}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * A lock beside a run's record while a claudia sends it to a backend, so that two never send the
+ * same run at once. The lock says who holds it (pid and time): one whose process is gone, or
+ * older than `STALE_AFTER_MS`, is taken over; a lock is released when its holder exits, however
+ * it exits short of being killed.
+ */
+import { readFileSync, renameSync, rmSync } from "node:fs";
+import { createPrivate } from "./private-fs.ts";
+
+export const STALE_AFTER_MS = 10 * 60 * 1000;
+
+const held = new Set<string>();
+let hooked = false;
+
+function releaseAll(): void {
+  for (const path of held) rmSync(path, { force: true });
+  held.clear();
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Whether the lock at `path` is left over from a claudia that is gone (or hung for long). */
+export function isStale(text: string, now = Date.now()): boolean {
+  const [pid, time] = text.trim().split(" ").map(Number);
+  if (!Number.isInteger(pid) || !Number.isFinite(time)) return true;
+  return now - (time as number) > STALE_AFTER_MS || !alive(pid as number);
+}
+
+/** Move a stale lock out of the way; only one taker can, and a fresh lock taken by mistake goes back. */
+function takeOver(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return;
+  }
+  if (!isStale(text)) return;
+  const aside = `${path}.${process.pid}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return;
+  }
+  if (readFileSync(aside, "utf8") !== text) renameSync(aside, path);
+  else rmSync(aside, { force: true });
+}
+
+/** Take the lock at `path`; its release, or undefined when another live claudia holds it. */
+export function takeLock(path: string): (() => void) | undefined {
+  takeOver(path);
+  try {
+    createPrivate(path, `${process.pid} ${Date.now()}\n`);
+  } catch {
+    return undefined;
+  }
+  if (!hooked) {
+    hooked = true;
+    process.once("exit", releaseAll);
+  }
+  held.add(path);
+  return () => {
+    held.delete(path);
+    rmSync(path, { force: true });
+  };
+}

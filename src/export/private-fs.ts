@@ -1,0 +1,65 @@
+/**
+ * Files only their owner may read, written without following a symbolic link: the journal
+ * holds prompts, tool output and answers, and its names are predictable.
+ *
+ * Folders are 0700 and files 0600 whatever the umask; a folder claudia finds with wider
+ * permissions (from an earlier version) is narrowed when it belongs to this user.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+
+const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_TRUNC, O_NOFOLLOW } = constants;
+
+/** Create `path` (and its parents) as private folders; refuse one that is a symbolic link or not a folder. */
+export function privateDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(path);
+  if (!stat.isDirectory()) throw new Error(`${path} is not a folder`);
+  if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) chmodSync(path, 0o700);
+}
+
+function writeAll(fd: number, data: string | Buffer): void {
+  const buffer = typeof data === "string" ? Buffer.from(data) : data;
+  for (let done = 0; done < buffer.length; ) done += writeSync(fd, buffer, done, buffer.length - done);
+}
+
+function withFile(path: string, flags: number, data: string | Buffer): void {
+  const fd = openSync(path, flags | O_NOFOLLOW, 0o600);
+  try {
+    writeAll(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Create a new file (failing when anything, a symbolic link included, is at `path`). */
+export const createPrivate = (path: string, data: string | Buffer) => withFile(path, O_WRONLY | O_CREAT | O_EXCL, data);
+
+/** Append to an existing file, never through a symbolic link. */
+export const appendPrivate = (path: string, data: string | Buffer) => withFile(path, O_WRONLY | O_APPEND, data);
+
+/** Create or empty a file, never through a symbolic link. */
+export const truncatePrivate = (path: string, data: string | Buffer) =>
+  withFile(path, O_WRONLY | O_CREAT | O_TRUNC, data);
+
+/** Replace `path` at once (a reader never sees half a file): a fresh temporary file renamed over it. */
+export function replacePrivate(path: string, data: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    createPrivate(tmp, data);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}

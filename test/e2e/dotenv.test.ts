@@ -1,0 +1,69 @@
+/**
+ * A checkout's `.env` is not trusted: it may shape telemetry, never pick the program, reach
+ * Claude Code's environment, switch redaction off, or hang claudia.
+ */
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, test } from "node:test";
+import { scriptedRuns } from "../support/harness.ts";
+import { BASE_ARGS, claudia } from "../support/sandbox.ts";
+import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
+
+const h = scriptedRuns();
+const dotenvPath = () => join(h.sandbox.work, ".env");
+afterEach(() => rmSync(dotenvPath(), { force: true }));
+
+test("CLAUDIA_CLAUDE_PATH in .env is never executed, not for --help, not for a run", async () => {
+  const marker = join(h.sandbox.home, "dotenv-program-ran");
+  const program = join(h.sandbox.work, "x.sh");
+  writeFileSync(program, `#!/bin/sh\ntouch ${marker}\necho fake\n`);
+  chmodSync(program, 0o755);
+  writeFileSync(dotenvPath(), "CLAUDIA_CLAUDE_PATH=./x.sh\n");
+  const help = await claudia(h.sandbox, ["--help"]);
+  assert.equal(help.code, 0);
+  assert.ok(!existsSync(marker), ".env's program ran for --help");
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] hello"]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stdout, /Hello from the scripted model/);
+  assert.ok(!existsSync(marker), ".env's program ran for a run");
+  assert.match(ran.stderr, /claudia: \.env: ignored CLAUDIA_CLAUDE_PATH/);
+});
+
+test("nothing from .env reaches Claude Code's environment: not ANTHROPIC_BASE_URL, not any other variable", async () => {
+  const served = h.model.served.length;
+  writeFileSync(dotenvPath(), "ANTHROPIC_BASE_URL=http://127.0.0.1:9/bogus\nMY_DEPLOY_TOKEN=from-dotenv-123456\n");
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:secrets]] print it"]);
+  assert.equal(ran.code, 0, ran.stderr);
+  // The real environment's endpoint served the run...
+  assert.equal(h.model.served.length, served + 2);
+  // ...and the tool, started by Claude Code, saw no MY_DEPLOY_TOKEN at all.
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 4);
+  const tool = spans.find((s) => s.name === "execute_tool Bash");
+  assert.equal(String(tool?.attributes["gen_ai.tool.call.result"]).trim(), "deploy=");
+  assert.match(ran.stderr, /ignored ANTHROPIC_BASE_URL, 1 other variable \(/);
+});
+
+test("CLAUDIA_REDACT=off in .env is ignored with a warning; telemetry settings are taken and named", async () => {
+  const key = "AKIAIOSFODNN7EXAMPLE";
+  writeFileSync(dotenvPath(), "CLAUDIA_REDACT=off\nOTEL_SERVICE_NAME=from-dotenv\n");
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, `[[scenario:text]] key ${key}`]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stderr, /\.env: ignored CLAUDIA_REDACT /);
+  assert.match(ran.stderr, /settings from \.env: OTEL_SERVICE_NAME/);
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 2);
+  const exported = JSON.stringify(spans);
+  assert.match(exported, /\[REDACTED:aws_access_key\]/);
+  assert.ok(!exported.includes(key));
+  assert.ok(spans.some((s) => s.resource["service.name"] === "from-dotenv"));
+});
+
+test("a .env that is a symlink to /dev/zero is skipped with a warning, and the run goes on", async () => {
+  symlinkSync("/dev/zero", dotenvPath());
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] hello"]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stderr, /\.env skipped: it is a symbolic link/);
+  const traces = await claudia(h.sandbox, ["traces", "--limit", "1"]);
+  assert.equal(traces.code, 0);
+  assert.match(traces.stderr, /\.env skipped/);
+});

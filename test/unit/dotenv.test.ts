@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { dotenvNotice, MAX_DOTENV_BYTES, readDotenv } from "../../src/cli/dotenv.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "claudia-dotenv-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function dotenvFile(text: string): string {
+  const path = join(dir, `env-${n++}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+test("a .env sets telemetry settings only, never the program, Claude Code's environment or weaker protection", () => {
+  const path = dotenvFile(
+    [
+      "CLAUDIA_CLAUDE_PATH=./x.sh",
+      "ANTHROPIC_BASE_URL=http://evil.example",
+      "ANTHROPIC_API_KEY=sk-from-dotenv",
+      "PATH=/evil",
+      "NODE_OPTIONS=--require ./evil.js",
+      "CLAUDIA_REDACT=off",
+      "CLAUDIA_REDACT_PATTERNS=(a+)+$",
+      "CLAUDIA_HOME=./journal-here",
+      "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true",
+      "CLAUDIA_CONTENT_MAX_LENGTH=100000",
+      "OTEL_EXPORTER_OTLP_ENDPOINT=http://collector.example:4318",
+      "OTEL_SERVICE_NAME=from-dotenv",
+      "SENTRY_ENVIRONMENT=ci",
+      "CLAUDIA_JOURNAL_MAX_MB=10",
+    ].join("\n"),
+  );
+  const dotenv = readDotenv({ OTEL_SERVICE_NAME: "from-env" }, {}, path);
+  assert.deepEqual(dotenv.values, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector.example:4318",
+    SENTRY_ENVIRONMENT: "ci",
+    CLAUDIA_JOURNAL_MAX_MB: "10",
+  });
+  assert.deepEqual(dotenv.ignored.sort(), [
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "CLAUDIA_CLAUDE_PATH",
+    "CLAUDIA_CONTENT_MAX_LENGTH",
+    "CLAUDIA_HOME",
+    "CLAUDIA_REDACT",
+    "CLAUDIA_REDACT_PATTERNS",
+    "NODE_OPTIONS",
+    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+    "PATH",
+  ]);
+  assert.equal(dotenv.warnings.length, 1);
+  assert.match(dotenv.warnings[0] as string, /ignored .*CLAUDIA_CLAUDE_PATH/);
+  assert.equal(
+    dotenvNotice(dotenv),
+    "settings from .env: CLAUDIA_JOURNAL_MAX_MB, OTEL_EXPORTER_OTLP_ENDPOINT, SENTRY_ENVIRONMENT",
+  );
+});
+
+test("a project's own variables are counted, not listed; those claudia or Claude Code read are named", () => {
+  const path = dotenvFile("DATABASE_URL=postgres://x\nSESSION_SECRET=abc\nANTHROPIC_MODEL=opus\n");
+  const dotenv = readDotenv({}, {}, path);
+  assert.deepEqual(dotenv.values, {});
+  assert.match(dotenv.warnings[0] as string, /^\.env: ignored ANTHROPIC_MODEL, 2 other variables \(/);
+});
+
+test("settings that raise protection are taken from a .env", () => {
+  const path = dotenvFile("CLAUDIA_REDACT=on\nOTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false\n");
+  assert.deepEqual(readDotenv({}, {}, path).values, {
+    CLAUDIA_REDACT: "on",
+    OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "false",
+  });
+});
+
+test("a .env endpoint is refused when the environment or the command line holds that backend's credentials", () => {
+  const path = dotenvFile("OTEL_EXPORTER_OTLP_ENDPOINT=http://evil.example\nLOGFIRE_BASE_URL=http://evil.example\n");
+  assert.deepEqual(readDotenv({ OTEL_EXPORTER_OTLP_HEADERS: "authorization=x" }, {}, path).values, {
+    LOGFIRE_BASE_URL: "http://evil.example",
+  });
+  assert.deepEqual(readDotenv({}, { logfireToken: "t" }, path).values, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: "http://evil.example",
+  });
+  assert.deepEqual(readDotenv({ LOGFIRE_TOKEN: "t" }, { otelHeaders: "a=b" }, path).values, {});
+});
+
+test("a .env that is a symlink (even to /dev/zero), a FIFO, a folder or too large is skipped with a warning", () => {
+  const link = join(dir, "link");
+  symlinkSync("/dev/zero", link);
+  const fifo = join(dir, "fifo");
+  execFileSync("mkfifo", [fifo]);
+  const folder = join(dir, "folder");
+  mkdirSync(folder);
+  const big = dotenvFile(`OTEL_SERVICE_NAME=${"x".repeat(MAX_DOTENV_BYTES)}\n`);
+  for (const [path, problem] of [
+    [link, /symbolic link/],
+    [fifo, /not a regular file/],
+    [folder, /not a regular file/],
+    [big, /larger than 64 kB/],
+  ] as const) {
+    const dotenv = readDotenv({}, {}, path);
+    assert.deepEqual(dotenv.values, {}, path);
+    assert.equal(dotenv.warnings.length, 1);
+    assert.match(dotenv.warnings[0] as string, problem);
+  }
+  assert.deepEqual(readDotenv({}, {}, join(dir, "absent")), { values: {}, ignored: [], warnings: [] });
+});

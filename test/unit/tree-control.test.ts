@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { renderList } from "../../src/cli/traces/list.ts";
+import { renderTree } from "../../src/cli/traces/tree.ts";
+import type { OtlpSpan } from "../../src/export/journal-store.ts";
+
+const ESC = "\u001b";
+const BEL = "\u0007";
+const TITLE = `${ESC}]0;pwned${BEL}`;
+const CLEAR = `${ESC}[2J\u009b31m`;
+const text = (key: string, value: string) => ({ key, value: { stringValue: value } });
+
+test("traces show --full and traces list write no control character from the session", () => {
+  const spans: OtlpSpan[] = [
+    {
+      traceId: "1".repeat(32),
+      spanId: "a".repeat(16),
+      name: `invoke_agent claude-code${CLEAR}`,
+      startTimeUnixNano: "1000000000",
+      endTimeUnixNano: "2000000000",
+      events: [{ name: "user.prompt", timeUnixNano: "1000000000", attributes: [text("gen_ai.prompt", `hi ${TITLE}`)] }],
+    },
+    {
+      traceId: "1".repeat(32),
+      spanId: "b".repeat(16),
+      parentSpanId: "a".repeat(16),
+      name: "execute_tool Bash",
+      startTimeUnixNano: "1100000000",
+      endTimeUnixNano: "1900000000",
+      attributes: [
+        text("gen_ai.operation.name", "execute_tool"),
+        text("gen_ai.tool.name", "Bash"),
+        text("claude_code.tool.description", `list ${TITLE}files`),
+        text("gen_ai.tool.call.result", `out${CLEAR}\r\b`),
+        text("error.type", `boom${ESC}[5m`),
+      ],
+      status: { code: 2, message: `failed ${TITLE}` },
+    },
+  ];
+  const shown = renderTree(spans, { full: true, color: false });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
+  assert.doesNotMatch(shown, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  assert.match(shown, /list \]0;pwnedfiles/);
+  assert.match(shown, /prompt: hi \]0;pwned/);
+
+  const listed = renderList(
+    [
+      {
+        record: {
+          traceId: "1".repeat(32),
+          startTime: 0,
+          endTime: 1,
+          durationMs: 1,
+          status: "error",
+          errorType: `x${TITLE}`,
+          prompt: `p${TITLE}`,
+          model: `m${CLEAR}`,
+          toolCalls: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+          spans: 1,
+          deliveries: {},
+        },
+        recordPath: "",
+        spansPath: "",
+      },
+    ],
+    false,
+  );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
+  assert.doesNotMatch(listed, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+});
