@@ -92,6 +92,42 @@ function targets(r: Results): string[] {
   return out;
 }
 
+interface FirstRun {
+  nodeBootMs: number;
+  warm: Row[];
+  fresh: Row[];
+}
+
+/** claudia − bare on a first run, warm and fresh HOME, as ms and as a multiple of `node -e 0`. */
+function firstRun(r: Results): string[] {
+  const runs = Object.entries((r.firstRun ?? {}) as Record<string, FirstRun>);
+  if (runs.length === 0) return [];
+  const cell = (rs: Row[], boot: number) => {
+    const x = rs.find((row) => row.contender === "claudia, journal only")?.extraMs;
+    return x
+      ? `+${x.median.toFixed(0)} ms (${x.min.toFixed(0)}–${x.max.toFixed(0)}) = ${(x.median / boot).toFixed(2)} ×`
+      : "–";
+  };
+  const out = [
+    "",
+    "### First run: claudia − bare `claude -p`, 1 tool call, as a multiple of `node -e 0`",
+    "",
+    "`BENCH_ONLY=first-run npm run bench`. Fresh HOME: every run (bare and claudia) in a new empty HOME",
+    "and cache, as in a CI container. Medians of the per-round differences (min–max), 7 rounds.",
+    "",
+    "| build | node -e 0 ms | warm HOME | fresh HOME | fresh HOME ≤ 1.5 × node |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  for (const [tag, x] of runs) {
+    const fresh = x.fresh.find((row) => row.contender === "claudia, journal only")?.extraMs;
+    const met = fresh ? verdict(fresh.median <= 1.5 * x.nodeBootMs) : "–";
+    out.push(
+      `| ${tag} | ${x.nodeBootMs.toFixed(0)} | ${cell(x.warm, x.nodeBootMs)} | ${cell(x.fresh, x.nodeBootMs)} | ${met} |`,
+    );
+  }
+  return out;
+}
+
 export function render(r: Results): string {
   const m = r.machine as Record<string, string | number | boolean>;
   const ep = r.eventPath as Quantiles & { first: Quantiles };
@@ -133,6 +169,7 @@ export function render(r: Results): string {
     `${(ep.p50 * 1000).toFixed(1)} µs, p99 ${(ep.p99 * 1000).toFixed(1)} µs, max ${ep.max.toFixed(2)} ms; first round in a fresh process p50`,
     `${(ep.first.p50 * 1000).toFixed(1)} µs, p99 ${(ep.first.p99 * 1000).toFixed(1)} µs, max ${ep.first.max.toFixed(2)} ms.`,
   ];
+  lines.push(...firstRun(r));
   const sections = Object.entries(r).filter(([, v]) => Array.isArray(v)) as [string, Row[]][];
   const rounds = (r.rounds ?? {}) as Record<string, number>;
   for (const [label, rs] of sections) {
