@@ -8,6 +8,7 @@ import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { detectResources, envDetector, resourceFromAttributes } from "@opentelemetry/resources";
 import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { detectCiResource } from "../sources/ci-resource.ts";
 import type { Backend, TelemetryConfig } from "./config.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { SentryExporter } from "./sentry.ts";
@@ -113,10 +114,11 @@ export async function createRunProvider(
   idGenerator?: IdGenerator,
   extraExporters: SpanExporter[] = [],
 ): Promise<RunProvider> {
-  // OTEL_RESOURCE_ATTRIBUTES first, then the resolved service name over it (flag > OTEL_SERVICE_NAME > default).
-  const resource = detectResources({ detectors: [envDetector] }).merge(
-    resourceFromAttributes({ "service.name": config.serviceName }),
-  );
+  // The pipeline and commit, OTEL_RESOURCE_ATTRIBUTES over them, then the resolved service name over
+  // both (flag > OTEL_SERVICE_NAME > default).
+  const resource = resourceFromAttributes(detectCiResource(process.env, process.cwd()))
+    .merge(detectResources({ detectors: [envDetector] }))
+    .merge(resourceFromAttributes({ "service.name": config.serviceName }));
   const reporting: ReportingExporter[] = [];
   for (const backend of config.backends)
     reporting.push(new ReportingExporter(await backendExporter(backend, config.exportTimeoutMs), backend.name));
