@@ -61,9 +61,9 @@ export class ProgressPrinter {
     }
   }
 
-  finish(summary: RunSummary): void {
+  finish(summary: RunSummary, traceUrl?: string): void {
     this.write(summary.isError ? `💥 Agent failed: ${summary.errorType ?? "error"}` : "🎉 Agent completed");
-    this.write(summaryLine(summary));
+    this.write(`${summaryLine(summary)}${traceUrl ? ` · ${traceUrl}` : ""}`);
   }
 }
 

@@ -17,6 +17,7 @@ import { createRedactor, invalidUserPatterns } from "../trace/redact.ts";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { SplitArgv } from "./argv.ts";
 import { ProgressPrinter } from "./console.ts";
+import { reportToGitHub, traceUrl } from "./github-job.ts";
 import type { Log } from "./log.ts";
 
 export interface TraceRunOptions {
@@ -93,7 +94,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
     sessionId: () => sessionId,
     async finish(exitCode, error, endTime) {
       const summary = builder.finish({ exitCode, error, endTime });
-      printer.finish(summary);
+      printer.finish(summary, traceUrl(env, summary.traceId, log.warn));
       await run.close();
       const stored = journal?.exporter.spans ?? 0;
       for (const report of run.reports) {
@@ -106,6 +107,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
         }
       }
       journal?.finish(summary, { exitCode, content, reports: run.reports, config }, log.warn);
+      reportToGitHub({ summary, exitCode, content, env, warn: log.warn, spansPath: journal?.exporter.path });
       await bounded(resend, resendWait(env));
       return summary;
     },
