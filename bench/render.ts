@@ -94,6 +94,7 @@ function targets(r: Results): string[] {
 
 interface FirstRun {
   nodeBootMs: number;
+  loadAverage?: number;
   warm: Row[];
   fresh: Row[];
 }
@@ -115,14 +116,15 @@ function firstRun(r: Results): string[] {
     "`BENCH_ONLY=first-run npm run bench`. Fresh HOME: every run (bare and claudia) in a new empty HOME",
     "and cache, as in a CI container. Medians of the per-round differences (min–max), 7 rounds.",
     "",
-    "| build | node -e 0 ms | warm HOME | fresh HOME | fresh HOME ≤ 1.5 × node |",
-    "| --- | --- | --- | --- | --- |",
+    "| build | node -e 0 ms | load average | warm HOME | fresh HOME | fresh HOME ≤ 1.5 × node |",
+    "| --- | --- | --- | --- | --- | --- |",
   ];
   for (const [tag, x] of runs) {
     const fresh = x.fresh.find((row) => row.contender === "claudia, journal only")?.extraMs;
     const met = fresh ? verdict(fresh.median <= 1.5 * x.nodeBootMs) : "–";
+    const load = x.loadAverage === undefined ? "–" : x.loadAverage.toFixed(1);
     out.push(
-      `| ${tag} | ${x.nodeBootMs.toFixed(0)} | ${cell(x.warm, x.nodeBootMs)} | ${cell(x.fresh, x.nodeBootMs)} | ${met} |`,
+      `| ${tag} | ${x.nodeBootMs.toFixed(0)} | ${load} | ${cell(x.warm, x.nodeBootMs)} | ${cell(x.fresh, x.nodeBootMs)} | ${met} |`,
     );
   }
   return out;

@@ -11,7 +11,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { resolveClaudePath } from "../src/sources/claude-binary.ts";
 import { packageVersion } from "../src/version.ts";
@@ -300,7 +300,12 @@ async function firstRunRows(
   const fresh = await session(`first run, fresh HOME${tag}`, 1, 7, which, undefined, undefined, true);
   const bootAfter = await nodeBoot();
   const firstRun = { ...((previous.firstRun as Record<string, unknown>) ?? {}) };
-  firstRun[process.env.BENCH_TAG || "latest"] = { nodeBootMs: Math.min(bootBefore, bootAfter), warm, fresh };
+  firstRun[process.env.BENCH_TAG || "latest"] = {
+    nodeBootMs: Math.min(bootBefore, bootAfter),
+    loadAverage: loadavg()[0],
+    warm,
+    fresh,
+  };
   const merged = { ...previous, firstRun, rounds: previous.rounds ?? {} };
   writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
   writeFileSync(join(ROOT, "bench/results.md"), render(merged));

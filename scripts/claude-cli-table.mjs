@@ -5,8 +5,9 @@
  * `--help`). claudia uses this table whenever it runs the bundled binary, so no run has to learn it.
  *
  * Run by `npm run build` after tsc (it uses the compiled parser in dist/cli/). The file is committed:
- * it changes only when the pinned Agent SDK does, and test/unit/claude-help.test.ts checks that it
- * still matches the installed binary.
+ * it is written again only when the pinned Agent SDK's version changes (or with
+ * CLAUDIA_CLI_TABLE=rebuild), and test/unit/claude-help.test.ts checks that it still matches the
+ * installed binary.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -25,6 +26,13 @@ try {
   process.exit(0);
 }
 const pkg = JSON.parse(readFileSync(join(dirname(binary), "package.json"), "utf8"));
+const current = await import("../dist/cli/claude-cli-table.js").then(
+  (m) => m.BUNDLED_CLI,
+  () => undefined,
+);
+// Written for this very package version already (test/unit/claude-help.test.ts checks it still
+// matches the binary): reading the ~400 MB binary again would only slow every build down.
+if (current?.packageVersion === pkg.version && process.env.CLAUDIA_CLI_TABLE !== "rebuild") process.exit(0);
 const help = parseHelp(readHelp(binary, process.env));
 const listed = new Set(help.options.flatMap((o) => o.names));
 const hidden = hiddenOptions(binary).filter((o) => !o.names.some((n) => listed.has(n)));
@@ -44,10 +52,6 @@ const text = [
   "",
 ].join("\n");
 
-const current = await import("../dist/cli/claude-cli-table.js").then(
-  (m) => m.BUNDLED_CLI,
-  () => undefined,
-);
 if (JSON.stringify(current) !== JSON.stringify(table)) {
   // The command's bundle (next build step) reads src/, so it gets the new table right away.
   writeFileSync(TABLE, text);
