@@ -7,7 +7,9 @@
  *   BENCH_QUICK=1 npm run bench    fewer runs, no 200-tool, latency or scale sessions
  *   BENCH_ONLY=first-run npm run bench
  *                                  only the first-run rows (warm and fresh HOME), added to the last
- *                                  results.json; BENCH_TAG names the rows (e.g. "before")
+ *                                  results.json; BENCH_TAG names the rows (e.g. "before");
+ *                                  BENCH_BASELINE=path/to/other/dist/bin/main.js runs that build too,
+ *                                  in the same rounds; BENCH_BUILD, BENCH_BASELINE_NAME name them
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -295,6 +297,15 @@ async function firstRunRows(
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
   const tag = process.env.BENCH_TAG ? ` (${process.env.BENCH_TAG})` : "";
   const which = all.filter((c) => c.name === "claude -p (bare)" || c.name === "claudia, journal only");
+  // Another build of claudia (e.g. the previous commit's dist/bin/main.js), run in the same rounds.
+  const baseline = process.env.BENCH_BASELINE;
+  const mine = which[1] as Contender;
+  if (baseline)
+    which.push({
+      ...mine,
+      name: "claudia, journal only (baseline)",
+      args: (p) => [baseline, ...mine.args(p).slice(1)],
+    });
   const bootBefore = await nodeBoot();
   const warm = await session(`first run, warm HOME${tag}`, 1, 7, which);
   const fresh = await session(`first run, fresh HOME${tag}`, 1, 7, which, undefined, undefined, true);
@@ -303,6 +314,8 @@ async function firstRunRows(
   firstRun[process.env.BENCH_TAG || "latest"] = {
     nodeBootMs: Math.min(bootBefore, bootAfter),
     loadAverage: loadavg()[0],
+    build: process.env.BENCH_BUILD,
+    baselineBuild: process.env.BENCH_BASELINE_NAME ?? process.env.BENCH_BASELINE,
     warm,
     fresh,
   };
