@@ -93,6 +93,51 @@ function targets(r: Results): string[] {
   return out;
 }
 
+interface FirstRun {
+  nodeBootMs: number;
+  loadAverage?: number;
+  build?: string;
+  baselineBuild?: string;
+  warm: Row[];
+  fresh: Row[];
+}
+
+/** claudia − bare on a first run, warm and fresh HOME, as ms and as a multiple of `node -e 0`. */
+function firstRun(r: Results): string[] {
+  const runs = Object.entries((r.firstRun ?? {}) as Record<string, FirstRun>);
+  if (runs.length === 0) return [];
+  const cell = (rs: Row[], contender: string, boot: number) => {
+    const x = rs.find((row) => row.contender === contender)?.extraMs;
+    return x
+      ? `+${x.median.toFixed(0)} ms (${x.min.toFixed(0)}–${x.max.toFixed(0)}) = ${(x.median / boot).toFixed(2)} ×`
+      : "–";
+  };
+  const out = [
+    "",
+    "### First run: claudia − bare `claude -p`, 1 tool call, as a multiple of `node -e 0`",
+    "",
+    "`BENCH_ONLY=first-run npm run bench`. Fresh HOME: every run (bare and claudia) in a new empty HOME",
+    "and cache, as in a CI container. Medians of the per-round differences (min–max), 7 rounds. A",
+    "baseline is another build (`BENCH_BASELINE`) run in the same rounds.",
+    "",
+    "| rows | claudia | node -e 0 ms | load average | warm HOME | fresh HOME | fresh HOME ≤ 1.5 × node |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const [tag, x] of runs) {
+    const load = x.loadAverage === undefined ? "–" : x.loadAverage.toFixed(1);
+    const names = [...new Set(x.fresh.map((row) => row.contender))].filter((n) => n.startsWith("claudia"));
+    for (const name of names) {
+      const fresh = x.fresh.find((row) => row.contender === name)?.extraMs;
+      const met = fresh ? verdict(fresh.median <= 1.5 * x.nodeBootMs) : "–";
+      const which = name.endsWith("(baseline)") ? (x.baselineBuild ?? "baseline") : (x.build ?? "this build");
+      out.push(
+        `| ${tag} | ${which} | ${x.nodeBootMs.toFixed(0)} | ${load} | ${cell(x.warm, name, x.nodeBootMs)} | ${cell(x.fresh, name, x.nodeBootMs)} | ${met} |`,
+      );
+    }
+  }
+  return out;
+}
+
 export function render(r: Results): string {
   const m = r.machine as Record<string, string | number | boolean>;
   const ep = r.eventPath as Quantiles & { first: Quantiles };
@@ -134,6 +179,7 @@ export function render(r: Results): string {
     `${(ep.p50 * 1000).toFixed(1)} µs, p99 ${(ep.p99 * 1000).toFixed(1)} µs, max ${ep.max.toFixed(2)} ms; first round in a fresh process p50`,
     `${(ep.first.p50 * 1000).toFixed(1)} µs, p99 ${(ep.first.p99 * 1000).toFixed(1)} µs, max ${ep.first.max.toFixed(2)} ms.`,
   ];
+  lines.push(...firstRun(r));
   const sections = Object.entries(r).filter(([, v]) => Array.isArray(v)) as [string, Row[]][];
   const rounds = (r.rounds ?? {}) as Record<string, number>;
   for (const [label, rs] of sections) {

@@ -5,10 +5,15 @@
  *
  *   npm run bench                  everything (about 15 minutes on 2 cores)
  *   BENCH_QUICK=1 npm run bench    fewer runs, no 200-tool, latency or scale sessions
+ *   BENCH_ONLY=first-run npm run bench
+ *                                  only the first-run rows (warm and fresh HOME), added to the last
+ *                                  results.json; BENCH_TAG names the rows (e.g. "before");
+ *                                  BENCH_BASELINE=path/to/other/dist/bin/main.js runs that build too,
+ *                                  in the same rounds; BENCH_BUILD, BENCH_BASELINE_NAME name them
  */
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { resolveClaudePath } from "../src/sources/claude-binary.ts";
 import { packageVersion } from "../src/version.ts";
@@ -20,6 +25,7 @@ import { keepRedactionSection } from "./redaction-section.ts";
 import { render } from "./render.ts";
 
 const QUICK = process.env.BENCH_QUICK === "1";
+const ONLY_FIRST_RUN = process.env.BENCH_ONLY === "first-run";
 const versionOf = (pkg: string) =>
   (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 const CLAUDE = resolveClaudePath({});
@@ -153,6 +159,7 @@ async function main() {
     which: Contender[],
     modelUsed = model,
     cwd = sandbox.work,
+    freshHome = false,
   ) {
     const prompt = `[[scenario:many]] [[tools:${tools}]] bench`;
     const samples = new Map<string, Sample[]>(which.map((c) => [c.name, []]));
@@ -165,7 +172,11 @@ async function main() {
         const spansBefore = receiver.spans.length;
         const spawnedAt = Date.now();
         const arrivalsBefore = modelUsed.arrivals.length;
-        const ran = await measure(c.command, c.args(prompt), c.env, cwd);
+        // A fresh HOME per run, as a CI container starts: no cache, no Claude Code state.
+        const home = freshHome ? mkdtempSync(join(tmpdir(), "claudia-bench-home-")) : undefined;
+        const env = home ? { ...c.env, HOME: home, XDG_CACHE_HOME: join(home, ".cache") } : c.env;
+        const ran = await measure(c.command, c.args(prompt), env, cwd);
+        if (home) rmSync(home, { recursive: true, force: true });
         const firstArrival = modelUsed.arrivals[arrivalsBefore];
         const rss = /peak RSS (\d+) MB/.exec(ran.stderr)?.[1];
         const exited = /exited \(code \d+, signal \w+\) at \+(\d+) ms/.exec(ran.stderr)?.[1];
@@ -217,6 +228,15 @@ async function main() {
     return rows;
   }
 
+  if (ONLY_FIRST_RUN) {
+    await firstRunRows(nodeBoot, session, contenders(sandbox.env));
+    await model.close();
+    await slowModel.close();
+    await receiver.close();
+    sandbox.remove();
+    slowSandbox.remove();
+    return;
+  }
   const boot = await nodeBoot();
   results.nodeBootMs = boot;
   const all = contenders(sandbox.env);
@@ -256,6 +276,54 @@ async function main() {
   sandbox.remove();
   slowSandbox.remove();
   process.stdout.write(render(results));
+}
+
+/**
+ * The overhead of claudia's first run, in a warm HOME and in a fresh one (as in a CI container),
+ * added to the last full results under BENCH_TAG's name.
+ */
+async function firstRunRows(
+  nodeBoot: () => Promise<number>,
+  session: (
+    label: string,
+    tools: number,
+    runs: number,
+    which: Contender[],
+    modelUsed?: Awaited<ReturnType<typeof startScriptedModel>>,
+    cwd?: string,
+    freshHome?: boolean,
+  ) => Promise<unknown>,
+  all: Contender[],
+) {
+  const file = join(ROOT, "bench/results.json");
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+  const tag = process.env.BENCH_TAG ? ` (${process.env.BENCH_TAG})` : "";
+  const which = all.filter((c) => c.name === "claude -p (bare)" || c.name === "claudia, journal only");
+  // Another build of claudia (e.g. the previous commit's dist/bin/main.js), run in the same rounds.
+  const baseline = process.env.BENCH_BASELINE;
+  const mine = which[1] as Contender;
+  if (baseline)
+    which.push({
+      ...mine,
+      name: "claudia, journal only (baseline)",
+      args: (p) => [baseline, ...mine.args(p).slice(1)],
+    });
+  const bootBefore = await nodeBoot();
+  const warm = await session(`first run, warm HOME${tag}`, 1, 7, which);
+  const fresh = await session(`first run, fresh HOME${tag}`, 1, 7, which, undefined, undefined, true);
+  const bootAfter = await nodeBoot();
+  const firstRun = { ...((previous.firstRun as Record<string, unknown>) ?? {}) };
+  firstRun[process.env.BENCH_TAG || "latest"] = {
+    nodeBootMs: Math.min(bootBefore, bootAfter),
+    loadAverage: loadavg()[0],
+    build: process.env.BENCH_BUILD,
+    baselineBuild: process.env.BENCH_BASELINE_NAME ?? process.env.BENCH_BASELINE,
+    warm,
+    fresh,
+  };
+  const merged = { ...previous, firstRun, rounds: previous.rounds ?? {} };
+  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  writeFileSync(join(ROOT, "bench/results.md"), render(merged));
 }
 
 await main();

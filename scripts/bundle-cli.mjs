@@ -24,6 +24,7 @@ const LAZY = {
   "./interactive.ts": "interactive",
   "./traces/command.ts": "command",
   "./demo.ts": "demo",
+  "./github-job.ts": "github-job",
 };
 
 /**

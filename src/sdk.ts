@@ -94,6 +94,7 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
     ids,
     env,
     config,
+    cwd: options.cwd,
     startTime,
     requestModel: options.model,
     resumed,

@@ -1,13 +1,16 @@
 /**
- * What the installed Claude Code accepts: its options (and which take a value) and its
- * subcommands, learned from its own `--help` and cached per binary (path, size, mtime), so a
- * new Claude Code version is learned again and claudia never keeps a hand-written list.
+ * What the Claude Code about to run accepts: its options (and which take a value) and its
+ * subcommands. For the binary the Agent SDK bundles, that is the table written at build time from
+ * that very binary (claude-cli-table.ts), so no run pays for learning it. Any other binary
+ * (CLAUDIA_CLAUDE_PATH, another version) is learned from its own `--help` and cached per binary
+ * (path, size, mtime); claudia never keeps a hand-written list.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { BUNDLED_CLI } from "./claude-cli-table.ts";
 
 export type ValueKind = "none" | "required" | "optional";
 
@@ -20,6 +23,16 @@ export interface OptionSpec {
 export interface ClaudeCli {
   options: OptionSpec[];
   commands: string[];
+}
+
+/** The bundled binary's table: what `--help` lists, and the options it hides. */
+export interface BundledCli {
+  /** Version of the Agent SDK platform package the binary comes in. */
+  packageVersion: string;
+  claudeVersion: string;
+  commands: string[];
+  options: OptionSpec[];
+  hidden: OptionSpec[];
 }
 
 const OPTION_LINE = /^ {2}(-[\w-]+(?:, -[\w-]+)*)(?: (<[^>]+>|\[[^\]]+\]))?(?: |$)/;
@@ -56,7 +69,8 @@ const OPTION_DEFINITION = /\("(-[\w-]+(?:, -[\w-]+)*)(?: (<[^>"]+>|\[[^\]"]+\]))
 
 /**
  * Options Claude Code accepts but hides from `--help` (such as `--max-turns <turns>`): read from
- * the option definitions in the binary itself, where each one is marked `.hideHelp()`.
+ * the option definitions in the binary itself, where each one is marked `.hideHelp()`. This reads
+ * the whole binary (some 400 MB): only the build script and tests call it, never a run.
  */
 export function hiddenOptions(claudePath: string): OptionSpec[] {
   const found = new Map<string, OptionSpec>();
@@ -102,8 +116,88 @@ function cacheDir(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "claudia");
 }
 
-/** Learn the CLI of the binary at `claudePath`, from the cache when the binary has not changed. */
+const VALUE_KINDS: readonly string[] = ["none", "required", "optional"];
+
+function isOptionSpec(x: unknown): x is OptionSpec {
+  if (typeof x !== "object" || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return (
+    Array.isArray(o.names) &&
+    o.names.length > 0 &&
+    o.names.every((n) => typeof n === "string" && n.startsWith("-")) &&
+    typeof o.value === "string" &&
+    VALUE_KINDS.includes(o.value) &&
+    typeof o.variadic === "boolean"
+  );
+}
+
+/** A cached table of the right shape; anything else (an older format, a damaged file) is not one. */
+export function isClaudeCli(x: unknown): x is ClaudeCli {
+  if (typeof x !== "object" || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return (
+    Array.isArray(o.options) &&
+    o.options.length > 0 &&
+    o.options.every(isOptionSpec) &&
+    Array.isArray(o.commands) &&
+    o.commands.every((c) => typeof c === "string")
+  );
+}
+
+/** `listed` plus the options of `hidden` it does not list under any name. */
+function withHidden(listed: ClaudeCli, hidden: OptionSpec[]): ClaudeCli {
+  const names = new Set(listed.options.flatMap((o) => o.names));
+  return {
+    options: [...listed.options, ...hidden.filter((h) => !h.names.some((n) => names.has(n)))],
+    commands: listed.commands,
+  };
+}
+
+/** The bundled table, when `claudePath` is the binary of the platform package it was written from. */
+export function bundledCli(claudePath: string, table: BundledCli = BUNDLED_CLI): ClaudeCli | undefined {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(join(dirname(claudePath), "package.json"), "utf8"));
+    if (typeof pkg !== "object" || pkg === null) return undefined;
+    const { name, version } = pkg as Record<string, unknown>;
+    const ours = typeof name === "string" && name.startsWith("@anthropic-ai/claude-agent-sdk-");
+    if (!ours || version !== table.packageVersion) return undefined;
+  } catch {
+    return undefined;
+  }
+  return withHidden({ options: table.options, commands: table.commands }, table.hidden);
+}
+
+/** `claude --help`, as wide as it gets and without colour; what it printed even if it failed. */
+export function readHelp(claudePath: string, env: NodeJS.ProcessEnv): string {
+  try {
+    return execFileSync(claudePath, ["--help"], {
+      encoding: "utf8",
+      env: { ...env, COLUMNS: "200", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 15000,
+    });
+  } catch (error) {
+    return String((error as { stdout?: unknown }).stdout ?? "");
+  }
+}
+
+function readCache(file: string): ClaudeCli | undefined {
+  try {
+    const cached: unknown = JSON.parse(readFileSync(file, "utf8"));
+    return isClaudeCli(cached) ? cached : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the binary at `claudePath` accepts: the bundled table for the bundled binary; otherwise its
+ * `--help`, with the hidden options of the bundled version (they change rarely, and finding them
+ * in another binary means reading all of it), cached while the binary has not changed.
+ */
 export function learnClaudeCli(claudePath: string, env: NodeJS.ProcessEnv = process.env): ClaudeCli {
+  const bundled = bundledCli(claudePath);
+  if (bundled) return bundled;
   let key: string;
   try {
     const st = statSync(claudePath);
@@ -111,35 +205,21 @@ export function learnClaudeCli(claudePath: string, env: NodeJS.ProcessEnv = proc
   } catch {
     key = "";
   }
-  const file = key ? join(cacheDir(env), `claude-cli-${key}.json`) : "";
-  if (file) {
+  // v2: the table without a scan of the binary; a file of another shape is learned again.
+  const file = key ? join(cacheDir(env), `claude-cli-v2-${key}.json`) : "";
+  const cached = file ? readCache(file) : undefined;
+  if (cached) return cached;
+  const cli = withHidden(parseHelp(readHelp(claudePath, env)), BUNDLED_CLI.hidden);
+  if (file && cli.options.length > BUNDLED_CLI.hidden.length) {
     try {
-      const cached = JSON.parse(readFileSync(file, "utf8")) as ClaudeCli;
-      if (Array.isArray(cached.options) && Array.isArray(cached.commands)) return cached;
-    } catch {
-      // Not cached yet.
-    }
-  }
-  let help = "";
-  try {
-    help = execFileSync(claudePath, ["--help"], {
-      encoding: "utf8",
-      env: { ...env, COLUMNS: "200", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 15000,
-    });
-  } catch (error) {
-    help = String((error as { stdout?: unknown }).stdout ?? "");
-  }
-  const cli = parseHelp(help);
-  const listed = new Set(cli.options.flatMap((o) => o.names));
-  for (const hidden of hiddenOptions(claudePath)) {
-    if (!hidden.names.some((n) => listed.has(n))) cli.options.push(hidden);
-  }
-  if (file && cli.options.length > 0) {
-    try {
-      mkdirSync(cacheDir(env), { recursive: true });
-      writeFileSync(file, JSON.stringify(cli));
+      mkdirSync(cacheDir(env), { recursive: true, mode: 0o700 });
+      const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = constants;
+      const fd = openSync(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600);
+      try {
+        writeSync(fd, JSON.stringify(cli));
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       // A read-only home only costs one `--help` per run.
     }

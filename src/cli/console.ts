@@ -62,9 +62,9 @@ export class ProgressPrinter {
     }
   }
 
-  finish(summary: RunSummary): void {
+  finish(summary: RunSummary, traceUrl?: string): void {
     this.write(summary.isError ? `💥 Agent failed: ${summary.errorType ?? "error"}` : "🎉 Agent completed");
-    this.write(summaryLine(summary));
+    this.write(`${summaryLine(summary)}${traceUrl ? ` · ${traceUrl}` : ""}`);
   }
 }
 
@@ -86,4 +86,24 @@ export function sessionSummaryLine(runs: RunSummary[]): string {
   const prompts = `${counted(runs.length, "prompt")}${failed ? ` (${failed} failed)` : ""}`;
   const traces = runs.map((s) => s.traceId).join(", ");
   return `📊 ${prompts} · ${input} in / ${output} out tokens · ${counted(toolCalls, "tool")} · ${costText(cost)} · trace${runs.length === 1 ? "" : "s"} ${traces}`;
+}
+
+const PLACEHOLDER = "{trace_id}";
+
+/**
+ * The trace's address from the `CLAUDIA_TRACE_URL` template (`https://…?trace_id={trace_id}`), if
+ * one is set; a template that is not an http(s) address with `{trace_id}` is ignored, with `warn`.
+ */
+export function traceUrl(
+  templateText: string | undefined,
+  traceId: string,
+  warn?: (message: string) => void,
+): string | undefined {
+  const template = templateText?.trim();
+  if (!template) return undefined;
+  if (!template.includes(PLACEHOLDER) || !/^https?:\/\/[^\s]+$/i.test(template)) {
+    warn?.("CLAUDIA_TRACE_URL must be an http(s) address containing {trace_id}; ignored");
+    return undefined;
+  }
+  return template.split(PLACEHOLDER).join(traceId);
 }

@@ -19,7 +19,7 @@ import { runWindow } from "../sources/window.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
 import type { SplitArgv } from "./argv.ts";
 import { exitCodeOf, signalNumber, waitForExit } from "./child-exit.ts";
-import { ProgressPrinter } from "./console.ts";
+import { ProgressPrinter, traceUrl } from "./console.ts";
 import type { Log } from "./log.ts";
 
 export interface HeadlessOptions {
@@ -138,7 +138,21 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     exitCode,
     error: error ? `could not start Claude Code: ${error.message}` : undefined,
   });
-  printer?.finish(summary);
+  const link = traceUrl(options.config.traceUrl, summary.traceId, log.warn);
+  printer?.finish(summary, link);
+  if (env.GITHUB_STEP_SUMMARY || env.GITHUB_OUTPUT) {
+    // Loaded only in a GitHub Actions job: the step summary draws the span tree from the journal.
+    const { reportToGitHub } = await import("./github-job.ts");
+    reportToGitHub({
+      summary,
+      exitCode,
+      content: options.config.content,
+      traceUrl: link,
+      env,
+      warn: log.warn,
+      spansPath: run.journalPath,
+    });
+  }
   log.debug(
     `trace finished at +${Date.now() - options.startTime} ms; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
   );

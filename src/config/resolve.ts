@@ -62,6 +62,10 @@ export interface Config {
   resendWaitMs: number;
   /** How long Claude Code gets to stop after a signal before it is killed. */
   killAfterMs: number;
+  /** `CLAUDIA_TRACE_URL`: the backend's trace page, `{trace_id}` in it (checked where it is used). */
+  traceUrl?: string;
+  /** Put the CI pipeline and the checkout's commit on the resource (`CLAUDIA_DETECT_CI`). */
+  detectCi: boolean;
   content: ContentSettings;
   redaction: RedactionSettings;
   journal: JournalSettings;
@@ -110,6 +114,8 @@ export function resolveConfig(
     scheduleDelayMs: read.value("OTEL_BSP_SCHEDULE_DELAY"),
     resendWaitMs: read.value("CLAUDIA_RESEND_WAIT_MS"),
     killAfterMs: read.value("CLAUDIA_KILL_AFTER_MS"),
+    traceUrl: read.get("CLAUDIA_TRACE_URL"),
+    detectCi: read.value("CLAUDIA_DETECT_CI"),
     content: {
       capture: read.value("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
       maxLength: limit === undefined ? maxLength : Math.min(maxLength, limit),

@@ -159,6 +159,17 @@ export const SETTINGS = [
     description: "longest a run waits at exit for the re-send of earlier undelivered runs",
   },
   {
+    name: "CLAUDIA_TRACE_URL",
+    kind: "text",
+    description: "your backend's trace page, with `{trace_id}`: shown in the summary line and the GitHub job summary",
+  },
+  {
+    name: "CLAUDIA_DETECT_CI",
+    kind: "boolean",
+    default: "on",
+    description: "`off`: no pipeline, branch, commit or pull request on the resource",
+  },
+  {
     name: "CLAUDIA_KILL_AFTER_MS",
     kind: "number",
     min: 1,

@@ -19,6 +19,8 @@ export interface RunDescription {
   /** The environment the run's settings come from: the process's, or the library's `options.env`. */
   env: NodeJS.ProcessEnv;
   config: TelemetryConfig;
+  /** Claude Code's working directory (the checkout whose commit goes on the resource). */
+  cwd?: string;
   /** When the run started (epoch ms): the root span starts here. */
   startTime: number;
   /** The model the user asked for, if any. */

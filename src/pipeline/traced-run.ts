@@ -84,6 +84,11 @@ export class TracedRun {
     return this.builder.rootContext;
   }
 
+  /** Where the journal keeps the run's spans (none when the journal is off or the caller exports). */
+  get journalPath(): string | undefined {
+    return this.outputs.journal?.exporter.path;
+  }
+
   /** The run is being interrupted by a signal. */
   interrupt(signal: string): void {
     this.builder.interrupt(signal);

@@ -6,6 +6,12 @@
  */
 import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import {
+  ATTR_CICD_PIPELINE_NAME,
+  ATTR_CICD_PIPELINE_RUN_ID,
+  ATTR_CICD_PIPELINE_RUN_URL_FULL,
+  ATTR_CICD_PIPELINE_TASK_NAME,
+  ATTR_CICD_PIPELINE_TASK_RUN_ID,
+  ATTR_CICD_PIPELINE_TASK_RUN_URL_FULL,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -25,6 +31,11 @@ import {
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_VCS_CHANGE_ID,
+  ATTR_VCS_PROVIDER_NAME,
+  ATTR_VCS_REF_HEAD_NAME,
+  ATTR_VCS_REF_HEAD_REVISION,
+  ATTR_VCS_REPOSITORY_URL_FULL,
 } from "@opentelemetry/semantic-conventions/incubating";
 
 export const ATTR = {
@@ -126,3 +137,18 @@ export const SENTRY = {
 
 /** OpenTelemetry span status codes as stored (OTLP's numbers). */
 export const STATUS_CODE = { unset: 0, ok: 1, error: 2 } as const;
+
+/** The run's pipeline and commit, on the resource (CI/CD and VCS conventions). */
+export const CI_ATTR = {
+  pipelineName: ATTR_CICD_PIPELINE_NAME,
+  pipelineRunId: ATTR_CICD_PIPELINE_RUN_ID,
+  pipelineRunUrl: ATTR_CICD_PIPELINE_RUN_URL_FULL,
+  taskName: ATTR_CICD_PIPELINE_TASK_NAME,
+  taskRunId: ATTR_CICD_PIPELINE_TASK_RUN_ID,
+  taskRunUrl: ATTR_CICD_PIPELINE_TASK_RUN_URL_FULL,
+  repositoryUrl: ATTR_VCS_REPOSITORY_URL_FULL,
+  refHeadName: ATTR_VCS_REF_HEAD_NAME,
+  refHeadRevision: ATTR_VCS_REF_HEAD_REVISION,
+  changeId: ATTR_VCS_CHANGE_ID,
+  providerName: ATTR_VCS_PROVIDER_NAME,
+} as const;

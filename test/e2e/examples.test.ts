@@ -3,15 +3,17 @@
  * OTLP receiver for Honeycomb, Grafana and Logfire, and Spotlight for Sentry.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
+import { runGithubJob, runGitlabJob } from "../support/ci-runner.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { CLAUDIA, ROOT, run as runIn } from "../support/sandbox.ts";
 import { startSpotlight, transactionsOf } from "../support/spotlight.ts";
+import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 /** tsx's loader by absolute URL: the examples run in the sandbox's workspace, not in this checkout. */
 const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -126,16 +128,130 @@ describe("examples", () => {
     assert.equal(agent.parentSpanId, job.spanId);
   });
 
-  test("github-actions.yml: its claudia step runs as written", async () => {
+  test("github-actions.yml: the job as the runner runs it, on a pull request", async () => {
     const workflow = readFileSync(join(ROOT, "examples/github-actions.yml"), "utf8");
-    const step = /- run: (claudia .*)\n/.exec(workflow)?.[1];
-    assert.ok(step, "the workflow has a claudia step");
-    assert.match(workflow, /OTEL_EXPORTER_OTLP_ENDPOINT:/);
-    const ran = await run("bash", ["-c", step], {
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_SERVICE_NAME: "nightly-agent",
+    assert.ok(!workflow.includes("OTEL_RESOURCE_ATTRIBUTES"), "the pipeline is detected, not set by hand");
+    const event = join(bin, "event.json");
+    const headSha = "fedcba9876543210fedcba9876543210fedcba98";
+    writeFileSync(
+      event,
+      JSON.stringify({ action: "synchronize", pull_request: { number: 42, head: { sha: headSha } } }),
+    );
+    const env: NodeJS.ProcessEnv = {
+      ...h.sandbox.env,
+      PATH: `${bin}:${h.sandbox.env.PATH}`,
+      GITHUB_ACTIONS: "true",
+      GITHUB_WORKFLOW: "agent",
+      GITHUB_RUN_ID: "9753949763",
+      GITHUB_RUN_ATTEMPT: "1",
+      GITHUB_JOB: "agent",
+      GITHUB_SERVER_URL: "https://github.com",
+      GITHUB_REPOSITORY: "acme/widgets",
+      GITHUB_EVENT_NAME: "pull_request",
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REF: "refs/pull/42/merge",
+      GITHUB_REF_NAME: "42/merge",
+      GITHUB_HEAD_REF: "feature/triage",
+      GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+    };
+    // The journal at claudia's default place, the one the workflow caches.
+    delete env.CLAUDIA_HOME;
+    const job = await runGithubJob(workflow, "agent", {
+      env,
+      cwd: h.sandbox.work,
+      secrets: { ANTHROPIC_API_KEY: "sk-ant-test-key", HONEYCOMB_API_KEY: "hc-test-key" },
+      github: { run_id: "9753949763" },
+      rewrite: [["https://api.honeycomb.io", receiver.url]],
     });
-    assert.equal(ran.code, 0, ran.stderr);
-    assert.equal(spansOf(ran.stderr).length, 2);
+    const [agent, report] = job.steps;
+    assert.ok(agent && report);
+    assert.equal(agent.code, 0, agent.stderr);
+    assert.equal(agent.stdout, "Hello from the scripted model.\n");
+    const traceId = agent.outputs.trace_id as string;
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    const link = `https://ui.honeycomb.io/acme/environments/prod/trace?trace_id=${traceId}`;
+    assert.ok(agent.stderr.includes(`trace ${traceId} · ${link}`), agent.stderr);
+
+    // The job's page: the summary; later steps: the outputs.
+    assert.match(agent.summary, /^### 🤖 Triage the open issues labelled bug and summarise them\n/);
+    assert.ok(agent.summary.includes(`| Trace | [\`${traceId}\`](${link}) |`), agent.summary);
+    assert.match(agent.summary, /\| Status \| ✅ completed \|/);
+    assert.match(agent.summary, /<summary>Span tree<\/summary>[\s\S]*invoke_agent claude-code/);
+    assert.equal(agent.outputs.status, "ok");
+    assert.equal(agent.outputs.exit_code, "0");
+    assert.equal(report.code, 0, report.stderr);
+    assert.equal(report.stdout, `The agent cost $${agent.outputs.cost_usd} (ok, trace ${traceId})\n`);
+
+    // The backend: the run, with its pipeline, pull request and commit.
+    const spans = await waitForSpans(receiver.spans, traceId, 2);
+    assert.equal(lastTracesRequest()?.headers["x-honeycomb-team"], "hc-test-key");
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(spans[0]?.resource ?? {}).filter(([k]) => /^(cicd|vcs)\./.test(k))),
+      {
+        "cicd.pipeline.name": "agent",
+        "cicd.pipeline.run.id": "9753949763",
+        "cicd.pipeline.run.url.full": "https://github.com/acme/widgets/actions/runs/9753949763/attempts/1",
+        "cicd.pipeline.task.name": "agent",
+        "vcs.repository.url.full": "https://github.com/acme/widgets",
+        "vcs.ref.head.name": "feature/triage",
+        "vcs.ref.head.revision": headSha,
+        "vcs.change.id": "42",
+        "vcs.provider.name": "github",
+      },
+    );
+    assert.equal(spans[0]?.resource["service.name"], "nightly-agent");
+
+    // The journal is where the cache step looks.
+    assert.deepEqual(job.cached, [join(h.sandbox.home, ".local/share/claudia")]);
+    const journal = readdirSync(join(h.sandbox.home, ".local/share/claudia/journal"), { recursive: true });
+    assert.ok(journal.some((f) => String(f).endsWith(`${traceId}.run.json`)));
+  });
+
+  test("gitlab-ci.yml: the job as the runner runs it, in a merge request pipeline", async () => {
+    const file = readFileSync(join(ROOT, "examples/gitlab-ci.yml"), "utf8");
+    const env: NodeJS.ProcessEnv = {
+      ...h.sandbox.env,
+      PATH: `${bin}:${h.sandbox.env.PATH}`,
+      ANTHROPIC_API_KEY: "sk-ant-test-key",
+      HONEYCOMB_API_KEY: "hc-test-key",
+      GITLAB_CI: "true",
+      CI_PROJECT_DIR: h.sandbox.work,
+      CI_PROJECT_PATH: "acme/widgets",
+      CI_PROJECT_URL: "https://gitlab.com/acme/widgets",
+      CI_PIPELINE_ID: "120912",
+      CI_PIPELINE_URL: "https://gitlab.com/acme/widgets/-/pipelines/120912",
+      CI_PIPELINE_SOURCE: "merge_request_event",
+      CI_JOB_NAME: "agent",
+      CI_JOB_ID: "12097",
+      CI_JOB_URL: "https://gitlab.com/acme/widgets/-/jobs/12097",
+      CI_COMMIT_REF_NAME: "feature/review",
+      CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: "feature/review",
+      CI_MERGE_REQUEST_IID: "17",
+      CI_COMMIT_SHA: "0123456789abcdef0123456789abcdef01234567",
+    };
+    delete env.CLAUDIA_HOME;
+    const job = await runGitlabJob(file, "agent", {
+      env,
+      cwd: h.sandbox.work,
+      rewrite: [["https://api.honeycomb.io", receiver.url]],
+    });
+    assert.equal(job.code, 0, job.stderr);
+    const traceId = traceIdFrom(job.stderr);
+    // The job log: the answer, the summary line with the link, the span tree.
+    assert.ok(job.stdout.startsWith("Hello from the scripted model.\n"), job.stdout);
+    assert.ok(job.stderr.includes(`· https://ui.honeycomb.io/acme/environments/prod/trace?trace_id=${traceId}`));
+    assert.match(job.stdout, /\ninvoke_agent claude-code .*\n└─ chat claude-/);
+    const spans = await waitForSpans(receiver.spans, traceId, 2);
+    const resource = spans[0]?.resource ?? {};
+    assert.equal(resource["cicd.pipeline.run.id"], "120912");
+    assert.equal(resource["cicd.pipeline.task.run.url.full"], "https://gitlab.com/acme/widgets/-/jobs/12097");
+    assert.equal(resource["vcs.change.id"], "17");
+    assert.equal(resource["vcs.ref.head.name"], "feature/review");
+    assert.equal(resource["vcs.provider.name"], "gitlab");
+    assert.equal(lastTracesRequest()?.headers["x-honeycomb-team"], "hc-test-key");
+    // The journal is in the project folder, where GitLab's cache can keep it.
+    assert.deepEqual(job.cached, [join(h.sandbox.work, ".claudia/")]);
+    const journal = readdirSync(join(h.sandbox.work, ".claudia/journal"), { recursive: true });
+    assert.ok(journal.some((f) => String(f).endsWith(`${traceId}.run.json`)));
   });
 });

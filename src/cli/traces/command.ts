@@ -9,6 +9,7 @@ import { endpointIdentity } from "../../config/urls.ts";
 import { type DeliverResult, deliverRuns, undelivered } from "../../export/deliver.ts";
 import { journalDir } from "../../export/journal.ts";
 import { findRun, listRuns, RunNotFound, readRequests, type StoredRun, spansOf } from "../../export/journal-store.ts";
+import { ImportUsageError, importCommand } from "./import.ts";
 import { listJson, renderList } from "./list.ts";
 import { renderTree } from "./tree.ts";
 
@@ -24,6 +25,8 @@ Commands:
                                                  send stored runs (default: the last) to any OTLP endpoint
   claudia traces push                            re-send every run a backend did not acknowledge, to
                                                  the endpoint it was recorded for, when configured now
+  claudia traces import [PATH...] [--since DATE] sessions run without claudia (default: every one under
+                                                 ${"$"}CLAUDE_CONFIG_DIR or ~/.claude, projects/) become runs
 `;
 
 const USAGE = 2;
@@ -110,11 +113,20 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
         }
         return report(results, io);
       }
+      case "import": {
+        const config = resolveConfig({}, io.env);
+        return await importCommand(args, { ...io, tty: process.stderr.isTTY === true, config });
+      }
       default:
         throw new UsageError(`unknown command "claudia traces ${command}" (see claudia traces --help)`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ImportUsageError ||
+      error instanceof ConfigError ||
+      isParseArgsError(error)
+    ) {
       io.err(`claudia: ${(error as Error).message}\n`);
       return USAGE;
     }

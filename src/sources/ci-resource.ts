@@ -1,0 +1,195 @@
+/**
+ * The pipeline and the commit a run belongs to, as resource attributes of the OpenTelemetry CI/CD
+ * and VCS conventions: from the documented variables of GitHub Actions, GitLab CI, CircleCI,
+ * Buildkite, Jenkins and Azure Pipelines; outside CI (or where a CI leaves them out), the branch
+ * and commit of the working directory's git checkout, read from `.git` without a `git` binary.
+ *
+ * Cheap on purpose: at most a few small files are read (the GitHub event file, `.git/HEAD`, one ref,
+ * the git config), each with a bounded read. `CLAUDIA_DETECT_CI=off` turns all of it off, and
+ * `OTEL_RESOURCE_ATTRIBUTES` wins over anything found here (see `resourceAttributesOf` in the pipeline).
+ */
+import { CI_ATTR } from "../trace/semconv.ts";
+import { readBounded, repositoryUrl, vcsProviderOf } from "./ci-util.ts";
+import { readGitCheckout } from "./git-checkout.ts";
+
+type Env = Record<string, string | undefined>;
+export type CiAttributes = Record<string, string>;
+
+interface Provider {
+  detect(env: Env): boolean;
+  read(env: Env): Partial<Record<keyof typeof CI_ATTR, string | undefined>>;
+}
+
+const HEX_REVISION = /^[0-9a-f]{7,64}$/i;
+const NUMBER = /^\d+$/;
+
+/** The pull request of a GitHub Actions run: from the event payload, else from `refs/pull/N/merge`. */
+function githubPullRequest(env: Env): { number?: string; headSha?: string } {
+  const text = env.GITHUB_EVENT_PATH ? readBounded(env.GITHUB_EVENT_PATH, 4 * 1024 * 1024) : undefined;
+  if (text) {
+    try {
+      const event: unknown = JSON.parse(text);
+      const pr =
+        typeof event === "object" && event !== null ? (event as Record<string, unknown>).pull_request : undefined;
+      if (typeof pr === "object" && pr !== null) {
+        const { number, head } = pr as Record<string, unknown>;
+        const sha = typeof head === "object" && head !== null ? (head as Record<string, unknown>).sha : undefined;
+        return {
+          number: typeof number === "number" ? String(number) : undefined,
+          headSha: typeof sha === "string" ? sha : undefined,
+        };
+      }
+    } catch {
+      // Not JSON: the ref may still say.
+    }
+  }
+  return { number: /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? "")?.[1] };
+}
+
+const github: Provider = {
+  detect: (env) => env.GITHUB_ACTIONS === "true",
+  read(env) {
+    const server = env.GITHUB_SERVER_URL || "https://github.com";
+    const repo = env.GITHUB_REPOSITORY ? `${server}/${env.GITHUB_REPOSITORY}` : undefined;
+    const run = repo && env.GITHUB_RUN_ID ? `${repo}/actions/runs/${env.GITHUB_RUN_ID}` : undefined;
+    const pr = githubPullRequest(env);
+    return {
+      pipelineName: env.GITHUB_WORKFLOW,
+      pipelineRunId: env.GITHUB_RUN_ID,
+      pipelineRunUrl: run && env.GITHUB_RUN_ATTEMPT ? `${run}/attempts/${env.GITHUB_RUN_ATTEMPT}` : run,
+      taskName: env.GITHUB_JOB,
+      repositoryUrl: repo,
+      refHeadName: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME,
+      refHeadRevision: pr.headSha ?? env.GITHUB_SHA,
+      changeId: pr.number,
+      providerName: "github",
+    };
+  },
+};
+
+const gitlab: Provider = {
+  detect: (env) => env.GITLAB_CI === "true",
+  read: (env) => ({
+    pipelineName: env.CI_PIPELINE_NAME || env.CI_PROJECT_PATH,
+    pipelineRunId: env.CI_PIPELINE_ID,
+    pipelineRunUrl: env.CI_PIPELINE_URL,
+    taskName: env.CI_JOB_NAME,
+    taskRunId: env.CI_JOB_ID,
+    taskRunUrl: env.CI_JOB_URL,
+    repositoryUrl: env.CI_PROJECT_URL,
+    refHeadName: env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME || env.CI_COMMIT_REF_NAME,
+    refHeadRevision: env.CI_COMMIT_SHA,
+    changeId: env.CI_MERGE_REQUEST_IID,
+    providerName: "gitlab",
+  }),
+};
+
+const circleci: Provider = {
+  detect: (env) => env.CIRCLECI === "true",
+  read: (env) => ({
+    pipelineName: env.CIRCLE_PROJECT_REPONAME,
+    pipelineRunId: env.CIRCLE_WORKFLOW_ID,
+    pipelineRunUrl: env.CIRCLE_WORKFLOW_ID
+      ? `https://app.circleci.com/pipelines/workflows/${env.CIRCLE_WORKFLOW_ID}`
+      : undefined,
+    taskName: env.CIRCLE_JOB,
+    taskRunId: env.CIRCLE_BUILD_NUM,
+    taskRunUrl: env.CIRCLE_BUILD_URL,
+    repositoryUrl: env.CIRCLE_REPOSITORY_URL,
+    refHeadName: env.CIRCLE_BRANCH,
+    refHeadRevision: env.CIRCLE_SHA1,
+    changeId: env.CIRCLE_PR_NUMBER || /\/pull\/(\d+)$/.exec(env.CIRCLE_PULL_REQUEST ?? "")?.[1],
+  }),
+};
+
+const buildkite: Provider = {
+  detect: (env) => env.BUILDKITE === "true",
+  read: (env) => ({
+    pipelineName: env.BUILDKITE_PIPELINE_NAME || env.BUILDKITE_PIPELINE_SLUG,
+    pipelineRunId: env.BUILDKITE_BUILD_ID,
+    pipelineRunUrl: env.BUILDKITE_BUILD_URL,
+    taskName: env.BUILDKITE_LABEL || env.BUILDKITE_STEP_KEY,
+    taskRunId: env.BUILDKITE_JOB_ID,
+    taskRunUrl:
+      env.BUILDKITE_BUILD_URL && env.BUILDKITE_JOB_ID
+        ? `${env.BUILDKITE_BUILD_URL}#${env.BUILDKITE_JOB_ID}`
+        : undefined,
+    repositoryUrl: env.BUILDKITE_REPO,
+    refHeadName: env.BUILDKITE_BRANCH,
+    refHeadRevision: env.BUILDKITE_COMMIT,
+    changeId: env.BUILDKITE_PULL_REQUEST,
+    providerName: env.BUILDKITE_PIPELINE_PROVIDER,
+  }),
+};
+
+const jenkins: Provider = {
+  detect: (env) => Boolean(env.JENKINS_URL && (env.BUILD_ID || env.BUILD_NUMBER)),
+  read: (env) => ({
+    pipelineName: env.JOB_NAME,
+    pipelineRunId: env.BUILD_NUMBER || env.BUILD_ID,
+    pipelineRunUrl: env.BUILD_URL,
+    taskName: env.STAGE_NAME,
+    repositoryUrl: env.GIT_URL || env.CHANGE_URL?.replace(/\/pull\/\d+$/, ""),
+    refHeadName: env.CHANGE_BRANCH || env.BRANCH_NAME || env.GIT_BRANCH?.replace(/^origin\//, ""),
+    refHeadRevision: env.GIT_COMMIT,
+    changeId: env.CHANGE_ID,
+  }),
+};
+
+const AZURE_PROVIDERS = new Map([
+  ["github", "github"],
+  ["githubenterprise", "github"],
+  ["bitbucket", "bitbucket"],
+]);
+
+const azure: Provider = {
+  detect: (env) => env.TF_BUILD?.toLowerCase() === "true",
+  read(env) {
+    const project = env.SYSTEM_COLLECTIONURI && env.SYSTEM_TEAMPROJECT;
+    const run =
+      project && env.BUILD_BUILDID
+        ? `${env.SYSTEM_COLLECTIONURI}${encodeURIComponent(env.SYSTEM_TEAMPROJECT as string)}/_build/results?buildId=${env.BUILD_BUILDID}`
+        : undefined;
+    const branch = env.SYSTEM_PULLREQUEST_SOURCEBRANCH || env.BUILD_SOURCEBRANCH;
+    return {
+      pipelineName: env.BUILD_DEFINITIONNAME,
+      pipelineRunId: env.BUILD_BUILDID,
+      pipelineRunUrl: run,
+      taskName: env.SYSTEM_JOBDISPLAYNAME || env.AGENT_JOBNAME,
+      taskRunId: env.SYSTEM_JOBID,
+      taskRunUrl: run && env.SYSTEM_JOBID ? `${run}&view=logs&j=${env.SYSTEM_JOBID}` : undefined,
+      repositoryUrl: env.BUILD_REPOSITORY_URI,
+      refHeadName: branch?.replace(/^refs\/heads\//, ""),
+      refHeadRevision: env.BUILD_SOURCEVERSION,
+      changeId: env.SYSTEM_PULLREQUEST_PULLREQUESTNUMBER || env.SYSTEM_PULLREQUEST_PULLREQUESTID,
+      providerName: AZURE_PROVIDERS.get(env.BUILD_REPOSITORY_PROVIDER?.toLowerCase() ?? ""),
+    };
+  },
+};
+
+const PROVIDERS: Provider[] = [github, gitlab, circleci, buildkite, jenkins, azure];
+
+/**
+ * The resource attributes of the pipeline and commit this process runs in. Pure apart from the few
+ * small files it reads; never throws.
+ */
+export function detectCiResource(env: Env, cwd: string): CiAttributes {
+  const provider = PROVIDERS.find((p) => p.detect(env));
+  const found = provider ? provider.read(env) : {};
+  if (!found.refHeadName || !found.refHeadRevision) {
+    const git = readGitCheckout(cwd);
+    found.refHeadName ||= git.branch;
+    found.refHeadRevision ||= git.revision;
+    found.repositoryUrl ||= git.remoteUrl;
+  }
+  found.repositoryUrl = found.repositoryUrl ? repositoryUrl(found.repositoryUrl) : undefined;
+  if (!HEX_REVISION.test(found.refHeadRevision ?? "")) found.refHeadRevision = undefined;
+  if (!NUMBER.test(found.changeId ?? "")) found.changeId = undefined;
+  found.providerName ||= vcsProviderOf(found.repositoryUrl);
+  const attributes: CiAttributes = {};
+  for (const [key, name] of Object.entries(CI_ATTR) as [keyof typeof CI_ATTR, string][]) {
+    const value = found[key]?.trim();
+    if (value) attributes[name] = value;
+  }
+  return attributes;
+}

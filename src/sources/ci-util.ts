@@ -1,0 +1,72 @@
+/** Small helpers of CI detection: a bounded file read, a repository URL fit for a resource. */
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+
+/** A regular file's text if it is at most `limit` bytes; undefined otherwise or if unreadable. */
+export function readBounded(path: string, limit = 64 * 1024): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > limit) return undefined;
+    const buffer = Buffer.alloc(st.size);
+    let at = 0;
+    while (at < st.size) {
+      const n = readSync(fd, buffer, at, st.size - at, at);
+      if (n <= 0) break;
+      at += n;
+    }
+    return buffer.toString("utf8", 0, at);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const SCP_LIKE = /^(?:[\w.-]+@)?([\w.-]+):(?!\/\/)([\w./~-]+)$/;
+
+/**
+ * The web address of a repository: https, no credentials, no `.git`; from an https, ssh, git or
+ * scp-like (`git@host:org/repo.git`) remote. Undefined for anything else (a local path).
+ */
+export function repositoryUrl(remote: string): string | undefined {
+  const text = remote.trim();
+  const scp = SCP_LIKE.exec(text);
+  let host: string;
+  let path: string;
+  if (scp?.[1] && scp[2]) {
+    host = scp[1];
+    path = scp[2];
+  } else {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return undefined;
+    }
+    if (!["http:", "https:", "ssh:", "git:", "git+ssh:", "ssh+git:"].includes(url.protocol) || !url.hostname)
+      return undefined;
+    const keepPort = url.protocol === "http:" || url.protocol === "https:";
+    host = keepPort && url.port ? `${url.hostname}:${url.port}` : url.hostname;
+    path = url.pathname;
+  }
+  const clean = path
+    .replace(/^\/+/, "")
+    .replace(/\.git\/?$/, "")
+    .replace(/\/+$/, "");
+  return clean ? `https://${host}/${clean}` : undefined;
+}
+
+/** `vcs.provider.name` for a repository on one of the hosts the conventions name. */
+export function vcsProviderOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const host = new URL(url).hostname;
+  if (host === "github.com" || host.endsWith(".github.com") || host.endsWith(".ghe.com")) return "github";
+  if (host === "gitlab.com" || host.startsWith("gitlab.")) return "gitlab";
+  if (host === "bitbucket.org") return "bitbucket";
+  return undefined;
+}

@@ -1,0 +1,86 @@
+/**
+ * Branch, commit and origin of the git checkout a directory is in, read from `.git` itself (no
+ * `git` binary): HEAD, the branch's loose ref or packed-refs, the config's origin URL. Works for
+ * linked worktrees (a `.git` file pointing at the real git dir, `commondir` at the shared one).
+ * Reads a handful of small files, each bounded; gives up quietly on anything unexpected.
+ */
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { readBounded } from "./ci-util.ts";
+
+export interface GitCheckout {
+  branch?: string;
+  revision?: string;
+  remoteUrl?: string;
+}
+
+const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const MAX_DEPTH = 64;
+
+/** The git dir of the checkout containing `cwd`, and its common dir (they differ for a worktree). */
+function findGitDir(cwd: string): { gitDir: string; commonDir: string } | undefined {
+  let dir = resolve(cwd);
+  for (let depth = 0; depth < MAX_DEPTH; depth++) {
+    const dotGit = join(dir, ".git");
+    let gitDir: string | undefined;
+    if (readBounded(join(dotGit, "HEAD"), 4096) !== undefined) gitDir = dotGit;
+    else {
+      const pointer = /^gitdir: (.+)$/m.exec(readBounded(dotGit, 4096) ?? "")?.[1]?.trim();
+      if (pointer) gitDir = isAbsolute(pointer) ? pointer : resolve(dir, pointer);
+    }
+    if (gitDir) {
+      const common = readBounded(join(gitDir, "commondir"), 4096)?.trim();
+      return { gitDir, commonDir: common ? resolve(gitDir, common) : gitDir };
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+  return undefined;
+}
+
+/** A ref's commit: its loose file (worktree's own, then the shared one), else packed-refs. */
+function resolveRef(ref: string, gitDir: string, commonDir: string): string | undefined {
+  if (!/^refs\/[\w./-]+$/.test(ref) || ref.includes("..")) return undefined;
+  for (const dir of [gitDir, commonDir]) {
+    const sha = readBounded(join(dir, ref), 4096)?.trim();
+    if (sha && SHA.test(sha)) return sha;
+  }
+  const packed = readBounded(join(commonDir, "packed-refs"), 16 * 1024 * 1024);
+  for (const line of packed?.split("\n") ?? []) {
+    const space = line.indexOf(" ");
+    if (space > 0 && line.slice(space + 1).trim() === ref) {
+      const sha = line.slice(0, space);
+      return SHA.test(sha) ? sha : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The URL of remote "origin" in a git config. */
+function originUrl(config: string | undefined): string | undefined {
+  let inOrigin = false;
+  for (const line of config?.split("\n") ?? []) {
+    const section = /^\s*\[(.+)\]\s*$/.exec(line)?.[1];
+    if (section !== undefined) inOrigin = /^remote\s+"origin"$/.test(section.trim());
+    else if (inOrigin) {
+      const url = /^\s*url\s*=\s*(.+?)\s*$/.exec(line)?.[1];
+      if (url) return url.replace(/^"(.*)"$/, "$1");
+    }
+  }
+  return undefined;
+}
+
+export function readGitCheckout(cwd: string): GitCheckout {
+  const dirs = findGitDir(cwd);
+  if (!dirs) return {};
+  const { gitDir, commonDir } = dirs;
+  const head = readBounded(join(gitDir, "HEAD"), 4096)?.trim() ?? "";
+  const remoteUrl = originUrl(readBounded(join(commonDir, "config"), 256 * 1024));
+  const ref = /^ref: (.+)$/.exec(head)?.[1];
+  if (!ref) return { revision: SHA.test(head) ? head : undefined, remoteUrl };
+  return {
+    branch: ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : undefined,
+    revision: resolveRef(ref, gitDir, commonDir),
+    remoteUrl,
+  };
+}

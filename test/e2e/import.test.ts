@@ -1,0 +1,140 @@
+/**
+ * `claudia traces import`: a session run by bare `claude -p` becomes the same trace claudia records
+ * live for the same scenario; importing again adds nothing; imported runs export and push.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import type { OtlpSpan } from "../../src/export/journal-store.ts";
+import { attributesOf } from "../../src/export/journal-store.ts";
+import { scriptedRuns } from "../support/harness.ts";
+import { storedRecords } from "../support/journal.ts";
+import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
+import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
+
+const h = scriptedRuns();
+const traces = (args: string[], env: NodeJS.ProcessEnv = {}) => claudia(h.sandbox, ["traces", ...args], env);
+
+async function spansOf(traceId: string): Promise<OtlpSpan[]> {
+  const shown = await traces(["show", traceId, "--json"]);
+  assert.equal(shown.code, 0, shown.stderr);
+  return (JSON.parse(shown.stdout) as { spans: OtlpSpan[] }).spans;
+}
+
+const COMPARED = [
+  "gen_ai.operation.name",
+  "gen_ai.agent.name",
+  "gen_ai.request.model",
+  "gen_ai.tool.name",
+  "gen_ai.usage.input_tokens",
+  "gen_ai.usage.output_tokens",
+  "gen_ai.usage.cache_read.input_tokens",
+  "gen_ai.usage.cache_creation.input_tokens",
+  "gen_ai.response.finish_reasons",
+  "error.type",
+];
+
+/** Each span as its name, its ancestors' names, status and the compared attributes; sorted. */
+function shape(spans: OtlpSpan[]): string[] {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const path = (s: OtlpSpan): string => {
+    const parent = s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+    return parent ? `${path(parent)} > ${s.name}` : s.name;
+  };
+  return spans
+    .map((s) => {
+      const a = attributesOf(s.attributes);
+      const isRoot = !s.parentSpanId || !byId.has(s.parentSpanId);
+      // The chat spans' price is the price table's in both; the root's live cost is Claude Code's own.
+      const cost = isRoot ? undefined : a["gen_ai.usage.cost"];
+      return JSON.stringify([path(s), s.kind, s.status?.code ?? 0, ...COMPARED.map((k) => a[k]), cost]);
+    })
+    .sort();
+}
+
+describe("traces import", () => {
+  let importedId = "";
+  let spanCount = 0;
+
+  test("a bare claude -p session gives the same spans and usage as claudia's live trace; twice adds nothing", async () => {
+    const prompt = "[[scenario:subagent]] import me";
+    const bare = await claude(h.sandbox, ["-p", ...BASE_ARGS, "--output-format", "json", prompt]);
+    assert.equal(bare.code, 0, bare.stderr);
+    const sessionId = (JSON.parse(bare.stdout) as { session_id: string }).session_id;
+    const live = await claudia(h.sandbox, [...BASE_ARGS, "--output-format", "json", prompt]);
+    assert.equal(live.code, 0, live.stderr);
+    const liveId = traceIdFrom(live.stderr);
+
+    // Claude Code's projects folder holds both sessions; claudia's own is in the journal already.
+    const first = await traces(["import"]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout, "Imported 1 session(s) (1 already in the journal).\n");
+    const imported = (await storedRecords(h.sandbox)).find((r) => r.sessionId === sessionId);
+    assert.ok(imported, "the imported run is in the journal");
+    importedId = imported.traceId;
+
+    const [mine, theirs] = [await spansOf(importedId), await spansOf(liveId)];
+    assert.deepEqual(shape(mine), shape(theirs));
+    assert.ok(mine.filter((s) => s.name.startsWith("chat ")).length >= 3);
+    spanCount = mine.length;
+    assert.ok(mine.some((s) => s.name === "invoke_agent general-purpose"));
+    const root = mine.find((s) => !s.parentSpanId);
+    const liveRoot = theirs.find((s) => !s.parentSpanId);
+    const a = attributesOf(root?.attributes);
+    assert.equal(a["claude_code.cost.source"], "price_table");
+    assert.equal(a["gen_ai.conversation.id"], sessionId);
+    for (const key of ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "claude_code.tool_calls"])
+      assert.equal(a[key], attributesOf(liveRoot?.attributes)[key], key);
+    assert.equal(imported.inputTokens, a["gen_ai.usage.input_tokens"]);
+    assert.ok((imported.costUsd ?? 0) > 0);
+
+    const files = () => readdirSync(join(h.sandbox.claudiaHome, "journal"), { recursive: true }).sort();
+    const before = files();
+    const again = await traces(["import"]);
+    assert.equal(again.stdout, "Imported 0 session(s) (2 already in the journal).\n");
+    assert.deepEqual(files(), before);
+    assert.equal(again.stderr, "");
+  });
+
+  test("an imported run can be pushed to the backend configured when it was imported, and exported", async () => {
+    assert.ok(importedId);
+    const pushed = await traces(["push"]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.match(pushed.stdout, new RegExp(`${importedId}  delivered \\d+ spans`));
+    const received = await waitForSpans(h.receiver.spans, importedId, spanCount);
+    assert.equal(received.length, spanCount);
+    const exported = await traces(["export", importedId, "--endpoint", h.receiver.url]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, new RegExp(`${importedId}  delivered ${spanCount} spans to export`));
+  });
+
+  test("--since, given paths, and one warning per unreadable path", async () => {
+    const future = await traces(["import", "--since", "2999-01-01"]);
+    assert.equal(future.stdout, "Imported 0 session(s).\n");
+    const bad = await traces(["import", "--since", "someday"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--since takes a date/);
+    const link = join(h.sandbox.home, "dangling.jsonl");
+    symlinkSync(join(h.sandbox.home, "nowhere"), link);
+    const missing = join(h.sandbox.home, "missing.jsonl");
+    const ran = await traces(["import", missing, link, join(h.sandbox.home, ".claude", "projects")]);
+    assert.equal(ran.code, 0);
+    const warnings = ran.stderr.trim().split("\n");
+    assert.equal(warnings.length, 2, ran.stderr);
+    assert.match(warnings[0] as string, /could not read .*missing\.jsonl \(ENOENT\); skipped/);
+    assert.match(warnings[1] as string, /dangling\.jsonl is not a file or folder; skipped/);
+    assert.equal(ran.stdout, "Imported 0 session(s) (2 already in the journal).\n");
+    assert.ok(!/\r|\[#/.test(ran.stderr), "no progress bar off a terminal");
+  });
+
+  test("on a terminal, a progress bar on stderr", async () => {
+    // A fresh journal: both sessions of the projects folder are new to it.
+    const env = { ...h.sandbox.env, CLAUDIA_HOME: join(h.sandbox.home, "other-journal") };
+    const command = `"${process.execPath}" "${CLAUDIA}" traces import`;
+    const ran = await run("script", ["-qec", command, "/dev/null"], { env, cwd: h.sandbox.work });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /\r\[#{15} {15}\] 1\/2 sessions/);
+    assert.match(ran.stdout, /Imported 2 session\(s\)\./);
+  });
+});

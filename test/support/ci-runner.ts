@@ -1,0 +1,152 @@
+/**
+ * A stand-in for the GitHub Actions and GitLab CI runners, enough to run the examples' jobs as they
+ * are written: each step's (or job's) variables, expressions and commands, with the files and
+ * variables the runner gives a step. Steps that set up the machine (checkout, setup-node, installing
+ * the package) are skipped: the workspace, node and `claudia` (the built package) are already there.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+export interface StepRun {
+  name: string;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** What the step appended to GITHUB_STEP_SUMMARY. */
+  summary: string;
+  outputs: Record<string, string>;
+}
+
+export interface Job {
+  steps: StepRun[];
+  /** The folders the job caches between runs, as absolute paths. */
+  cached: string[];
+}
+
+const SETUP = /^npm install -g claude-telemetry$/;
+
+function shell(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<Omit<StepRun, "name" | "summary" | "outputs">> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { env, cwd });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** GITHUB_OUTPUT's `name=value` and `name<<delimiter` lines, as the runner reads them. */
+export function parseGithubOutput(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const heredoc = /^([\w-]+)<<(.+)$/.exec(line);
+    if (heredoc?.[1] && heredoc[2]) {
+      const value: string[] = [];
+      while (i + 1 < lines.length && lines[++i] !== heredoc[2]) value.push(lines[i] as string);
+      out[heredoc[1]] = value.join("\n");
+    } else if (/^[\w-]+=/.test(line)) out[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+  }
+  return out;
+}
+
+export interface GithubContext {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  secrets: Record<string, string>;
+  github: Record<string, string>;
+  /** Addresses in the workflow and what stands in for them (a local receiver). */
+  rewrite?: [string, string][];
+}
+
+/** Run one job of a GitHub Actions workflow, step by step. */
+export async function runGithubJob(workflow: string, jobName: string, ctx: GithubContext): Promise<Job> {
+  const job = (parse(workflow) as { jobs: Record<string, { steps: Record<string, unknown>[] }> }).jobs[jobName];
+  if (!job) throw new Error(`no job ${jobName}`);
+  const dir = mkdtempSync(join(tmpdir(), "claudia-runner-"));
+  const outputs: Record<string, Record<string, string>> = {};
+  const expand = (text: string) =>
+    text.replace(/\$\{\{\s*([\w.-]+)\s*\}\}/g, (_, expr: string) => {
+      const [scope, ...rest] = expr.split(".");
+      const value =
+        scope === "secrets"
+          ? ctx.secrets[rest.join(".")]
+          : scope === "github"
+            ? ctx.github[rest.join(".")]
+            : scope === "steps" && rest[1] === "outputs"
+              ? (outputs[rest[0] as string]?.[rest[2] as string] ?? "")
+              : undefined;
+      if (value === undefined) throw new Error(`the stand-in runner cannot evaluate \${{ ${expr} }}`);
+      return value;
+    });
+  const rewrite = (text: string) => (ctx.rewrite ?? []).reduce((t, [from, to]) => t.split(from).join(to), text);
+  const result: Job = { steps: [], cached: [] };
+  for (const [index, step] of job.steps.entries()) {
+    const uses = typeof step.uses === "string" ? step.uses : undefined;
+    if (uses?.startsWith("actions/cache@")) {
+      const path = String((step.with as Record<string, unknown>).path);
+      result.cached.push(path.replace(/^~(?=\/)/, ctx.env.HOME as string));
+    }
+    if (typeof step.run !== "string" || SETUP.test(step.run.trim())) continue;
+    const summary = join(dir, `summary-${index}.md`);
+    const output = join(dir, `output-${index}.txt`);
+    writeFileSync(summary, "");
+    writeFileSync(output, "");
+    const env: NodeJS.ProcessEnv = { ...ctx.env, GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output };
+    for (const [key, value] of Object.entries((step.env ?? {}) as Record<string, string>))
+      env[key] = rewrite(expand(String(value)));
+    const ran = await shell(expand(step.run), env, ctx.cwd);
+    const id = typeof step.id === "string" ? step.id : `step${index}`;
+    outputs[id] = parseGithubOutput(readFileSync(output, "utf8"));
+    result.steps.push({ name: id, ...ran, summary: readFileSync(summary, "utf8"), outputs: outputs[id] });
+  }
+  return result;
+}
+
+export interface GitlabContext {
+  env: NodeJS.ProcessEnv;
+  /** CI_PROJECT_DIR: where the job runs and what cache paths are relative to. */
+  cwd: string;
+  rewrite?: [string, string][];
+}
+
+/** Run one job of a GitLab CI file: its variables (expanded as GitLab does), then its script. */
+export async function runGitlabJob(file: string, jobName: string, ctx: GitlabContext): Promise<Job & StepRun> {
+  const job = (parse(file) as Record<string, Record<string, unknown>>)[jobName];
+  if (!job) throw new Error(`no job ${jobName}`);
+  const env: NodeJS.ProcessEnv = { ...ctx.env };
+  const expand = (text: string) =>
+    text.replace(/\$\{?(\w+)\}?/g, (_, name: string) => {
+      const value = env[name];
+      if (value === undefined) throw new Error(`the stand-in runner has no variable ${name}`);
+      return value;
+    });
+  const rewrite = (text: string) => (ctx.rewrite ?? []).reduce((t, [from, to]) => t.split(from).join(to), text);
+  for (const [key, value] of Object.entries((job.variables ?? {}) as Record<string, string>))
+    env[key] = rewrite(expand(String(value)));
+  const script = ((job.script ?? []) as string[]).filter((line) => !SETUP.test(line.trim())).join("\n");
+  const ran = await shell(script, env, ctx.cwd);
+  const cache = (job.cache ?? {}) as { paths?: string[] };
+  return {
+    name: jobName,
+    ...ran,
+    summary: "",
+    outputs: {},
+    steps: [],
+    cached: (cache.paths ?? []).map((p) => join(ctx.cwd, p)),
+  };
+}

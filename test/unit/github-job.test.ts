@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { traceUrl } from "../../src/cli/console.ts";
+import { stepOutputs, stepSummary } from "../../src/cli/github-job.ts";
+import type { RunSummary } from "../../src/trace/builder.ts";
+
+const summary: RunSummary = {
+  traceId: "0af7651916cd43dd8448eb211c80319c",
+  spanId: "b7ad6b7169203331",
+  startTime: 0,
+  usage: { input: 10, output: 5, cacheRead: 100, cacheCreation: 20 },
+  costUsd: 0.0123,
+  toolCalls: 3,
+  failedToolCalls: 1,
+  chatCalls: 2,
+  durationMs: 1500,
+  isError: true,
+  errorType: "exit_code_1",
+  model: "claude-sonnet-4-5",
+  prompt: "| inject ![x](https://evil.example/p.png) <img src=x> ```",
+  numTurns: 4,
+};
+const warned: string[] = [];
+const report = (env: NodeJS.ProcessEnv = {}) => ({
+  summary,
+  exitCode: 1,
+  content: { capture: true },
+  env,
+  warn: (m: string) => warned.push(m),
+});
+
+describe("the GitHub step summary", () => {
+  test("the prompt is plain text: no table break, image, HTML or code fence", () => {
+    const md = stepSummary(report());
+    const title = md.split("\n")[0] as string;
+    assert.equal(title, "### 🤖 \\| inject \\!\\[x\\]\\(https://evil\\.example/p\\.png\\) &lt;img src=x&gt; \\`\\`\\`");
+    assert.match(md, /\| Status \| ❌ failed: exit\\_code\\_1 \|/);
+    assert.match(md, /\| Tokens \| 130 in \/ 5 out \|/);
+    assert.match(md, /\| Tool calls \| 3 \(1 failed\) \|/);
+    assert.match(md, /\| Turns \| 4 \|/);
+    assert.match(md, /\| Trace \| `0af7651916cd43dd8448eb211c80319c` \|/);
+  });
+
+  test("no prompt when content capture is off", () => {
+    const md = stepSummary({ ...report(), content: { capture: false } });
+    assert.ok(md.startsWith("### 🤖 Claude Code run\n"));
+    assert.ok(!md.includes("inject"));
+  });
+});
+
+describe("step outputs", () => {
+  test("every value in the runner's delimiter form, each delimiter unique", () => {
+    const text = stepOutputs(report());
+    const names = [...text.matchAll(/^(\w+)<<(ghadelimiter_[0-9a-f-]{36})\n(.*)\n\2$/gm)].map((m) => [m[1], m[3]]);
+    assert.deepEqual(names, [
+      ["trace_id", summary.traceId],
+      ["cost_usd", "0.0123"],
+      ["input_tokens", "130"],
+      ["output_tokens", "5"],
+      ["status", "error"],
+      ["exit_code", "1"],
+    ]);
+    assert.equal(new Set([...text.matchAll(/<<(\S+)/g)].map((m) => m[1])).size, 6);
+  });
+});
+
+describe("CLAUDIA_TRACE_URL", () => {
+  test("{trace_id} is replaced everywhere; a template without it, or not http(s), is ignored with a warning", () => {
+    assert.equal(
+      traceUrl("https://ui.example.com/t/{trace_id}?id={trace_id}", "abc"),
+      "https://ui.example.com/t/abc?id=abc",
+    );
+    assert.equal(traceUrl(undefined, "abc"), undefined);
+    warned.length = 0;
+    assert.equal(
+      traceUrl("https://ui.example.com/", "abc", (m) => warned.push(m)),
+      undefined,
+    );
+    assert.equal(
+      traceUrl("javascript:{trace_id}", "abc", (m) => warned.push(m)),
+      undefined,
+    );
+    assert.equal(warned.length, 2);
+  });
+});
