@@ -7,6 +7,9 @@ import { type DeliverResult, deliverRuns, undelivered } from "../../export/deliv
 import { journalDir } from "../../export/journal.ts";
 import { findRun, listRuns, RunNotFound, readRequests, spansOf } from "../../export/journal-store.ts";
 import { listJson, renderList } from "./list.ts";
+import { computeStats, parseSince } from "./stats.ts";
+import { statsRuns } from "./stats-journal.ts";
+import { renderStats } from "./stats-table.ts";
 import { renderTree } from "./tree.ts";
 
 export const TRACES_HELP = `Usage: claudia traces [command]
@@ -21,6 +24,8 @@ Commands:
                                                  send stored runs (default: the last) to any OTLP endpoint
   claudia traces push                            re-send every run a backend did not acknowledge,
                                                  to the configured backend (OTEL_EXPORTER_OTLP_*)
+  claudia traces stats [--since DATE|7d] [--json]
+                                                 runs, failures, tokens and cost; by day, model and tool
 `;
 
 const USAGE = 2;
@@ -114,6 +119,15 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
           return 0;
         }
         return report(results, io);
+      }
+      case "stats": {
+        const { values } = parseArgs({ args, options: { json: { type: "boolean" }, since: { type: "string" } } });
+        const since = values.since === undefined ? null : parseSince(values.since);
+        if (since === undefined)
+          throw new UsageError("--since takes a date (2026-11-01), a time (ISO 8601) or an age (7d, 12h)");
+        const stats = computeStats(statsRuns(listRuns(dir, warn), since, warn), since);
+        io.out(values.json ? `${JSON.stringify(stats, null, 2)}\n` : renderStats(stats));
+        return 0;
       }
       default:
         throw new UsageError(`unknown command "claudia traces ${command}" (see claudia traces --help)`);
