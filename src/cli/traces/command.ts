@@ -26,6 +26,8 @@ Commands:
                                                  to the configured backend (OTEL_EXPORTER_OTLP_*)
   claudia traces stats [--since DATE|7d] [--json]
                                                  runs, failures, tokens and cost; by day, model and tool
+  claudia traces ui [TRACE_ID] [--port N] [--no-open]
+                                                 browse the runs in a local web page (127.0.0.1 only)
 `;
 
 const USAGE = 2;
@@ -128,6 +130,10 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
         const stats = computeStats(statsRuns(listRuns(dir, warn), since, warn), since);
         io.out(values.json ? `${JSON.stringify(stats, null, 2)}\n` : renderStats(stats));
         return 0;
+      }
+      case "ui": {
+        const { uiCommand } = await import("./ui/command.ts");
+        return await uiCommand(args, { ...io, dir, warn });
       }
       default:
         throw new UsageError(`unknown command "claudia traces ${command}" (see claudia traces --help)`);

@@ -1,0 +1,117 @@
+/**
+ * The viewer's JSON answers, read-only: a page of the runs list (filtered, newest first), one run
+ * with its spans, the statistics, and the journal's version for live refresh.
+ */
+import type { RunRecord } from "../../../export/journal.ts";
+import {
+  attributesOf,
+  findRun,
+  nanos,
+  type OtlpSpan,
+  RunNotFound,
+  readRequests,
+  spansOf,
+} from "../../../export/journal-store.ts";
+import { parseSince } from "../stats.ts";
+import type { JournalView } from "./journal-view.ts";
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+/** A span as the page reads it: attributes decoded, times in ms since the epoch. */
+export interface ViewSpan {
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startMs: number;
+  endMs: number;
+  status: { code: number; message?: string };
+  attributes: Record<string, unknown>;
+  events: { name: string; timeMs: number; attributes: Record<string, unknown> }[];
+}
+
+const MAX_LIMIT = 500;
+
+const ms = (v: string | number) => Number(nanos(v) / 1000n) / 1000;
+
+export function viewSpan(s: OtlpSpan): ViewSpan {
+  return {
+    spanId: s.spanId,
+    parentSpanId: s.parentSpanId || undefined,
+    name: s.name,
+    startMs: ms(s.startTimeUnixNano),
+    endMs: ms(s.endTimeUnixNano),
+    status: { code: s.status?.code ?? 0, message: s.status?.message },
+    attributes: attributesOf(s.attributes),
+    events: (s.events ?? []).map((e) => ({
+      name: e.name,
+      timeMs: ms(e.timeUnixNano),
+      attributes: attributesOf(e.attributes),
+    })),
+  };
+}
+
+function matches(record: RunRecord, status: string, model: string, text: string): boolean {
+  if (status === "ok" && record.status !== "ok") return false;
+  if (status === "error" && record.status === "ok") return false;
+  if (model !== "" && record.model !== model) return false;
+  if (text === "") return true;
+  return [record.prompt, record.traceId, record.model, record.errorType, record.sessionId].some((v) =>
+    v?.toLowerCase().includes(text),
+  );
+}
+
+function intParam(params: URLSearchParams, name: string, fallback: number, max: number): number {
+  const n = Number(params.get(name) ?? fallback);
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, max) : fallback;
+}
+
+export function runsPage(view: JournalView, params: URLSearchParams): Answer {
+  const { runs, version } = view.current();
+  const status = params.get("status") ?? "";
+  const model = params.get("model") ?? "";
+  const text = (params.get("q") ?? "").trim().toLowerCase();
+  const offset = intParam(params, "offset", 0, Number.MAX_SAFE_INTEGER);
+  const limit = intParam(params, "limit", 100, MAX_LIMIT);
+  const found = runs.filter((r) => matches(r.record, status, model, text));
+  const models = [...new Set(runs.map((r) => r.record.model).filter((m): m is string => typeof m === "string"))];
+  return {
+    status: 200,
+    body: {
+      version,
+      total: runs.length,
+      matched: found.length,
+      offset,
+      runs: found.slice(offset, offset + limit).map((r) => r.record),
+      models: models.sort(),
+      skipped: view.skipped,
+    },
+  };
+}
+
+export function runDetail(view: JournalView, id: string): Answer {
+  const { runs, version } = view.current();
+  try {
+    const run = findRun(runs, id);
+    const warnings: string[] = [];
+    const spans = spansOf(
+      readRequests(run.spansPath, (m) => {
+        warnings.push(m);
+        view.warn(m);
+      }),
+    );
+    return { status: 200, body: { version, run: run.record, spans: spans.map(viewSpan), warnings } };
+  } catch (error) {
+    if (error instanceof RunNotFound) return { status: 404, body: { error: error.message } };
+    throw error;
+  }
+}
+
+export function statsAnswer(view: JournalView, params: URLSearchParams): Answer {
+  const text = params.get("since") ?? "";
+  const since = text === "" ? null : parseSince(text);
+  if (since === undefined) return { status: 400, body: { error: "since takes a date, a time or an age (7d, 12h)" } };
+  return { status: 200, body: { version: view.current().version, stats: view.stats(since) } };
+}

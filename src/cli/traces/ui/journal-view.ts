@@ -1,0 +1,84 @@
+/**
+ * The journal as the viewer reads it: the runs (records only, through `listRuns`, so damaged files
+ * are skipped as the CLI skips them), listed again only when the journal changed, and the
+ * statistics computed once per change.
+ *
+ * A change is seen in the folders' modification times: the journal only ever creates, renames
+ * (records are written atomically) and removes files, and each of those touches its day folder.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { listRuns, type StoredRun } from "../../../export/journal-store.ts";
+import { computeStats, type JournalStats } from "../stats.ts";
+import { statsRuns } from "../stats-journal.ts";
+
+export class JournalView {
+  private signature = "";
+  private runs: StoredRun[] = [];
+  private version = 0;
+  private readonly statsCache = new Map<string, JournalStats>();
+  private readonly told = new Set<string>();
+  /** What the last listing skipped (damaged records), one line each. */
+  skipped: string[] = [];
+
+  constructor(
+    readonly dir: string,
+    private readonly report: (message: string) => void,
+  ) {}
+
+  /** Said once per distinct message, however often the journal is listed again. */
+  readonly warn = (message: string): void => {
+    if (this.told.has(message)) return;
+    this.told.add(message);
+    this.report(message);
+  };
+
+  /** The runs, newest first, and a number that changes whenever they do. */
+  current(): { runs: StoredRun[]; version: number } {
+    const signature = this.signatureNow();
+    if (signature !== this.signature) {
+      this.signature = signature;
+      const skipped: string[] = [];
+      this.runs = listRuns(this.dir, (m) => {
+        skipped.push(m);
+        this.warn(m);
+      });
+      this.skipped = skipped;
+      this.version++;
+      this.statsCache.clear();
+    }
+    return { runs: this.runs, version: this.version };
+  }
+
+  stats(since: number | null): JournalStats {
+    const { runs } = this.current();
+    const key = String(since);
+    let stats = this.statsCache.get(key);
+    if (!stats) {
+      stats = computeStats(statsRuns(runs, since, this.warn), since);
+      this.statsCache.set(key, stats);
+    }
+    return stats;
+  }
+
+  private signatureNow(): string {
+    const parts: string[] = [];
+    const stamp = (path: string) => {
+      try {
+        const s = statSync(path);
+        return `${s.mtimeMs}:${s.ctimeMs}`;
+      } catch {
+        return "-";
+      }
+    };
+    parts.push(stamp(this.dir));
+    let days: string[] = [];
+    try {
+      days = readdirSync(this.dir).sort();
+    } catch {
+      // No journal yet.
+    }
+    for (const day of days) parts.push(`${day}=${stamp(join(this.dir, day))}`);
+    return parts.join("|");
+  }
+}

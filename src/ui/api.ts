@@ -1,0 +1,36 @@
+/** The viewer's JSON answers, fetched relative to the page (whose path carries the token). */
+
+import type { JournalStats } from "../cli/traces/stats.ts";
+import type { ViewSpan } from "../cli/traces/ui/api.ts";
+import type { RunRecord } from "../export/journal.ts";
+
+export type { JournalStats, RunRecord, ViewSpan };
+
+export interface RunsPage {
+  version: number;
+  total: number;
+  matched: number;
+  offset: number;
+  runs: RunRecord[];
+  models: string[];
+  skipped: string[];
+}
+
+export interface RunDetail {
+  version: number;
+  run: RunRecord;
+  spans: ViewSpan[];
+  warnings: string[];
+}
+
+export class ApiError extends Error {}
+
+export async function getJson<T>(path: string, params: Record<string, string | number> = {}): Promise<T> {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== "") query.set(key, String(value));
+  const qs = query.toString();
+  const res = await fetch(`api/${path}${qs ? `?${qs}` : ""}`, { cache: "no-store" });
+  const body = (await res.json().catch(() => ({}))) as { error?: string };
+  if (!res.ok) throw new ApiError(body.error ?? `${res.status} ${res.statusText}`);
+  return body as T;
+}

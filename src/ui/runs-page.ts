@@ -1,0 +1,130 @@
+/** The runs list: newest first, filtered by status, model and text, a page at a time (server-side). */
+import { html } from "htm/preact";
+import { useEffect, useState } from "preact/hooks";
+import { getJson, type RunsPage as Page, type RunRecord } from "./api.ts";
+import { cost, count, duration, head, time } from "./format.ts";
+
+const LIMIT = 100;
+
+function Delivery({ record }: { record: RunRecord }) {
+  const entries = Object.entries(record.deliveries ?? {});
+  if (entries.length === 0) return html`<span class="muted">local</span>`;
+  return entries.map(
+    ([name, d]) =>
+      html`<span class=${d.delivered ? "chip ok" : "chip bad"} title=${d.error ?? d.endpoint}
+        >${name} ${d.delivered ? "✓" : "✗"}</span
+      >`,
+  );
+}
+
+function Row({ record: r }: { record: RunRecord }) {
+  const open = () => {
+    location.hash = `#/runs/${r.traceId}`;
+  };
+  return html`
+    <tr class=${r.status === "ok" ? "run" : "run failed"} onClick=${open} data-trace=${r.traceId}>
+      <td>
+        <span class=${r.status === "ok" ? "status ok" : "status bad"}>${r.status === "ok" ? "ok" : "error"}</span>
+        ${r.errorType ? html`<div class="small bad-text">${r.errorType}</div>` : null}
+      </td>
+      <td class="nowrap">${time(r.startTime)}</td>
+      <td class="prompt" title=${r.prompt ?? ""}>
+        <a href=${`#/runs/${r.traceId}`}>${head(r.prompt, 90) || "(no prompt recorded)"}</a>
+        <div class="small mono muted">${r.traceId}</div>
+      </td>
+      <td>${r.model ?? "–"}</td>
+      <td class="num">${r.numTurns ?? "–"}</td>
+      <td class="num">${r.toolCalls}</td>
+      <td class="num nowrap">${count(r.inputTokens)} / ${count(r.outputTokens)}</td>
+      <td class="num">${cost(r.costUsd)}</td>
+      <td class="num">${duration(r.durationMs)}</td>
+      <td><${Delivery} record=${r} /></td>
+    </tr>
+  `;
+}
+
+export function RunsPage({ version }: { version: number }) {
+  const [status, setStatus] = useState("");
+  const [model, setModel] = useState("");
+  const [text, setText] = useState("");
+  const [query, setQuery] = useState("");
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<Page | null>(null);
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(text), 200);
+    return () => clearTimeout(timer);
+  }, [text]);
+  useEffect(() => setOffset(0), [status, model, query]);
+  useEffect(() => {
+    let current = true;
+    getJson<Page>("runs", { status, model, q: query, offset, limit: LIMIT })
+      .then((p) => {
+        if (!current) return;
+        setPage(p);
+        setError("");
+      })
+      .catch((e: Error) => current && setError(e.message));
+    return () => {
+      current = false;
+    };
+  }, [status, model, query, offset, version]);
+
+  return html`
+    <section class="filters">
+      <select aria-label="status" value=${status} onChange=${(e: Event) => setStatus((e.target as HTMLSelectElement).value)}>
+        <option value="">every status</option>
+        <option value="ok">ok</option>
+        <option value="error">failed</option>
+      </select>
+      <select aria-label="model" value=${model} onChange=${(e: Event) => setModel((e.target as HTMLSelectElement).value)}>
+        <option value="">every model</option>
+        ${(page?.models ?? []).map((m) => html`<option value=${m}>${m}</option>`)}
+      </select>
+      <input
+        type="search"
+        aria-label="search"
+        placeholder="Search prompt, trace id, model, error"
+        value=${text}
+        onInput=${(e: Event) => setText((e.target as HTMLInputElement).value)}
+      />
+      <span class="muted count">
+        ${page ? `${count(page.matched)} of ${count(page.total)} runs` : "loading…"}
+      </span>
+    </section>
+    ${error ? html`<p class="error-box">${error}</p>` : null}
+    ${
+      page && page.skipped.length > 0
+        ? html`<p class="warn-box" title=${page.skipped.join("\n")}>
+          ${page.skipped.length} damaged journal ${page.skipped.length === 1 ? "file" : "files"} skipped
+        </p>`
+        : null
+    }
+    ${
+      page && page.total === 0
+        ? html`<p class="empty">No runs recorded yet. Run <code>claudia "your prompt"</code> or <code>claudia demo</code>.</p>`
+        : html`
+          <table class="runs">
+            <thead>
+              <tr>
+                <th>Status</th><th>Started</th><th>Prompt</th><th>Model</th><th class="num">Turns</th>
+                <th class="num">Tools</th><th class="num">Tokens in / out</th><th class="num">Cost</th>
+                <th class="num">Duration</th><th>Delivery</th>
+              </tr>
+            </thead>
+            <tbody>${(page?.runs ?? []).map((r) => html`<${Row} key=${r.traceId} record=${r} />`)}</tbody>
+          </table>
+        `
+    }
+    ${
+      page && page.matched > LIMIT
+        ? html`<nav class="pager">
+          <button disabled=${offset === 0} onClick=${() => setOffset(Math.max(0, offset - LIMIT))}>← Newer</button>
+          <span class="muted">${count(offset + 1)}–${count(Math.min(offset + LIMIT, page.matched))}</span>
+          <button disabled=${offset + LIMIT >= page.matched} onClick=${() => setOffset(offset + LIMIT)}>Older →</button>
+        </nav>`
+        : null
+    }
+  `;
+}
