@@ -1,10 +1,10 @@
 /** The viewer's JSON answers, fetched relative to the page (whose path carries the token). */
 
 import type { JournalStats } from "../cli/traces/stats.ts";
-import type { ViewSpan } from "../cli/traces/ui/api.ts";
+import type { OpenRunView, ViewSpan } from "../cli/traces/ui/api.ts";
 import type { RunRecord } from "../export/journal.ts";
 
-export type { JournalStats, RunRecord, ViewSpan };
+export type { JournalStats, OpenRunView, RunRecord, ViewSpan };
 
 export interface RunsPage {
   version: number;
@@ -12,13 +12,17 @@ export interface RunsPage {
   matched: number;
   offset: number;
   runs: RunRecord[];
+  /** Runs still being written (first page only). */
+  open: OpenRunView[];
   models: string[];
   skipped: string[];
 }
 
 export interface RunDetail {
   version: number;
-  run: RunRecord;
+  /** null while the run is being written (its record comes at its end): then `open` says so. */
+  run: RunRecord | null;
+  open?: OpenRunView;
   spans: ViewSpan[];
   warnings: string[];
 }

@@ -1,7 +1,7 @@
 /** The runs list: newest first, filtered by status, model and text, a page at a time (server-side). */
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
-import { getJson, type RunsPage as Page, type RunRecord } from "./api.ts";
+import { getJson, type OpenRunView, type RunsPage as Page, type RunRecord } from "./api.ts";
 import { cost, count, duration, head, time } from "./format.ts";
 
 const LIMIT = 100;
@@ -43,6 +43,24 @@ function Row({ record: r }: { record: RunRecord }) {
   `;
 }
 
+/** A run still being written: only its trace id and start are known until it ends. */
+function OpenRow({ run }: { run: OpenRunView }) {
+  const open = () => {
+    location.hash = `#/runs/${run.traceId}`;
+  };
+  return html`
+    <tr class="run open" onClick=${open} data-trace=${run.traceId}>
+      <td><span class=${`status ${run.state}`}>${run.state}</span></td>
+      <td class="nowrap">${time(run.startTime)}</td>
+      <td class="prompt">
+        <a href=${`#/runs/${run.traceId}`}>${run.state === "running" ? "(being written…)" : "(ended without a record)"}</a>
+        <div class="small mono muted">${run.traceId}</div>
+      </td>
+      <td colspan="7" class="muted">totals come when the run ends</td>
+    </tr>
+  `;
+}
+
 export function RunsPage({ version }: { version: number }) {
   const [status, setStatus] = useState("");
   const [model, setModel] = useState("");
@@ -77,6 +95,7 @@ export function RunsPage({ version }: { version: number }) {
         <option value="">every status</option>
         <option value="ok">ok</option>
         <option value="error">failed</option>
+        <option value="running">being written</option>
       </select>
       <select aria-label="model" value=${model} onChange=${(e: Event) => setModel((e.target as HTMLSelectElement).value)}>
         <option value="">every model</option>
@@ -113,7 +132,10 @@ export function RunsPage({ version }: { version: number }) {
                 <th class="num">Duration</th><th>Delivery</th>
               </tr>
             </thead>
-            <tbody>${(page?.runs ?? []).map((r) => html`<${Row} key=${r.traceId} record=${r} />`)}</tbody>
+            <tbody>
+              ${(page?.open ?? []).map((r) => html`<${OpenRow} key=${r.traceId} run=${r} />`)}
+              ${(page?.runs ?? []).map((r) => html`<${Row} key=${r.traceId} record=${r} />`)}
+            </tbody>
           </table>
         `
     }

@@ -145,7 +145,6 @@ describe("traces ui", { skip: CHROMIUM_MISSING }, () => {
       assert.ok(text.includes(expected), `${expected} in ${text}`);
     assert.match(text, /otlp ✓/);
     assert.match(await page.locator(".warn-box").innerText(), /1 damaged journal file skipped/);
-    await page.screenshot({ path: join(ROOT, "docs", "viewer-runs.png") });
   });
 
   test("session text is shown as text, never as HTML", async () => {
@@ -203,12 +202,47 @@ describe("traces ui", { skip: CHROMIUM_MISSING }, () => {
     assert.match(await page.locator(".details .error-box").innerText(), /tool_error/);
   });
 
+  test("a run shows up while it is written, its spans as they end, then its record when it ends", async () => {
+    await page.goto(ui.url);
+    await page.locator("tr.run").first().waitFor();
+    const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, "[[scenario:sleep]] [[tag:viewer]] go"], {
+      env: h.sandbox.env,
+      cwd: h.sandbox.work,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr?.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    try {
+      // The first model call's span is journaled at once; the run's record only comes at its end.
+      const row = page.locator("tr.run.open");
+      await row.waitFor({ timeout: 20000 });
+      assert.match(await row.innerText(), /running/);
+      const traceId = (await row.getAttribute("data-trace")) as string;
+      await row.click();
+      await page.locator(`.wf-row[data-span="chat ${MODEL}"]`).waitFor();
+      assert.match(await page.locator(".run-head").innerText(), /Run being written/);
+      child.kill("SIGINT");
+      assert.equal(await exited, 130);
+      assert.equal(traceIdFrom(stderr), traceId);
+      // Without a reload, the page turns into the recorded run: interrupted.
+      await page.locator(".run-head .status.bad").waitFor({ timeout: 15000 });
+      assert.match(await page.locator(".run-head").innerText(), /interrupted/);
+      assert.match(await page.locator(".run-head .prompt-title").innerText(), /\[\[scenario:sleep\]\]/);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
   test("a run recorded while the page is open shows up without a reload", async () => {
     await page.goto(ui.url);
     await page.locator("tr.run").first().waitFor();
     const late = await run("[[scenario:text]] recorded while watching");
     await page.locator(`tr[data-trace="${late}"]`).waitFor({ timeout: 15000 });
     assert.equal(await page.locator("tr.run").first().getAttribute("data-trace"), late);
+    await page.screenshot({ path: join(ROOT, "docs", "viewer-runs.png") });
   });
 
   test("over time: the same totals as claudia traces stats", async () => {

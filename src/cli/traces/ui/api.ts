@@ -7,6 +7,7 @@ import {
   attributesOf,
   findRun,
   nanos,
+  type OpenRun,
   type OtlpSpan,
   RunNotFound,
   readRequests,
@@ -32,7 +33,24 @@ export interface ViewSpan {
   events: { name: string; timeMs: number; attributes: Record<string, unknown> }[];
 }
 
+/** A run still being written, as the page shows it. */
+export interface OpenRunView {
+  traceId: string;
+  startTime: number;
+  /** running: spans were appended in the last 10 minutes; unfinished: not since (it ended without a record). */
+  state: "running" | "unfinished";
+  spansBytes: number;
+}
+
 const MAX_LIMIT = 500;
+const STALE_MS = 10 * 60 * 1000;
+
+const openView = (o: OpenRun, now = Date.now()): OpenRunView => ({
+  traceId: o.traceId,
+  startTime: o.startTime,
+  state: now - o.modifiedMs < STALE_MS ? "running" : "unfinished",
+  spansBytes: o.bytes,
+});
 
 const ms = (v: string | number) => Number(nanos(v) / 1000n) / 1000;
 
@@ -69,13 +87,14 @@ function intParam(params: URLSearchParams, name: string, fallback: number, max: 
 }
 
 export function runsPage(view: JournalView, params: URLSearchParams): Answer {
-  const { runs, version } = view.current();
+  const { runs, open, version } = view.current();
   const status = params.get("status") ?? "";
   const model = params.get("model") ?? "";
   const text = (params.get("q") ?? "").trim().toLowerCase();
   const offset = intParam(params, "offset", 0, Number.MAX_SAFE_INTEGER);
   const limit = intParam(params, "limit", 100, MAX_LIMIT);
-  const found = runs.filter((r) => matches(r.record, status, model, text));
+  const found = status === "running" ? [] : runs.filter((r) => matches(r.record, status, model, text));
+  const showOpen = offset === 0 && (status === "" || status === "running") && model === "";
   const models = [...new Set(runs.map((r) => r.record.model).filter((m): m is string => typeof m === "string"))];
   return {
     status: 200,
@@ -85,6 +104,7 @@ export function runsPage(view: JournalView, params: URLSearchParams): Answer {
       matched: found.length,
       offset,
       runs: found.slice(offset, offset + limit).map((r) => r.record),
+      open: showOpen ? open.filter((o) => o.traceId.includes(text)).map((o) => openView(o)) : [],
       models: models.sort(),
       skipped: view.skipped,
     },
@@ -92,20 +112,24 @@ export function runsPage(view: JournalView, params: URLSearchParams): Answer {
 }
 
 export function runDetail(view: JournalView, id: string): Answer {
-  const { runs, version } = view.current();
-  try {
-    const run = findRun(runs, id);
-    const warnings: string[] = [];
-    const spans = spansOf(
-      readRequests(run.spansPath, (m) => {
+  const { runs, open, version } = view.current();
+  const warnings: string[] = [];
+  const spansIn = (path: string) =>
+    spansOf(
+      readRequests(path, (m) => {
         warnings.push(m);
         view.warn(m);
       }),
-    );
-    return { status: 200, body: { version, run: run.record, spans: spans.map(viewSpan), warnings } };
+    ).map(viewSpan);
+  try {
+    const run = findRun(runs, id);
+    return { status: 200, body: { version, run: run.record, spans: spansIn(run.spansPath), warnings } };
   } catch (error) {
-    if (error instanceof RunNotFound) return { status: 404, body: { error: error.message } };
-    throw error;
+    if (!(error instanceof RunNotFound)) throw error;
+    const writing = open.filter((o) => o.traceId.startsWith(id.toLowerCase()));
+    if (writing.length !== 1 || !writing[0]) return { status: 404, body: { error: error.message } };
+    const spans = spansIn(writing[0].spansPath);
+    return { status: 200, body: { version, run: null, open: openView(writing[0]), spans, warnings } };
   }
 }
 

@@ -5,16 +5,19 @@
  *
  * A change is seen in the folders' modification times: the journal only ever creates, renames
  * (records are written atomically) and removes files, and each of those touches its day folder.
+ * Runs still being written (spans, no record yet) are listed on each call, with their sizes, so
+ * their spans show up as they are appended.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { listRuns, type StoredRun } from "../../../export/journal-store.ts";
+import { listOpenRuns, listRuns, type OpenRun, type StoredRun } from "../../../export/journal-store.ts";
 import { computeStats, type JournalStats } from "../stats.ts";
 import { statsRuns } from "../stats-journal.ts";
 
 export class JournalView {
   private signature = "";
   private runs: StoredRun[] = [];
+  private open: OpenRun[] = [];
   private version = 0;
   private readonly statsCache = new Map<string, JournalStats>();
   private readonly told = new Set<string>();
@@ -33,9 +36,11 @@ export class JournalView {
     this.report(message);
   };
 
-  /** The runs, newest first, and a number that changes whenever they do. */
-  current(): { runs: StoredRun[]; version: number } {
-    const signature = this.signatureNow();
+  /** The runs, newest first, those still being written, and a number that changes whenever they do. */
+  current(): { runs: StoredRun[]; open: OpenRun[]; version: number } {
+    const open = listOpenRuns(this.dir);
+    const signature = `${this.signatureNow()}|${open.map((o) => `${o.traceId}:${o.bytes}`).join(",")}`;
+    this.open = open;
     if (signature !== this.signature) {
       this.signature = signature;
       const skipped: string[] = [];
@@ -47,7 +52,7 @@ export class JournalView {
       this.version++;
       this.statsCache.clear();
     }
-    return { runs: this.runs, version: this.version };
+    return { runs: this.runs, open: this.open, version: this.version };
   }
 
   stats(since: number | null): JournalStats {
