@@ -86,6 +86,21 @@ describe("viewer server", () => {
     assert.equal((await get(`/${viewer.token}/api/nothing`)).status, 404);
   });
 
+  test("the browser's one-time address leads to the token's once, and never again", async () => {
+    const launch = new URL(viewer.launchUrl).pathname;
+    assert.equal((await get("/launch/wrong")).status, 403);
+    const first = await new Promise<{ status: number; location?: string }>((resolve, reject) => {
+      request(`http://127.0.0.1:${viewer.port}${launch}`, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+      })
+        .on("error", reject)
+        .end();
+    });
+    assert.deepEqual(first, { status: 302, location: `/${viewer.token}/` });
+    assert.equal((await get(launch)).status, 403, "used once");
+  });
+
   test("newest first, paged on the server", async () => {
     const first = await api("runs?limit=10");
     assert.equal(first.total, 30);

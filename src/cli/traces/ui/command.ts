@@ -54,7 +54,8 @@ export async function uiCommand(args: string[], io: UiIo, assetsDir = ASSETS_DIR
   }
   const url = `${viewer.url}${fragment}`;
   io.out(`claudia traces ui: ${url}  (Ctrl+C to stop)\n`);
-  if (values["no-open"] !== true) openBrowser(url, io.env);
+  // Not the token: a command line is visible to other local users. A one-time address leads to it.
+  if (values["no-open"] !== true) openBrowser(`${viewer.launchUrl}${fragment}`, io.env);
   return new Promise<number>((resolve) => {
     const stop = (code: number) => () => {
       void viewer.close().then(() => resolve(code));
