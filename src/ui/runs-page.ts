@@ -61,6 +61,79 @@ function OpenRow({ run }: { run: OpenRunView }) {
   `;
 }
 
+const inputValue = (e: Event) => (e.target as HTMLSelectElement | HTMLInputElement).value;
+
+interface FilterProps {
+  page: Page | null;
+  status: string;
+  model: string;
+  text: string;
+  set: { status: (v: string) => void; model: (v: string) => void; text: (v: string) => void };
+}
+
+function Filters({ page, status, model, text, set }: FilterProps) {
+  return html`
+    <section class="filters">
+      <select aria-label="status" value=${status} onChange=${(e: Event) => set.status(inputValue(e))}>
+        <option value="">every status</option>
+        <option value="ok">ok</option>
+        <option value="error">failed</option>
+        <option value="running">being written</option>
+      </select>
+      <select aria-label="model" value=${model} onChange=${(e: Event) => set.model(inputValue(e))}>
+        <option value="">every model</option>
+        ${(page?.models ?? []).map((m) => html`<option value=${m}>${m}</option>`)}
+      </select>
+      <input
+        type="search"
+        aria-label="search"
+        placeholder="Search prompt, trace id, model, error"
+        value=${text}
+        onInput=${(e: Event) => set.text(inputValue(e))}
+      />
+      <span class="muted count">${page ? `${count(page.matched)} of ${count(page.total)} runs` : "loading…"}</span>
+    </section>
+  `;
+}
+
+function RunsTable({ page }: { page: Page | null }) {
+  if (page && page.total === 0 && page.open.length === 0)
+    return html`<p class="empty">No runs recorded yet. Run <code>claudia "your prompt"</code> or <code>claudia demo</code>.</p>`;
+  return html`
+    <table class="runs">
+      <thead>
+        <tr>
+          <th>Status</th><th>Started</th><th>Prompt</th><th>Model</th><th class="num">Turns</th>
+          <th class="num">Tools</th><th class="num">Tokens in / out</th><th class="num">Cost</th>
+          <th class="num">Duration</th><th>Delivery</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${(page?.open ?? []).map((r) => html`<${OpenRow} key=${r.traceId} run=${r} />`)}
+        ${(page?.runs ?? []).map((r) => html`<${Row} key=${r.traceId} record=${r} />`)}
+      </tbody>
+    </table>
+  `;
+}
+
+function Pager({ offset, matched, go }: { offset: number; matched: number; go: (offset: number) => void }) {
+  if (matched <= LIMIT) return null;
+  return html`
+    <nav class="pager">
+      <button disabled=${offset === 0} onClick=${() => go(Math.max(0, offset - LIMIT))}>← Newer</button>
+      <span class="muted">${count(offset + 1)}–${count(Math.min(offset + LIMIT, matched))}</span>
+      <button disabled=${offset + LIMIT >= matched} onClick=${() => go(offset + LIMIT)}>Older →</button>
+    </nav>
+  `;
+}
+
+function Skipped({ skipped }: { skipped: string[] }) {
+  if (skipped.length === 0) return null;
+  return html`<p class="warn-box" title=${skipped.join("\n")}>
+    ${skipped.length} damaged journal ${skipped.length === 1 ? "file" : "files"} skipped
+  </p>`;
+}
+
 export function RunsPage({ version }: { version: number }) {
   const [status, setStatus] = useState("");
   const [model, setModel] = useState("");
@@ -90,63 +163,11 @@ export function RunsPage({ version }: { version: number }) {
   }, [status, model, query, offset, version]);
 
   return html`
-    <section class="filters">
-      <select aria-label="status" value=${status} onChange=${(e: Event) => setStatus((e.target as HTMLSelectElement).value)}>
-        <option value="">every status</option>
-        <option value="ok">ok</option>
-        <option value="error">failed</option>
-        <option value="running">being written</option>
-      </select>
-      <select aria-label="model" value=${model} onChange=${(e: Event) => setModel((e.target as HTMLSelectElement).value)}>
-        <option value="">every model</option>
-        ${(page?.models ?? []).map((m) => html`<option value=${m}>${m}</option>`)}
-      </select>
-      <input
-        type="search"
-        aria-label="search"
-        placeholder="Search prompt, trace id, model, error"
-        value=${text}
-        onInput=${(e: Event) => setText((e.target as HTMLInputElement).value)}
-      />
-      <span class="muted count">
-        ${page ? `${count(page.matched)} of ${count(page.total)} runs` : "loading…"}
-      </span>
-    </section>
+    <${Filters} page=${page} status=${status} model=${model} text=${text}
+      set=${{ status: setStatus, model: setModel, text: setText }} />
     ${error ? html`<p class="error-box">${error}</p>` : null}
-    ${
-      page && page.skipped.length > 0
-        ? html`<p class="warn-box" title=${page.skipped.join("\n")}>
-          ${page.skipped.length} damaged journal ${page.skipped.length === 1 ? "file" : "files"} skipped
-        </p>`
-        : null
-    }
-    ${
-      page && page.total === 0
-        ? html`<p class="empty">No runs recorded yet. Run <code>claudia "your prompt"</code> or <code>claudia demo</code>.</p>`
-        : html`
-          <table class="runs">
-            <thead>
-              <tr>
-                <th>Status</th><th>Started</th><th>Prompt</th><th>Model</th><th class="num">Turns</th>
-                <th class="num">Tools</th><th class="num">Tokens in / out</th><th class="num">Cost</th>
-                <th class="num">Duration</th><th>Delivery</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${(page?.open ?? []).map((r) => html`<${OpenRow} key=${r.traceId} run=${r} />`)}
-              ${(page?.runs ?? []).map((r) => html`<${Row} key=${r.traceId} record=${r} />`)}
-            </tbody>
-          </table>
-        `
-    }
-    ${
-      page && page.matched > LIMIT
-        ? html`<nav class="pager">
-          <button disabled=${offset === 0} onClick=${() => setOffset(Math.max(0, offset - LIMIT))}>← Newer</button>
-          <span class="muted">${count(offset + 1)}–${count(Math.min(offset + LIMIT, page.matched))}</span>
-          <button disabled=${offset + LIMIT >= page.matched} onClick=${() => setOffset(offset + LIMIT)}>Older →</button>
-        </nav>`
-        : null
-    }
+    <${Skipped} skipped=${page?.skipped ?? []} />
+    <${RunsTable} page=${page} />
+    <${Pager} offset=${offset} matched=${page?.matched ?? 0} go=${setOffset} />
   `;
 }

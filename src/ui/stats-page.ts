@@ -6,8 +6,87 @@ import { cost, count, duration } from "./format.ts";
 
 const ms = (v: number | null) => (v === null ? "–" : duration(v));
 
-function Bar({ value, max }: { value: number; max: number }) {
-  return html`<div class="bar-cell"><div class="bar" style=${{ width: `${max > 0 ? (value / max) * 100 : 0}%` }}></div></div>`;
+interface Column<T> {
+  title: string;
+  cell: (row: T) => string;
+  numeric?: boolean;
+}
+
+/** A table of rows, with a bar beside them scaled to `bar`'s largest value. */
+function StatsTable<T>(props: { name: string; columns: Column<T>[]; rows: T[]; bar: (row: T) => number }) {
+  const max = Math.max(0, ...props.rows.map(props.bar));
+  const [first, ...rest] = props.columns;
+  return html`
+    <table class=${`stats ${props.name}`}>
+      <thead>
+        <tr>
+          <th>${first?.title}</th>
+          ${rest.map((c) => html`<th class=${c.numeric === false ? "" : "num"}>${c.title}</th>`)}
+          <th></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${props.rows.map(
+          (row) => html`<tr>
+            <td>${first?.cell(row)}</td>
+            ${rest.map((c) => html`<td class=${c.numeric === false ? "" : "num"}>${c.cell(row)}</td>`)}
+            <td>
+              <div class="bar-cell"><div class="bar" style=${{ width: `${max > 0 ? (props.bar(row) / max) * 100 : 0}%` }}></div></div>
+            </td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  `;
+}
+
+type Day = JournalStats["byDay"][number];
+type Model = JournalStats["byModel"][number];
+type Tool = JournalStats["byTool"][number];
+
+const timing = <T extends { p50Ms: number | null; p95Ms: number | null }>(): Column<T>[] => [
+  { title: "p50", cell: (r) => ms(r.p50Ms) },
+  { title: "p95", cell: (r) => ms(r.p95Ms) },
+];
+const tokens = <T extends { inputTokens: number; outputTokens: number }>(): Column<T> => ({
+  title: "Tokens in / out",
+  cell: (r) => `${count(r.inputTokens)} / ${count(r.outputTokens)}`,
+});
+
+const DAY_COLUMNS: Column<Day>[] = [
+  { title: "Day", cell: (d) => d.day },
+  { title: "Runs", cell: (d) => count(d.runs) },
+  { title: "Failed", cell: (d) => count(d.failures) },
+  tokens<Day>(),
+  { title: "Cost", cell: (d) => cost(d.costUsd) },
+  ...timing<Day>(),
+];
+const MODEL_COLUMNS: Column<Model>[] = [
+  { title: "Model", cell: (m) => m.model },
+  { title: "Calls", cell: (m) => count(m.calls) },
+  { title: "Failed", cell: (m) => count(m.failures) },
+  tokens<Model>(),
+  { title: "Cost", cell: (m) => cost(m.costUsd) },
+  ...timing<Model>(),
+];
+const TOOL_COLUMNS: Column<Tool>[] = [
+  { title: "Tool", cell: (t) => t.tool },
+  { title: "Calls", cell: (t) => count(t.calls) },
+  { title: "Failed", cell: (t) => count(t.failures) },
+  ...timing<Tool>(),
+];
+
+function Totals({ total: t }: { total: JournalStats["total"] }) {
+  const card = (value: string, label: string, key = "") =>
+    html`<div class="card"><div class="card-value" data-total=${key}>${value}</div><div>${label}</div></div>`;
+  return html`
+    <section class="cards">
+      ${card(count(t.runs), "runs", "runs")} ${card(count(t.failures), "failed", "failures")}
+      ${card(cost(t.costUsd), "cost", "cost")}
+      ${card(`${count(t.inputTokens)} / ${count(t.outputTokens)}`, "tokens in / out")}
+      ${card(count(t.toolCalls), "tool calls")} ${card(`${ms(t.p50Ms)} / ${ms(t.p95Ms)}`, "run time p50 / p95")}
+    </section>
+  `;
 }
 
 export function StatsPage({ version }: { version: number }) {
@@ -29,10 +108,6 @@ export function StatsPage({ version }: { version: number }) {
   }, [since, version]);
   if (error) return html`<p class="error-box">${error}</p>`;
   if (!stats) return html`<p class="muted">loading…</p>`;
-  const t = stats.total;
-  const maxDayCost = Math.max(0, ...stats.byDay.map((d) => d.costUsd));
-  const maxModelCost = Math.max(0, ...stats.byModel.map((m) => m.costUsd));
-  const maxFailures = Math.max(0, ...stats.byTool.map((s) => s.failures));
   return html`
     <section class="filters">
       <select aria-label="since" value=${since} onChange=${(e: Event) => setSince((e.target as HTMLSelectElement).value)}>
@@ -42,51 +117,12 @@ export function StatsPage({ version }: { version: number }) {
         <option value="30d">last 30 days</option>
       </select>
     </section>
-    <section class="cards">
-      <div class="card"><div class="card-value" data-total="runs">${count(t.runs)}</div><div>runs</div></div>
-      <div class="card"><div class="card-value" data-total="failures">${count(t.failures)}</div><div>failed</div></div>
-      <div class="card"><div class="card-value" data-total="cost">${cost(t.costUsd)}</div><div>cost</div></div>
-      <div class="card"><div class="card-value">${count(t.inputTokens)} / ${count(t.outputTokens)}</div><div>tokens in / out</div></div>
-      <div class="card"><div class="card-value">${count(t.toolCalls)}</div><div>tool calls</div></div>
-      <div class="card"><div class="card-value">${ms(t.p50Ms)} / ${ms(t.p95Ms)}</div><div>run time p50 / p95</div></div>
-    </section>
+    <${Totals} total=${stats.total} />
     <h2>By day</h2>
-    <table class="stats by-day">
-      <thead><tr><th>Day</th><th class="num">Runs</th><th class="num">Failed</th><th class="num">Tokens in / out</th><th class="num">Cost</th><th></th><th class="num">p50</th><th class="num">p95</th></tr></thead>
-      <tbody>
-        ${stats.byDay.map(
-          (d) => html`<tr>
-            <td>${d.day}</td><td class="num">${count(d.runs)}</td><td class="num">${count(d.failures)}</td>
-            <td class="num">${count(d.inputTokens)} / ${count(d.outputTokens)}</td><td class="num">${cost(d.costUsd)}</td>
-            <td><${Bar} value=${d.costUsd} max=${maxDayCost} /></td><td class="num">${ms(d.p50Ms)}</td><td class="num">${ms(d.p95Ms)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${StatsTable} name="by-day" columns=${DAY_COLUMNS} rows=${stats.byDay} bar=${(d: Day) => d.costUsd} />
     <h2>By model <span class="muted small">(model calls, subagents' included)</span></h2>
-    <table class="stats by-model">
-      <thead><tr><th>Model</th><th class="num">Calls</th><th class="num">Failed</th><th class="num">Tokens in / out</th><th class="num">Cost</th><th></th><th class="num">p50</th><th class="num">p95</th></tr></thead>
-      <tbody>
-        ${stats.byModel.map(
-          (m) => html`<tr>
-            <td>${m.model}</td><td class="num">${count(m.calls)}</td><td class="num">${count(m.failures)}</td>
-            <td class="num">${count(m.inputTokens)} / ${count(m.outputTokens)}</td><td class="num">${cost(m.costUsd)}</td>
-            <td><${Bar} value=${m.costUsd} max=${maxModelCost} /></td><td class="num">${ms(m.p50Ms)}</td><td class="num">${ms(m.p95Ms)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${StatsTable} name="by-model" columns=${MODEL_COLUMNS} rows=${stats.byModel} bar=${(m: Model) => m.costUsd} />
     <h2>Tools <span class="muted small">(the ones that fail most first)</span></h2>
-    <table class="stats by-tool">
-      <thead><tr><th>Tool</th><th class="num">Calls</th><th class="num">Failed</th><th></th><th class="num">p50</th><th class="num">p95</th></tr></thead>
-      <tbody>
-        ${stats.byTool.map(
-          (s) => html`<tr>
-            <td>${s.tool}</td><td class="num">${count(s.calls)}</td><td class="num">${count(s.failures)}</td>
-            <td><${Bar} value=${s.failures} max=${maxFailures} /></td><td class="num">${ms(s.p50Ms)}</td><td class="num">${ms(s.p95Ms)}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>
+    <${StatsTable} name="by-tool" columns=${TOOL_COLUMNS} rows=${stats.byTool} bar=${(t: Tool) => t.failures} />
   `;
 }

@@ -5,8 +5,8 @@
  *
  * A change is seen in the folders' modification times: the journal only ever creates, renames
  * (records are written atomically) and removes files, and each of those touches its day folder.
- * Runs still being written (spans, no record yet) are listed on each call, with their sizes, so
- * their spans show up as they are appended.
+ * Runs still being written (spans, no record yet) are listed with the rest; their files' sizes are
+ * checked on each call, so their spans show up as they are appended.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -38,9 +38,7 @@ export class JournalView {
 
   /** The runs, newest first, those still being written, and a number that changes whenever they do. */
   current(): { runs: StoredRun[]; open: OpenRun[]; version: number } {
-    const open = listOpenRuns(this.dir);
-    const signature = `${this.signatureNow()}|${open.map((o) => `${o.traceId}:${o.bytes}`).join(",")}`;
-    this.open = open;
+    const signature = this.signatureNow();
     if (signature !== this.signature) {
       this.signature = signature;
       const skipped: string[] = [];
@@ -48,11 +46,30 @@ export class JournalView {
         skipped.push(m);
         this.warn(m);
       });
+      this.open = listOpenRuns(this.dir);
       this.skipped = skipped;
       this.version++;
       this.statsCache.clear();
+    } else if (this.openRunsGrew()) {
+      this.version++;
     }
     return { runs: this.runs, open: this.open, version: this.version };
+  }
+
+  /** Whether spans were appended to a run being written (a few stat calls: no folder is read). */
+  private openRunsGrew(): boolean {
+    let grew = false;
+    this.open = this.open.map((run) => {
+      try {
+        const stat = statSync(run.spansPath);
+        if (stat.size === run.bytes) return run;
+        grew = true;
+        return { ...run, bytes: stat.size, modifiedMs: stat.mtimeMs };
+      } catch {
+        return run;
+      }
+    });
+    return grew;
   }
 
   stats(since: number | null): JournalStats {
