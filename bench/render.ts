@@ -4,6 +4,7 @@
  * Run directly (`node --import tsx bench/render.ts`), it renders bench/results.json again.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { withViewerSection } from "./viewer-section.ts";
 
 type Stat = { median: number; min: number; max: number } | undefined;
 interface Row {
@@ -156,5 +157,5 @@ export function render(r: Results): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = new URL(".", import.meta.url);
   const results = JSON.parse(readFileSync(new URL("results.json", dir), "utf8")) as Results;
-  writeFileSync(new URL("results.md", dir), render(results));
+  writeFileSync(new URL("results.md", dir), withViewerSection(render(results), new URL("results.md", dir)));
 }

@@ -17,6 +17,7 @@ import { BASE_ARGS, CLAUDIA, createSandbox, ROOT } from "../test/support/sandbox
 import { startScriptedModel } from "../test/support/scripted-model.ts";
 import { measureEventPath } from "./event-path.ts";
 import { render } from "./render.ts";
+import { withViewerSection } from "./viewer-section.ts";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const versionOf = (pkg: string) =>
@@ -247,7 +248,7 @@ async function main() {
     extraCaCerts: Boolean(process.env.NODE_EXTRA_CA_CERTS),
   };
   writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(ROOT, "bench/results.md"), render(results));
+  writeFileSync(join(ROOT, "bench/results.md"), withViewerSection(render(results), join(ROOT, "bench/results.md")));
   await model.close();
   await slowModel.close();
   await receiver.close();

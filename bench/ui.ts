@@ -8,11 +8,12 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { runFiles, writeRecord } from "../src/export/journal.ts";
 import { CHROMIUM_MISSING, launchBrowser } from "../test/support/browser.ts";
 import { CLAUDIA, ROOT } from "../test/support/sandbox.ts";
+import { VIEWER_HEADING, viewerSection } from "./viewer-section.ts";
 
 const RUNS = Number(process.env.BENCH_UI_RUNS ?? 10000);
 const ROUNDS = Number(process.env.BENCH_UI_ROUNDS ?? 7);
@@ -86,6 +87,7 @@ async function main(): Promise<void> {
     const made = performance.now();
     writeJournal(home);
     process.stderr.write(`wrote ${RUNS} runs in ${Math.round(performance.now() - made)} ms\n`);
+    const load = [loadavg()[0] as number];
     const cold: number[] = [];
     const warm: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -110,21 +112,23 @@ async function main(): Promise<void> {
         `round ${round + 1}: cold ${Math.round(cold.at(-1) ?? 0)} ms, warm ${Math.round(warm.at(-1) ?? 0)} ms\n`,
       );
     }
-    writeSection(cold, warm);
+    load.push(loadavg()[0] as number);
+    writeSection(cold, warm, load);
   } finally {
     await browser.close();
     rmSync(home, { recursive: true, force: true });
   }
 }
 
-function writeSection(cold: number[], warm: number[]): void {
+function writeSection(cold: number[], warm: number[], load: number[]): void {
   const chromium = "Debian's chromium, headless";
-  const section = `## Viewer: first render of the runs list
+  const section = `${VIEWER_HEADING}
 
 \`npm run bench:ui\` (${new Date().toISOString().slice(0, 10)}; ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB,
 Node ${process.version}, ${chromium}): a synthetic journal of ${RUNS.toLocaleString("en-US")} runs; from asking the
 browser for the page to the first row of the list drawn (the page, its script, the first 100 runs from
-\`api/runs\`), ${ROUNDS} rounds, median and min–max.
+\`api/runs\`), ${ROUNDS} rounds, median and min–max. The machine is shared: its load average was
+${load.map((l) => l.toFixed(1)).join(" at the start, ")} at the end.
 
 | runs in the journal | first render, viewer just started (journal listed cold) | reload, same viewer (listing reused) |
 | --- | --- | --- |
@@ -136,12 +140,9 @@ changes (a run recorded or removed), so the list's live refresh costs a few \`st
 `;
   const path = join(ROOT, "bench", "results.md");
   const text = readFileSync(path, "utf8");
-  const start = text.indexOf("## Viewer: first render of the runs list");
-  const rest = start < 0 ? "" : text.slice(start).replace(/^## Viewer[^\n]*\n/, "");
-  const next = rest.search(/^## /m);
-  const before = start < 0 ? `${text.trimEnd()}\n\n` : text.slice(0, start);
-  const after = start < 0 || next < 0 ? "" : `\n${rest.slice(next)}`;
-  writeFileSync(path, `${before}${section}${after}`);
+  const old = viewerSection(path);
+  const rest = old === "" ? text : text.replace(old, "");
+  writeFileSync(path, `${rest.trimEnd()}\n\n${section}`);
   process.stdout.write(section);
 }
 
