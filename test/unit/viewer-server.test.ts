@@ -64,6 +64,18 @@ before(async () => {
     writeRecord(files.record, record(i));
   }
   writeFileSync(join(journal, "2026-11-20", "20261120T000000Z-ffffffffffffffffffffffffffffffff.run.json"), "{");
+  // A record of the right shape but wrong types: shown with what is usable, without breaking the others.
+  const odd = runFiles(journal, START - 3600000, "ee".repeat(16));
+  writeFileSync(
+    odd.record,
+    JSON.stringify({
+      traceId: "ee".repeat(16),
+      startTime: START - 3600000,
+      prompt: 12,
+      costUsd: "x",
+      deliveries: "no",
+    }),
+  );
   mkdirSync(assets);
   for (const file of ["index.html", "app.js", "app.css"]) writeFileSync(join(assets, file), `/* ${file} */`);
   viewer = await startViewer({ view: new JournalView(journal, (m) => told.push(m)), assetsDir: assets });
@@ -103,7 +115,7 @@ describe("viewer server", () => {
 
   test("newest first, paged on the server", async () => {
     const first = await api("runs?limit=10");
-    assert.equal(first.total, 30);
+    assert.equal(first.total, 31);
     assert.equal(first.runs.length, 10);
     assert.equal(first.runs[0].traceId, record(29).traceId);
     const third = await api("runs?limit=10&offset=20");
@@ -111,12 +123,25 @@ describe("viewer server", () => {
       third.runs.map((r: RunRecord) => r.traceId),
       Array.from({ length: 10 }, (_, i) => record(9 - i).traceId),
     );
-    assert.equal((await api("runs?limit=100000")).runs.length, 30, "a limit is capped, not refused");
+    const all = await api("runs?limit=100000");
+    assert.equal(all.runs.length, 31, "a limit is capped, not refused");
+    assert.deepEqual(all.runs[30], {
+      traceId: "ee".repeat(16),
+      startTime: START - 3600000,
+      endTime: START - 3600000,
+      durationMs: 0,
+      status: "error",
+      toolCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      spans: 0,
+      deliveries: {},
+    });
   });
 
   test("filters by status, model and text; the damaged record is skipped and reported once", async () => {
     const failed = await api("runs?status=error");
-    assert.equal(failed.matched, 10);
+    assert.equal(failed.matched, 11);
     assert.ok(failed.runs.every((r: RunRecord) => r.status === "error"));
     const haiku = await api("runs?model=claude-haiku-4-5&status=ok");
     assert.ok(haiku.runs.every((r: RunRecord) => r.model === "claude-haiku-4-5" && r.status === "ok"));
@@ -142,13 +167,14 @@ describe("viewer server", () => {
 
   test("stats over the same runs; the version changes when a run is recorded", async () => {
     const { stats, version } = await api("stats");
-    assert.equal(stats.total.runs, 30);
-    assert.equal(stats.total.failures, 10);
+    assert.equal(stats.total.runs, 31);
+    assert.equal(stats.total.failures, 11);
+    assert.equal(stats.total.costUsd, 0.03);
     const files = runFiles(journal, START + 40 * 3600000, record(40).traceId);
     mkdirSync(join(files.record, ".."), { recursive: true });
     writeRecord(files.record, record(40));
     const next = await api("version");
     assert.notEqual(next.version, version);
-    assert.equal((await api("stats")).stats.total.runs, 31);
+    assert.equal((await api("stats")).stats.total.runs, 32);
   });
 });

@@ -56,15 +56,15 @@ const ms = (v: string | number) => Number(nanos(v) / 1000n) / 1000;
 
 export function viewSpan(s: OtlpSpan): ViewSpan {
   return {
-    spanId: s.spanId,
-    parentSpanId: s.parentSpanId || undefined,
-    name: s.name,
+    spanId: String(s.spanId),
+    parentSpanId: s.parentSpanId ? String(s.parentSpanId) : undefined,
+    name: String(s.name),
     startMs: ms(s.startTimeUnixNano),
     endMs: ms(s.endTimeUnixNano),
     status: { code: s.status?.code ?? 0, message: s.status?.message },
     attributes: attributesOf(s.attributes),
     events: (s.events ?? []).map((e) => ({
-      name: e.name,
+      name: String(e.name),
       timeMs: ms(e.timeUnixNano),
       attributes: attributesOf(e.attributes),
     })),

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { listOpenRuns, listRuns, type OpenRun, type StoredRun } from "../../../export/journal-store.ts";
 import { computeStats, type JournalStats } from "../stats.ts";
 import { statsRuns } from "../stats-journal.ts";
+import { viewRecord } from "./record.ts";
 
 export class JournalView {
   private signature = "";
@@ -45,7 +46,7 @@ export class JournalView {
       this.runs = listRuns(this.dir, (m) => {
         skipped.push(m);
         this.warn(m);
-      });
+      }).map((run) => ({ ...run, record: viewRecord(run.record) }));
       this.open = listOpenRuns(this.dir);
       this.skipped = skipped;
       this.version++;
