@@ -187,6 +187,8 @@ describe("traces ui", { skip: CHROMIUM_MISSING }, () => {
     const chat = await page.locator(`.wf-row.chat`).first().innerText();
     assert.match(chat, /in [\d,]+ · out [\d,]+ · \$\d+\.\d+/);
     assert.match(await page.locator(".details .message.user").innerText(), /delegate the check/);
+    await page.locator(`.wf-row.chat`).first().click();
+    assert.match(await page.locator(".details .message.tool").first().innerText(), /calls Agent/i);
     await page.click('.wf-row[data-span="execute_tool Bash"]');
     const details = await page.locator(".details").innerText();
     assert.match(details, /echo from-subagent/);
@@ -257,6 +259,27 @@ describe("traces ui", { skip: CHROMIUM_MISSING }, () => {
       stats.byTool.map((t: { tool: string }) => t.tool),
     );
     assert.deepEqual(pageErrors, []);
+  });
+
+  test("with a trace id prefix it prints the run's own URL; an unknown id is an error", async () => {
+    const one = spawn(process.execPath, [CLAUDIA, "traces", "ui", ids.subagent.slice(0, 10), "--no-open"], {
+      env: h.sandbox.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const line = await new Promise<string>((resolve) => {
+      let out = "";
+      one.stdout?.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (out.includes("\n")) resolve(out);
+      });
+    });
+    const closed = new Promise<number | null>((resolve) => one.once("close", resolve));
+    one.kill("SIGINT");
+    assert.equal(await closed, 0);
+    assert.match(line, new RegExp(`^claudia traces ui: http://127\\.0\\.0\\.1:\\d+/[\\w-]+/#/runs/${ids.subagent}  `));
+    const missing = await claudia(h.sandbox, ["traces", "ui", "ffffffffff", "--no-open"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no run with a trace id starting "ffffffffff"/);
   });
 
   test("Ctrl+C stops it", async () => {

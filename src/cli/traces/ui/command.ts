@@ -52,15 +52,16 @@ export async function uiCommand(args: string[], io: UiIo, assetsDir = ASSETS_DIR
     );
     return 1;
   }
-  const url = `${viewer.url}${fragment}`;
-  io.out(`claudia traces ui: ${url}  (Ctrl+C to stop)\n`);
+  // Ctrl+C is listened for before the URL is printed: whoever reads it may stop the viewer at once.
+  const stopped = new Promise<number>((resolve) => {
+    const stop = () => {
+      void viewer.close().then(() => resolve(0));
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  io.out(`claudia traces ui: ${viewer.url}${fragment}  (Ctrl+C to stop)\n`);
   // Not the token: a command line is visible to other local users. A one-time address leads to it.
   if (values["no-open"] !== true) openBrowser(`${viewer.launchUrl}${fragment}`, io.env);
-  return new Promise<number>((resolve) => {
-    const stop = (code: number) => () => {
-      void viewer.close().then(() => resolve(code));
-    };
-    process.once("SIGINT", stop(0));
-    process.once("SIGTERM", stop(0));
-  });
+  return stopped;
 }
