@@ -161,6 +161,29 @@ describe("viewer server", () => {
     const full = await api(`runs/${record(7).traceId}`);
     assert.equal(full.run.prompt, "find the needle");
     assert.deepEqual(full.spans, []);
+    const span = {
+      traceId: record(7).traceId,
+      spanId: "1".repeat(16),
+      name: "invoke_agent claude-code",
+      startTimeUnixNano: "1000000000",
+      endTimeUnixNano: "3000000000",
+      attributes: [{ key: "gen_ai.operation.name", value: { stringValue: "invoke_agent" } }],
+    };
+    const files = runFiles(journal, record(7).startTime, record(7).traceId);
+    writeFileSync(
+      files.spans,
+      `{"resourceSpans": [\n${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] })}\n`,
+    );
+    const damaged = await api(`runs/${record(7).traceId}`);
+    assert.deepEqual(
+      damaged.spans.map((s: { name: string; startMs: number; endMs: number; attributes: object }) => [
+        s.name,
+        s.endMs - s.startMs,
+        s.attributes,
+      ]),
+      [["invoke_agent claude-code", 2000, { "gen_ai.operation.name": "invoke_agent" }]],
+    );
+    assert.match(damaged.warnings[0], /skipping damaged line 1 of /);
     assert.equal((await get(`/${viewer.token}/api/runs/abcdef`)).status, 404);
     assert.equal((await get(`/${viewer.token}/api/runs/0`)).status, 404, "ambiguous");
   });
