@@ -15,7 +15,7 @@ import { TranscriptParser } from "../src/sources/transcript.ts";
 import { TraceBuilder } from "../src/trace/builder.ts";
 import { contentPolicyFromEnv } from "../src/trace/content.ts";
 import { createRedactor, type Redactor } from "../src/trace/redact.ts";
-import { withRedactionSection } from "./redaction-section.ts";
+import { withSection } from "./sections.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const KB = 1000;
@@ -222,4 +222,4 @@ const write = await measureWrite(worstMake, redact);
 const section = render(rows, write, worstRow.family, redact.margin);
 console.log(section);
 const results = join(ROOT, "bench/results.md");
-writeFileSync(results, withRedactionSection(readFileSync(results, "utf8"), section));
+writeFileSync(results, withSection(readFileSync(results, "utf8"), "redaction", section));

@@ -4,7 +4,7 @@
  * Run directly (`node --import tsx bench/render.ts`), it renders bench/results.json again.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { keepRedactionSection } from "./redaction-section.ts";
+import { keepSections } from "./sections.ts";
 
 type Stat = { median: number; min: number; max: number } | undefined;
 interface Row {
@@ -204,5 +204,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = new URL(".", import.meta.url);
   const results = JSON.parse(readFileSync(new URL("results.json", dir), "utf8")) as Results;
   const md = new URL("results.md", dir);
-  writeFileSync(md, keepRedactionSection(render(results), md));
+  writeFileSync(md, keepSections(render(results), md));
 }

@@ -21,8 +21,8 @@ import { startOtlpReceiver } from "../test/support/otlp-receiver.ts";
 import { BASE_ARGS, CLAUDIA, createSandbox, ROOT } from "../test/support/sandbox.ts";
 import { startScriptedModel } from "../test/support/scripted-model.ts";
 import { measureEventPath } from "./event-path.ts";
-import { keepRedactionSection } from "./redaction-section.ts";
 import { render } from "./render.ts";
+import { keepSections } from "./sections.ts";
 
 const QUICK = process.env.BENCH_QUICK === "1";
 const ONLY_FIRST_RUN = process.env.BENCH_ONLY === "first-run";
@@ -269,7 +269,7 @@ async function main() {
   };
   writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   const md = join(ROOT, "bench/results.md");
-  writeFileSync(md, keepRedactionSection(render(results), md));
+  writeFileSync(md, keepSections(render(results), md));
   await model.close();
   await slowModel.close();
   await receiver.close();

@@ -10,8 +10,10 @@
  *   builder, the journal), the terminal UI mode and claudia's own subcommands, as ES modules with
  *   shared chunks. Loading some 260 separate files of the OpenTelemetry SDK cost ~300 ms of CPU per
  *   run, on the cores Claude Code boots on; bundled, it loads in well under 100 ms.
+ * - dist/ui/: the page `claudia traces ui` serves: src/ui bundled with the front-end library it
+ *   uses (preact, htm) into one script, so it works offline and needs no framework build step.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -104,7 +106,19 @@ const first = await build({
   banner: { js: 'const __claudiaModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [lazyOutside],
 });
-if (later.errors.length > 0 || first.errors.length > 0) process.exit(1);
+const ui = await build({
+  entryPoints: { app: "src/ui/main.ts" },
+  bundle: true,
+  platform: "browser",
+  format: "esm",
+  target: "es2022",
+  minify: true,
+  outdir: "dist/ui",
+  legalComments: "none",
+  logLevel: "warning",
+});
+for (const file of ["index.html", "app.css"]) copyFileSync(`src/ui/${file}`, `dist/ui/${file}`);
+if (later.errors.length > 0 || first.errors.length > 0 || ui.errors.length > 0) process.exit(1);
 writeFileSync(`${outdir}/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);
 const main = readFileSync(`${outdir}/main.js`, "utf8");
 if (!main.startsWith("#!/usr/bin/env node")) throw new Error("dist/bin/main.js lost its hashbang");

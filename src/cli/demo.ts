@@ -22,8 +22,11 @@ delegates to a subagent that runs a tool, and writes a file, in a temporary work
 recorded like any other (the local journal, and any backend you configured), then its trace is shown.
 `;
 
-/** The model name the scripted model answers as: a real one, so the cost is real list price. */
-export const DEMO_MODEL = "claude-sonnet-4-5";
+/**
+ * The model name the scripted model answers as: a real, current one (Claude Code warns about
+ * models it is retiring), so the cost is the price table's real list price.
+ */
+export const DEMO_MODEL = "claude-sonnet-4-6";
 
 export async function demoCommand(args: string[], env: NodeJS.ProcessEnv, color: boolean): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -89,7 +92,8 @@ export async function demoCommand(args: string[], env: NodeJS.ProcessEnv, color:
       env: childEnv,
       color,
     });
-    say(`\nList every recorded run with \`claudia traces\`; send them to a backend with OTEL_EXPORTER_OTLP_ENDPOINT.`);
+    say(`\nSee it in your browser: claudia traces ui ${run.record.traceId.slice(0, 12)}`);
+    say(`List every recorded run with \`claudia traces\`; send them to a backend with OTEL_EXPORTER_OTLP_ENDPOINT.`);
     return code;
   } finally {
     await model.close();

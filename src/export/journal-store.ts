@@ -84,6 +84,42 @@ export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
   return runs.sort((a, b) => b.record.startTime - a.record.startTime);
 }
 
+/** A run still being written: its spans file, without the record a run writes when it ends. */
+export interface OpenRun {
+  traceId: string;
+  /** From the file's name (to the second). */
+  startTime: number;
+  spansPath: string;
+  /** When spans were last appended, and how many bytes there are so far. */
+  modifiedMs: number;
+  bytes: number;
+}
+
+const SPANS_NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([0-9a-f]{32})\.jsonl$/;
+
+/** Runs with spans but no record yet (running, or ended without one), newest first. */
+export function listOpenRuns(dir: string): OpenRun[] {
+  const open: OpenRun[] = [];
+  for (const day of safeReaddir(dir)) {
+    const names = new Set(safeReaddir(join(dir, day)));
+    for (const name of names) {
+      const m = SPANS_NAME.exec(name);
+      if (!m || names.has(name.replace(/\.jsonl$/, ".run.json"))) continue;
+      const spansPath = join(dir, day, name);
+      try {
+        const stat = statSync(spansPath);
+        if (!stat.isFile()) continue;
+        const [year, month, date, hours, minutes, seconds] = m.slice(1, 7).map(Number) as number[];
+        const startTime = Date.UTC(year as number, (month as number) - 1, date, hours, minutes, seconds);
+        open.push({ traceId: m[7] as string, startTime, spansPath, modifiedMs: stat.mtimeMs, bytes: stat.size });
+      } catch {
+        // Removed while listing.
+      }
+    }
+  }
+  return open.sort((a, b) => b.startTime - a.startTime);
+}
+
 export class RunNotFound extends Error {}
 
 /** A run by trace id, unique prefix, or `last`. */

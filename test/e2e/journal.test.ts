@@ -274,11 +274,13 @@ describe("claudia demo", () => {
       /^│ {2}└─ invoke_agent general-purpose/m,
       /^│ {5}├─ execute_tool Bash {2}List the workspace/m,
       /^├─ execute_tool Write {2}summary\.md/m,
-      /^└─ chat claude-sonnet-4-5/m,
+      /^└─ chat claude-sonnet-4-6/m,
     ]) {
       assert.match(ran.stdout, line);
     }
-    assert.equal((ran.stdout.match(/chat claude-sonnet-4-5/g) ?? []).length, 7);
+    assert.equal((ran.stdout.match(/chat claude-sonnet-4-6/g) ?? []).length, 7);
+    assert.doesNotMatch(ran.stderr, /retired|deprecated/i, "the demo's model is one Claude Code does not warn about");
+    assert.match(ran.stderr, /See it in your browser: claudia traces ui [0-9a-f]{12}\n/);
     assert.ok(existsSync(h.sandbox.claudiaHome));
   });
 });

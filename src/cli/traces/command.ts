@@ -11,6 +11,9 @@ import { journalDir } from "../../export/journal.ts";
 import { findRun, listRuns, RunNotFound, readRequests, type StoredRun, spansOf } from "../../export/journal-store.ts";
 import { ImportUsageError, importCommand } from "./import.ts";
 import { listJson, renderList } from "./list.ts";
+import { computeStats, parseSince } from "./stats.ts";
+import { statsRuns } from "./stats-journal.ts";
+import { renderStats } from "./stats-table.ts";
 import { renderTree } from "./tree.ts";
 
 export const TRACES_HELP = `Usage: claudia traces [command]
@@ -27,6 +30,10 @@ Commands:
                                                  the endpoint it was recorded for, when configured now
   claudia traces import [PATH...] [--since DATE] sessions run without claudia (default: every one under
                                                  ${"$"}CLAUDE_CONFIG_DIR or ~/.claude, projects/) become runs
+  claudia traces stats [--since DATE|7d] [--json]
+                                                 runs, failures, tokens and cost; by day, model and tool
+  claudia traces ui [TRACE_ID] [--port N] [--no-open]
+                                                 browse the runs in a local web page (127.0.0.1 only)
 `;
 
 const USAGE = 2;
@@ -116,6 +123,19 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
       case "import": {
         const config = resolveConfig({}, io.env);
         return await importCommand(args, { ...io, tty: process.stderr.isTTY === true, config });
+      }
+      case "stats": {
+        const { values } = parseArgs({ args, options: { json: { type: "boolean" }, since: { type: "string" } } });
+        const since = values.since === undefined ? null : parseSince(values.since);
+        if (since === undefined)
+          throw new UsageError("--since takes a date (2026-11-01), a time (ISO 8601) or an age (7d, 12h)");
+        const stats = computeStats(statsRuns(listRuns(dir, warn), since, warn), since);
+        io.out(values.json ? `${JSON.stringify(stats, null, 2)}\n` : renderStats(stats));
+        return 0;
+      }
+      case "ui": {
+        const { uiCommand } = await import("./ui/command.ts");
+        return await uiCommand(args, { ...io, dir, warn });
       }
       default:
         throw new UsageError(`unknown command "claudia traces ${command}" (see claudia traces --help)`);

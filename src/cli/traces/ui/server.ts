@@ -1,0 +1,150 @@
+/**
+ * The viewer's HTTP server: 127.0.0.1 only, every path behind a random per-start token
+ * (`/<token>/…`; anything else is 403), GET and HEAD only, no CORS headers, and a strict
+ * Content-Security-Policy: the page shows session text from the journal, which is untrusted.
+ *
+ * The browser is opened with a one-time address (`/launch/<code>`) instead of the token: a command
+ * line can be read by other local users, and a browser keeps its own for its lifetime. The first
+ * request for it is redirected to the token's address; after that, or after a minute, it is 403.
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type Answer, runDetail, runsPage, statsAnswer } from "./api.ts";
+import type { JournalView } from "./journal-view.ts";
+
+const SECURITY_HEADERS = {
+  "content-security-policy":
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+  "cache-control": "no-store",
+};
+
+/** The page's files, as built into dist/ui. */
+const ASSETS: Record<string, string> = {
+  "": "index.html",
+  "app.js": "app.js",
+  "app.css": "app.css",
+};
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+
+export interface Viewer {
+  server: Server;
+  port: number;
+  token: string;
+  /** The runs list's address, token included. */
+  url: string;
+  /** An address that works once, within a minute, and leads to `url`: for the browser's command line. */
+  launchUrl: string;
+  close(): Promise<void>;
+}
+
+export interface ViewerOptions {
+  view: JournalView;
+  assetsDir: string;
+  port?: number;
+}
+
+export async function startViewer(options: ViewerOptions): Promise<Viewer> {
+  const token = randomBytes(24).toString("base64url");
+  const launch = { code: randomBytes(24).toString("base64url"), until: Date.now() + LAUNCH_MS };
+  const assets = new Map<string, Buffer>();
+  for (const [path, file] of Object.entries(ASSETS)) assets.set(path, readFileSync(join(options.assetsDir, file)));
+  let port = 0;
+  const server = createServer((req, res) => {
+    try {
+      respond(req, res, { ...options, token, assets, port, launch });
+    } catch {
+      send(res, 500, "application/json", JSON.stringify({ error: "the viewer could not read the journal" }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/${token}/`,
+    launchUrl: `http://127.0.0.1:${port}/launch/${launch.code}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const LAUNCH_MS = 60_000;
+
+interface Context extends ViewerOptions {
+  token: string;
+  /** The one-time launch code; emptied once used. */
+  launch: { code: string; until: number };
+  assets: Map<string, Buffer>;
+  port: number;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head = false): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, "content-type": type, "content-length": Buffer.byteLength(body) });
+  res.end(head ? undefined : body);
+}
+
+const sameToken = (given: string, token: string) =>
+  given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
+
+const PLAIN = "text/plain; charset=utf-8";
+
+function respond(req: IncomingMessage, res: ServerResponse, c: Context): void {
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  const [, given = "", ...rest] = url.pathname.split("/");
+  const host = req.headers.host ?? "";
+  if (given === "launch" && c.launch.code !== "" && sameToken(rest.join("/"), c.launch.code)) {
+    const fresh = Date.now() < c.launch.until;
+    c.launch.code = "";
+    if (fresh) {
+      res.writeHead(302, { ...SECURITY_HEADERS, location: `/${c.token}/` });
+      res.end();
+      return;
+    }
+  }
+  // The token first: nothing else is said to a request without it, not even "wrong method".
+  // And a page on another site cannot reach this one by a name that resolves to 127.0.0.1 (DNS rebinding).
+  if (!sameToken(given, c.token) || (host !== `127.0.0.1:${c.port}` && host !== `localhost:${c.port}`)) {
+    send(res, 403, PLAIN, "forbidden\n");
+  } else if (req.method !== "GET" && req.method !== "HEAD") {
+    res.setHeader("allow", "GET, HEAD");
+    send(res, 405, PLAIN, "read-only\n");
+  } else {
+    const head = req.method === "HEAD";
+    const path = rest.join("/");
+    const asset = c.assets.get(path);
+    if (asset) send(res, 200, TYPES[(ASSETS[path] ?? "").split(".").pop() ?? ""] ?? "", asset, head);
+    else {
+      const answer = route(path, url.searchParams, c.view);
+      send(res, answer.status, "application/json; charset=utf-8", JSON.stringify(answer.body), head);
+    }
+  }
+}
+
+function route(path: string, params: URLSearchParams, view: JournalView): Answer {
+  if (path === "api/version") return { status: 200, body: { version: view.current().version } };
+  if (path === "api/runs") return runsPage(view, params);
+  if (path === "api/stats") return statsAnswer(view, params);
+  const run = /^api\/runs\/([0-9a-fA-F]{1,32}|last)$/.exec(path);
+  if (run) return runDetail(view, run[1] as string);
+  return { status: 404, body: { error: "not found" } };
+}
