@@ -129,7 +129,7 @@ export class Interactions {
     // The prompt comes from the hook; the session's saved totals cover every prompt, not this one.
     if (event.kind === "prompt" && event.agentId === null) return;
     if (event.kind === "result") return;
-    const at = event.kind === "chat" ? event.endTime : event.time;
+    const at = event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time;
     if (at < current.start.time - HISTORY_SLACK_MS) return;
     current.latest = Math.max(current.latest, at);
     if (event.kind === "chat" && event.agentId === null) current.answer = event.text;

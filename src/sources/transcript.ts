@@ -8,13 +8,14 @@
  * file; it keeps only the model call being assembled, so memory stays flat however long the
  * session is.
  */
-import type { ChatEvent, ModelTotals, RunEvent, TokenUsage } from "../events.ts";
+import type { ChatEvent, ModelTotals, RunEvent, TokenUsage, UsageDetails } from "../events.ts";
 
 type Json = Record<string, unknown>;
 
 interface ContentBlock {
   type?: string;
   text?: string;
+  thinking?: string;
   id?: string;
   name?: string;
   input?: unknown;
@@ -51,6 +52,21 @@ export function usageOf(raw: unknown): TokenUsage {
     cacheRead: n(u.cache_read_input_tokens),
     cacheCreation: n(u.cache_creation_input_tokens),
   };
+}
+
+/** What a call's usage reports beyond the four counts; undefined when it reports none of it. */
+export function usageDetailsOf(raw: unknown): UsageDetails | undefined {
+  const u = (raw ?? {}) as Json;
+  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  const sub = (key: string) => (u[key] && typeof u[key] === "object" ? (u[key] as Json) : {});
+  const details: UsageDetails = {
+    cacheCreation5m: n(sub("cache_creation").ephemeral_5m_input_tokens),
+    cacheCreation1h: n(sub("cache_creation").ephemeral_1h_input_tokens),
+    reasoning: n(sub("output_tokens_details").thinking_tokens),
+    webSearchRequests: n(sub("server_tool_use").web_search_requests),
+    webFetchRequests: n(sub("server_tool_use").web_fetch_requests),
+  };
+  return Object.values(details).some((v) => v !== undefined) ? details : undefined;
 }
 
 /** Claude Code's per-model totals (`modelUsage` of a result, or of the saved cost state). */
@@ -116,9 +132,7 @@ export class TranscriptParser {
         this.user(entry, at);
         break;
       case "system":
-        if (entry.subtype === "init" && typeof entry.session_id === "string") {
-          this.emit({ kind: "session", time: at, sessionId: entry.session_id });
-        }
+        this.system(entry, at);
         break;
       case "cost-state":
         if (this.agentId === null) this.costState(entry, at);
@@ -158,7 +172,9 @@ export class TranscriptParser {
         kind: "chat",
         agentId: this.agentId,
         id,
+        requestId: typeof entry.requestId === "string" ? entry.requestId : undefined,
         model: typeof message.model === "string" ? message.model : "unknown",
+        requestedModel: typeof entry.requestedModel === "string" ? entry.requestedModel : undefined,
         startTime: this.requestStart ?? at,
         endTime: at,
         usage: usageOf(message.usage),
@@ -171,10 +187,16 @@ export class TranscriptParser {
     const call = this.pending;
     call.endTime = at;
     call.usage = usageOf(message.usage);
+    call.details = usageDetailsOf(message.usage);
     if (typeof message.stop_reason === "string") call.stopReason = message.stop_reason;
     for (const block of blocks) {
       if (block.type === "text" && typeof block.text === "string") {
         call.text = call.text ? `${call.text}\n${block.text}` : block.text;
+      } else if (block.type === "thinking" && typeof block.thinking === "string") {
+        call.thinking = call.thinking ? `${call.thinking}\n${block.thinking}` : block.thinking;
+      } else if (block.type === "server_tool_use" && typeof block.id === "string") {
+        const name = typeof block.name === "string" ? block.name : "unknown";
+        (call.serverToolCalls ??= []).push({ id: block.id, name, input: block.input });
       } else if (block.type === "tool_use" && typeof block.id === "string") {
         const name = typeof block.name === "string" ? block.name : "unknown";
         call.toolCalls.push({ id: block.id, name });
@@ -215,6 +237,42 @@ export class TranscriptParser {
         sessionId: entry.sessionId,
         claudeCodeVersion: typeof entry.version === "string" ? entry.version : undefined,
         cwd: typeof entry.cwd === "string" ? entry.cwd : undefined,
+      });
+    }
+  }
+
+  /** Session facts, failed attempts, fallbacks and compaction boundaries. */
+  private system(entry: Json, at: number): void {
+    const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    if (entry.subtype === "init" && typeof entry.session_id === "string") {
+      this.emit({ kind: "session", time: at, sessionId: entry.session_id });
+    } else if (entry.subtype === "api_error" && num(entry.retryAttempt) !== undefined) {
+      const error = (entry.error ?? {}) as Json;
+      const body = /"type"\s*:\s*"error"\s*,\s*"error"\s*:\s*\{\s*"type"\s*:\s*"([a-z_]+)"/.exec(text(error.message) ?? "");
+      this.emit({
+        kind: "api.retry",
+        agentId: this.agentId,
+        time: at,
+        status: num(error.status),
+        errorType: body?.[1],
+        message: text(error.formatted) ?? text(error.message) ?? "",
+        attempt: num(entry.retryAttempt) as number,
+        maxRetries: num(entry.maxRetries),
+      });
+    } else if (entry.subtype === "model_fallback") {
+      const from = text(entry.originalModel) ?? text(entry.original_model);
+      const to = text(entry.fallbackModel) ?? text(entry.fallback_model);
+      if (from && to) this.emit({ kind: "model.fallback", agentId: this.agentId, time: at, from, to });
+    } else if (entry.subtype === "compact_boundary") {
+      const meta = (entry.compactMetadata ?? {}) as Json;
+      this.emit({
+        kind: "compaction",
+        agentId: this.agentId,
+        time: at,
+        trigger: text(meta.trigger),
+        preTokens: num(meta.preTokens),
+        postTokens: num(meta.postTokens),
       });
     }
   }

@@ -1,0 +1,139 @@
+/**
+ * A loopback OTLP/HTTP (JSON) logs endpoint for Claude Code's own log events.
+ *
+ * It listens on 127.0.0.1 on a random port; only `POST /<secret>/v1/logs` is taken (the secret is
+ * drawn per run and reaches Claude Code only through its environment), everything else gets 404.
+ * Bodies are bounded. A batch is answered once its events are emitted, so by the time Claude Code
+ * exits (it waits for its last export) every event it sent has been seen. When the user exports
+ * Claude Code's logs themselves, each body is also sent, unchanged, to their endpoint with their headers.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzip } from "node:zlib";
+import type { RunEvent } from "../events.ts";
+import { ClaudeEventsParser } from "./claude-events.ts";
+
+/** Largest body accepted (a batch of a few hundred records is well under 1 MB). */
+export const MAX_EVENTS_BODY = 8 * 1024 * 1024;
+const FORWARD_TIMEOUT_MS = 5000;
+
+export interface ClaudeEventsServer {
+  /** The logs URL Claude Code is given (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`). */
+  endpoint: string;
+  /** Batches received so far. */
+  readonly batches: number;
+  /** Stop listening; waits (bounded) for bodies still being passed on to the user's endpoint. */
+  close(): Promise<void>;
+}
+
+export interface ClaudeEventsServerOptions {
+  emit: (event: RunEvent) => void;
+  /** The user's own logs endpoint, to pass every body on to. */
+  forward?: { url: string; headers: Record<string, string> };
+  /** A one-line problem report (forwarding failed, a bad body). */
+  warn?: (message: string) => void;
+}
+
+export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Promise<ClaudeEventsServer> {
+  const secret = randomBytes(24).toString("hex");
+  const path = `/${secret}/v1/logs`;
+  const parser = new ClaudeEventsParser(options.emit);
+  const forwarding = new Set<Promise<void>>();
+  let batches = 0;
+  let warned = false;
+  const warnOnce = (message: string) => {
+    if (warned) return;
+    warned = true;
+    options.warn?.(message);
+  };
+
+  const server: Server = createServer((req, res) => {
+    if (req.method !== "POST" || req.url !== path) {
+      res.writeHead(404).end();
+      req.resume();
+      return;
+    }
+    readBody(req).then(
+      (body) => {
+        batches++;
+        try {
+          parser.batch(JSON.parse(body.toString("utf8")));
+        } catch {
+          warnOnce("Claude Code sent a log batch that is not OTLP/JSON; skipped");
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        if (options.forward) track(forwarding, forward(options.forward, body, warnOnce));
+      },
+      (error: Error & { status?: number }) => {
+        res.writeHead(error.status ?? 400).end();
+      },
+    );
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.unref();
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        endpoint: `http://127.0.0.1:${port}${path}`,
+        get batches() {
+          return batches;
+        },
+        async close() {
+          server.closeAllConnections();
+          server.close();
+          await Promise.all(forwarding);
+        },
+      });
+    });
+  });
+}
+
+function track(pending: Set<Promise<void>>, work: Promise<void>): void {
+  pending.add(work);
+  void work.finally(() => pending.delete(work));
+}
+
+async function forward(
+  target: { url: string; headers: Record<string, string> },
+  body: Buffer,
+  warn: (message: string) => void,
+): Promise<void> {
+  try {
+    const response = await fetch(target.url, {
+      method: "POST",
+      headers: { ...target.headers, "content-type": "application/json" },
+      body,
+      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+    });
+    await response.arrayBuffer();
+    if (!response.ok) warn(`Claude Code's log events were not accepted by ${target.url} (HTTP ${response.status})`);
+  } catch (error) {
+    warn(`Claude Code's log events could not be passed on to ${target.url}: ${(error as Error).message}`);
+  }
+}
+
+/** The request body, gunzipped if it came compressed; never more than MAX_EVENTS_BODY bytes. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_EVENTS_BODY) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      if (tooLarge) return reject(Object.assign(new Error("too large"), { status: 413 }));
+      const raw = Buffer.concat(chunks);
+      if (req.headers["content-encoding"] !== "gzip") return resolve(raw);
+      gunzip(raw, { maxOutputLength: MAX_EVENTS_BODY }, (error, out) =>
+        error ? reject(Object.assign(error, { status: 400 })) : resolve(out),
+      );
+    });
+  });
+}
