@@ -122,7 +122,11 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     served.push(call.record);
     return {
       status: 200,
-      headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": call.record.requestId },
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        "request-id": call.record.requestId,
+      },
       body: call.sse,
     };
   }
@@ -130,7 +134,10 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   function serve(id: string, body: RequestBody, context: ScenarioContext, reply: Exclude<Reply, { error: unknown }>) {
     const content = reply.content.map((block) =>
       block.type === "tool_use" || block.type === "server_tool_use"
-        ? { ...block, id: `${block.type === "tool_use" ? "toolu" : "srvtoolu"}_scripted_${String(nextId++).padStart(4, "0")}` }
+        ? {
+            ...block,
+            id: `${block.type === "tool_use" ? "toolu" : "srvtoolu"}_scripted_${String(nextId++).padStart(4, "0")}`,
+          }
         : block,
     );
     const usage = usageFor(body, content, reply.usage);
@@ -203,7 +210,10 @@ function blockEvents(block: ContentBlock, index: number, serverToolId: string): 
     "content_block_start",
     { type: "content_block_start", index, content_block },
   ];
-  const delta = (d: unknown): [string, unknown] => ["content_block_delta", { type: "content_block_delta", index, delta: d }];
+  const delta = (d: unknown): [string, unknown] => [
+    "content_block_delta",
+    { type: "content_block_delta", index, delta: d },
+  ];
   const out: [string, unknown][] = [];
   if (block.type === "text") {
     out.push(start({ type: "text", text: "" }), delta({ type: "text_delta", text: block.text }));
@@ -224,10 +234,7 @@ function blockEvents(block: ContentBlock, index: number, serverToolId: string): 
     out.push(start({ type: "web_search_tool_result", tool_use_id: serverToolId, content: results }));
   } else {
     const { input, ...rest } = block;
-    out.push(
-      start({ ...rest, input: {} }),
-      delta({ type: "input_json_delta", partial_json: JSON.stringify(input) }),
-    );
+    out.push(start({ ...rest, input: {} }), delta({ type: "input_json_delta", partial_json: JSON.stringify(input) }));
   }
   out.push(["content_block_stop", { type: "content_block_stop", index }]);
   return out;

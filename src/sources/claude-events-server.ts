@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzip } from "node:zlib";
 import type { RunEvent } from "../events.ts";
-import { ClaudeEventsParser } from "./claude-events.ts";
+import { ClaudeEventsParser, claudeEventsEnv, userLogsTarget } from "./claude-events.ts";
 
 /** Largest body accepted (a batch of a few hundred records is well under 1 MB). */
 export const MAX_EVENTS_BODY = 8 * 1024 * 1024;
@@ -33,12 +33,14 @@ export interface ClaudeEventsServerOptions {
   forward?: { url: string; headers: Record<string, string> };
   /** A one-line problem report (forwarding failed, a bad body). */
   warn?: (message: string) => void;
+  /** Keep to the first Claude Code session seen (not for the terminal UI, whose `/clear` starts another). */
+  oneSession?: boolean;
 }
 
 export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Promise<ClaudeEventsServer> {
   const secret = randomBytes(24).toString("hex");
   const path = `/${secret}/v1/logs`;
-  const parser = new ClaudeEventsParser(options.emit);
+  const parser = new ClaudeEventsParser(options.emit, options.oneSession ?? true);
   const forwarding = new Set<Promise<void>>();
   let batches = 0;
   let warned = false;
@@ -136,4 +138,41 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       );
     });
   });
+}
+
+/** Claude Code's accounting for one run: the variables to add to its environment, and the endpoint's end. */
+export interface ClaudeEvents {
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Start receiving Claude Code's log events for a run whose environment is `userEnv`; undefined
+ * when the user's own telemetry settings leave no way to do so without changing where their data
+ * goes, or the endpoint could not start (the run is then traced from the transcript alone).
+ */
+export async function startClaudeEvents(
+  userEnv: NodeJS.ProcessEnv,
+  emit: (event: RunEvent) => void,
+  log: { warn: (message: string) => void; debug: (message: string) => void },
+  oneSession = true,
+): Promise<ClaudeEvents | undefined> {
+  if (claudeEventsEnv(userEnv, "http://127.0.0.1/").CLAUDE_CODE_ENABLE_TELEMETRY === undefined) {
+    log.debug("Claude Code's telemetry settings are the user's own; per-request accounting off");
+    return undefined;
+  }
+  let server: ClaudeEventsServer;
+  try {
+    server = await startClaudeEventsServer({ emit, forward: userLogsTarget(userEnv), warn: log.warn, oneSession });
+  } catch (error) {
+    log.debug(`per-request accounting off: ${(error as Error).message}`);
+    return undefined;
+  }
+  return {
+    env: claudeEventsEnv(userEnv, server.endpoint),
+    close: async () => {
+      log.debug(`Claude Code's accounting: ${server.batches} batch(es) received`);
+      await server.close();
+    },
+  };
 }

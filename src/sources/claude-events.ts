@@ -26,8 +26,16 @@ const MAIN_SOURCES = new Set(["sdk", "repl_main_thread", "print"]);
  */
 export function claudeEventsEnv(userEnv: NodeJS.ProcessEnv, endpoint: string): Record<string, string> {
   const userTelemetry = isOn(userEnv.CLAUDE_CODE_ENABLE_TELEMETRY);
-  const userLogs = userTelemetry && exportsLogs(userEnv);
-  if (userLogs && userLogsTarget(userEnv) === undefined) return {};
+  if (userTelemetry && exportsLogs(userEnv) && userLogsTarget(userEnv) === undefined) return {};
+  // Telemetry off, but OTel exporters set for other programs (the tools Claude Code runs inherit
+  // them): switching Claude Code's on, or overriding them, would change where their data goes.
+  if (!userTelemetry && (exportsLogs(userEnv) || exports(userEnv.OTEL_METRICS_EXPORTER))) return {};
+  if (
+    !userTelemetry &&
+    (isOn(userEnv.CLAUDE_CODE_ENHANCED_TELEMETRY_BETA) || isOn(userEnv.ENABLE_ENHANCED_TELEMETRY_BETA))
+  ) {
+    return {};
+  }
   const env: Record<string, string> = {
     CLAUDE_CODE_ENABLE_TELEMETRY: "1",
     OTEL_LOGS_EXPORTER: "otlp",
@@ -36,16 +44,16 @@ export function claudeEventsEnv(userEnv: NodeJS.ProcessEnv, endpoint: string): R
     OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: "none",
     OTEL_LOGS_EXPORT_INTERVAL: "200",
   };
-  if (!userTelemetry) {
-    // Telemetry was off: switching it on for the logs must not start metrics or traces anywhere.
-    env.OTEL_METRICS_EXPORTER = "none";
-    env.OTEL_TRACES_EXPORTER = "none";
-  }
+  // Telemetry was off: switching it on for the logs must not start its metrics anywhere (its
+  // traces need a beta switch of their own).
+  if (!userTelemetry) env.OTEL_METRICS_EXPORTER = "none";
   return env;
 }
 
 /** Where the user's own Claude Code logs went, when they export them as OTLP/HTTP JSON. */
-export function userLogsTarget(userEnv: NodeJS.ProcessEnv): { url: string; headers: Record<string, string> } | undefined {
+export function userLogsTarget(
+  userEnv: NodeJS.ProcessEnv,
+): { url: string; headers: Record<string, string> } | undefined {
   if (!isOn(userEnv.CLAUDE_CODE_ENABLE_TELEMETRY) || !exportsLogs(userEnv)) return undefined;
   if (userEnv.OTEL_LOGS_EXPORTER?.trim() !== "otlp") return undefined;
   const protocol = (userEnv.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL || userEnv.OTEL_EXPORTER_OTLP_PROTOCOL || "").trim();
@@ -55,15 +63,17 @@ export function userLogsTarget(userEnv: NodeJS.ProcessEnv): { url: string; heade
   if (!/^https?:\/\//.test(url)) return undefined;
   return {
     url,
-    headers: { ...parseHeaders(userEnv.OTEL_EXPORTER_OTLP_HEADERS), ...parseHeaders(userEnv.OTEL_EXPORTER_OTLP_LOGS_HEADERS) },
+    headers: {
+      ...parseHeaders(userEnv.OTEL_EXPORTER_OTLP_HEADERS),
+      ...parseHeaders(userEnv.OTEL_EXPORTER_OTLP_LOGS_HEADERS),
+    },
   };
 }
 
 const isOn = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
-const exportsLogs = (env: NodeJS.ProcessEnv) => {
-  const exporter = env.OTEL_LOGS_EXPORTER?.trim();
-  return exporter !== undefined && exporter !== "" && exporter !== "none";
-};
+const exports = (exporter: string | undefined) =>
+  exporter !== undefined && exporter.trim() !== "" && exporter.trim() !== "none";
+const exportsLogs = (env: NodeJS.ProcessEnv) => exports(env.OTEL_LOGS_EXPORTER);
 
 /** `k1=v1,k2=v2` (values percent-encoded), as the OTLP exporters read them. */
 function parseHeaders(raw: string | undefined): Record<string, string> {
@@ -90,8 +100,16 @@ function parseHeaders(raw: string | undefined): Record<string, string> {
 export class ClaudeEventsParser {
   /** Tool calls accepted and not yet ended, newest last, with the agent that made them. */
   private readonly openTools = new Map<string, string | null>();
+  private session: string | undefined;
 
-  constructor(private readonly emit: (event: RunEvent) => void) {}
+  /**
+   * `oneSession`: keep to the first session seen (a `claude` the run's tools start inherits the
+   * environment, and its events would otherwise count as this run's).
+   */
+  constructor(
+    private readonly emit: (event: RunEvent) => void,
+    private readonly oneSession = true,
+  ) {}
 
   /** One request body (already parsed JSON). Anything not shaped like OTLP logs is skipped. */
   batch(body: unknown): void {
@@ -104,6 +122,11 @@ export class ClaudeEventsParser {
 
   private record(record: unknown): void {
     const attributes = attributesOf(field(record, "attributes"));
+    const session = str(attributes, "session.id");
+    if (this.oneSession && session) {
+      this.session ??= session;
+      if (session !== this.session) return;
+    }
     const name = attributes.get("event.name");
     const time = timeOf(record, attributes);
     const agentId = str(attributes, "agent_id") ?? null;
@@ -179,7 +202,11 @@ function attributesOf(raw: unknown): Attributes {
     const key = field(kv, "key");
     const value = field(kv, "value");
     if (typeof key !== "string") continue;
-    const v = field(value, "stringValue") ?? field(value, "intValue") ?? field(value, "doubleValue") ?? field(value, "boolValue");
+    const v =
+      field(value, "stringValue") ??
+      field(value, "intValue") ??
+      field(value, "doubleValue") ??
+      field(value, "boolValue");
     if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out.set(key, v);
   }
   return out;

@@ -196,7 +196,7 @@ export class TranscriptParser {
         call.thinking = call.thinking ? `${call.thinking}\n${block.thinking}` : block.thinking;
       } else if (block.type === "server_tool_use" && typeof block.id === "string") {
         const name = typeof block.name === "string" ? block.name : "unknown";
-        (call.serverToolCalls ??= []).push({ id: block.id, name, input: block.input });
+        call.serverToolCalls = [...(call.serverToolCalls ?? []), { id: block.id, name, input: block.input }];
       } else if (block.type === "tool_use" && typeof block.id === "string") {
         const name = typeof block.name === "string" ? block.name : "unknown";
         call.toolCalls.push({ id: block.id, name });
@@ -249,7 +249,9 @@ export class TranscriptParser {
       this.emit({ kind: "session", time: at, sessionId: entry.session_id });
     } else if (entry.subtype === "api_error" && num(entry.retryAttempt) !== undefined) {
       const error = (entry.error ?? {}) as Json;
-      const body = /"type"\s*:\s*"error"\s*,\s*"error"\s*:\s*\{\s*"type"\s*:\s*"([a-z_]+)"/.exec(text(error.message) ?? "");
+      const body = /"type"\s*:\s*"error"\s*,\s*"error"\s*:\s*\{\s*"type"\s*:\s*"([a-z_]+)"/.exec(
+        text(error.message) ?? "",
+      );
       this.emit({
         kind: "api.retry",
         agentId: this.agentId,

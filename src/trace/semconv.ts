@@ -66,6 +66,26 @@ export const ATTR = {
   ccSubagentBackground: "claude_code.subagent.background",
   ccToolDescription: "claude_code.tool.description",
   ccCostSource: "claude_code.cost.source",
+
+  reasoningTokens: "gen_ai.usage.reasoning.output_tokens",
+  timeToFirstChunk: "gen_ai.response.time_to_first_chunk",
+  httpStatusCode: "http.response.status_code",
+  ccCacheCreation5m: "claude_code.usage.cache_creation.5m.input_tokens",
+  ccCacheCreation1h: "claude_code.usage.cache_creation.1h.input_tokens",
+  ccWebSearchRequests: "claude_code.usage.web_search_requests",
+  ccWebFetchRequests: "claude_code.usage.web_fetch_requests",
+  ccQuerySource: "claude_code.query_source",
+  ccRequestId: "claude_code.request_id",
+  ccRetryAttempt: "claude_code.retry.attempt",
+  ccRetryMax: "claude_code.retry.max_retries",
+  ccErrorMessage: "claude_code.error.message",
+  ccFallbackFrom: "claude_code.fallback.from_model",
+  ccFallbackTo: "claude_code.fallback.to_model",
+  ccCompactionTrigger: "claude_code.compaction.trigger",
+  ccCompactionPreTokens: "claude_code.compaction.pre_tokens",
+  ccCompactionPostTokens: "claude_code.compaction.post_tokens",
+  ccCompactions: "claude_code.compactions",
+  ccPermissionSource: "claude_code.permission.source",
 } as const;
 
 /** The instrumentation scope of every span and metric claudia makes. */
@@ -83,4 +103,13 @@ export const OPERATION = {
 export const EVENT = {
   userPrompt: "user.prompt",
   agentCompleted: "agent.completed",
+  /** A failed attempt before the call that finally succeeded. */
+  apiRetry: "claude_code.api.retry",
+  /** Claude Code switched to the fallback model. */
+  modelFallback: "claude_code.model.fallback",
+  /** The conversation was compacted (on the agent span). */
+  compaction: "claude_code.compaction",
 } as const;
+
+/** `claude_code.query_source` of the compaction summary call. */
+export const COMPACTION_QUERY_SOURCE = "compact";
