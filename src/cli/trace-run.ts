@@ -31,6 +31,10 @@ export interface TraceRunOptions {
   resumed?: boolean;
   /** Re-send earlier undelivered runs in the background (once per claudia process is enough). */
   resend?: boolean;
+  /** Claude Code's per-request accounting is being received (see `TraceBuilderOptions.exactCalls`). */
+  exactCalls?: boolean;
+  /** At the end, how long to wait for the accounting of calls still waiting for it (ms). */
+  exactWaitMs?: number;
 }
 
 export interface TraceRun {
@@ -75,6 +79,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
     startTime: options.startTime,
     requestModel: options.split.model,
     resumed: options.resumed,
+    exactCalls: options.exactCalls,
   });
   const printer = new ProgressPrinter((line) => log.progress(redact(line)));
   events.attachLate((event) => {
@@ -92,6 +97,7 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
     interrupt: (signal) => builder.interrupt(signal),
     sessionId: () => sessionId,
     async finish(exitCode, error, endTime) {
+      await settled(() => builder.waitingCalls === 0, options.exactWaitMs ?? 0);
       const summary = builder.finish({ exitCode, error, endTime });
       printer.finish(summary);
       await run.close();
@@ -115,6 +121,12 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
 function resendWait(env: NodeJS.ProcessEnv): number {
   const ms = Number(env.CLAUDIA_RESEND_WAIT_MS);
   return Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_RESEND_WAIT_MS;
+}
+
+/** Wait until `done()` holds, checking every 20 ms, for at most `ms`. */
+export async function settled(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 async function bounded(work: Promise<void>, ms: number): Promise<void> {
