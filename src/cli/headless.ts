@@ -79,7 +79,10 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   }
   const format = split.outputFormat ?? "text";
   const tee = format === "json" || format === "stream-json";
-  const childEnv: NodeJS.ProcessEnv = { ...env, TRACEPARENT: childTraceparent(ids) };
+  // Claude Code's own per-request accounting (exact usage and price of every API request).
+  const { startClaudeEvents } = await import("../sources/claude-events-server.ts");
+  const claudeEvents = await startClaudeEvents(env, events.emit, log);
+  const childEnv: NodeJS.ProcessEnv = { ...env, ...claudeEvents?.env, TRACEPARENT: childTraceparent(ids) };
   if (ids.parent?.traceState) childEnv.TRACESTATE = ids.parent.traceState;
   else delete childEnv.TRACESTATE;
 
@@ -127,6 +130,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     events,
     log,
     resumed,
+    exactCalls: claudeEvents !== undefined,
   });
 
   if (tee && child.stdout) {
@@ -140,6 +144,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   log.debug(`Claude Code exited (code ${code}, signal ${signal}) at +${Date.now() - options.startTime} ms`);
   if (interrupted) run.interrupt(interrupted);
   hooks?.close();
+  await claudeEvents?.close();
   events.drain();
   if (!events.following) {
     const path = findTranscript(process.cwd(), options.startTime - 1000, run.sessionId() ?? sessionId, env);
