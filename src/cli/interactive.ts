@@ -56,6 +56,9 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
         events,
         log: quietLog,
         resend: first,
+        exactCalls: claudeEvents !== undefined,
+        // A turn's last calls are accounted for up to one export interval after it ends.
+        exactWaitMs: 1000,
       });
     });
     run.catch((e: unknown) => quietLog.warn(`could not trace prompt ${start.index}: ${String(e)}`));
@@ -71,6 +74,9 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
     };
   };
   const interactions = new Interactions(open);
+  // Claude Code's own per-request accounting; `/clear` starts another session in the same UI.
+  const { startClaudeEvents } = await import("../sources/claude-events-server.ts");
+  const claudeEvents = await startClaudeEvents(env, interactions.event, quietLog, false);
   const hooks = await startHookServer((input) => {
     quietLog.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
     interactions.hook(input);
@@ -78,7 +84,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 
   const args = withHooks(split.claudeArgs, claudiaHooks(hooks, INTERACTIVE_HOOKS)) ?? split.claudeArgs;
   if (args === split.claudeArgs) quietLog.warn("your --settings could not be read; this session is not traced");
-  const child = spawn(options.claudePath, args, { env, stdio: "inherit" });
+  const child = spawn(options.claudePath, args, { env: { ...env, ...claudeEvents?.env }, stdio: "inherit" });
   // Ctrl+C is a key for the UI, not a signal; a SIGINT sent to the whole group is Claude Code's to handle.
   const ignore = () => {};
   const forward = (signal: NodeJS.Signals) => {
@@ -89,6 +95,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 
   const exit = await waitForExit(child);
   hooks.close();
+  await claudeEvents?.close();
   interactions.close();
   const summaries = (await Promise.all(finishing)).filter((s): s is RunSummary => s !== undefined);
   for (const line of held) process.stderr.write(`${line}\n`);

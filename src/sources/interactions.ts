@@ -36,6 +36,8 @@ export class Interactions {
   private current: { sink: InteractionSink; start: InteractionStart; latest: number; answer?: string } | undefined;
   private count = 0;
   private version: string | undefined;
+  /** The prompt that ended last: Claude Code's accounting of its last calls can arrive after its end. */
+  private previous: { sink: InteractionSink; start: InteractionStart } | undefined;
 
   constructor(
     private readonly open: (start: InteractionStart) => InteractionSink,
@@ -103,6 +105,7 @@ export class Interactions {
     const current = this.current;
     this.current = undefined;
     if (!current) return;
+    this.previous = current;
     // Transcript times can run a little past the hook's: the root ends after everything in it.
     current.sink.end({ ...outcome, time: Math.max(outcome.time, current.latest) });
   }
@@ -121,6 +124,15 @@ export class Interactions {
     this.tailPath = undefined;
     tail?.stop();
   }
+
+  /** An event from another source (Claude Code's accounting), routed like the transcript's. */
+  event = (event: RunEvent): void => {
+    const previous = this.previous;
+    const mine = this.current && (event.kind !== "api.request" || event.endTime >= this.current.start.time);
+    if (!mine && event.kind === "api.request" && previous && event.endTime >= previous.start.time) {
+      previous.sink.emit(event);
+    } else this.route(event);
+  };
 
   private route(event: RunEvent): void {
     if (event.kind === "session") this.version ??= event.claudeCodeVersion;
