@@ -89,7 +89,7 @@ export const exactScenarios: Record<string, Scenario> = {
     if (isSummaryRequest(c.lastUserText)) {
       return text("<summary>[[scenario:compact]] The user asked for a check; it ran. [[compacted]]</summary>");
     }
-    if (c.allText.includes("[[compacted]]")) return text("Done after compaction.");
+    if (c.allText.includes("[[compacted]]")) return text("The steps ran.");
     // A few turns first (compaction keeps the latest ones), then a conversation that looks long.
     const n = c.toolResults.length;
     const usage = { extraCacheRead: n >= 3 ? 80000 : 0 };
