@@ -17,6 +17,8 @@ import { context, type TracerProvider, trace } from "@opentelemetry/api";
 import { resolveTelemetryConfig } from "./export/config.ts";
 import { createRunProvider } from "./export/provider.ts";
 import { RunJournal } from "./export/run-journal.ts";
+import type { RunEvent } from "./events.ts";
+import { settled, startClaudeEvents } from "./sources/claude-events-server.ts";
 import { isResultMessage, resultEventOf } from "./sources/result-message.ts";
 import { findTranscript, RunEvents } from "./sources/run-events.ts";
 import { type RunSummary, TraceBuilder } from "./trace/builder.ts";
@@ -34,6 +36,15 @@ export interface TelemetryOptions {
   debug?: boolean;
   /** Called once the trace is complete. */
   onFinish?: (summary: RunSummary) => void;
+  /** Claude Code's per-request accounting, started by the caller (`runAgentWithTelemetry` does). */
+  claudeEvents?: ClaudeEventsLink;
+}
+
+/** Claude Code's accounting endpoint, started before the run: its variables, and where its events go. */
+export interface ClaudeEventsLink {
+  env: Record<string, string>;
+  connect(emit: (event: RunEvent) => void): void;
+  close(): Promise<void>;
 }
 
 type QueryParams = Parameters<typeof query>[0];
@@ -58,9 +69,11 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
     startTime,
     requestModel: options.model,
     resumed,
+    exactCalls: telemetry.claudeEvents !== undefined,
   });
   const events = new RunEvents();
   events.subscribe((event) => builder.handle(event));
+  telemetry.claudeEvents?.connect(events.emit);
 
   const onPrompt: HookCallbackMatcher = {
     hooks: [
@@ -77,6 +90,7 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
   const { traceId, spanId, traceFlags } = builder.root.spanContext();
   const childEnv: Record<string, string | undefined> = {
     ...env,
+    ...telemetry.claudeEvents?.env,
     TRACEPARENT: `00-${traceId}-${spanId}-0${traceFlags & 1}`,
   };
   delete childEnv.TRACESTATE;
@@ -87,7 +101,9 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
 
   let sessionId: string | undefined;
   let cwd: string | undefined = options.cwd;
-  const finish = (error?: unknown) => {
+  const finish = async (error?: unknown) => {
+    await telemetry.claudeEvents?.close();
+    await settled(() => builder.waitingCalls === 0, telemetry.claudeEvents ? 1000 : 0);
     if (!events.following) {
       const path = findTranscript(cwd ?? process.cwd(), startTime - 1000, sessionId, env);
       debug(`no hook reached claudia; transcript ${path ?? "not found"}`);
@@ -121,7 +137,7 @@ export function tracedQuery(params: QueryParams, telemetry: TelemetryOptions = {
       failure = error;
       throw error;
     } finally {
-      finish(failure);
+      await finish(failure);
     }
   }
 
@@ -190,13 +206,23 @@ export async function runAgentWithTelemetry(params: RunAgentParams): Promise<Run
     ...(params.options ?? {}),
     extraArgs: { ...(params.options?.extraArgs ?? {}), ...(params.extraArgs ?? {}) },
   };
+  let sink: ((event: RunEvent) => void) | undefined;
+  const quiet = { warn, debug: params.debug ? (m: string) => process.stderr.write(`[claudia] ${m}\n`) : () => {} };
+  const accounting = await startClaudeEvents(env, (event) => sink?.(event), quiet);
+  const claudeEvents: ClaudeEventsLink | undefined = accounting && {
+    env: accounting.env,
+    connect: (emit) => {
+      sink = emit;
+    },
+    close: accounting.close,
+  };
   let summary: RunSummary | undefined;
   const results: SDKResultMessage[] = [];
   let thrown: unknown;
   try {
     for await (const message of tracedQuery(
       { prompt: params.prompt, options },
-      { tracerProvider: provider, debug: params.debug, onFinish: (s) => (summary = s) },
+      { tracerProvider: provider, debug: params.debug, onFinish: (s) => (summary = s), claudeEvents },
     )) {
       if (message.type === "result") results.push(message);
     }

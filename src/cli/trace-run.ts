@@ -8,6 +8,7 @@ import { TraceState } from "@opentelemetry/core";
 import type { TelemetryConfig } from "../export/config.ts";
 import { createRunProvider } from "../export/provider.ts";
 import { RunJournal } from "../export/run-journal.ts";
+import { settled } from "../sources/claude-events-server.ts";
 import { PrintedResults } from "../sources/result-message.ts";
 import type { RunEvents } from "../sources/run-events.ts";
 import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
@@ -121,12 +122,6 @@ export async function startTrace(options: TraceRunOptions): Promise<TraceRun> {
 function resendWait(env: NodeJS.ProcessEnv): number {
   const ms = Number(env.CLAUDIA_RESEND_WAIT_MS);
   return Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_RESEND_WAIT_MS;
-}
-
-/** Wait until `done()` holds, checking every 20 ms, for at most `ms`. */
-export async function settled(done: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 async function bounded(work: Promise<void>, ms: number): Promise<void> {

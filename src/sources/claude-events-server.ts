@@ -176,3 +176,9 @@ export async function startClaudeEvents(
     },
   };
 }
+
+/** Wait until `done()` holds, checking every 20 ms, for at most `ms` (the accounting of the last calls). */
+export async function settled(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}
