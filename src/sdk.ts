@@ -14,10 +14,10 @@ import {
   type SDKResultMessage,
 } from "@anthropic-ai/claude-agent-sdk";
 import { context, type TracerProvider, trace } from "@opentelemetry/api";
+import type { RunEvent } from "./events.ts";
 import { resolveTelemetryConfig } from "./export/config.ts";
 import { createRunProvider } from "./export/provider.ts";
 import { RunJournal } from "./export/run-journal.ts";
-import type { RunEvent } from "./events.ts";
 import { settled, startClaudeEvents } from "./sources/claude-events-server.ts";
 import { isResultMessage, resultEventOf } from "./sources/result-message.ts";
 import { findTranscript, RunEvents } from "./sources/run-events.ts";
