@@ -153,6 +153,9 @@ export class ClaudeEventsParser {
   }
 
   private apiRequest(attributes: Attributes, endTime: number, agentId: string | null): void {
+    const costUsd = num(attributes, "cost_usd");
+    // Without Claude Code's price the record is no better than the transcript: not used.
+    if (costUsd === undefined) return;
     const querySource = str(attributes, "query_source");
     const usage: TokenUsage = {
       input: num(attributes, "input_tokens") ?? 0,
@@ -176,7 +179,7 @@ export class ClaudeEventsParser {
       endTime,
       usage,
       details,
-      costUsd: num(attributes, "cost_usd") ?? 0,
+      costUsd,
       ttftMs: num(attributes, "ttft_ms"),
     });
   }
