@@ -88,6 +88,21 @@ export function modelTotalsOf(raw: unknown): Record<string, ModelTotals> | undef
   return out;
 }
 
+/**
+ * Who refused a tool call, from Claude Code's own fields (never from the output's text):
+ * `hook` (a PreToolUse hook blocked it), `rule` (a permission rule), `user`, or `mode` (the
+ * permission mode, e.g. `default` with nobody to ask). Undefined when it was not refused.
+ */
+export function denialSourceOf(entry: Json): string | undefined {
+  const decision = (entry.permissionDecision ?? {}) as Json;
+  const kind = typeof entry.toolDenialKind === "string" ? entry.toolDenialKind : undefined;
+  if (decision.decision !== "reject" && kind === undefined) return undefined;
+  if (decision.source === "hook" || decision.reasonType === "hook") return "hook";
+  if (decision.source === "user") return "user";
+  if (kind === "permission-rule" || decision.reasonType === "rule") return "rule";
+  return "mode";
+}
+
 const isNotification = (text: string) => text.trimStart().startsWith("<task-notification>");
 
 export class TranscriptParser {
@@ -215,12 +230,13 @@ export class TranscriptParser {
         const output = contentText(block.content);
         const isError = block.is_error === true;
         let errorType: string | undefined;
+        let denialSource: string | undefined;
         if (isError) {
+          denialSource = denialSourceOf(entry);
           if (structured.interrupted === true || /interrupted by user/i.test(output)) errorType = "interrupted";
-          else if (/permission|denied|haven't granted/i.test(output)) errorType = "permission_denied";
-          else errorType = "tool_error";
+          else errorType = denialSource ? "permission_denied" : "tool_error";
         }
-        this.emit({ kind: "tool.end", id: block.tool_use_id, time: at, isError, output, errorType });
+        this.emit({ kind: "tool.end", id: block.tool_use_id, time: at, isError, output, errorType, denialSource });
       }
       return;
     }

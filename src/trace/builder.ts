@@ -88,6 +88,8 @@ interface AgentState {
 interface ToolState {
   span: Span;
   name: string;
+  /** Who refused it, when Claude Code's accounting said so before it ended. */
+  refusedBy?: string;
 }
 
 const SUBAGENT_TOOLS = new Set(["Agent", "Task"]);
@@ -176,8 +178,13 @@ export class TraceBuilder {
         this.toolStart(event.agentId, event.id, event.name, event.input, event.time);
         break;
       case "tool.end":
-        this.toolEnd(event.id, event.time, event.isError, event.output, event.errorType);
+        this.toolEnd(event.id, event.time, event.isError, event.output, event.errorType, event.denialSource);
         break;
+      case "tool.decision": {
+        const tool = this.tools.get(event.id);
+        if (tool && event.decision === "reject") tool.refusedBy = event.source === "hook" ? "hook" : event.source;
+        break;
+      }
       case "subagent.start":
         this.subagentStart(event.agentId, event.agentType, event.parentToolUseId, event.background, event.time);
         break;
@@ -438,14 +445,24 @@ export class TraceBuilder {
     }
   }
 
-  private toolEnd(id: string, time: number, isError: boolean, output: string, errorType?: string): void {
+  private toolEnd(
+    id: string,
+    time: number,
+    isError: boolean,
+    output: string,
+    errorType?: string,
+    denial?: string,
+  ): void {
     const tool = this.tools.get(id);
     if (!tool) return;
     this.tools.delete(id);
     if (this.options.content.capture) tool.span.setAttribute(ATTR.toolResult, this.cut(output));
     if (isError) {
       this.failedToolCalls++;
-      const reason = this.interrupted && time >= this.interrupted.time ? "interrupted" : (errorType ?? "tool_error");
+      const source = denial ?? (errorType === "interrupted" ? undefined : tool.refusedBy);
+      const type = source ? "permission_denied" : (errorType ?? "tool_error");
+      const reason = this.interrupted && time >= this.interrupted.time ? "interrupted" : type;
+      if (source && reason === "permission_denied") tool.span.setAttribute(ATTR.ccPermissionSource, source);
       tool.span.setAttribute(ATTR.errorType, reason);
       tool.span.setStatus({ code: SpanStatusCode.ERROR, message: this.cut(output.split("\n")[0] ?? "") });
     }

@@ -9,7 +9,7 @@ import { callCost } from "../../src/trace/cost.ts";
 import { assertExactCalls, chats, spanOf } from "../support/exact-checks.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import type { ReceivedSpan } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, claudia } from "../support/sandbox.ts";
+import { BASE_ARGS, claudia, MODEL } from "../support/sandbox.ts";
 import type { ServedCall } from "../support/scripted-model.ts";
 import { childOf, named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
@@ -22,13 +22,14 @@ interface Run {
   result: Record<string, unknown>;
 }
 
-async function scenario(name: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+async function scenario(
+  name: string,
+  extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  base: string[] = BASE_ARGS,
+): Promise<Run> {
   const before = h.model.served.length;
-  const ran = await claudia(
-    h.sandbox,
-    [...BASE_ARGS, "--output-format", "json", ...extra, `[[scenario:${name}]] go`],
-    env,
-  );
+  const ran = await claudia(h.sandbox, [...base, "--output-format", "json", ...extra, `[[scenario:${name}]] go`], env);
   const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
   const result = JSON.parse(ran.stdout) as Record<string, unknown>;
   return { code: ran.code, spans, served: h.model.served.slice(before), result };
@@ -165,5 +166,38 @@ describe("every API request at Claude Code's price", () => {
       Math.abs(Number(sub.attributes["gen_ai.usage.cost"]) - cost) < 1e-12,
       "the subagent's cost is its calls'",
     );
+  });
+
+  describe("tool error types from Claude Code's own fields", () => {
+    const toolSpan = (r: Run) => one(r.spans, "execute_tool Bash");
+    const hook = (command: string) =>
+      JSON.stringify({ hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command }] }] } });
+
+    test("refused in default permission mode: permission_denied by the mode", async () => {
+      const r = await scenario("needs-permission", [], {}, ["--model", MODEL, "--permission-mode", "default"]);
+      assertExactCalls(r.spans, r.served, Number(r.result.total_cost_usd));
+      assert.equal(toolSpan(r).attributes["error.type"], "permission_denied");
+      assert.equal(toolSpan(r).attributes["claude_code.permission.source"], "mode");
+      assert.equal(root(r.spans).attributes["claude_code.permission_denials"], 1);
+    });
+
+    test("a PreToolUse hook that exits 2, or answers deny: permission_denied by the hook", async () => {
+      const deny = {
+        hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: "deny", permissionDecisionReason: "no" },
+      };
+      for (const command of ["echo blocked >&2; exit 2", `echo '${JSON.stringify(deny)}'`]) {
+        const r = await scenario("bash", ["--settings", hook(command)]);
+        assertExactCalls(r.spans, r.served, Number(r.result.total_cost_usd));
+        assert.equal(toolSpan(r).attributes["error.type"], "permission_denied", command);
+        assert.equal(toolSpan(r).attributes["claude_code.permission.source"], "hook", command);
+      }
+    });
+
+    test('a Bash failure that prints "Permission denied" is a tool_error', async () => {
+      const r = await scenario("denied-text");
+      assertExactCalls(r.spans, r.served, Number(r.result.total_cost_usd));
+      assert.equal(toolSpan(r).attributes["error.type"], "tool_error");
+      assert.equal(toolSpan(r).attributes["claude_code.permission.source"], undefined);
+    });
   });
 });

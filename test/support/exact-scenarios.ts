@@ -84,6 +84,18 @@ export const exactScenarios: Record<string, Scenario> = {
         })
       : text("The subagent finished its check."),
 
+  /** A command that needs permission (it writes a file). */
+  "needs-permission": (c) =>
+    c.toolResults.length === 0
+      ? tools(bash("touch made-by-claudia-test", "Create a file"))
+      : text(c.toolResults[0]?.isError ? "The command was refused." : "The file was made."),
+
+  /** A plain Bash failure whose output says "Permission denied". */
+  "denied-text": (c) =>
+    c.toolResults.length === 0
+      ? tools(bash("echo 'cat: /secret: Permission denied' >&2; exit 1", "Read a protected file"))
+      : text("The read failed."),
+
   /** A long conversation: auto-compaction summarises it, then the run goes on. */
   compact: (c) => {
     if (isSummaryRequest(c.lastUserText)) {
