@@ -236,7 +236,8 @@ export class TranscriptParser {
           if (structured.interrupted === true || /interrupted by user/i.test(output)) errorType = "interrupted";
           else errorType = denialSource ? "permission_denied" : "tool_error";
         }
-        this.emit({ kind: "tool.end", id: block.tool_use_id, time: at, isError, output, errorType, denialSource });
+        const end = { kind: "tool.end" as const, id: block.tool_use_id, time: at, isError, output, errorType };
+        this.emit(denialSource ? { ...end, denialSource } : end);
       }
       return;
     }
