@@ -200,4 +200,27 @@ describe("every API request at Claude Code's price", () => {
       assert.equal(toolSpan(r).attributes["claude_code.permission.source"], undefined);
     });
   });
+
+  test("a 200 kB Write and a 10,000-character answer: JSON stays valid, no half emoji, exact counts", async () => {
+    const r = await scenario("big-content");
+    assert.equal(r.code, 0);
+    assertExactCalls(r.spans, r.served, Number(r.result.total_cost_usd));
+    const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\ufffd/;
+    const write = one(r.spans, "execute_tool Write");
+    const args = JSON.parse(String(write.attributes["gen_ai.tool.call.arguments"]));
+    assert.match(args.file_path, /big\.txt$/);
+    const kept = /^(z*)…\[(\d+) more chars\]$/.exec(args.content);
+    assert.ok(kept, "the content is cut inside the value, with a marker");
+    assert.equal((kept[1] as string).length + Number(kept[2]), 200_000);
+    const answer = spanOf(r.spans, r.served.at(-1) as ServedCall);
+    const messages = String(answer.attributes["gen_ai.output.messages"]);
+    assert.ok(messages.length <= 8192);
+    const content = JSON.parse(messages)[0].parts[0].content as string;
+    assert.doesNotMatch(content, loneSurrogate);
+    const cut = /^((?:😀)*)…\[(\d+) more chars\]$/.exec(content);
+    assert.ok(cut, "the answer is cut between two emoji");
+    assert.equal((cut[1] as string).length + Number(cut[2]), 10_000);
+    const completion = root(r.spans).events.find((e) => e.name === "agent.completed");
+    assert.doesNotMatch(String(completion?.attributes["gen_ai.completion"]), loneSurrogate);
+  });
 });

@@ -3,7 +3,7 @@
  * fallbacks, an alias answered by a dated id, a subagent on another model, auto-compaction.
  * Each is a pure function of the conversation (a retry is told its attempt number).
  */
-import { bash, type Reply, type Scenario, text, tools } from "../../src/demo/scenario-types.ts";
+import { bash, type Reply, type Scenario, text, tools, workingDirectory } from "../../src/demo/scenario-types.ts";
 
 const overloaded: Reply = {
   error: { status: 529, type: "overloaded_error", message: "scripted overload" },
@@ -95,6 +95,16 @@ export const exactScenarios: Record<string, Scenario> = {
     c.toolResults.length === 0
       ? tools(bash("echo 'cat: /secret: Permission denied' >&2; exit 1", "Read a protected file"))
       : text("The read failed."),
+
+  /** A 200 kB Write, then a 10,000-character answer made of emoji (any cut lands at one). */
+  "big-content": (c) =>
+    c.toolResults.length === 0
+      ? tools({
+          type: "tool_use",
+          name: "Write",
+          input: { file_path: `${workingDirectory(c) ?? "/tmp"}/big.txt`, content: "z".repeat(200_000) },
+        })
+      : text("😀".repeat(5000)),
 
   /** A long conversation: auto-compaction summarises it, then the run goes on. */
   compact: (c) => {
