@@ -120,6 +120,8 @@ export class TraceBuilder {
   /** Span contexts of tool calls, kept after they end: a tool's own model call is placed under it. */
   private readonly toolContexts = new Map<string, SpanContext>();
   private compactions = 0;
+  /** The main agent's model calls in the transcript. */
+  private mainCalls = 0;
   private toolCalls = 0;
   private failedToolCalls = 0;
   private chatCalls = 0;
@@ -272,6 +274,7 @@ export class TraceBuilder {
       results: this.results,
       costState: this.costState,
       chatUsage: this.chatUsage,
+      mainCalls: this.mainCalls,
       resumed: this.options.resumed,
       interrupted: this.interrupted,
       apiError: this.apiError,
@@ -352,6 +355,7 @@ export class TraceBuilder {
   /** A transcript call: it waits (when Claude Code's accounting is on) for its exact usage and price. */
   private chat(call: ChatEvent): void {
     if (call.agentId === null && call.text) this.lastText = call.text;
+    if (call.agentId === null) this.mainCalls++;
     const notes = this.notes.get(call.agentId) ?? [];
     this.notes.delete(call.agentId);
     this.join.chat(call, notes);

@@ -223,4 +223,24 @@ describe("every API request at Claude Code's price", () => {
     const completion = root(r.spans).events.find((e) => e.name === "agent.completed");
     assert.doesNotMatch(String(completion?.attributes["gen_ai.completion"]), loneSurrogate);
   });
+
+  test("num_turns does not depend on the output format (a background subagent reporting back)", async () => {
+    const turns: unknown[] = [];
+    for (const format of ["json", "stream-json"]) {
+      const before = h.model.served.length;
+      const ran = await claudia(h.sandbox, [
+        ...BASE_ARGS,
+        "--output-format",
+        format,
+        "--verbose",
+        "[[scenario:background]] go",
+      ]);
+      assert.equal(ran.code, 0);
+      const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
+      const main = h.model.served.slice(before).filter((c) => c.scenario === "background").length;
+      assert.equal(root(spans).attributes["claude_code.num_turns"], main, format);
+      turns.push(root(spans).attributes["claude_code.num_turns"]);
+    }
+    assert.equal(turns[0], turns[1]);
+  });
 });
