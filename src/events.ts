@@ -155,6 +155,19 @@ export interface ToolEndEvent {
   errorType?: string;
   /** Who refused it, for `permission_denied`: `mode`, `rule`, `hook`, `user`, … */
   denialSource?: string;
+  /** The call started a background task (a Bash `run_in_background`): it completes later. */
+  background?: boolean;
+}
+
+/** A background task a tool call started has ended (Claude Code's task notification). */
+export interface BackgroundEndEvent {
+  kind: "tool.background.end";
+  /** The tool call that started it. */
+  id: string;
+  time: number;
+  /** `completed`, `failed`, `killed`, … */
+  status: string;
+  exitCode?: number;
 }
 
 export interface SubagentStartEvent {
@@ -236,6 +249,7 @@ export type RunEvent =
   | ModelFallbackEvent
   | CompactionEvent
   | ToolDecisionEvent
+  | BackgroundEndEvent
   | ResultEvent
   | SessionEvent;
 

@@ -237,7 +237,8 @@ export class TranscriptParser {
           else errorType = denialSource ? "permission_denied" : "tool_error";
         }
         const end = { kind: "tool.end" as const, id: block.tool_use_id, time: at, isError, output, errorType };
-        this.emit(denialSource ? { ...end, denialSource } : end);
+        const background = typeof structured.backgroundTaskId === "string" && !isError;
+        this.emit({ ...end, ...(denialSource ? { denialSource } : {}), ...(background ? { background } : {}) });
       }
       return;
     }
@@ -245,6 +246,7 @@ export class TranscriptParser {
     const text = contentText(content);
     if (text === "") return;
     const synthetic = this.sawPrompt || isNotification(text);
+    if (isNotification(text)) this.notification(text, at);
     this.sawPrompt = true;
     this.emit({ kind: "prompt", agentId: this.agentId, time: at, text, synthetic });
     if (this.agentId === null && typeof entry.sessionId === "string" && !synthetic) {
@@ -294,6 +296,22 @@ export class TranscriptParser {
         postTokens: num(meta.postTokens),
       });
     }
+  }
+
+  /** A task notification: a background command (or agent) has ended, with its status. */
+  private notification(text: string, at: number): void {
+    const tag = (name: string) => new RegExp(`<${name}>([^<]{1,200})</${name}>`).exec(text)?.[1]?.trim();
+    const id = tag("tool-use-id");
+    const status = tag("status");
+    if (!id || !status) return;
+    const code = /exit code (\d{1,3})\b/.exec(tag("summary") ?? "")?.[1];
+    this.emit({
+      kind: "tool.background.end",
+      id,
+      time: at,
+      status,
+      exitCode: code === undefined ? undefined : Number(code),
+    });
   }
 
   private costState(entry: Json, at: number): void {

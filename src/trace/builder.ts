@@ -101,6 +101,8 @@ export class TraceBuilder {
   readonly rootContext: Context;
   private readonly agents = new Map<string | null, AgentState>();
   private readonly tools = new Map<string, ToolState>();
+  /** Tool calls whose background task is still running: their spans end when it does. */
+  private readonly backgroundTools = new Map<string, ToolState>();
   /** Span contexts of Agent/Task tool calls, kept after they end: a background subagent outlives its call. */
   private readonly subagentParents = new Map<string, SpanContext>();
   private readonly results: ResultEvent[] = [];
@@ -180,7 +182,11 @@ export class TraceBuilder {
         this.toolStart(event.agentId, event.id, event.name, event.input, event.time);
         break;
       case "tool.end":
-        this.toolEnd(event.id, event.time, event.isError, event.output, event.errorType, event.denialSource);
+        if (event.background) this.backgroundStart(event.id, event.output);
+        else this.toolEnd(event.id, event.time, event.isError, event.output, event.errorType, event.denialSource);
+        break;
+      case "tool.background.end":
+        this.backgroundEnd(event.id, event.time, event.status, event.exitCode);
         break;
       case "tool.decision": {
         const tool = this.tools.get(event.id);
@@ -254,6 +260,7 @@ export class TraceBuilder {
       this.failedToolCalls++;
     }
     this.join.flush();
+    for (const [id] of this.backgroundTools) this.backgroundEnd(id, endTime, "running");
     for (const [agentId, agent] of this.agents) {
       if (agentId !== null) this.endAgent(agentId, agent.endedAt ?? endTime);
     }
@@ -469,6 +476,30 @@ export class TraceBuilder {
       if (source && reason === "permission_denied") tool.span.setAttribute(ATTR.ccPermissionSource, source);
       tool.span.setAttribute(ATTR.errorType, reason);
       tool.span.setStatus({ code: SpanStatusCode.ERROR, message: this.cut(output.split("\n")[0] ?? "") });
+    }
+    tool.span.end(time);
+  }
+
+  /** The call started a background task: its span stays open until the task ends. */
+  private backgroundStart(id: string, output: string): void {
+    const tool = this.tools.get(id);
+    if (!tool) return;
+    this.tools.delete(id);
+    this.backgroundTools.set(id, tool);
+    tool.span.setAttribute(ATTR.ccToolBackground, true);
+    if (this.options.content.capture) tool.span.setAttribute(ATTR.toolResult, this.cut(output));
+  }
+
+  private backgroundEnd(id: string, time: number, status: string, exitCode?: number): void {
+    const tool = this.backgroundTools.get(id);
+    if (!tool) return;
+    this.backgroundTools.delete(id);
+    tool.span.setAttribute(ATTR.ccBackgroundStatus, status);
+    if (exitCode !== undefined) tool.span.setAttribute(ATTR.ccBackgroundExitCode, exitCode);
+    if (status === "failed") {
+      this.failedToolCalls++;
+      tool.span.setAttribute(ATTR.errorType, "tool_error");
+      tool.span.setStatus({ code: SpanStatusCode.ERROR, message: `background task ${status}` });
     }
     tool.span.end(time);
   }

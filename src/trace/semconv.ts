@@ -65,6 +65,9 @@ export const ATTR = {
   ccSubagentId: "claude_code.subagent.id",
   ccSubagentBackground: "claude_code.subagent.background",
   ccToolDescription: "claude_code.tool.description",
+  ccToolBackground: "claude_code.tool.background",
+  ccBackgroundStatus: "claude_code.tool.background.status",
+  ccBackgroundExitCode: "claude_code.tool.background.exit_code",
   ccCostSource: "claude_code.cost.source",
 
   reasoningTokens: "gen_ai.usage.reasoning.output_tokens",

@@ -243,4 +243,16 @@ describe("every API request at Claude Code's price", () => {
     }
     assert.equal(turns[0], turns[1]);
   });
+
+  test("background Bash: its span ends when the command does, with its exit status", async () => {
+    const r = await scenario("background-bash");
+    assert.equal(r.code, 0);
+    assertExactCalls(r.spans, r.served, Number(r.result.total_cost_usd));
+    const bash = one(r.spans, "execute_tool Bash");
+    assert.equal(bash.attributes["claude_code.tool.background"], true);
+    assert.equal(bash.attributes["claude_code.tool.background.status"], "failed");
+    assert.equal(bash.attributes["claude_code.tool.background.exit_code"], 3);
+    assert.equal(bash.attributes["error.type"], "tool_error");
+    assert.ok(bash.endMs - bash.startMs >= 900, "the span lasts as long as the command (sleep 1)");
+  });
 });

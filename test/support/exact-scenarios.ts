@@ -106,6 +106,20 @@ export const exactScenarios: Record<string, Scenario> = {
         })
       : text("😀".repeat(5000)),
 
+  /** A Bash command run in the background; its completion is reported later. */
+  "background-bash": (c) => {
+    if (c.toolResults.length === 0) {
+      return tools({
+        type: "tool_use",
+        name: "Bash",
+        input: { command: "sleep 1; echo bg-finished; exit 3", description: "Slow job", run_in_background: true },
+      });
+    }
+    return text(
+      /bg-finished|exit code 3|completed|failed/i.test(c.lastUserText) ? "The job finished." : "Started the job.",
+    );
+  },
+
   /** A long conversation: auto-compaction summarises it, then the run goes on. */
   compact: (c) => {
     if (isSummaryRequest(c.lastUserText)) {
