@@ -16,6 +16,7 @@ interface ContentBlock {
   type?: string;
   text?: string;
   thinking?: string;
+  tool_name?: string;
   id?: string;
   name?: string;
   input?: unknown;
@@ -37,6 +38,8 @@ export function contentText(content: unknown): string {
     .map((block: ContentBlock) => {
       if (typeof block?.text === "string") return block.text;
       if (block?.type === "tool_result") return contentText(block.content);
+      // What ToolSearch returns: references to the tools it found.
+      if (block?.type === "tool_reference" && typeof block.tool_name === "string") return `tool: ${block.tool_name}`;
       return "";
     })
     .filter((t) => t !== "")

@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { ApiRequestEvent, ChatEvent, RunEvent } from "../../src/events.ts";
+import { contentText } from "../../src/sources/transcript.ts";
 import { TraceBuilder } from "../../src/trace/builder.ts";
 import { cutJson, truncate } from "../../src/trace/content.ts";
 import { callCost } from "../../src/trace/cost.ts";
@@ -138,6 +139,16 @@ describe("the price table's fallback", () => {
     const hour = callCost("claude-sonnet-4-5", usage, time, { cacheCreation1h: 27 }) as number;
     // 1-hour writes cost 2x input ($6/MTok) instead of 1.25x ($3.75/MTok).
     assert.ok(Math.abs(hour - plain - (27 * (6 - 3.75)) / 1e6) < 1e-12);
+  });
+});
+
+describe("tool results", () => {
+  test("a ToolSearch result (tool references) is not empty", () => {
+    const content = [
+      { type: "tool_reference", tool_name: "mcp__db__query" },
+      { type: "tool_reference", tool_name: "Bash" },
+    ];
+    assert.equal(contentText([{ type: "tool_result", content }]), "tool: mcp__db__query\ntool: Bash");
   });
 });
 
