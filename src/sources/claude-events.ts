@@ -122,12 +122,15 @@ export class ClaudeEventsParser {
 
   private record(record: unknown): void {
     const attributes = attributesOf(field(record, "attributes"));
+    const name = attributes.get("event.name");
+    if (name !== "api_request" && name !== "tool_decision" && name !== "tool_result") return;
+    // The session is the one of the first request or tool decision (start-up events of a
+    // `--continue` run carry a session id of their own).
     const session = str(attributes, "session.id");
     if (this.oneSession && session) {
       this.session ??= session;
       if (session !== this.session) return;
     }
-    const name = attributes.get("event.name");
     const time = timeOf(record, attributes);
     const agentId = str(attributes, "agent_id") ?? null;
     const toolUseId = str(attributes, "tool_use_id");
