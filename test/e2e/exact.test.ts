@@ -4,6 +4,8 @@
  * a subagent on another model), so the chat spans add up to `total_cost_usd`.
  */
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { callCost } from "../../src/trace/cost.ts";
 import { assertExactCalls, chats, spanOf } from "../support/exact-checks.ts";
@@ -254,5 +256,55 @@ describe("every API request at Claude Code's price", () => {
     assert.equal(bash.attributes["claude_code.tool.background.exit_code"], 3);
     assert.equal(bash.attributes["error.type"], "tool_error");
     assert.ok(bash.endMs - bash.startMs >= 900, "the span lasts as long as the command (sleep 1)");
+  });
+
+  test("the user's own Claude Code telemetry keeps reaching their endpoint: logs passed on, metrics untouched", async () => {
+    const got: { path: string; body: string; auth?: string }[] = [];
+    const theirs = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on("end", () => {
+        got.push({ path: req.url ?? "", body, auth: req.headers.authorization });
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => theirs.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(theirs.address() as AddressInfo).port}`;
+    try {
+      const r = await scenario("bash", [], {
+        CLAUDE_CODE_ENABLE_TELEMETRY: "1",
+        OTEL_LOGS_EXPORTER: "otlp",
+        OTEL_METRICS_EXPORTER: "otlp",
+        OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json",
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${url}/v1/logs`,
+        OTEL_EXPORTER_OTLP_LOGS_HEADERS: "authorization=Bearer%20theirs",
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http/json",
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${url}/v1/metrics`,
+        OTEL_METRIC_EXPORT_INTERVAL: "500",
+      });
+      assert.equal(r.code, 0);
+      assertExactCalls(r.spans, r.served, Number(r.result.total_cost_usd));
+      const logs = got.filter((g) => g.path === "/v1/logs");
+      const requests = logs.filter((g) => g.body.includes('"stringValue":"api_request"'));
+      assert.ok(requests.length > 0, "their logs endpoint got the api_request events");
+      assert.ok(
+        logs.every((g) => g.auth === "Bearer theirs"),
+        "with their headers",
+      );
+      for (const call of r.served)
+        assert.ok(
+          logs.some((g) => g.body.includes(call.requestId)),
+          call.requestId,
+        );
+      assert.ok(
+        got.some((g) => g.path === "/v1/metrics"),
+        "their metrics still reach them",
+      );
+    } finally {
+      theirs.closeAllConnections();
+      theirs.close();
+    }
   });
 });
