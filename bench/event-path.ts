@@ -1,11 +1,14 @@
 /**
  * Per-event handling time in claudia's event path, in process: transcript lines of a recorded
  * 200-tool session go through the transcript parser and the trace builder (with a real batch
- * span processor and an exporter that drops the spans), one line at a time.
+ * span processor and an exporter that drops the spans), one line at a time; with Claude Code's
+ * accounting on (as in a real run), each call's `api_request` log batch (OTLP/JSON, as received)
+ * goes through its parser too, and is one more event.
  */
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import { ClaudeEventsParser } from "../src/sources/claude-events.ts";
 import { TranscriptParser } from "../src/sources/transcript.ts";
 import { TraceBuilder } from "../src/trace/builder.ts";
 import { contentPolicyFromEnv } from "../src/trace/content.ts";
@@ -54,6 +57,7 @@ export function syntheticTranscript(tools: number): string[] {
       JSON.stringify({
         type: "assistant",
         timestamp: at(),
+        requestId: `req_${i}`,
         message: {
           id: `msg_${i}`,
           model: "claude-sonnet-4-5",
@@ -80,7 +84,34 @@ export function syntheticTranscript(tools: number): string[] {
   return lines;
 }
 
-export async function measureEventPath(tools = 200, rounds = 5) {
+/** The OTLP/JSON log batch Claude Code sends for call `i` of the synthetic session. */
+function accountingBatch(i: number): string {
+  const int = (key: string, intValue: number) => ({ key, value: { intValue } });
+  const text = (key: string, stringValue: string) => ({ key, value: { stringValue } });
+  const record = {
+    timeUnixNano: `${Date.parse("2026-11-25T10:00:00Z") + i * 21}000000`,
+    body: { stringValue: "claude_code.api_request" },
+    attributes: [
+      text("event.name", "api_request"),
+      text("session.id", "s"),
+      text("model", "claude-sonnet-4-5"),
+      int("input_tokens", 5),
+      int("output_tokens", 40),
+      int("cache_read_tokens", 1200 + i),
+      int("cache_creation_tokens", 30),
+      int("cache_creation_5m_tokens", 30),
+      int("cache_creation_1h_tokens", 0),
+      { key: "cost_usd", value: { doubleValue: 0.0012 } },
+      int("duration_ms", 900),
+      int("ttft_ms", 300),
+      text("request_id", `req_${i}`),
+      text("query_source", "sdk"),
+    ],
+  };
+  return JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] });
+}
+
+export async function measureEventPath(tools = 200, rounds = 5, accounting = true) {
   const perLine: number[] = [];
   let spans = 0;
   for (let round = 0; round < rounds; round++) {
@@ -92,12 +123,21 @@ export async function measureEventPath(tools = 200, rounds = 5) {
       content: contentPolicyFromEnv({}),
       redact: createRedactor(process.env),
       startTime: Date.now(),
+      exactCalls: accounting,
     });
     const parser = new TranscriptParser(null, (e) => builder.handle(e));
+    const events = new ClaudeEventsParser((e) => builder.handle(e));
+    let call = 0;
     for (const line of syntheticTranscript(tools)) {
       const start = performance.now();
       parser.line(line);
       perLine.push(performance.now() - start);
+      if (accounting && line.includes('"type":"assistant"')) {
+        const body = accountingBatch(call++);
+        const received = performance.now();
+        events.batch(JSON.parse(body));
+        perLine.push(performance.now() - received);
+      }
     }
     parser.end();
     builder.finish();
@@ -117,5 +157,7 @@ export async function measureEventPath(tools = 200, rounds = 5) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await measureEventPath());
+  const rounds = Number(process.env.ROUNDS ?? "8");
+  console.log("with Claude Code's accounting", await measureEventPath(200, rounds, true));
+  console.log("transcript only", await measureEventPath(200, rounds, false));
 }

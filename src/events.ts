@@ -5,6 +5,11 @@
  * translate what Claude Code tells them into these events; nothing downstream knows where an
  * event came from. Times are epoch milliseconds. `agentId` is `null` for the main agent and the
  * subagent's id for everything a subagent does.
+ *
+ * Two sources describe model calls: the transcript (`chat`: content, tool calls, where in the
+ * conversation) and Claude Code's own per-request accounting (`api.request`: exact usage and
+ * price of every request, tool-internal and compaction ones included). The trace builder joins
+ * them by `requestId` into one span per request.
  */
 
 /** Token counts of one model call or of a whole run. `input` excludes the cache counts. */
@@ -25,20 +30,109 @@ export interface PromptEvent {
   synthetic: boolean;
 }
 
+/** What a call's usage reports beyond the four counts (absent: not reported). */
+export interface UsageDetails {
+  /** Cache writes kept 5 minutes / 1 hour (their sum is `cacheCreation`). */
+  cacheCreation5m?: number;
+  cacheCreation1h?: number;
+  /** Output tokens spent thinking (part of `output`). */
+  reasoning?: number;
+  /** Server-side tool requests the API ran and bills (web search, web fetch). */
+  webSearchRequests?: number;
+  webFetchRequests?: number;
+}
+
 /** One model API call, complete: it is emitted once the response has ended. */
 export interface ChatEvent {
   kind: "chat";
   agentId: string | null;
   /** The Messages API message id (`msg_…`). */
   id: string;
+  /** The API's `request-id` (joins the call with its `api.request`). */
+  requestId?: string;
+  /** The model that answered. */
   model: string;
+  /** The model Claude Code asked for, when it says (an alias answered by a dated id differs). */
+  requestedModel?: string;
   startTime: number;
   endTime: number;
   usage: TokenUsage;
+  details?: UsageDetails;
   stopReason: string | null;
   /** Text blocks of the answer, joined. */
   text: string;
+  /** Thinking blocks of the answer, joined. */
+  thinking?: string;
   toolCalls: { id: string; name: string }[];
+  /** Tools the API ran itself within this call (web search). */
+  serverToolCalls?: { id: string; name: string; input: unknown }[];
+}
+
+/**
+ * One Messages API request that succeeded, as Claude Code itself accounted it (its `api_request`
+ * log event): exact usage and Claude Code's own price, for every request it made, including the
+ * ones the transcript has no call for (the compaction summary, a tool's own model call).
+ */
+export interface ApiRequestEvent {
+  kind: "api.request";
+  agentId: string | null;
+  requestId?: string;
+  /** The model that answered. */
+  model: string;
+  /** Why Claude Code made it: `sdk`/`repl_main_thread` (main loop), `compact`, `web_search_tool`, `agent:…`. */
+  querySource?: string;
+  /** The tool call during which a tool made it (the WebSearch tool's own call). */
+  toolUseId?: string;
+  startTime: number;
+  endTime: number;
+  usage: TokenUsage;
+  details: UsageDetails;
+  costUsd: number;
+  /** Time to the first streamed chunk, ms. */
+  ttftMs?: number;
+}
+
+/** A failed attempt of a model call that Claude Code retried (5xx, 529, …). */
+export interface ApiRetryEvent {
+  kind: "api.retry";
+  agentId: string | null;
+  time: number;
+  status?: number;
+  /** The API's error type (`overloaded_error`, `api_error`, …). */
+  errorType?: string;
+  message: string;
+  attempt: number;
+  maxRetries?: number;
+}
+
+/** Claude Code switched to the fallback model (`--fallback-model`). */
+export interface ModelFallbackEvent {
+  kind: "model.fallback";
+  agentId: string | null;
+  time: number;
+  from: string;
+  to: string;
+}
+
+/** The conversation was compacted: its history replaced by a summary. */
+export interface CompactionEvent {
+  kind: "compaction";
+  agentId: string | null;
+  time: number;
+  /** `auto` or `manual`. */
+  trigger?: string;
+  preTokens?: number;
+  postTokens?: number;
+}
+
+/** Claude Code's permission decision for one tool call (`accept`/`reject`, and who decided). */
+export interface ToolDecisionEvent {
+  kind: "tool.decision";
+  id: string;
+  time: number;
+  decision: string;
+  /** `config` (settings rules, permission mode), `hook`, `user`, … */
+  source?: string;
 }
 
 export interface ToolStartEvent {
@@ -59,6 +153,21 @@ export interface ToolEndEvent {
   output: string;
   /** Why it failed, when it did: `tool_error`, `permission_denied`, `interrupted`. */
   errorType?: string;
+  /** Who refused it, for `permission_denied`: `mode`, `rule`, `hook`, `user`, … */
+  denialSource?: string;
+  /** The call started a background task (a Bash `run_in_background`): it completes later. */
+  background?: boolean;
+}
+
+/** A background task a tool call started has ended (Claude Code's task notification). */
+export interface BackgroundEndEvent {
+  kind: "tool.background.end";
+  /** The tool call that started it. */
+  id: string;
+  time: number;
+  /** `completed`, `failed`, `killed`, … */
+  status: string;
+  exitCode?: number;
 }
 
 export interface SubagentStartEvent {
@@ -135,6 +244,12 @@ export type RunEvent =
   | SubagentStartEvent
   | SubagentEndEvent
   | ApiErrorEvent
+  | ApiRequestEvent
+  | ApiRetryEvent
+  | ModelFallbackEvent
+  | CompactionEvent
+  | ToolDecisionEvent
+  | BackgroundEndEvent
   | ResultEvent
   | SessionEvent;
 

@@ -81,7 +81,12 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   }
   const format = split.outputFormat ?? "text";
   const tee = format === "json" || format === "stream-json";
-  const childEnv: NodeJS.ProcessEnv = { ...(options.claudeEnv ?? env), TRACEPARENT: childTraceparent(ids) };
+  // A second source: Claude Code's own per-request accounting (exact usage and price of every API
+  // request), received on loopback; Claude Code must know its endpoint before it starts.
+  const claudeEnv = options.claudeEnv ?? env;
+  const { startClaudeEvents } = await import("../sources/claude-events-server.ts");
+  const claudeEvents = await startClaudeEvents(claudeEnv, input.emit, log);
+  const childEnv: NodeJS.ProcessEnv = { ...claudeEnv, ...claudeEvents?.env, TRACEPARENT: childTraceparent(ids) };
   if (ids.parent?.traceState) childEnv.TRACESTATE = ids.parent.traceState;
   else delete childEnv.TRACESTATE;
 
@@ -112,6 +117,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     resumed,
     log,
     resend: true,
+    exactCalls: claudeEvents !== undefined,
   };
   const { startTracedRun } = await import("../pipeline/traced-run.ts");
   let printer: ProgressPrinter | undefined;
@@ -127,6 +133,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const interrupted = signals.interrupted();
   if (interrupted) run.interrupt(interrupted);
   hooks?.close();
+  await claudeEvents?.close();
   // A resumed run whose hook never came: its session is known from what Claude Code printed.
   if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, process.cwd(), env);
   input.drain();

@@ -59,6 +59,9 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
           resumed: false,
           log: quietLog,
           resend: first,
+          exactCalls: claudeEvents !== undefined,
+          // A turn's last calls are accounted for up to one export interval after it ends.
+          exactWaitMs: 1000,
         },
         input,
       ),
@@ -76,6 +79,9 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
     };
   };
   const interactions = new Interactions(open);
+  // Claude Code's own per-request accounting; `/clear` starts another session in the same UI.
+  const { startClaudeEvents } = await import("../sources/claude-events-server.ts");
+  const claudeEvents = await startClaudeEvents(options.claudeEnv ?? env, interactions.event, quietLog, false);
   const hooks = await startHookServer((input) => {
     quietLog.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
     interactions.hook(input);
@@ -83,7 +89,8 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 
   const args = withHooks(split.claudeArgs, claudiaHooks(hooks, INTERACTIVE_HOOKS)) ?? split.claudeArgs;
   if (args === split.claudeArgs) quietLog.warn("your --settings could not be read; this session is not traced");
-  const child = spawn(options.claudePath, args, { env: options.claudeEnv ?? env, stdio: "inherit" });
+  const claudeEnv = options.claudeEnv ?? env;
+  const child = spawn(options.claudePath, args, { env: { ...claudeEnv, ...claudeEvents?.env }, stdio: "inherit" });
   // Ctrl+C is a key for the UI, not a signal; a SIGINT sent to the whole group is Claude Code's to handle.
   const ignore = () => {};
   const forward = (signal: NodeJS.Signals) => {
@@ -94,6 +101,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 
   const exit = await waitForExit(child);
   hooks.close();
+  await claudeEvents?.close();
   interactions.close();
   const summaries = (await Promise.all(finishing)).filter((s): s is RunSummary => s !== undefined);
   for (const line of held) process.stderr.write(`${line}\n`);

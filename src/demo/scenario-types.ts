@@ -12,13 +12,39 @@ export interface ScenarioContext {
   firstUserText: string;
   /** The system prompt's text. */
   system: string;
+  /** How many times this same conversation was sent before (retries of a failed request). */
+  attempt: number;
 }
 
-export type Block = { type: "text"; text: string } | { type: "tool_use"; name: string; input: Record<string, unknown> };
+export type Block =
+  | { type: "text"; text: string }
+  | { type: "tool_use"; name: string; input: Record<string, unknown> }
+  | { type: "thinking"; thinking: string }
+  /** A server tool the API runs itself (web search): the call and its result, in one reply. */
+  | { type: "server_tool_use"; name: string; input: Record<string, unknown> }
+  | { type: "web_search_tool_result"; results: { url: string; title: string }[] };
+
+/** What a reply reports beyond the counts derived from the conversation. */
+export interface ReplyUsage {
+  /** Thinking tokens (`output_tokens_details.thinking_tokens`). */
+  thinkingTokens?: number;
+  /** Server web searches (`server_tool_use.web_search_requests`). */
+  webSearchRequests?: number;
+  /** Cache writes reported as 1-hour ones (`cache_creation.ephemeral_1h_input_tokens`). */
+  cache1h?: boolean;
+  /** Extra cache-read tokens, to make a conversation look long (auto-compaction). */
+  extraCacheRead?: number;
+}
 
 export type Reply =
-  | { content: Block[]; stop_reason: "end_turn" | "tool_use" | "max_tokens" }
-  | { error: { status: number; type: string; message: string } };
+  | {
+      content: Block[];
+      stop_reason: "end_turn" | "tool_use" | "max_tokens";
+      usage?: ReplyUsage;
+      /** The model id the answer names, when it differs from the one asked for (an alias answered by a dated id). */
+      model?: string;
+    }
+  | { error: { status: number; type: string; message: string }; retryable?: boolean };
 
 /** A scenario is a pure function of the conversation so far: it never counts calls. */
 export type Scenario = (context: ScenarioContext) => Reply;

@@ -13,19 +13,28 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Reply, Scenario, ScenarioContext } from "./scenario-types.ts";
+import type { Reply, ReplyUsage, Scenario, ScenarioContext } from "./scenario-types.ts";
 
 export interface ServedUsage {
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
+  /** The 5-minute / 1-hour split of the cache writes. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  output_tokens_details?: { thinking_tokens: number };
+  server_tool_use?: { web_search_requests: number };
 }
 
 /** One model call the endpoint answered. */
 export interface ServedCall {
   id: string;
+  /** The `request-id` response header. */
+  requestId: string;
+  /** The model asked for. */
   model: string;
+  /** The model the answer names (a dated id for an alias). */
+  responseModel: string;
   scenario: string;
   stopReason: string;
   usage: ServedUsage;
@@ -69,6 +78,8 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   const requests: RequestBody[] = [];
   const arrivals: number[] = [];
   let nextId = 1;
+  /** Requests seen per conversation: a retry re-sends the same one. */
+  const attempts = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     void handle(req).then(
       ({ status, headers, body }) => {
@@ -90,7 +101,10 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     }
     const body = JSON.parse(text) as RequestBody;
     requests.push(body);
-    const context = contextOf(body, options.defaultScenario ?? "text");
+    const conversation = JSON.stringify(body.messages);
+    const attempt = attempts.get(conversation) ?? 0;
+    attempts.set(conversation, attempt + 1);
+    const context = { ...contextOf(body, options.defaultScenario ?? "text"), attempt };
     const scenario = scenarios[context.scenario];
     if (!scenario) throw new Error(`unknown scenario ${context.scenario}`);
     const reply = scenario(context);
@@ -99,7 +113,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       errors.push({ scenario: context.scenario, status: reply.error.status });
       return {
         status: reply.error.status,
-        headers: { "content-type": "application/json", "x-should-retry": "false" },
+        headers: { "content-type": "application/json", "x-should-retry": reply.retryable ? "true" : "false" },
         body: JSON.stringify({ type: "error", error: { type: reply.error.type, message: reply.error.message } }),
       };
     }
@@ -108,17 +122,28 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     served.push(call.record);
     return {
       status: 200,
-      headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+      headers: {
+        "content-type": "text/event-stream",
+        "cache-control": "no-cache",
+        "request-id": call.record.requestId,
+      },
       body: call.sse,
     };
   }
 
   function serve(id: string, body: RequestBody, context: ScenarioContext, reply: Exclude<Reply, { error: unknown }>) {
     const content = reply.content.map((block) =>
-      block.type === "tool_use" ? { ...block, id: `toolu_scripted_${String(nextId++).padStart(4, "0")}` } : block,
+      block.type === "tool_use" || block.type === "server_tool_use"
+        ? {
+            ...block,
+            id: `${block.type === "tool_use" ? "toolu" : "srvtoolu"}_scripted_${String(nextId++).padStart(4, "0")}`,
+          }
+        : block,
     );
-    const usage = usageFor(body, content);
+    const usage = usageFor(body, content, reply.usage);
+    const model = reply.model ?? body.model;
     const events: [string, unknown][] = [];
+    const { output_tokens_details: _details, server_tool_use: _server, ...startUsage } = usage;
     events.push([
       "message_start",
       {
@@ -127,54 +152,31 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
           id,
           type: "message",
           role: "assistant",
-          model: body.model,
+          model,
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { ...usage, output_tokens: 1 },
+          usage: { ...startUsage, output_tokens: 1 },
         },
       },
     ]);
+    let lastServerTool = "";
     content.forEach((block, index) => {
-      if (block.type === "text") {
-        events.push([
-          "content_block_start",
-          { type: "content_block_start", index, content_block: { type: "text", text: "" } },
-        ]);
-        events.push([
-          "content_block_delta",
-          { type: "content_block_delta", index, delta: { type: "text_delta", text: block.text } },
-        ]);
-      } else {
-        const { input, ...rest } = block as { input: unknown };
-        events.push([
-          "content_block_start",
-          { type: "content_block_start", index, content_block: { ...rest, input: {} } },
-        ]);
-        events.push([
-          "content_block_delta",
-          {
-            type: "content_block_delta",
-            index,
-            delta: { type: "input_json_delta", partial_json: JSON.stringify(input) },
-          },
-        ]);
-      }
-      events.push(["content_block_stop", { type: "content_block_stop", index }]);
+      if (block.type === "server_tool_use") lastServerTool = String((block as { id: string }).id);
+      events.push(...blockEvents(block, index, lastServerTool));
     });
+    const { cache_creation: _cache, ...deltaUsage } = usage;
     events.push([
       "message_delta",
-      {
-        type: "message_delta",
-        delta: { stop_reason: reply.stop_reason, stop_sequence: null },
-        usage: { output_tokens: usage.output_tokens },
-      },
+      { type: "message_delta", delta: { stop_reason: reply.stop_reason, stop_sequence: null }, usage: deltaUsage },
     ]);
     events.push(["message_stop", { type: "message_stop" }]);
     const sse = events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
     const record: ServedCall = {
       id,
+      requestId: `req_scripted_${id.slice("msg_scripted_".length)}`,
       model: body.model,
+      responseModel: model,
       scenario: context.scenario,
       stopReason: reply.stop_reason,
       usage,
@@ -202,16 +204,60 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   };
 }
 
+/** The server-sent events of one content block. */
+function blockEvents(block: ContentBlock, index: number, serverToolId: string): [string, unknown][] {
+  const start = (content_block: unknown): [string, unknown] => [
+    "content_block_start",
+    { type: "content_block_start", index, content_block },
+  ];
+  const delta = (d: unknown): [string, unknown] => [
+    "content_block_delta",
+    { type: "content_block_delta", index, delta: d },
+  ];
+  const out: [string, unknown][] = [];
+  if (block.type === "text") {
+    out.push(start({ type: "text", text: "" }), delta({ type: "text_delta", text: block.text }));
+  } else if (block.type === "thinking") {
+    out.push(
+      start({ type: "thinking", thinking: "", signature: "" }),
+      delta({ type: "thinking_delta", thinking: block.thinking }),
+      delta({ type: "signature_delta", signature: "c2NyaXB0ZWQ=" }),
+    );
+  } else if (block.type === "web_search_tool_result") {
+    const results = (block.results as { url: string; title: string }[]).map((r) => ({
+      type: "web_search_result",
+      url: r.url,
+      title: r.title,
+      encrypted_content: "c2NyaXB0ZWQ=",
+      page_age: null,
+    }));
+    out.push(start({ type: "web_search_tool_result", tool_use_id: serverToolId, content: results }));
+  } else {
+    const { input, ...rest } = block;
+    out.push(start({ ...rest, input: {} }), delta({ type: "input_json_delta", partial_json: JSON.stringify(input) }));
+  }
+  out.push(["content_block_stop", { type: "content_block_stop", index }]);
+  return out;
+}
+
 /** Deterministic usage: different for every call, derived from what was sent and what is answered. */
-function usageFor(body: RequestBody, content: ContentBlock[]): ServedUsage {
+function usageFor(body: RequestBody, content: ContentBlock[], extra: ReplyUsage = {}): ServedUsage {
   const sent = JSON.stringify(body.messages).length;
   const answered = JSON.stringify(content).length;
-  return {
+  const cacheCreation = 20 + body.messages.length * 7;
+  const usage: ServedUsage = {
     input_tokens: 3 + body.messages.length,
-    cache_read_input_tokens: 1000 + Math.floor(sent / 40),
-    cache_creation_input_tokens: 20 + body.messages.length * 7,
-    output_tokens: 5 + Math.ceil(answered / 4),
+    cache_read_input_tokens: 1000 + Math.floor(sent / 40) + (extra.extraCacheRead ?? 0),
+    cache_creation_input_tokens: cacheCreation,
+    output_tokens: 5 + Math.ceil(answered / 4) + (extra.thinkingTokens ?? 0),
+    cache_creation: {
+      ephemeral_5m_input_tokens: extra.cache1h ? 0 : cacheCreation,
+      ephemeral_1h_input_tokens: extra.cache1h ? cacheCreation : 0,
+    },
   };
+  if (extra.thinkingTokens !== undefined) usage.output_tokens_details = { thinking_tokens: extra.thinkingTokens };
+  if (extra.webSearchRequests !== undefined) usage.server_tool_use = { web_search_requests: extra.webSearchRequests };
+  return usage;
 }
 
 function textOf(content: string | ContentBlock[]): string {
@@ -225,7 +271,7 @@ function textOf(content: string | ContentBlock[]): string {
     .join("\n");
 }
 
-function contextOf(body: RequestBody, defaultScenario: string): ScenarioContext {
+function contextOf(body: RequestBody, defaultScenario: string): Omit<ScenarioContext, "attempt"> {
   const first = body.messages.find((m) => m.role === "user");
   const firstText = first ? textOf(first.content) : "";
   const scenario = /\[\[scenario:([\w-]+)\]\]/.exec(firstText)?.[1] ?? defaultScenario;

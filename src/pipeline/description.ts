@@ -28,6 +28,13 @@ export interface RunDescription {
   /** The run continues an earlier session: its totals are its own calls', not Claude Code's. */
   resumed: boolean;
   log: RunLog;
+  /**
+   * Claude Code's per-request accounting is being received (a second source): each model call
+   * waits for its request's exact usage and price (see `TraceBuilderOptions.exactCalls`).
+   */
+  exactCalls?: boolean;
+  /** At the end, how long to wait for the accounting of calls still waiting for it (ms). */
+  exactWaitMs?: number;
   /** Re-send earlier undelivered runs in the background (once per process is enough). */
   resend: boolean;
   /**

@@ -8,6 +8,7 @@
 import { type Context, ROOT_CONTEXT, type SpanContext, trace } from "@opentelemetry/api";
 import { TraceState } from "@opentelemetry/core";
 import type { RunEvent } from "../events.ts";
+import { settled } from "../sources/claude-events-server.ts";
 import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
 import type { ContentPolicy } from "../trace/content.ts";
 import { createRedactor, credentialValues, type Redactor, uncompilable } from "../trace/redact.ts";
@@ -61,6 +62,7 @@ export class TracedRun {
       startTime: description.startTime,
       requestModel: description.requestModel,
       resumed: description.resumed,
+      exactCalls: description.exactCalls,
     });
     // Earlier runs that never reached their backend go now, while Claude Code works.
     this.resending =
@@ -102,6 +104,7 @@ export class TracedRun {
 
   private async deliver(end: RunEnd): Promise<RunSummary> {
     const { log, config } = this.description;
+    await settled(() => this.builder.waitingCalls === 0, this.description.exactWaitMs ?? 0);
     const summary = this.builder.finish(end);
     await this.outputs.close();
     const journal = this.outputs.journal;

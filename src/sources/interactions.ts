@@ -35,6 +35,8 @@ export class Interactions {
   private current: { sink: InteractionSink; start: InteractionStart; latest: number; answer?: string } | undefined;
   private count = 0;
   private version: string | undefined;
+  /** The prompt that ended last: Claude Code's accounting of its last calls can arrive after its end. */
+  private previous: { sink: InteractionSink; start: InteractionStart } | undefined;
 
   constructor(
     private readonly open: (start: InteractionStart) => InteractionSink,
@@ -102,6 +104,7 @@ export class Interactions {
     const current = this.current;
     this.current = undefined;
     if (!current) return;
+    this.previous = current;
     // Transcript times can run a little past the hook's: the root ends after everything in it.
     current.sink.end({ ...outcome, time: Math.max(outcome.time, current.latest) });
   }
@@ -122,6 +125,15 @@ export class Interactions {
     tail?.stop();
   }
 
+  /** An event from another source (Claude Code's accounting), routed like the transcript's. */
+  event = (event: RunEvent): void => {
+    const previous = this.previous;
+    const mine = this.current && (event.kind !== "api.request" || event.endTime >= this.current.start.time);
+    if (!mine && event.kind === "api.request" && previous && event.endTime >= previous.start.time) {
+      previous.sink.emit(event);
+    } else this.route(event);
+  };
+
   private route(event: RunEvent): void {
     if (event.kind === "session") this.version ??= event.claudeCodeVersion;
     const current = this.current;
@@ -129,7 +141,7 @@ export class Interactions {
     // The prompt comes from the hook; the session's saved totals cover every prompt, not this one.
     if (event.kind === "prompt" && event.agentId === null) return;
     if (event.kind === "result") return;
-    const at = event.kind === "chat" ? event.endTime : event.time;
+    const at = event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time;
     if (!inWindow(promptWindow(current.start.time), at)) return;
     current.latest = Math.max(current.latest, at);
     if (event.kind === "chat" && event.agentId === null) current.answer = event.text;

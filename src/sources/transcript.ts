@@ -8,13 +8,15 @@
  * file; it keeps only the model call being assembled, so memory stays flat however long the
  * session is.
  */
-import type { ChatEvent, ModelTotals, RunEvent, TokenUsage } from "../events.ts";
+import type { ChatEvent, ModelTotals, RunEvent, TokenUsage, UsageDetails } from "../events.ts";
 
 type Json = Record<string, unknown>;
 
 interface ContentBlock {
   type?: string;
   text?: string;
+  thinking?: string;
+  tool_name?: string;
   id?: string;
   name?: string;
   input?: unknown;
@@ -36,6 +38,8 @@ export function contentText(content: unknown): string {
     .map((block: ContentBlock) => {
       if (typeof block?.text === "string") return block.text;
       if (block?.type === "tool_result") return contentText(block.content);
+      // What ToolSearch returns: references to the tools it found.
+      if (block?.type === "tool_reference" && typeof block.tool_name === "string") return `tool: ${block.tool_name}`;
       return "";
     })
     .filter((t) => t !== "")
@@ -51,6 +55,21 @@ export function usageOf(raw: unknown): TokenUsage {
     cacheRead: n(u.cache_read_input_tokens),
     cacheCreation: n(u.cache_creation_input_tokens),
   };
+}
+
+/** What a call's usage reports beyond the four counts; undefined when it reports none of it. */
+export function usageDetailsOf(raw: unknown): UsageDetails | undefined {
+  const u = (raw ?? {}) as Json;
+  const n = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  const sub = (key: string) => (u[key] && typeof u[key] === "object" ? (u[key] as Json) : {});
+  const details: UsageDetails = {
+    cacheCreation5m: n(sub("cache_creation").ephemeral_5m_input_tokens),
+    cacheCreation1h: n(sub("cache_creation").ephemeral_1h_input_tokens),
+    reasoning: n(sub("output_tokens_details").thinking_tokens),
+    webSearchRequests: n(sub("server_tool_use").web_search_requests),
+    webFetchRequests: n(sub("server_tool_use").web_fetch_requests),
+  };
+  return Object.values(details).some((v) => v !== undefined) ? details : undefined;
 }
 
 /** Claude Code's per-model totals (`modelUsage` of a result, or of the saved cost state). */
@@ -70,6 +89,21 @@ export function modelTotalsOf(raw: unknown): Record<string, ModelTotals> | undef
     };
   }
   return out;
+}
+
+/**
+ * Who refused a tool call, from Claude Code's own fields (never from the output's text):
+ * `hook` (a PreToolUse hook blocked it), `rule` (a permission rule), `user`, or `mode` (the
+ * permission mode, e.g. `default` with nobody to ask). Undefined when it was not refused.
+ */
+export function denialSourceOf(entry: Json): string | undefined {
+  const decision = (entry.permissionDecision ?? {}) as Json;
+  const kind = typeof entry.toolDenialKind === "string" ? entry.toolDenialKind : undefined;
+  if (decision.decision !== "reject" && kind === undefined) return undefined;
+  if (decision.source === "hook" || decision.reasonType === "hook") return "hook";
+  if (decision.source === "user") return "user";
+  if (kind === "permission-rule" || decision.reasonType === "rule") return "rule";
+  return "mode";
 }
 
 const isNotification = (text: string) => text.trimStart().startsWith("<task-notification>");
@@ -116,9 +150,7 @@ export class TranscriptParser {
         this.user(entry, at);
         break;
       case "system":
-        if (entry.subtype === "init" && typeof entry.session_id === "string") {
-          this.emit({ kind: "session", time: at, sessionId: entry.session_id });
-        }
+        this.system(entry, at);
         break;
       case "cost-state":
         if (this.agentId === null) this.costState(entry, at);
@@ -158,7 +190,9 @@ export class TranscriptParser {
         kind: "chat",
         agentId: this.agentId,
         id,
+        requestId: typeof entry.requestId === "string" ? entry.requestId : undefined,
         model: typeof message.model === "string" ? message.model : "unknown",
+        requestedModel: typeof entry.requestedModel === "string" ? entry.requestedModel : undefined,
         startTime: this.requestStart ?? at,
         endTime: at,
         usage: usageOf(message.usage),
@@ -171,10 +205,16 @@ export class TranscriptParser {
     const call = this.pending;
     call.endTime = at;
     call.usage = usageOf(message.usage);
+    call.details = usageDetailsOf(message.usage);
     if (typeof message.stop_reason === "string") call.stopReason = message.stop_reason;
     for (const block of blocks) {
       if (block.type === "text" && typeof block.text === "string") {
         call.text = call.text ? `${call.text}\n${block.text}` : block.text;
+      } else if (block.type === "thinking" && typeof block.thinking === "string") {
+        call.thinking = call.thinking ? `${call.thinking}\n${block.thinking}` : block.thinking;
+      } else if (block.type === "server_tool_use" && typeof block.id === "string") {
+        const name = typeof block.name === "string" ? block.name : "unknown";
+        call.serverToolCalls = [...(call.serverToolCalls ?? []), { id: block.id, name, input: block.input }];
       } else if (block.type === "tool_use" && typeof block.id === "string") {
         const name = typeof block.name === "string" ? block.name : "unknown";
         call.toolCalls.push({ id: block.id, name });
@@ -193,12 +233,15 @@ export class TranscriptParser {
         const output = contentText(block.content);
         const isError = block.is_error === true;
         let errorType: string | undefined;
+        let denialSource: string | undefined;
         if (isError) {
+          denialSource = denialSourceOf(entry);
           if (structured.interrupted === true || /interrupted by user/i.test(output)) errorType = "interrupted";
-          else if (/permission|denied|haven't granted/i.test(output)) errorType = "permission_denied";
-          else errorType = "tool_error";
+          else errorType = denialSource ? "permission_denied" : "tool_error";
         }
-        this.emit({ kind: "tool.end", id: block.tool_use_id, time: at, isError, output, errorType });
+        const end = { kind: "tool.end" as const, id: block.tool_use_id, time: at, isError, output, errorType };
+        const background = typeof structured.backgroundTaskId === "string" && !isError;
+        this.emit({ ...end, ...(denialSource ? { denialSource } : {}), ...(background ? { background } : {}) });
       }
       return;
     }
@@ -206,6 +249,7 @@ export class TranscriptParser {
     const text = contentText(content);
     if (text === "") return;
     const synthetic = this.sawPrompt || isNotification(text);
+    if (isNotification(text)) this.notification(text, at);
     this.sawPrompt = true;
     this.emit({ kind: "prompt", agentId: this.agentId, time: at, text, synthetic });
     if (this.agentId === null && typeof entry.sessionId === "string" && !synthetic) {
@@ -217,6 +261,60 @@ export class TranscriptParser {
         cwd: typeof entry.cwd === "string" ? entry.cwd : undefined,
       });
     }
+  }
+
+  /** Session facts, failed attempts, fallbacks and compaction boundaries. */
+  private system(entry: Json, at: number): void {
+    const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    if (entry.subtype === "init" && typeof entry.session_id === "string") {
+      this.emit({ kind: "session", time: at, sessionId: entry.session_id });
+    } else if (entry.subtype === "api_error" && num(entry.retryAttempt) !== undefined) {
+      const error = (entry.error ?? {}) as Json;
+      const body = /"type"\s*:\s*"error"\s*,\s*"error"\s*:\s*\{\s*"type"\s*:\s*"([a-z_]+)"/.exec(
+        text(error.message) ?? "",
+      );
+      this.emit({
+        kind: "api.retry",
+        agentId: this.agentId,
+        time: at,
+        status: num(error.status),
+        errorType: body?.[1],
+        message: text(error.formatted) ?? text(error.message) ?? "",
+        attempt: num(entry.retryAttempt) as number,
+        maxRetries: num(entry.maxRetries),
+      });
+    } else if (entry.subtype === "model_fallback") {
+      const from = text(entry.originalModel) ?? text(entry.original_model);
+      const to = text(entry.fallbackModel) ?? text(entry.fallback_model);
+      if (from && to) this.emit({ kind: "model.fallback", agentId: this.agentId, time: at, from, to });
+    } else if (entry.subtype === "compact_boundary") {
+      const meta = (entry.compactMetadata ?? {}) as Json;
+      this.emit({
+        kind: "compaction",
+        agentId: this.agentId,
+        time: at,
+        trigger: text(meta.trigger),
+        preTokens: num(meta.preTokens),
+        postTokens: num(meta.postTokens),
+      });
+    }
+  }
+
+  /** A task notification: a background command (or agent) has ended, with its status. */
+  private notification(text: string, at: number): void {
+    const tag = (name: string) => new RegExp(`<${name}>([^<]{1,200})</${name}>`).exec(text)?.[1]?.trim();
+    const id = tag("tool-use-id");
+    const status = tag("status");
+    if (!id || !status) return;
+    const code = /exit code (\d{1,3})\b/.exec(tag("summary") ?? "")?.[1];
+    this.emit({
+      kind: "tool.background.end",
+      id,
+      time: at,
+      status,
+      exitCode: code === undefined ? undefined : Number(code),
+    });
   }
 
   private costState(entry: Json, at: number): void {

@@ -17,8 +17,18 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { type ChatEvent, emptyUsage, type ResultEvent, type RunEvent, type TokenUsage, totalInput } from "../events.ts";
-import { type ContentPolicy, toJson, truncate } from "./content.ts";
+import {
+  type ChatEvent,
+  emptyUsage,
+  type ResultEvent,
+  type RunEvent,
+  type TokenUsage,
+  totalInput,
+  type UsageDetails,
+} from "../events.ts";
+import { CallJoin, type JoinedCall } from "./call-join.ts";
+import { type ChatNote, chatSpanPlan } from "./chat-span.ts";
+import { type ContentPolicy, cutJson, mapStrings, truncate } from "./content.ts";
 import { callCost } from "./cost.ts";
 import { addUsage, runOutcome } from "./run-outcome.ts";
 import { AGENT_NAME, ATTR, EVENT, LEGACY, OPERATION, PROVIDER } from "./semconv.ts";
@@ -33,8 +43,13 @@ export interface TraceBuilderOptions {
   requestModel?: string;
   /** The run resumed an earlier session (its totals are then the calls seen, not Claude Code's). */
   resumed?: boolean;
-  /** Price of one call; defaults to the genai-prices table. */
-  costOf?: (model: string, usage: TokenUsage, time: number) => number | undefined;
+  /** Price of one call Claude Code did not price itself; defaults to the genai-prices table. */
+  costOf?: (model: string, usage: TokenUsage, time: number, details?: UsageDetails) => number | undefined;
+  /**
+   * Claude Code's per-request accounting (`api.request` events) is being received: each
+   * transcript call waits for its request's exact usage and price (or the end of the run).
+   */
+  exactCalls?: boolean;
   /** Secret redaction applied to every captured text (prompt, arguments, results, answers, errors). */
   redact?: (text: string) => string;
 }
@@ -64,20 +79,30 @@ interface AgentState {
   context: Context;
   usage: TokenUsage;
   model?: string;
+  /** Sum of its calls' costs; undefined once one is unknown. */
+  cost: number | undefined;
+  /** When it ended, while its span waits for calls still being joined. */
+  endedAt?: number;
 }
 
 interface ToolState {
   span: Span;
   name: string;
+  /** Who refused it, when Claude Code's accounting said so before it ended. */
+  refusedBy?: string;
 }
 
 const SUBAGENT_TOOLS = new Set(["Agent", "Task"]);
+/** Contexts of ended tool calls kept for requests a tool made itself (newest kept). */
+const MAX_TOOL_CONTEXTS = 1000;
 
 export class TraceBuilder {
   readonly root: Span;
   readonly rootContext: Context;
   private readonly agents = new Map<string | null, AgentState>();
   private readonly tools = new Map<string, ToolState>();
+  /** Tool calls whose background task is still running: their spans end when it does. */
+  private readonly backgroundTools = new Map<string, ToolState>();
   /** Span contexts of Agent/Task tool calls, kept after they end: a background subagent outlives its call. */
   private readonly subagentParents = new Map<string, SpanContext>();
   private readonly results: ResultEvent[] = [];
@@ -87,13 +112,28 @@ export class TraceBuilder {
   private prompt: string | undefined;
   private lastText: string | undefined;
   private readonly chatUsage = emptyUsage();
-  /** The price-table cost of the calls seen; undefined once a call's price is unknown. */
+  /** The cost of the calls seen; undefined once a call's price is unknown. */
   private chatCost: number | undefined = 0;
+  /** Every call so far was priced by Claude Code itself. */
+  private allExact = true;
+  private readonly join: CallJoin<ChatNote>;
+  /** Failed attempts and fallbacks per agent, waiting for the call that follows them. */
+  private readonly notes = new Map<string | null, ChatNote[]>();
+  /** Span contexts of tool calls, kept after they end: a tool's own model call is placed under it. */
+  private readonly toolContexts = new Map<string, SpanContext>();
+  private compactions = 0;
+  /** The main agent's model calls in the transcript. */
+  private mainCalls = 0;
   private toolCalls = 0;
   private failedToolCalls = 0;
   private chatCalls = 0;
   private apiError: { message: string; status?: number } | undefined;
-  private readonly costOf: (model: string, usage: TokenUsage, time: number) => number | undefined;
+  private readonly costOf: (
+    model: string,
+    usage: TokenUsage,
+    time: number,
+    details?: UsageDetails,
+  ) => number | undefined;
   private readonly redact: (text: string) => string;
   private finished: RunSummary | undefined;
   private interrupted: { signal: string; time: number } | undefined;
@@ -113,7 +153,8 @@ export class TraceBuilder {
       options.parentContext,
     );
     this.rootContext = trace.setSpan(options.parentContext, this.root);
-    this.agents.set(null, { span: this.root, context: this.rootContext, usage: emptyUsage() });
+    this.agents.set(null, { span: this.root, context: this.rootContext, usage: emptyUsage(), cost: 0 });
+    this.join = new CallJoin<ChatNote>(options.exactCalls === true, (call) => this.emitCall(call));
   }
 
   handle(event: RunEvent): void {
@@ -141,8 +182,17 @@ export class TraceBuilder {
         this.toolStart(event.agentId, event.id, event.name, event.input, event.time);
         break;
       case "tool.end":
-        this.toolEnd(event.id, event.time, event.isError, event.output, event.errorType);
+        if (event.background) this.backgroundStart(event.id, event.output);
+        else this.toolEnd(event.id, event.time, event.isError, event.output, event.errorType, event.denialSource);
         break;
+      case "tool.background.end":
+        this.backgroundEnd(event.id, event.time, event.status, event.exitCode);
+        break;
+      case "tool.decision": {
+        const tool = this.tools.get(event.id);
+        if (tool && event.decision === "reject") tool.refusedBy = event.source === "hook" ? "hook" : event.source;
+        break;
+      }
       case "subagent.start":
         this.subagentStart(event.agentId, event.agentType, event.parentToolUseId, event.background, event.time);
         break;
@@ -152,12 +202,38 @@ export class TraceBuilder {
       case "api.error":
         this.apiError = { message: this.redact(event.message), status: event.status };
         break;
+      case "api.request":
+        this.join.request(event);
+        break;
+      case "api.retry":
+        this.note(event.agentId, EVENT.apiRetry, event.time, {
+          [ATTR.httpStatusCode]: event.status,
+          [ATTR.errorType]: event.errorType ?? (event.status === undefined ? "api_error" : String(event.status)),
+          [ATTR.ccRetryAttempt]: event.attempt,
+          [ATTR.ccRetryMax]: event.maxRetries,
+          [ATTR.ccErrorMessage]: this.cut(event.message),
+        });
+        break;
+      case "model.fallback":
+        this.note(event.agentId, EVENT.modelFallback, event.time, {
+          [ATTR.ccFallbackFrom]: event.from,
+          [ATTR.ccFallbackTo]: event.to,
+        });
+        break;
+      case "compaction":
+        this.compaction(event.agentId, event.time, event.trigger, event.preTokens, event.postTokens);
+        break;
       case "result":
         if (event.source === "result") this.results.push(event);
         else this.costState = event;
         this.sessionId ??= event.sessionId;
         break;
     }
+  }
+
+  /** Model calls from the transcript still waiting for Claude Code's accounting of them. */
+  get waitingCalls(): number {
+    return this.join.waiting;
   }
 
   /**
@@ -183,7 +259,17 @@ export class TraceBuilder {
       this.tools.delete(id);
       this.failedToolCalls++;
     }
-    for (const [agentId] of this.agents) if (agentId !== null) this.subagentEnd(agentId, endTime);
+    this.join.flush();
+    for (const [id] of this.backgroundTools) this.backgroundEnd(id, endTime, "running");
+    for (const [agentId, agent] of this.agents) {
+      if (agentId !== null) this.endAgent(agentId, agent.endedAt ?? endTime);
+    }
+    // Attempts and fallbacks no call followed (the run failed) stay on the agent that made them.
+    for (const [agentId, notes] of this.notes) {
+      const span = (this.agents.get(agentId) ?? (this.agents.get(null) as AgentState)).span;
+      for (const note of notes) span.addEvent(note.name, note.attributes, note.time);
+    }
+    this.notes.clear();
     this.finished = this.finishRoot(endTime, outcome);
     return this.finished;
   }
@@ -195,6 +281,7 @@ export class TraceBuilder {
       results: this.results,
       costState: this.costState,
       chatUsage: this.chatUsage,
+      mainCalls: this.mainCalls,
       resumed: this.options.resumed,
       interrupted: this.interrupted,
       apiError: this.apiError,
@@ -204,7 +291,12 @@ export class TraceBuilder {
     const { usage, shown } = run;
     // Claude Code's own total when it reported one; else the price table's sum of the calls.
     const costUsd = run.costUsd ?? (this.chatCalls > 0 ? this.chatCost : undefined);
-    const costSource = run.costUsd !== undefined ? "claude_code" : costUsd !== undefined ? "price_table" : undefined;
+    const costSource =
+      run.costUsd !== undefined || (costUsd !== undefined && this.allExact)
+        ? "claude_code"
+        : costUsd !== undefined
+          ? "price_table"
+          : undefined;
     const attributes: Attributes = {
       [ATTR.inputTokens]: totalInput(usage),
       [ATTR.outputTokens]: usage.output,
@@ -227,6 +319,7 @@ export class TraceBuilder {
       [ATTR.ccTerminalReason, shown?.terminalReason],
       [ATTR.ccApiErrorStatus, run.apiErrorStatus],
       [ATTR.ccExitCode, typeof outcome.exitCode === "number" ? outcome.exitCode : undefined],
+      [ATTR.ccCompactions, this.compactions || undefined],
       [ATTR.ccInterruptSignal, this.interrupted?.signal],
       [ATTR.errorType, run.errorType],
     ];
@@ -266,42 +359,71 @@ export class TraceBuilder {
     };
   }
 
+  /** A transcript call: it waits (when Claude Code's accounting is on) for its exact usage and price. */
   private chat(call: ChatEvent): void {
-    const agent = this.agents.get(call.agentId) ?? (this.agents.get(null) as AgentState);
-    this.chatCalls++;
-    addUsage(agent.usage, call.usage);
-    addUsage(this.chatUsage, call.usage);
-    agent.model = call.model;
     if (call.agentId === null && call.text) this.lastText = call.text;
-    const attributes: Attributes = {
-      [ATTR.operationName]: OPERATION.chat,
-      [ATTR.providerName]: PROVIDER,
-      [ATTR.requestModel]: call.model,
-      [ATTR.responseModel]: call.model,
-      [ATTR.responseId]: call.id,
-      [ATTR.inputTokens]: totalInput(call.usage),
-      [ATTR.outputTokens]: call.usage.output,
-      [ATTR.cacheReadTokens]: call.usage.cacheRead,
-      [ATTR.cacheCreationTokens]: call.usage.cacheCreation,
-    };
-    if (call.stopReason) attributes[ATTR.finishReasons] = [call.stopReason];
-    const cost = this.costOf(call.model, call.usage, call.endTime);
-    if (cost !== undefined) attributes[ATTR.cost] = cost;
-    this.chatCost = cost === undefined || this.chatCost === undefined ? undefined : this.chatCost + cost;
-    if (this.options.content.capture) {
-      const parts: unknown[] = [];
-      if (call.text) parts.push({ type: "text", content: this.cut(call.text) });
-      for (const tool of call.toolCalls) parts.push({ type: "tool_call", id: tool.id, name: tool.name });
-      attributes[ATTR.outputMessages] = this.cut(
-        toJson([{ role: "assistant", parts, finish_reason: call.stopReason ?? "" }]),
-      );
-    }
-    const span = this.options.tracer.startSpan(
-      `${OPERATION.chat} ${call.model}`,
-      { kind: SpanKind.CLIENT, startTime: call.startTime, attributes },
-      agent.context,
+    if (call.agentId === null) this.mainCalls++;
+    const notes = this.notes.get(call.agentId) ?? [];
+    this.notes.delete(call.agentId);
+    this.join.chat(call, notes);
+  }
+
+  /** One model call, joined: its `chat` span under the agent, or the tool, that made it. */
+  private emitCall(call: JoinedCall<ChatNote>): void {
+    const capture = this.options.content.capture;
+    const plan = chatSpanPlan(
+      call,
+      this.costOf,
+      capture
+        ? (parts, finishReason) =>
+            cutJson(
+              mapStrings([{ role: "assistant", parts, finish_reason: finishReason }], this.redact),
+              this.options.content.maxLength,
+            )
+        : undefined,
     );
-    span.end(call.endTime);
+    const agent = this.agents.get(plan.agentId) ?? (this.agents.get(null) as AgentState);
+    const tool = call.request?.toolUseId ? this.toolContexts.get(call.request.toolUseId) : undefined;
+    const parent = tool ? trace.setSpanContext(this.rootContext, tool) : agent.context;
+    this.chatCalls++;
+    addUsage(agent.usage, plan.usage);
+    addUsage(this.chatUsage, plan.usage);
+    agent.model = plan.model;
+    agent.cost = plan.cost === undefined || agent.cost === undefined ? undefined : agent.cost + plan.cost;
+    if (!plan.exactCost) this.allExact = false;
+    this.chatCost = plan.cost === undefined || this.chatCost === undefined ? undefined : this.chatCost + plan.cost;
+    const span = this.options.tracer.startSpan(
+      plan.name,
+      { kind: SpanKind.CLIENT, startTime: plan.startTime, attributes: plan.attributes },
+      parent,
+    );
+    for (const note of call.notes) span.addEvent(note.name, note.attributes, note.time);
+    span.end(plan.endTime);
+  }
+
+  /** Something that happened before an agent's next call (a failed attempt, a fallback). */
+  private note(
+    agentId: string | null,
+    name: string,
+    time: number,
+    raw: Record<string, string | number | undefined>,
+  ): void {
+    const attributes: Attributes = {};
+    for (const [key, value] of Object.entries(raw)) if (value !== undefined) attributes[key] = value;
+    const notes = this.notes.get(agentId) ?? [];
+    notes.push({ name, time, attributes });
+    this.notes.set(agentId, notes);
+  }
+
+  /** The conversation was compacted: an event on the agent that was compacted. */
+  private compaction(agentId: string | null, time: number, trigger?: string, pre?: number, post?: number): void {
+    this.compactions++;
+    const agent = this.agents.get(agentId) ?? (this.agents.get(null) as AgentState);
+    const attributes: Attributes = {};
+    if (trigger) attributes[ATTR.ccCompactionTrigger] = trigger;
+    if (pre !== undefined) attributes[ATTR.ccCompactionPreTokens] = pre;
+    if (post !== undefined) attributes[ATTR.ccCompactionPostTokens] = post;
+    agent.span.addEvent(EVENT.compaction, attributes, time);
   }
 
   private toolStart(agentId: string | null, id: string, name: string, input: unknown, time: number): void {
@@ -319,7 +441,9 @@ export class TraceBuilder {
     const description = (input as { description?: unknown } | null)?.description;
     if (this.options.content.capture && typeof description === "string")
       attributes[ATTR.ccToolDescription] = this.cut(description);
-    if (this.options.content.capture && input !== undefined) attributes[ATTR.toolArguments] = this.cut(toJson(input));
+    if (this.options.content.capture && input !== undefined) {
+      attributes[ATTR.toolArguments] = cutJson(mapStrings(input, this.redact), this.options.content.maxLength);
+    }
     const span = this.options.tracer.startSpan(
       `${OPERATION.executeTool} ${name}`,
       { kind: SpanKind.INTERNAL, startTime: time, attributes },
@@ -327,18 +451,56 @@ export class TraceBuilder {
     );
     this.tools.set(id, { span, name });
     if (SUBAGENT_TOOLS.has(name)) this.subagentParents.set(id, span.spanContext());
+    this.toolContexts.set(id, span.spanContext());
+    if (this.toolContexts.size > MAX_TOOL_CONTEXTS) {
+      this.toolContexts.delete(this.toolContexts.keys().next().value as string);
+    }
   }
 
-  private toolEnd(id: string, time: number, isError: boolean, output: string, errorType?: string): void {
+  private toolEnd(
+    id: string,
+    time: number,
+    isError: boolean,
+    output: string,
+    errorType?: string,
+    denial?: string,
+  ): void {
     const tool = this.tools.get(id);
     if (!tool) return;
     this.tools.delete(id);
     if (this.options.content.capture) tool.span.setAttribute(ATTR.toolResult, this.cut(output));
     if (isError) {
       this.failedToolCalls++;
-      const reason = this.interrupted && time >= this.interrupted.time ? "interrupted" : (errorType ?? "tool_error");
+      const source = denial ?? (errorType === "interrupted" ? undefined : tool.refusedBy);
+      const type = source ? "permission_denied" : (errorType ?? "tool_error");
+      const reason = this.interrupted && time >= this.interrupted.time ? "interrupted" : type;
+      if (source && reason === "permission_denied") tool.span.setAttribute(ATTR.ccPermissionSource, source);
       tool.span.setAttribute(ATTR.errorType, reason);
       tool.span.setStatus({ code: SpanStatusCode.ERROR, message: this.cut(output.split("\n")[0] ?? "") });
+    }
+    tool.span.end(time);
+  }
+
+  /** The call started a background task: its span stays open until the task ends. */
+  private backgroundStart(id: string, output: string): void {
+    const tool = this.tools.get(id);
+    if (!tool) return;
+    this.tools.delete(id);
+    this.backgroundTools.set(id, tool);
+    tool.span.setAttribute(ATTR.ccToolBackground, true);
+    if (this.options.content.capture) tool.span.setAttribute(ATTR.toolResult, this.cut(output));
+  }
+
+  private backgroundEnd(id: string, time: number, status: string, exitCode?: number): void {
+    const tool = this.backgroundTools.get(id);
+    if (!tool) return;
+    this.backgroundTools.delete(id);
+    tool.span.setAttribute(ATTR.ccBackgroundStatus, status);
+    if (exitCode !== undefined) tool.span.setAttribute(ATTR.ccBackgroundExitCode, exitCode);
+    if (status === "failed") {
+      this.failedToolCalls++;
+      tool.span.setAttribute(ATTR.errorType, "tool_error");
+      tool.span.setStatus({ code: SpanStatusCode.ERROR, message: `background task ${status}` });
     }
     tool.span.end(time);
   }
@@ -366,10 +528,18 @@ export class TraceBuilder {
       { kind: SpanKind.INTERNAL, startTime: time, attributes },
       parentContext,
     );
-    this.agents.set(agentId, { span, context: trace.setSpan(parentContext, span), usage: emptyUsage() });
+    this.agents.set(agentId, { span, context: trace.setSpan(parentContext, span), usage: emptyUsage(), cost: 0 });
   }
 
   private subagentEnd(agentId: string, time: number): void {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.endedAt !== undefined) return;
+    // Its calls may still be waiting for their exact usage and price: its span ends with the run.
+    if (this.options.exactCalls) agent.endedAt = time;
+    else this.endAgent(agentId, time);
+  }
+
+  private endAgent(agentId: string, time: number): void {
     const agent = this.agents.get(agentId);
     if (!agent) return;
     this.agents.delete(agentId);
@@ -383,6 +553,7 @@ export class TraceBuilder {
       attributes[ATTR.requestModel] = agent.model;
       attributes[ATTR.responseModel] = agent.model;
     }
+    if (agent.cost !== undefined) attributes[ATTR.cost] = agent.cost;
     agent.span.setAttributes(attributes);
     agent.span.end(time);
   }

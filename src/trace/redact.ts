@@ -7,6 +7,8 @@
  * patterns, so linear time); the secrets found are merged and replaced in one pass. Pure functions;
  * the patterns are compiled once per redactor.
  */
+
+import { cutWithMarker } from "./content.ts";
 import { RULES, type Rule } from "./redact-rules.ts";
 import { regexExtent } from "./regex-extent.ts";
 import { isSecretName } from "./secret-names.ts";
@@ -227,9 +229,7 @@ function render(text: string, spans: Span[], safe: number, max: number): { out: 
 
 /** The shown text cut to `maxLength` with a `…[N more chars]` marker, as content truncation writes it. */
 function marked({ head, total }: { head: string; total: number }, maxLength: number): string {
-  if (total <= maxLength) return head;
-  const marker = `…[${total - maxLength} more chars]`;
-  return head.slice(0, Math.max(0, maxLength - marker.length)) + marker;
+  return cutWithMarker(head, total, maxLength);
 }
 
 /** A redactor over `rules`; `margin` is the most any built-in rule reads from where a secret starts. */

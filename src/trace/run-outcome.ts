@@ -11,6 +11,8 @@ export interface RunFacts {
   costState?: ResultEvent;
   /** The sum of the model calls seen, for when Claude Code reported no totals at all. */
   chatUsage: TokenUsage;
+  /** The main agent's model calls in the transcript (its turns, whatever the output format showed). */
+  mainCalls?: number;
   /**
    * The run resumed an earlier session: Claude Code's totals then include the earlier runs, so the
    * run's own are the calls seen.
@@ -73,6 +75,9 @@ export function runOutcome(f: RunFacts): RunOutcome {
     outcome.numTurns = f.results.reduce((n, r) => n + (r.numTurns ?? 0), 0);
     outcome.permissionDenials = f.results.reduce((n, r) => n + (r.permissionDenials ?? 0), 0);
   }
+  // Each result counts its own turns and `json` output prints only the last one: the transcript's
+  // main-agent calls make the count the same whatever the format showed.
+  if (f.mainCalls) outcome.numTurns = Math.max(outcome.numTurns ?? 0, f.mainCalls);
   const status = shown?.apiErrorStatus ?? f.apiError?.status;
   if (typeof status === "number") outcome.apiErrorStatus = status;
 

@@ -76,7 +76,30 @@ export const ATTR = {
   ccSubagentId: "claude_code.subagent.id",
   ccSubagentBackground: "claude_code.subagent.background",
   ccToolDescription: "claude_code.tool.description",
+  ccToolBackground: "claude_code.tool.background",
+  ccBackgroundStatus: "claude_code.tool.background.status",
+  ccBackgroundExitCode: "claude_code.tool.background.exit_code",
   ccCostSource: "claude_code.cost.source",
+
+  reasoningTokens: "gen_ai.usage.reasoning.output_tokens",
+  timeToFirstChunk: "gen_ai.response.time_to_first_chunk",
+  httpStatusCode: "http.response.status_code",
+  ccCacheCreation5m: "claude_code.usage.cache_creation.5m.input_tokens",
+  ccCacheCreation1h: "claude_code.usage.cache_creation.1h.input_tokens",
+  ccWebSearchRequests: "claude_code.usage.web_search_requests",
+  ccWebFetchRequests: "claude_code.usage.web_fetch_requests",
+  ccQuerySource: "claude_code.query_source",
+  ccRequestId: "claude_code.request_id",
+  ccRetryAttempt: "claude_code.retry.attempt",
+  ccRetryMax: "claude_code.retry.max_retries",
+  ccErrorMessage: "claude_code.error.message",
+  ccFallbackFrom: "claude_code.fallback.from_model",
+  ccFallbackTo: "claude_code.fallback.to_model",
+  ccCompactionTrigger: "claude_code.compaction.trigger",
+  ccCompactionPreTokens: "claude_code.compaction.pre_tokens",
+  ccCompactionPostTokens: "claude_code.compaction.post_tokens",
+  ccCompactions: "claude_code.compactions",
+  ccPermissionSource: "claude_code.permission.source",
 } as const;
 
 /** The instrumentation scope of every span and metric claudia makes. */
@@ -94,6 +117,12 @@ export const OPERATION = {
 export const EVENT = {
   userPrompt: "user.prompt",
   agentCompleted: "agent.completed",
+  /** A failed attempt before the call that finally succeeded. */
+  apiRetry: "claude_code.api.retry",
+  /** Claude Code switched to the fallback model. */
+  modelFallback: "claude_code.model.fallback",
+  /** The conversation was compacted (on the agent span). */
+  compaction: "claude_code.compaction",
 } as const;
 
 /** Content attributes of the span events above (older GenAI names, kept for the backends that read them). */
@@ -152,3 +181,6 @@ export const CI_ATTR = {
   changeId: ATTR_VCS_CHANGE_ID,
   providerName: ATTR_VCS_PROVIDER_NAME,
 } as const;
+
+/** `claude_code.query_source` of the compaction summary call. */
+export const COMPACTION_QUERY_SOURCE = "compact";

@@ -116,7 +116,7 @@ describe("interactive mode", () => {
       assert.equal(r.attributes["gen_ai.usage.input_tokens"], sum("gen_ai.usage.input_tokens"));
       assert.equal(r.attributes["gen_ai.usage.output_tokens"], sum("gen_ai.usage.output_tokens"));
       assert.ok(Math.abs(Number(r.attributes["gen_ai.usage.cost"]) - sum("gen_ai.usage.cost")) < 1e-12);
-      assert.equal(r.attributes["claude_code.cost.source"], "price_table");
+      assert.equal(r.attributes["claude_code.cost.source"], "claude_code", "every call priced by Claude Code itself");
       assert.equal(r.status.code, 0);
       assert.ok(chats.every((c) => c.endMs <= r.endMs && c.startMs >= r.startMs));
     }

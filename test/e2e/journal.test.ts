@@ -120,7 +120,7 @@ describe("journal", () => {
     assert.ok(row, list.stdout);
     assert.match(
       row,
-      /ok\s+claude-sonnet-4-5\s+-\s+1\s+\d+\/\d+\s+\$[\d.]+\s+[\d.]+m?s\s+delivered\s+\[\[scenario:bash-fail\]\] list me/,
+      /ok\s+claude-sonnet-4-5\s+2\s+1\s+\d+\/\d+\s+\$[\d.]+\s+[\d.]+m?s\s+delivered\s+\[\[scenario:bash-fail\]\] list me/,
     );
     const full = await traces(["show", "last", "--full"]);
     assert.match(full.stdout, /tool\.call\.arguments: \{"command":"ls \/nonexistent-claudia-path"/);

@@ -98,7 +98,7 @@ async function importSession(file: SessionFile, ctx: ImportContext): Promise<Out
   let conversation = false;
   const tail = new TranscriptTail(file.path, (event: RunEvent) => {
     if (event.kind === "chat" || (event.kind === "prompt" && event.agentId === null)) conversation = true;
-    endTime = Math.max(endTime, event.kind === "chat" ? event.endTime : event.time);
+    endTime = Math.max(endTime, event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time);
     builder.handle(event);
   });
   tail.stop();

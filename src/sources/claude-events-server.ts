@@ -1,0 +1,184 @@
+/**
+ * A loopback OTLP/HTTP (JSON) logs endpoint for Claude Code's own log events.
+ *
+ * It listens on 127.0.0.1 on a random port; only `POST /<secret>/v1/logs` is taken (the secret is
+ * drawn per run and reaches Claude Code only through its environment), everything else gets 404.
+ * Bodies are bounded. A batch is answered once its events are emitted, so by the time Claude Code
+ * exits (it waits for its last export) every event it sent has been seen. When the user exports
+ * Claude Code's logs themselves, each body is also sent, unchanged, to their endpoint with their headers.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gunzip } from "node:zlib";
+import type { RunEvent } from "../events.ts";
+import { ClaudeEventsParser, claudeEventsEnv, userLogsTarget } from "./claude-events.ts";
+
+/** Largest body accepted (a batch of a few hundred records is well under 1 MB). */
+export const MAX_EVENTS_BODY = 8 * 1024 * 1024;
+const FORWARD_TIMEOUT_MS = 5000;
+
+export interface ClaudeEventsServer {
+  /** The logs URL Claude Code is given (`OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`). */
+  endpoint: string;
+  /** Batches received so far. */
+  readonly batches: number;
+  /** Stop listening; waits (bounded) for bodies still being passed on to the user's endpoint. */
+  close(): Promise<void>;
+}
+
+export interface ClaudeEventsServerOptions {
+  emit: (event: RunEvent) => void;
+  /** The user's own logs endpoint, to pass every body on to. */
+  forward?: { url: string; headers: Record<string, string> };
+  /** A one-line problem report (forwarding failed, a bad body). */
+  warn?: (message: string) => void;
+  /** Keep to the first Claude Code session seen (not for the terminal UI, whose `/clear` starts another). */
+  oneSession?: boolean;
+}
+
+export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Promise<ClaudeEventsServer> {
+  const secret = randomBytes(24).toString("hex");
+  const path = `/${secret}/v1/logs`;
+  const parser = new ClaudeEventsParser(options.emit, options.oneSession ?? true);
+  const forwarding = new Set<Promise<void>>();
+  let batches = 0;
+  let warned = false;
+  const warnOnce = (message: string) => {
+    if (warned) return;
+    warned = true;
+    options.warn?.(message);
+  };
+
+  const server: Server = createServer((req, res) => {
+    if (req.method !== "POST" || req.url !== path) {
+      res.writeHead(404).end();
+      req.resume();
+      return;
+    }
+    readBody(req).then(
+      (body) => {
+        batches++;
+        try {
+          parser.batch(JSON.parse(body.toString("utf8")));
+        } catch {
+          warnOnce("Claude Code sent a log batch that is not OTLP/JSON; skipped");
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        if (options.forward) track(forwarding, forward(options.forward, body, warnOnce));
+      },
+      (error: Error & { status?: number }) => {
+        res.writeHead(error.status ?? 400).end();
+      },
+    );
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.unref();
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        endpoint: `http://127.0.0.1:${port}${path}`,
+        get batches() {
+          return batches;
+        },
+        async close() {
+          server.closeAllConnections();
+          server.close();
+          await Promise.all(forwarding);
+        },
+      });
+    });
+  });
+}
+
+function track(pending: Set<Promise<void>>, work: Promise<void>): void {
+  pending.add(work);
+  void work.finally(() => pending.delete(work));
+}
+
+async function forward(
+  target: { url: string; headers: Record<string, string> },
+  body: Buffer,
+  warn: (message: string) => void,
+): Promise<void> {
+  try {
+    const response = await fetch(target.url, {
+      method: "POST",
+      headers: { ...target.headers, "content-type": "application/json" },
+      body,
+      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+    });
+    await response.arrayBuffer();
+    if (!response.ok) warn(`Claude Code's log events were not accepted by ${target.url} (HTTP ${response.status})`);
+  } catch (error) {
+    warn(`Claude Code's log events could not be passed on to ${target.url}: ${(error as Error).message}`);
+  }
+}
+
+/** The request body, gunzipped if it came compressed; never more than MAX_EVENTS_BODY bytes. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_EVENTS_BODY) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("error", reject);
+    req.on("end", () => {
+      if (tooLarge) return reject(Object.assign(new Error("too large"), { status: 413 }));
+      const raw = Buffer.concat(chunks);
+      if (req.headers["content-encoding"] !== "gzip") return resolve(raw);
+      gunzip(raw, { maxOutputLength: MAX_EVENTS_BODY }, (error, out) =>
+        error ? reject(Object.assign(error, { status: 400 })) : resolve(out),
+      );
+    });
+  });
+}
+
+/** Claude Code's accounting for one run: the variables to add to its environment, and the endpoint's end. */
+export interface ClaudeEvents {
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Start receiving Claude Code's log events for a run whose environment is `userEnv`; undefined
+ * when the user's own telemetry settings leave no way to do so without changing where their data
+ * goes, or the endpoint could not start (the run is then traced from the transcript alone).
+ */
+export async function startClaudeEvents(
+  userEnv: NodeJS.ProcessEnv,
+  emit: (event: RunEvent) => void,
+  log: { warn: (message: string) => void; debug: (message: string) => void },
+  oneSession = true,
+): Promise<ClaudeEvents | undefined> {
+  if (claudeEventsEnv(userEnv, "http://127.0.0.1/").CLAUDE_CODE_ENABLE_TELEMETRY === undefined) {
+    log.debug("Claude Code's telemetry settings are the user's own; per-request accounting off");
+    return undefined;
+  }
+  let server: ClaudeEventsServer;
+  try {
+    server = await startClaudeEventsServer({ emit, forward: userLogsTarget(userEnv), warn: log.warn, oneSession });
+  } catch (error) {
+    log.debug(`per-request accounting off: ${(error as Error).message}`);
+    return undefined;
+  }
+  return {
+    env: claudeEventsEnv(userEnv, server.endpoint),
+    close: async () => {
+      log.debug(`Claude Code's accounting: ${server.batches} batch(es) received`);
+      await server.close();
+    },
+  };
+}
+
+/** Wait until `done()` holds, checking every 20 ms, for at most `ms` (the accounting of the last calls). */
+export async function settled(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+}

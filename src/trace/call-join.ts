@@ -1,0 +1,102 @@
+/**
+ * Joins the two descriptions of a model call: the transcript's (`chat`: content, tool calls) and
+ * Claude Code's own accounting (`api.request`: exact usage and price), into exactly one call each.
+ *
+ * They arrive in any order (the accounting in batches every 200 ms, the last one as Claude Code
+ * exits), so each side waits for the other, keyed by the API's request id (or, when a proxy sends
+ * none, by the agent and the four token counts, first come first joined):
+ * - a transcript call waits for its request, then both go out as one call;
+ * - a request the transcript never has (the compaction summary, a tool's own call) goes out at once;
+ * - anything still unmatched goes out alone at `flush()` (the end of the run): a transcript call
+ *   with the price table's cost, a request with Claude Code's.
+ * A request id traced once is never traced again, so nothing is counted twice. Without the accounting
+ * source (`waitForRequests` false) transcript calls go out at once.
+ */
+import type { ApiRequestEvent, ChatEvent } from "../events.ts";
+
+/** One model call as it will be traced: the transcript's view, Claude Code's, or both. */
+export interface JoinedCall<Note> {
+  chat?: ChatEvent;
+  request?: ApiRequestEvent;
+  /** What happened before the call succeeded (failed attempts, a fallback), in order. */
+  notes: Note[];
+}
+
+/** Query sources whose requests have no transcript call. */
+const UNTRANSCRIBED = new Set(["compact"]);
+
+export class CallJoin<Note> {
+  /** Waiting sides by key; a key without a request id can hold several (identical counts). */
+  private readonly held = new Map<string, { chat: ChatEvent; notes: Note[] }[]>();
+  private readonly requests = new Map<string, ApiRequestEvent[]>();
+  /** Request ids already traced. */
+  private readonly done = new Set<string>();
+
+  constructor(
+    private readonly waitForRequests: boolean,
+    private readonly emit: (call: JoinedCall<Note>) => void,
+  ) {}
+
+  chat(chat: ChatEvent, notes: Note[]): void {
+    if (chat.requestId && this.done.has(chat.requestId)) return;
+    const key = keyOf(chat.requestId, chat.agentId, chat.usage);
+    const request = take(this.requests, key);
+    if (request) this.out({ chat, request, notes });
+    else if (this.waitForRequests) put(this.held, key, { chat, notes });
+    else this.out({ chat, notes });
+  }
+
+  request(request: ApiRequestEvent): void {
+    if (request.requestId && this.done.has(request.requestId)) return;
+    const key = keyOf(request.requestId, request.agentId, request.usage);
+    const held = take(this.held, key);
+    if (held) this.out({ chat: held.chat, request, notes: held.notes });
+    else if (UNTRANSCRIBED.has(request.querySource ?? "") || request.toolUseId !== undefined) {
+      this.out({ request, notes: [] });
+    } else put(this.requests, key, request);
+  }
+
+  /** Transcript calls still waiting for their request. */
+  get waiting(): number {
+    let n = 0;
+    for (const entries of this.held.values()) n += entries.length;
+    return n;
+  }
+
+  /** Emit everything still waiting (the run has ended). */
+  flush(): void {
+    for (const entries of this.held.values()) for (const { chat, notes } of entries) this.out({ chat, notes });
+    for (const entries of this.requests.values()) for (const request of entries) this.out({ request, notes: [] });
+    this.held.clear();
+    this.requests.clear();
+  }
+
+  private out(call: JoinedCall<Note>): void {
+    const requestId = call.request?.requestId ?? call.chat?.requestId;
+    if (requestId) this.done.add(requestId);
+    this.emit(call);
+  }
+}
+
+function put<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function take<T>(map: Map<string, T[]>, key: string): T | undefined {
+  const list = map.get(key);
+  if (!list) return undefined;
+  const value = list.shift();
+  if (list.length === 0) map.delete(key);
+  return value;
+}
+
+function keyOf(
+  requestId: string | undefined,
+  agentId: string | null,
+  usage: { input: number; output: number; cacheRead: number; cacheCreation: number },
+): string {
+  if (requestId) return `id:${requestId}`;
+  return `usage:${agentId ?? ""}|${usage.input}|${usage.output}|${usage.cacheRead}|${usage.cacheCreation}`;
+}

@@ -1,0 +1,61 @@
+/**
+ * The library form is exact too: `runAgentWithTelemetry` receives Claude Code's per-request
+ * accounting, so a run that auto-compacts has one chat span per served request at Claude Code's price.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { runAgentWithTelemetry } from "../../src/index.ts";
+import { assertExactCalls, chats } from "../support/exact-checks.ts";
+import type { ReceivedSpan } from "../support/otlp-receiver.ts";
+import { createSandbox, MODEL, type Sandbox } from "../support/sandbox.ts";
+import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+
+let model: ScriptedModel;
+let sandbox: Sandbox;
+const exporter = new InMemorySpanExporter();
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+
+before(async () => {
+  model = await startScriptedModel();
+  sandbox = createSandbox(model.url, {
+    CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: "50",
+    CLAUDE_CODE_AUTO_COMPACT_WINDOW: "100000",
+  });
+});
+after(async () => {
+  await model.close();
+  sandbox.remove();
+});
+
+/** An SDK span in the shape the OTLP receiver gives (what the shared checks read). */
+function received(span: ReadableSpan): ReceivedSpan {
+  const ms = ([s, ns]: [number, number]) => s * 1000 + ns / 1e6;
+  return {
+    traceId: span.spanContext().traceId,
+    spanId: span.spanContext().spanId,
+    parentSpanId: span.parentSpanContext?.spanId ?? "",
+    name: span.name,
+    kind: span.kind,
+    startMs: ms(span.startTime),
+    endMs: ms(span.endTime),
+    attributes: { ...span.attributes } as ReceivedSpan["attributes"],
+    status: { code: span.status.code, message: span.status.message },
+    events: span.events.map((e) => ({ name: e.name, attributes: { ...e.attributes } as ReceivedSpan["attributes"] })),
+    resource: {},
+  };
+}
+
+describe("runAgentWithTelemetry exactness", () => {
+  test("a run that compacts: every request a chat span at Claude Code's price", async () => {
+    const result = await runAgentWithTelemetry({
+      prompt: "[[scenario:compact]] library",
+      extraArgs: { model: MODEL, "permission-mode": "bypassPermissions" },
+      tracerProvider: provider,
+      options: { cwd: sandbox.work, env: sandbox.env as Record<string, string>, allowDangerouslySkipPermissions: true },
+    });
+    const spans = exporter.getFinishedSpans().map(received);
+    assertExactCalls(spans, model.served, Number(result.results.at(-1)?.total_cost_usd));
+    assert.equal(chats(spans).filter((s) => s.attributes["claude_code.query_source"] === "compact").length, 1);
+  });
+});

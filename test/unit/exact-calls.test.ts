@@ -1,0 +1,184 @@
+/**
+ * The join of transcript calls with Claude Code's accounting (in any order, nothing counted twice),
+ * the price table's fallback for 1-hour cache writes and web searches, and content cutting.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import type { ApiRequestEvent, ChatEvent, RunEvent } from "../../src/events.ts";
+import { contentText } from "../../src/sources/transcript.ts";
+import { TraceBuilder } from "../../src/trace/builder.ts";
+import { cutJson, truncate } from "../../src/trace/content.ts";
+import { callCost } from "../../src/trace/cost.ts";
+
+const T = 1_700_000_000_000;
+const usage = { input: 4, output: 36, cacheRead: 1270, cacheCreation: 27 };
+
+const chat = (requestId: string | undefined, agentId: string | null = null): ChatEvent => ({
+  kind: "chat",
+  agentId,
+  id: `msg_${requestId}`,
+  requestId,
+  model: "claude-sonnet-4-5",
+  startTime: T + 100,
+  endTime: T + 200,
+  usage,
+  stopReason: "end_turn",
+  text: "hi",
+  toolCalls: [],
+});
+const request = (requestId: string | undefined, extra: Partial<ApiRequestEvent> = {}): ApiRequestEvent => ({
+  kind: "api.request",
+  agentId: null,
+  requestId,
+  model: "claude-sonnet-4-5",
+  querySource: "sdk",
+  startTime: T + 100,
+  endTime: T + 210,
+  usage,
+  details: { cacheCreation5m: 27, cacheCreation1h: 0 },
+  costUsd: 0.5,
+  ttftMs: 30,
+  ...extra,
+});
+
+function build(events: RunEvent[], exactCalls = true) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const builder = new TraceBuilder({
+    tracer: provider.getTracer("test"),
+    parentContext: ROOT_CONTEXT,
+    content: { capture: true, maxLength: 1000 },
+    startTime: T,
+    costOf: () => 0.01,
+    exactCalls,
+  });
+  for (const event of events) builder.handle(event);
+  const waiting = builder.waitingCalls;
+  builder.finish({ endTime: T + 9000 });
+  const chats = exporter.getFinishedSpans().filter((s) => s.attributes["gen_ai.operation.name"] === "chat");
+  return { chats, waiting, root: exporter.getFinishedSpans().find((s) => s.name === "invoke_agent claude-code") };
+}
+
+describe("joining calls with Claude Code's accounting", () => {
+  test("either order gives one span with Claude Code's price, usage and time to first chunk", () => {
+    for (const events of [
+      [chat("r1"), request("r1")],
+      [request("r1"), chat("r1")],
+    ]) {
+      const { chats, waiting, root } = build(events);
+      assert.equal(waiting, 0);
+      assert.equal(chats.length, 1);
+      assert.equal(chats[0]?.attributes["gen_ai.usage.cost"], 0.5);
+      assert.equal(chats[0]?.attributes["claude_code.cost.source"], "claude_code");
+      assert.equal(chats[0]?.attributes["gen_ai.response.time_to_first_chunk"], 0.03);
+      assert.equal(chats[0]?.attributes["gen_ai.response.id"], "msg_r1");
+      assert.equal(root?.attributes["gen_ai.usage.cost"], 0.5);
+      assert.equal(root?.attributes["claude_code.cost.source"], "claude_code");
+    }
+  });
+
+  test("a call with no request keeps the price table's cost; a request with no call is its own span", () => {
+    const { chats, waiting } = build([chat("r1"), request("r2")]);
+    assert.equal(waiting, 1, "the transcript call waited for its request");
+    const costs = chats.map((s) => [s.attributes["claude_code.request_id"], s.attributes["gen_ai.usage.cost"]]).sort();
+    assert.deepEqual(costs, [
+      ["r1", 0.01],
+      ["r2", 0.5],
+    ]);
+  });
+
+  test("duplicates are not counted twice; without request ids, identical counts join first come first", () => {
+    assert.equal(build([request("r1"), chat("r1"), request("r1"), chat("r1")]).chats.length, 1);
+    const { chats } = build([chat(undefined), chat(undefined), request(undefined), request(undefined)]);
+    assert.deepEqual(
+      chats.map((s) => s.attributes["gen_ai.usage.cost"]),
+      [0.5, 0.5],
+    );
+  });
+
+  test("without the accounting source calls go out at once, priced by the table", () => {
+    const { chats, waiting } = build([chat("r1")], false);
+    assert.equal(waiting, 0);
+    assert.equal(chats[0]?.attributes["gen_ai.usage.cost"], 0.01);
+    assert.equal(chats[0]?.attributes["claude_code.cost.source"], "price_table");
+  });
+
+  test("failed attempts and a fallback are events on the call that followed", () => {
+    const { chats } = build([
+      {
+        kind: "api.retry",
+        agentId: null,
+        time: T + 10,
+        status: 529,
+        errorType: "overloaded_error",
+        message: "529",
+        attempt: 1,
+      },
+      { kind: "model.fallback", agentId: null, time: T + 20, from: "a", to: "b" },
+      chat("r1"),
+      request("r1"),
+    ]);
+    assert.deepEqual(
+      chats[0]?.events.map((e) => e.name),
+      ["claude_code.api.retry", "claude_code.model.fallback"],
+    );
+  });
+});
+
+describe("the price table's fallback", () => {
+  test("prices 1-hour cache writes and web searches as Claude Code does", () => {
+    const time = Date.parse("2026-11-28T00:00:00Z");
+    // Claude Code's own figures for these calls (measured with the real binary).
+    const web = callCost("claude-sonnet-4-5", { input: 4, output: 63, cacheRead: 1003, cacheCreation: 27 }, time, {
+      webSearchRequests: 1,
+    });
+    assert.ok(Math.abs((web as number) - 0.01135915) < 1e-12);
+    const plain = callCost("claude-sonnet-4-5", usage, time) as number;
+    const hour = callCost("claude-sonnet-4-5", usage, time, { cacheCreation1h: 27 }) as number;
+    // 1-hour writes cost 2x input ($6/MTok) instead of 1.25x ($3.75/MTok).
+    assert.ok(Math.abs(hour - plain - (27 * (6 - 3.75)) / 1e6) < 1e-12);
+  });
+});
+
+describe("tool results", () => {
+  test("a ToolSearch result (tool references) is not empty", () => {
+    const content = [
+      { type: "tool_reference", tool_name: "mcp__db__query" },
+      { type: "tool_reference", tool_name: "Bash" },
+    ];
+    assert.equal(contentText([{ type: "tool_result", content }]), "tool: mcp__db__query\ntool: Bash");
+  });
+});
+
+describe("content cutting", () => {
+  test("exact counts, never half an emoji", () => {
+    const text = `${"a".repeat(9990)}😀${"b".repeat(20)}`;
+    for (let max = 9990; max < text.length; max++) {
+      const cut = truncate(text, max);
+      assert.ok(cut.length <= max);
+      const shown = Number(/…\[(\d+) more chars\]$/.exec(cut)?.[1]);
+      const kept = cut.length - `…[${shown} more chars]`.length;
+      assert.equal(kept + shown, text.length, `max ${max}`);
+      assert.ok(!/[\ud800-\udbff]$/.test(cut.slice(0, kept)), `no lone high surrogate at ${max}`);
+    }
+  });
+
+  test("JSON stays valid: the strings inside are cut, not the JSON", () => {
+    const value = [{ role: "assistant", parts: [{ type: "text", content: `${"x".repeat(20000)}😀` }] }];
+    const cut = cutJson(value, 8192);
+    assert.ok(cut.length <= 8192);
+    const parsed = JSON.parse(cut);
+    assert.match(parsed[0].parts[0].content, /…\[\d+ more chars\]$/);
+    assert.equal(cutJson({ a: 1 }, 8192), '{"a":1}');
+    assert.doesNotThrow(() =>
+      JSON.parse(
+        cutJson(
+          Array.from({ length: 5000 }, () => 1),
+          100,
+        ),
+      ),
+    );
+  });
+});
