@@ -23,11 +23,64 @@ export function contentPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Cont
   return { capture, maxLength };
 }
 
-/** Cut a value to the limit, saying how much was cut. */
+/**
+ * Cut a text to the limit (in UTF-16 code units), saying exactly how many were cut; never between
+ * the two halves of a surrogate pair (an emoji is kept whole or cut whole).
+ */
 export function truncate(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
-  const marker = `…[${text.length - maxLength} more chars]`;
-  return text.slice(0, Math.max(0, maxLength - marker.length)) + marker;
+  let kept = 0;
+  let marker = "";
+  // The marker's length depends on the count it shows: settle both (at most a few rounds).
+  for (let round = 0, guess = 16; round < 4; round++) {
+    kept = Math.max(0, maxLength - guess);
+    const code = text.charCodeAt(kept - 1);
+    if (kept > 0 && code >= 0xd800 && code <= 0xdbff) kept--;
+    marker = `…[${text.length - kept} more chars]`;
+    if (marker.length === guess) break;
+    guess = marker.length;
+  }
+  return text.slice(0, kept) + marker;
+}
+
+/**
+ * JSON of a value within the limit, cutting the strings inside it (never the JSON itself), so the
+ * result always parses. When even empty strings do not fit, the whole JSON is kept as one cut string.
+ */
+export function cutJson(value: unknown, maxLength: number): string {
+  if (typeof value === "string") return truncate(value, maxLength);
+  const whole = toJson(value);
+  if (whole.length <= maxLength) return whole;
+  // The longest string kept inside: the largest that fits, found by halving (each try is linear).
+  let low = 0;
+  let high = maxLength;
+  let best: string | undefined;
+  while (low <= high) {
+    const cap = Math.floor((low + high) / 2);
+    const json = toJson(capStrings(value, cap, 0));
+    if (json.length <= maxLength) {
+      best = json;
+      low = cap + 1;
+    } else {
+      high = cap - 1;
+    }
+  }
+  return best ?? JSON.stringify(truncate(whole, Math.max(0, maxLength - 2)));
+}
+
+const MAX_DEPTH = 64;
+
+const capStrings = (value: unknown, cap: number, depth: number): unknown =>
+  mapStrings(value, (text) => truncate(text, cap), depth);
+
+/** A copy of a JSON-like value with every string inside it passed through `fn` (e.g. redaction). */
+export function mapStrings(value: unknown, fn: (text: string) => string, depth = 0): unknown {
+  if (typeof value === "string") return fn(value);
+  if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, fn, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = mapStrings(item, fn, depth + 1);
+  return out;
 }
 
 /** JSON for an attribute, never throwing. */
