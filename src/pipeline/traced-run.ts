@@ -8,10 +8,12 @@
 import { type Context, ROOT_CONTEXT, type SpanContext, trace } from "@opentelemetry/api";
 import { TraceState } from "@opentelemetry/core";
 import type { RunEvent } from "../events.ts";
+import { apiServerOf } from "../trace/api-server.ts";
 import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
 import { type ContentPolicy, contentPolicyFromEnv } from "../trace/content.ts";
 import { createRedactor, invalidUserPatterns } from "../trace/redact.ts";
 import { TRACER_NAME } from "../trace/semconv.ts";
+import { genAiOptionsFromEnv } from "../trace/semconv-mode.ts";
 import type { RunDescription } from "./description.ts";
 import { callerOutputs, ownOutputs, type RunOutputs } from "./outputs.ts";
 import type { RunInput } from "./run-input.ts";
@@ -55,6 +57,7 @@ export class TracedRun {
       log.warn(`CLAUDIA_REDACT_PATTERNS: "${bad}" is not a valid regular expression; ignored`);
     }
     this.redact = createRedactor(env);
+    const genAi = genAiOptionsFromEnv(env);
     this.builder = new TraceBuilder({
       tracer: outputs.provider.getTracer(TRACER_NAME),
       parentContext: description.parentContext ?? parentOf(description),
@@ -63,6 +66,12 @@ export class TracedRun {
       startTime: description.startTime,
       requestModel: description.requestModel,
       resumed: description.resumed,
+      semconv: genAi.semconv,
+      fullHistory: genAi.fullHistory,
+      toolDefinitions: genAi.toolDefinitions,
+      systemInstructions: description.systemInstructions,
+      // Claude Code's environment is the run's: its ANTHROPIC_BASE_URL is where the calls go.
+      apiServer: apiServerOf(env),
     });
     // Earlier runs that never reached their backend go now, while Claude Code works.
     this.resending =

@@ -17,11 +17,14 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { type ChatEvent, emptyUsage, type ResultEvent, type RunEvent, type TokenUsage, totalInput } from "../events.ts";
-import { type ContentPolicy, toJson, truncate } from "./content.ts";
+import { type ChatEvent, emptyUsage, type ResultEvent, type RunEvent, type TokenUsage } from "../events.ts";
+import type { ApiServer } from "./api-server.ts";
+import { type ContentPolicy, cutJson, mapStrings, truncate } from "./content.ts";
 import { callCost } from "./cost.ts";
+import { answerMessages, Conversations, systemInstructionParts, toolDefinitions, userMessages } from "./messages.ts";
 import { addUsage, runOutcome } from "./run-outcome.ts";
-import { AGENT_NAME, ATTR, EVENT, LEGACY, OPERATION, PROVIDER } from "./semconv.ts";
+import { AGENT_NAME, ATTR, OPERATION, PROVIDER } from "./semconv.ts";
+import { type SemconvMode, usageAttributes } from "./semconv-mode.ts";
 
 export interface TraceBuilderOptions {
   tracer: Tracer;
@@ -37,6 +40,16 @@ export interface TraceBuilderOptions {
   costOf?: (model: string, usage: TokenUsage, time: number) => number | undefined;
   /** Secret redaction applied to every captured text (prompt, arguments, results, answers, errors). */
   redact?: (text: string) => string;
+  /** The GenAI conventions' dialect (default: the published names). */
+  semconv?: SemconvMode;
+  /** The system prompt texts the user gave (`--system-prompt`, `--append-system-prompt`, `systemPrompt`). */
+  systemInstructions?: string[];
+  /** Where the model calls go (`server.address`, `server.port` of `chat` spans), when known. */
+  apiServer?: ApiServer;
+  /** A `chat` span's input is the agent's whole conversation so far, not only what the call added. */
+  fullHistory?: boolean;
+  /** Record the session's tools as `gen_ai.tool.definitions` on the root (opt-in). */
+  toolDefinitions?: boolean;
 }
 
 /** What a finished run amounted to, for summaries and callers. */
@@ -64,6 +77,8 @@ interface AgentState {
   context: Context;
   usage: TokenUsage;
   model?: string;
+  /** Its task (first prompt) is recorded. */
+  task?: boolean;
 }
 
 interface ToolState {
@@ -95,18 +110,25 @@ export class TraceBuilder {
   private apiError: { message: string; status?: number } | undefined;
   private readonly costOf: (model: string, usage: TokenUsage, time: number) => number | undefined;
   private readonly redact: (text: string) => string;
+  private readonly semconv: SemconvMode;
+  /** Each agent's conversation, for the content of `chat` and `invoke_agent` spans. */
+  private readonly conversations: Conversations;
   private finished: RunSummary | undefined;
   private interrupted: { signal: string; time: number } | undefined;
 
   constructor(private readonly options: TraceBuilderOptions) {
     this.costOf = options.costOf ?? callCost;
     this.redact = options.redact ?? ((text) => text);
+    this.semconv = options.semconv ?? { latest: false };
+    this.conversations = new Conversations(options.fullHistory === true);
     const attributes: Attributes = {
       [ATTR.operationName]: OPERATION.invokeAgent,
       [ATTR.providerName]: PROVIDER,
       [ATTR.agentName]: AGENT_NAME,
     };
     if (options.requestModel) attributes[ATTR.requestModel] = options.requestModel;
+    const instructions = this.systemInstructions();
+    if (instructions) attributes[ATTR.systemInstructions] = instructions;
     this.root = options.tracer.startSpan(
       `${OPERATION.invokeAgent} ${AGENT_NAME}`,
       { kind: SpanKind.INTERNAL, startTime: options.startTime, attributes },
@@ -118,20 +140,26 @@ export class TraceBuilder {
 
   handle(event: RunEvent): void {
     if (this.finished) return;
+    this.conversations.observe(event);
     switch (event.kind) {
       case "session":
         this.sessionId ??= event.sessionId;
         this.version ??= event.claudeCodeVersion;
         if (event.model && !this.options.requestModel) this.root.setAttribute(ATTR.requestModel, event.model);
+        if (event.tools && this.options.toolDefinitions)
+          this.setContent(this.root, ATTR.toolDefinitions, toolDefinitions(event.tools));
         break;
       case "prompt":
         if (event.agentId === null && !event.synthetic && this.prompt === undefined) {
           this.prompt = this.redact(event.text);
-          const attributes: Attributes = {};
-          if (this.options.content.capture) {
-            attributes[LEGACY.prompt] = truncate(this.prompt, this.options.content.maxLength);
+          this.setContent(this.root, ATTR.inputMessages, userMessages(event.text));
+        } else if (event.agentId !== null && !event.synthetic) {
+          // A subagent's first prompt is its task.
+          const agent = this.agents.get(event.agentId);
+          if (agent && !agent.task) {
+            agent.task = true;
+            this.setContent(agent.span, ATTR.inputMessages, userMessages(event.text));
           }
-          this.root.addEvent(EVENT.userPrompt, attributes, event.time);
         }
         break;
       case "chat":
@@ -206,10 +234,7 @@ export class TraceBuilder {
     const costUsd = run.costUsd ?? (this.chatCalls > 0 ? this.chatCost : undefined);
     const costSource = run.costUsd !== undefined ? "claude_code" : costUsd !== undefined ? "price_table" : undefined;
     const attributes: Attributes = {
-      [ATTR.inputTokens]: totalInput(usage),
-      [ATTR.outputTokens]: usage.output,
-      [ATTR.cacheReadTokens]: usage.cacheRead,
-      [ATTR.cacheCreationTokens]: usage.cacheCreation,
+      ...usageAttributes(usage, this.semconv, "agent"),
       [ATTR.ccToolCalls]: this.toolCalls,
     };
     const responseModel = main.model ?? (run.models ? Object.keys(run.models)[0] : undefined);
@@ -235,10 +260,11 @@ export class TraceBuilder {
 
     const rawResult = shown?.resultText ?? shown?.errors?.join("\n") ?? this.lastText;
     const resultText = rawResult === undefined ? undefined : this.redact(rawResult);
-    const completed: Attributes = { [ATTR.ccToolCalls]: this.toolCalls };
-    if (this.options.content.capture && resultText !== undefined)
-      completed[LEGACY.completion] = truncate(resultText, this.options.content.maxLength);
-    root.addEvent(EVENT.agentCompleted, completed, endTime);
+    if (rawResult !== undefined) {
+      const main = this.conversations.endAgent(null);
+      const finishReason = run.errorType ? "error" : (main?.finishReason ?? "stop");
+      this.setContent(root, ATTR.outputMessages, answerMessages(rawResult, finishReason));
+    }
     if (run.errorType) {
       const message = run.errorMessage === undefined ? run.errorType : this.cut(run.errorMessage);
       root.setStatus({ code: SpanStatusCode.ERROR, message });
@@ -279,28 +305,22 @@ export class TraceBuilder {
       [ATTR.requestModel]: call.model,
       [ATTR.responseModel]: call.model,
       [ATTR.responseId]: call.id,
-      [ATTR.inputTokens]: totalInput(call.usage),
-      [ATTR.outputTokens]: call.usage.output,
-      [ATTR.cacheReadTokens]: call.usage.cacheRead,
-      [ATTR.cacheCreationTokens]: call.usage.cacheCreation,
+      ...usageAttributes(call.usage, this.semconv, "inference"),
     };
+    if (this.options.apiServer) {
+      attributes[ATTR.serverAddress] = this.options.apiServer.address;
+      attributes[ATTR.serverPort] = this.options.apiServer.port;
+    }
     if (call.stopReason) attributes[ATTR.finishReasons] = [call.stopReason];
     const cost = this.costOf(call.model, call.usage, call.endTime);
     if (cost !== undefined) attributes[ATTR.cost] = cost;
     this.chatCost = cost === undefined || this.chatCost === undefined ? undefined : this.chatCost + cost;
-    if (this.options.content.capture) {
-      const parts: unknown[] = [];
-      if (call.text) parts.push({ type: "text", content: this.cut(call.text) });
-      for (const tool of call.toolCalls) parts.push({ type: "tool_call", id: tool.id, name: tool.name });
-      attributes[ATTR.outputMessages] = this.cut(
-        toJson([{ role: "assistant", parts, finish_reason: call.stopReason ?? "" }]),
-      );
-    }
     const span = this.options.tracer.startSpan(
       `${OPERATION.chat} ${call.model}`,
       { kind: SpanKind.CLIENT, startTime: call.startTime, attributes },
       agent.context,
     );
+    this.callContent(span, call);
     span.end(call.endTime);
   }
 
@@ -315,10 +335,11 @@ export class TraceBuilder {
       [ATTR.toolType]: name.startsWith("mcp__") ? "extension" : "function",
     };
     const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
-    if (mcp?.[1]) attributes[ATTR.mcpServerName] = mcp[1];
+    if (mcp?.[1]) attributes[ATTR.ccMcpServerName] = mcp[1];
     const description = (input as { description?: unknown } | null)?.description;
     if (typeof description === "string") attributes[ATTR.ccToolDescription] = this.cut(description);
-    if (this.options.content.capture && input !== undefined) attributes[ATTR.toolArguments] = this.cut(toJson(input));
+    if (this.options.content.capture && input !== undefined)
+      attributes[ATTR.toolArguments] = cutJson(mapStrings(input, this.redact), this.options.content.maxLength);
     const span = this.options.tracer.startSpan(
       `${OPERATION.executeTool} ${name}`,
       { kind: SpanKind.INTERNAL, startTime: time, attributes },
@@ -356,6 +377,7 @@ export class TraceBuilder {
       [ATTR.operationName]: OPERATION.invokeAgent,
       [ATTR.providerName]: PROVIDER,
       [ATTR.agentName]: agentType,
+      [ATTR.agentId]: agentId,
       [ATTR.ccSubagentId]: agentId,
       [ATTR.ccSubagentBackground]: background,
     };
@@ -372,18 +394,37 @@ export class TraceBuilder {
     const agent = this.agents.get(agentId);
     if (!agent) return;
     this.agents.delete(agentId);
-    const attributes: Attributes = {
-      [ATTR.inputTokens]: totalInput(agent.usage),
-      [ATTR.outputTokens]: agent.usage.output,
-      [ATTR.cacheReadTokens]: agent.usage.cacheRead,
-      [ATTR.cacheCreationTokens]: agent.usage.cacheCreation,
-    };
+    const attributes: Attributes = usageAttributes(agent.usage, this.semconv, "agent");
+    const answer = this.conversations.endAgent(agentId);
+    if (answer) this.setContent(agent.span, ATTR.outputMessages, answerMessages(answer.text, answer.finishReason));
     if (agent.model) {
       attributes[ATTR.requestModel] = agent.model;
       attributes[ATTR.responseModel] = agent.model;
     }
     agent.span.setAttributes(attributes);
     agent.span.end(time);
+  }
+
+  /** A call's input and output messages (content capture), and the system instructions of the main agent's calls. */
+  private callContent(span: Span, call: ChatEvent): void {
+    const messages = this.conversations.messagesOf(call);
+    if (messages && messages.input.length > 0) this.setContent(span, ATTR.inputMessages, messages.input);
+    if (messages) this.setContent(span, ATTR.outputMessages, messages.output);
+    const instructions = call.agentId === null ? this.systemInstructions() : undefined;
+    if (instructions) span.setAttribute(ATTR.systemInstructions, instructions);
+  }
+
+  /** `gen_ai.system_instructions` (content capture), when the user gave a system prompt. */
+  private systemInstructions(): string | undefined {
+    const parts = systemInstructionParts(this.options.systemInstructions ?? []);
+    if (!this.options.content.capture || parts.length === 0) return undefined;
+    return cutJson(mapStrings(parts, this.redact), this.options.content.maxLength);
+  }
+
+  /** A content document (content capture): every text redacted, then cut inside its strings, so it stays valid JSON. */
+  private setContent(span: Span, key: string, document: unknown): void {
+    if (!this.options.content.capture) return;
+    span.setAttribute(key, cutJson(mapStrings(document, this.redact), this.options.content.maxLength));
   }
 
   /** Redact, then cut to the content limit: what every captured text goes through. */
