@@ -9,6 +9,7 @@ import { storedRecord } from "../support/journal.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
+import { contentErrors } from "../support/semconv-check.ts";
 import { type Spotlight, sentrySpansOf, startSpotlight, transactionsOf } from "../support/spotlight.ts";
 import { assertChatSpansMatchServed, named, root, traceIdFrom } from "../support/trace-checks.ts";
 
@@ -43,6 +44,27 @@ describe("Logfire", () => {
         assert.ok(JSON.parse(String(chat.attributes["gen_ai.output.messages"]))[0].parts.length > 0);
       }
       assert.equal(named(spans, "execute_tool Bash")[0]?.attributes["logfire.msg"], "🔧 Bash: Print a greeting");
+      // Logfire's LLM panel renders the conversation from the content attributes, in the conventions' shapes
+      // (the spans also carry Logfire's own names, so the whole-trace conformance check is for plain OTLP).
+      const doc = (span: (typeof spans)[number], key: string) => {
+        assert.deepEqual(contentErrors(key, span.attributes[key]), [], `${span.name} ${key}`);
+        return JSON.parse(String(span.attributes[key]));
+      };
+      assert.deepEqual(doc(agent, "gen_ai.input.messages"), [
+        { role: "user", parts: [{ type: "text", content: "[[scenario:bash]] logfire run" }] },
+      ]);
+      assert.deepEqual(doc(agent, "gen_ai.output.messages")[0].parts, [
+        { type: "text", content: "The command printed: hello-from-bash" },
+      ]);
+      const [first, second] = h.model.served
+        .slice(before)
+        .map((c) => spans.find((s) => s.attributes["gen_ai.response.id"] === c.id) as (typeof spans)[number]);
+      assert.ok(first && second);
+      const call = doc(first, "gen_ai.output.messages")[0].parts.find((p: { type: string }) => p.type === "tool_call");
+      assert.equal(call.name, "Bash");
+      assert.equal(call.arguments.description, "Print a greeting");
+      assert.deepEqual(doc(second, "gen_ai.input.messages")[0].parts[0].type, "tool_call_response");
+      assert.match(String(doc(second, "gen_ai.input.messages")[0].parts[0].response), /hello-from-bash/);
       const config = await claudia(h.sandbox, ["--config"], { LOGFIRE_TOKEN: TOKEN });
       assert.match(config.stdout, /logfire-eu\.pydantic\.dev\/v1\/traces/);
       assert.ok(!config.stdout.includes(TOKEN));
