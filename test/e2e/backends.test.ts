@@ -207,6 +207,35 @@ describe("metrics", () => {
     });
   }
 
+  test("gen_ai_latest_experimental: token usage as one histogram per direction", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] metrics"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_SEMCONV_STABILITY_OPT_IN: "gen_ai_latest_experimental",
+      });
+      assert.equal(ran.code, 0);
+      const chats = named(
+        receiver.spans.filter((s) => s.traceId === traceIdFrom(ran.stderr)),
+        "chat claude-sonnet-4-5",
+      );
+      const points = (name: string) => receiver.points.filter((p) => p.metric === name);
+      const sum = (xs: number[]) => xs.reduce((n, x) => n + x, 0);
+      assert.equal(points("gen_ai.client.token.usage").length, 0);
+      for (const [direction, key] of [
+        ["input", "gen_ai.usage.input_tokens"],
+        ["output", "gen_ai.usage.output_tokens"],
+      ] as const) {
+        const found = points(`gen_ai.client.inference.operation.${direction}_tokens`);
+        assert.equal(sum(found.map((p) => p.count ?? 0)), 2, direction);
+        assert.equal(sum(found.map((p) => p.sum ?? 0)), sum(chats.map((c) => Number(c.attributes[key]))));
+        assert.ok(found.every((p) => p.attributes["gen_ai.token.type"] === undefined && p.unit === "{token}"));
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test("OTEL_METRICS_EXPORTER=none: traces only", async () => {
     const receiver = await startOtlpReceiver();
     try {
