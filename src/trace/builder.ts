@@ -21,7 +21,14 @@ import { type ChatEvent, emptyUsage, type ResultEvent, type RunEvent, type Token
 import type { ApiServer } from "./api-server.ts";
 import { type ContentPolicy, cutJson, mapStrings, truncate } from "./content.ts";
 import { callCost } from "./cost.ts";
-import { answerMessages, Conversations, systemInstructionParts, toolDefinitions, userMessages } from "./messages.ts";
+import {
+  answerMessages,
+  Conversations,
+  encodeDocument,
+  systemInstructionParts,
+  toolDefinitions,
+  userMessages,
+} from "./messages.ts";
 import { addUsage, runOutcome } from "./run-outcome.ts";
 import { AGENT_NAME, ATTR, OPERATION, PROVIDER } from "./semconv.ts";
 import { type SemconvMode, usageAttributes } from "./semconv-mode.ts";
@@ -418,13 +425,16 @@ export class TraceBuilder {
   private systemInstructions(): string | undefined {
     const parts = systemInstructionParts(this.options.systemInstructions ?? []);
     if (!this.options.content.capture || parts.length === 0) return undefined;
-    return cutJson(mapStrings(parts, this.redact), this.options.content.maxLength);
+    return encodeDocument(mapStrings(parts, this.redact) as unknown[], this.options.content.maxLength);
   }
 
-  /** A content document (content capture): every text redacted, then cut inside its strings, so it stays valid JSON. */
-  private setContent(span: Span, key: string, document: unknown): void {
+  /** A content document (content capture): every text redacted, then cut inside its content, so it keeps its schema. */
+  private setContent(span: Span, key: string, document: unknown[]): void {
     if (!this.options.content.capture) return;
-    span.setAttribute(key, cutJson(mapStrings(document, this.redact), this.options.content.maxLength));
+    span.setAttribute(
+      key,
+      encodeDocument(mapStrings(document, this.redact) as unknown[], this.options.content.maxLength),
+    );
   }
 
   /** Redact, then cut to the content limit: what every captured text goes through. */

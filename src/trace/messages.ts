@@ -9,6 +9,7 @@
  * switch it is the whole conversation the agent has had so far within the run.
  */
 import type { ChatEvent, RunEvent } from "../events.ts";
+import { truncate } from "./content.ts";
 
 export interface MessagePart {
   type: string;
@@ -219,4 +220,63 @@ export function messagesText(json: unknown): string | undefined {
     }
   }
   return texts.length > 0 ? texts.join("\n") : undefined;
+}
+
+/** Fields of a part whose strings are content (cut when a document is too long); the rest is structure. */
+const CONTENT_FIELDS = new Set(["content", "response", "arguments", "server_tool_call", "server_tool_call_response"]);
+const MAX_DEPTH = 64;
+
+/** A copy with every string inside a content field cut to `cap`. */
+function capContent(value: unknown, cap: number, inContent: boolean, depth = 0): unknown {
+  if (typeof value === "string") return inContent ? truncate(value, cap) : value;
+  if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => capContent(item, cap, inContent, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = capContent(item, cap, inContent || CONTENT_FIELDS.has(key), depth + 1);
+  }
+  return out;
+}
+
+/** The document with its content cut as little as needed to fit, or undefined when its structure alone is too long. */
+function fit(items: unknown[], maxLength: number): string | undefined {
+  const whole = JSON.stringify(items);
+  if (whole.length <= maxLength) return whole;
+  let low = 0;
+  let high = maxLength;
+  let best: string | undefined;
+  while (low <= high) {
+    const cap = Math.floor((low + high) / 2);
+    const json = JSON.stringify(capContent(items, cap, false));
+    if (json.length <= maxLength) {
+      best = json;
+      low = cap + 1;
+    } else {
+      high = cap - 1;
+    }
+  }
+  return best;
+}
+
+/**
+ * A content document as JSON of at most `maxLength` characters that still follows its schema: the
+ * texts, arguments and responses inside are cut (each saying how much), never roles, types, ids or
+ * names. When even that is too long, the oldest messages (or an answer's last parts) are left out.
+ */
+export function encodeDocument(items: readonly unknown[], maxLength: number): string {
+  let kept = [...items];
+  for (;;) {
+    const json = fit(kept, maxLength);
+    if (json !== undefined) return json;
+    if (kept.length > 1) {
+      kept = kept.slice(Math.max(1, Math.floor(kept.length / 8)));
+      continue;
+    }
+    const only = kept[0] as { parts?: unknown[] } | undefined;
+    if (only && Array.isArray(only.parts) && only.parts.length > 0) {
+      kept = [{ ...only, parts: only.parts.slice(0, -1) }];
+      continue;
+    }
+    return "[]";
+  }
 }

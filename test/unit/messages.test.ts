@@ -6,7 +6,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChatEvent, RunEvent } from "../../src/events.ts";
 import { apiServerOf } from "../../src/trace/api-server.ts";
-import { Conversations, finishReasonOf, messagesText, toolDefinitions } from "../../src/trace/messages.ts";
+import {
+  Conversations,
+  encodeDocument,
+  finishReasonOf,
+  messagesText,
+  toolDefinitions,
+} from "../../src/trace/messages.ts";
 import { contentErrors } from "../support/semconv-check.ts";
 
 const usage = { input: 1, output: 1, cacheRead: 0, cacheCreation: 0 };
@@ -155,4 +161,30 @@ test("the API server comes from ANTHROPIC_BASE_URL, else the Anthropic API", () 
   assert.deepEqual(apiServerOf({ ANTHROPIC_BASE_URL: "http://[::1]:9" }), { address: "::1", port: 9 });
   assert.equal(apiServerOf({ ANTHROPIC_BASE_URL: "not a url" }), undefined);
   assert.equal(apiServerOf({ CLAUDE_CODE_USE_BEDROCK: "1" }), undefined);
+});
+
+test("a document too long is cut inside its content, keeping roles, types and ids, then its oldest messages", () => {
+  const long = [
+    { role: "user", parts: [{ type: "text", content: "a".repeat(500) }] },
+    { role: "tool", parts: [{ type: "tool_call_response", id: "t1", response: "b".repeat(500) }] },
+  ];
+  const cut = encodeDocument(long, 200);
+  assert.ok(cut.length <= 200, `${cut.length}`);
+  assert.deepEqual(contentErrors("gen_ai.input.messages", cut), []);
+  const parsed = JSON.parse(cut);
+  assert.deepEqual(
+    parsed.map((m: { role: string; parts: { type: string }[] }) => [m.role, m.parts[0]?.type]),
+    [
+      ["user", "text"],
+      ["tool", "tool_call_response"],
+    ],
+  );
+  assert.match(parsed[0].parts[0].content, /more chars\]$/);
+  const tight = encodeDocument(long, 90);
+  assert.ok(tight.length <= 90);
+  assert.deepEqual(contentErrors("gen_ai.input.messages", tight), []);
+  assert.equal(JSON.parse(tight).length, 1, "the oldest message left out");
+  assert.equal(encodeDocument(long, 5), "[]");
+  const output = [{ role: "assistant", parts: [{ type: "text", content: "x" }], finish_reason: "stop" }];
+  assert.equal(encodeDocument(output, 1000), JSON.stringify(output));
 });
