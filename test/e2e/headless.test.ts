@@ -283,8 +283,24 @@ describe("GenAI conventions", () => {
     const file = join(h.sandbox.work, "append.md");
     writeFileSync(file, "Appended from a file.");
     const requestsBefore = h.model.requests.length;
-    const r = await scenario("bash", ["--system-prompt", "You are terse.", "--append-system-prompt-file", file]);
+    const r = await scenario(
+      "bash",
+      ["--system-prompt", "You are terse.", "--append-system-prompt-file", file],
+      undefined,
+      { CLAUDIA_CAPTURE_TOOL_DEFINITIONS: "true" },
+    );
     assert.equal(r.code, 0);
+    // The opted-in tool definitions: the tools Claude Code offered, from its printed system/init.
+    const tools = JSON.parse(String(root(r.spans).attributes["gen_ai.tool.definitions"])) as { name: string }[];
+    const offered = (r.stdout
+      .split("\n")
+      .map((l) => (l.includes('"subtype":"init"') ? JSON.parse(l) : undefined))
+      .find(Boolean)?.tools ?? []) as string[];
+    assert.ok(offered.includes("Bash"));
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      offered,
+    );
     const expected = [
       { type: "text", content: "You are terse." },
       { type: "text", content: "Appended from a file." },
