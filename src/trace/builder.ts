@@ -120,6 +120,8 @@ export class TraceBuilder {
   private readonly semconv: SemconvMode;
   /** Each agent's conversation, for the content of `chat` and `invoke_agent` spans. */
   private readonly conversations: Conversations;
+  /** The user's system prompt as `gen_ai.system_instructions`, encoded once. */
+  private readonly instructions: string | undefined;
   private finished: RunSummary | undefined;
   private interrupted: { signal: string; time: number } | undefined;
 
@@ -134,8 +136,8 @@ export class TraceBuilder {
       [ATTR.agentName]: AGENT_NAME,
     };
     if (options.requestModel) attributes[ATTR.requestModel] = options.requestModel;
-    const instructions = this.systemInstructions();
-    if (instructions) attributes[ATTR.systemInstructions] = instructions;
+    this.instructions = this.systemInstructions();
+    if (this.instructions) attributes[ATTR.systemInstructions] = this.instructions;
     this.root = options.tracer.startSpan(
       `${OPERATION.invokeAgent} ${AGENT_NAME}`,
       { kind: SpanKind.INTERNAL, startTime: options.startTime, attributes },
@@ -417,8 +419,7 @@ export class TraceBuilder {
     const messages = this.conversations.messagesOf(call);
     if (messages && messages.input.length > 0) this.setContent(span, ATTR.inputMessages, messages.input);
     if (messages) this.setContent(span, ATTR.outputMessages, messages.output);
-    const instructions = call.agentId === null ? this.systemInstructions() : undefined;
-    if (instructions) span.setAttribute(ATTR.systemInstructions, instructions);
+    if (call.agentId === null && this.instructions) span.setAttribute(ATTR.systemInstructions, this.instructions);
   }
 
   /** `gen_ai.system_instructions` (content capture), when the user gave a system prompt. */
