@@ -234,6 +234,8 @@ export interface SessionEvent {
   model?: string;
   claudeCodeVersion?: string;
   cwd?: string;
+  /** The tools the session offers the model, by name (the `system/init` message's list). */
+  tools?: string[];
 }
 
 export type RunEvent =

@@ -21,6 +21,7 @@ import { RunInput } from "./pipeline/run-input.ts";
 import { openTracedRun, TracedRun } from "./pipeline/traced-run.ts";
 import { startClaudeEvents } from "./sources/claude-events-server.ts";
 import { isResultMessage, resultEventOf } from "./sources/result-message.ts";
+import { systemPromptOfOption } from "./sources/system-prompt.ts";
 import { runWindow } from "./sources/window.ts";
 import type { RunSummary } from "./trace/builder.ts";
 import { childTraceparent, type RootIds, randomRootIds } from "./trace/ids.ts";
@@ -116,6 +117,7 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
     resend: provider === undefined,
     tracerProvider: provider,
     parentContext: active,
+    systemInstructions: systemPromptOfOption(options.systemPrompt),
   };
   // With the caller's provider the run starts at once (its ids are the provider's); claudia's own
   // exporters load first, with the root's ids drawn up front.
@@ -160,6 +162,7 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
             sessionId: message.session_id,
             model: message.model,
             claudeCodeVersion: message.claude_code_version,
+            tools: message.tools,
           });
         }
         yield message;

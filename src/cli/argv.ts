@@ -38,6 +38,8 @@ export interface SplitArgv {
   options: Set<string>;
   /** Values an optional or variadic option took that could have been meant as the prompt. */
   greedy: { option: string; value: string }[];
+  /** The system prompt options given (`--system-prompt`, `--append-system-prompt`, their `-file` variants), in order. */
+  systemPrompts: { option: string; value: string }[];
 }
 
 export class ArgvError extends Error {}
@@ -50,6 +52,8 @@ const CLAUDIA_VALUE_OPTIONS = new Map<string, keyof ClaudiaOptions>([
   ["--logfire-token", "logfireToken"],
   ["--sentry-dsn", "sentryDsn"],
 ]);
+const SYSTEM_PROMPT_OPTION = /^--(append-)?system-prompt(-file)?$/;
+
 const CLAUDIA_FLAGS = new Map<string, keyof ClaudiaOptions>([
   ["--claudia-debug", "debug"],
   ["--quiet", "quiet"],
@@ -68,6 +72,7 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
   const positionals: string[] = [];
   const greedy: SplitArgv["greedy"] = [];
   const options = new Set<string>();
+  const systemPrompts: SplitArgv["systemPrompts"] = [];
   let hasPrint = false;
   let outputFormat: string | undefined;
   let model: string | undefined;
@@ -76,6 +81,7 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
   const noteValue = (name: string, value: string) => {
     if (name === "--output-format") outputFormat = value;
     if (name === "--model") model = value;
+    if (SYSTEM_PROMPT_OPTION.test(name)) systemPrompts.push({ option: name, value });
   };
 
   for (let i = 0; i < argv.length; i++) {
@@ -138,7 +144,18 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
       i = takeValues(argv, i, spec, long, claudeArgs, greedy, noteValue);
     }
   }
-  return { claudia, claudeArgs, positionals, subcommand, hasPrint, outputFormat, model, options, greedy };
+  return {
+    claudia,
+    claudeArgs,
+    positionals,
+    subcommand,
+    hasPrint,
+    outputFormat,
+    model,
+    options,
+    greedy,
+    systemPrompts,
+  };
 }
 
 /** Consume the value(s) of option `argv[i]` the way Claude Code's parser does; returns the new index. */

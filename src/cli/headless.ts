@@ -15,6 +15,7 @@ import type { TracedRun } from "../pipeline/traced-run.ts";
 import type { HookServer } from "../sources/hook-server.ts";
 import { PrintedResults } from "../sources/result-message.ts";
 import { beforeOperands, claudiaHooks, withHooks } from "../sources/settings.ts";
+import { systemPromptOfArgs } from "../sources/system-prompt.ts";
 import { runWindow } from "../sources/window.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
 import type { SplitArgv } from "./argv.ts";
@@ -118,6 +119,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     log,
     resend: true,
     exactCalls: claudeEvents !== undefined,
+    systemInstructions: systemPromptOfArgs(split.systemPrompts, process.cwd(), log.warn),
   };
   const { startTracedRun } = await import("../pipeline/traced-run.ts");
   let printer: ProgressPrinter | undefined;

@@ -12,6 +12,7 @@ import { RunInput } from "../pipeline/run-input.ts";
 import { startHookServer } from "../sources/hook-server.ts";
 import { type InteractionSink, type InteractionStart, Interactions } from "../sources/interactions.ts";
 import { claudiaHooks, withHooks } from "../sources/settings.ts";
+import { systemPromptOfArgs } from "../sources/system-prompt.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import { randomRootIds } from "../trace/ids.ts";
 import { exitCodeOf, waitForExit } from "./child-exit.ts";
@@ -44,6 +45,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
 
   // Each prompt is a run of its own: its events come from the hooks and the session's transcript,
   // which `Interactions` follows and routes to the open prompt (so the input follows nothing itself).
+  const systemInstructions = systemPromptOfArgs(split.systemPrompts, process.cwd(), quietLog.warn);
   const open = (start: InteractionStart): InteractionSink => {
     const input = new RunInput({});
     const first = resend;
@@ -62,6 +64,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
           exactCalls: claudeEvents !== undefined,
           // A turn's last calls are accounted for up to one export interval after it ends.
           exactWaitMs: 1000,
+          systemInstructions,
         },
         input,
       ),

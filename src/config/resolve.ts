@@ -31,6 +31,16 @@ export interface RedactionSettings {
   patterns: string[];
 }
 
+/** Which GenAI names and content documents a run writes. */
+export interface GenAiSettings {
+  /** `OTEL_SEMCONV_STABILITY_OPT_IN` holds `gen_ai_latest_experimental`: the newest conventions' names. */
+  latest: boolean;
+  /** `CLAUDIA_CHAT_HISTORY=full`: a `chat` span's input is its agent's whole conversation so far. */
+  fullHistory: boolean;
+  /** `CLAUDIA_CAPTURE_TOOL_DEFINITIONS`: `gen_ai.tool.definitions` on the root. */
+  toolDefinitions: boolean;
+}
+
 export interface JournalSettings {
   enabled: boolean;
   /** `$CLAUDIA_HOME`, else `$XDG_DATA_HOME/claudia`, else `~/.local/share/claudia`. */
@@ -66,6 +76,7 @@ export interface Config {
   traceUrl?: string;
   /** Put the CI pipeline and the checkout's commit on the resource (`CLAUDIA_DETECT_CI`). */
   detectCi: boolean;
+  genAi: GenAiSettings;
   content: ContentSettings;
   redaction: RedactionSettings;
   journal: JournalSettings;
@@ -116,6 +127,13 @@ export function resolveConfig(
     killAfterMs: read.value("CLAUDIA_KILL_AFTER_MS"),
     traceUrl: read.get("CLAUDIA_TRACE_URL"),
     detectCi: read.value("CLAUDIA_DETECT_CI"),
+    genAi: {
+      latest: (read.get("OTEL_SEMCONV_STABILITY_OPT_IN") ?? []).some(
+        (v) => v.trim().toLowerCase() === "gen_ai_latest_experimental",
+      ),
+      fullHistory: read.value("CLAUDIA_CHAT_HISTORY") === "full",
+      toolDefinitions: read.value("CLAUDIA_CAPTURE_TOOL_DEFINITIONS"),
+    },
     content: {
       capture: read.value("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"),
       maxLength: limit === undefined ? maxLength : Math.min(maxLength, limit),

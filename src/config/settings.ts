@@ -136,6 +136,26 @@ export const SETTINGS = [
     description: "`debug` (or `verbose`, `all`) turns on claudia's diagnostics, like `--claudia-debug`",
   },
   { name: "OTEL_DEBUG", kind: "boolean", default: "false", description: "`1` turns on claudia's diagnostics" },
+  {
+    name: "OTEL_SEMCONV_STABILITY_OPT_IN",
+    kind: "list",
+    description:
+      "`gen_ai_latest_experimental`: the newest GenAI conventions' names ([docs/TRACES.md](docs/TRACES.md#the-newest-conventions-opt-in))",
+  },
+  {
+    name: "CLAUDIA_CHAT_HISTORY",
+    kind: "enum",
+    values: ["new", "full"],
+    default: "new",
+    description: "`full`: each `chat` span's input is its agent's whole conversation, not only what the call added",
+  },
+  {
+    name: "CLAUDIA_CAPTURE_TOOL_DEFINITIONS",
+    kind: "boolean",
+    default: "false",
+    description:
+      "the session's tools as `gen_ai.tool.definitions` (library, and `--output-format stream-json --verbose`)",
+  },
   { name: "TRACEPARENT", kind: "text", description: "the run joins this trace (e.g. your CI pipeline's span)" },
   { name: "TRACESTATE", kind: "text", description: "kept with `TRACEPARENT`" },
   {

@@ -6,7 +6,8 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
-import { ATTR, EVENT, LEGACY, LOGFIRE } from "../trace/semconv.ts";
+import { messagesText } from "../trace/messages.ts";
+import { ATTR, LOGFIRE } from "../trace/semconv.ts";
 import { formatToolTitle, toolTitle } from "../trace/tool-title.ts";
 import { withAttributes } from "./splitting-exporter.ts";
 
@@ -16,10 +17,9 @@ function oneLine(text: string, max = 80): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** The prompt of an agent span: the text of its `gen_ai.input.messages`. */
 function promptOf(span: ReadableSpan): string | undefined {
-  const event = span.events.find((e) => e.name === EVENT.userPrompt);
-  const prompt = event?.attributes?.[LEGACY.prompt];
-  return typeof prompt === "string" ? prompt : undefined;
+  return messagesText(span.attributes[ATTR.inputMessages]);
 }
 
 /** The attributes Logfire reads, for one span. Pure. */

@@ -11,6 +11,7 @@ import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace
 import type { Endpoint } from "../config/backends.ts";
 import type { Temporality } from "../config/resolve.ts";
 import { ATTR, METRIC, TRACER_NAME } from "../trace/semconv.ts";
+import type { SemconvMode } from "../trace/semconv-mode.ts";
 import { otlpMetricExporter } from "./otlp-metric-exporter.ts";
 
 export { METRIC } from "../trace/semconv.ts";
@@ -19,19 +20,36 @@ const seconds = (span: ReadableSpan) => span.duration[0] + span.duration[1] / 1e
 
 /** Records the run's metrics from its spans as they end. */
 class MetricsFromSpans implements SpanProcessor {
-  private readonly tokens: Histogram;
+  /** One histogram for both directions (`gen_ai.token.type`), or one per direction in the newest conventions. */
+  private readonly tokens: { input: Histogram; output: Histogram };
   private readonly duration: Histogram;
   private readonly cost: Counter;
   private readonly toolCalls: Counter;
   private readonly toolDuration: Histogram;
 
-  constructor(private readonly provider: MeterProvider) {
+  constructor(
+    private readonly provider: MeterProvider,
+    private readonly mode: SemconvMode,
+  ) {
     const meter = provider.getMeter(TRACER_NAME);
-    this.tokens = meter.createHistogram(METRIC.tokenUsage, {
-      unit: "{token}",
-      description: "Tokens used per model call, by type (input includes cache reads and writes)",
-      advice: { explicitBucketBoundaries: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] },
-    });
+    const tokens = (name: string, description: string) =>
+      meter.createHistogram(name, {
+        unit: "{token}",
+        description,
+        advice: { explicitBucketBoundaries: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304] },
+      });
+    if (mode.latest) {
+      this.tokens = {
+        input: tokens(METRIC.inputTokensPerOperation, "Input tokens per model call (cache reads and writes included)"),
+        output: tokens(METRIC.outputTokensPerOperation, "Output tokens per model call"),
+      };
+    } else {
+      const both = tokens(
+        METRIC.tokenUsage,
+        "Tokens used per model call, by type (input includes cache reads and writes)",
+      );
+      this.tokens = { input: both, output: both };
+    }
     this.duration = meter.createHistogram(METRIC.operationDuration, {
       unit: "s",
       description: "Duration of model calls (chat) and agent runs (invoke_agent)",
@@ -69,7 +87,9 @@ class MetricsFromSpans implements SpanProcessor {
           ["output", ATTR.outputTokens],
         ] as const) {
           const count = a[key];
-          if (typeof count === "number") this.tokens.record(count, { ...common, [METRIC.tokenType]: type });
+          if (typeof count !== "number") continue;
+          if (this.mode.latest) this.tokens[type].record(count, common);
+          else this.tokens[type].record(count, { ...common, [METRIC.tokenType]: type });
         }
         const cost = a[ATTR.cost];
         if (typeof cost === "number") this.cost.add(cost, { [ATTR.requestModel]: String(a[ATTR.requestModel]) });
@@ -97,7 +117,7 @@ class MetricsFromSpans implements SpanProcessor {
 export async function createMetrics(
   endpoints: Endpoint[],
   resource: Resource,
-  options: { timeoutMillis: number; temporality: Temporality },
+  options: { timeoutMillis: number; temporality: Temporality; mode: SemconvMode },
 ): Promise<SpanProcessor | undefined> {
   if (endpoints.length === 0) return undefined;
   const readers = await Promise.all(
@@ -111,5 +131,5 @@ export async function createMetrics(
         }),
     ),
   );
-  return new MetricsFromSpans(new MeterProvider({ resource, readers }));
+  return new MetricsFromSpans(new MeterProvider({ resource, readers }), options.mode);
 }

@@ -117,6 +117,7 @@ export async function createRunProvider(
       ? await (await import("./metrics.ts")).createMetrics(metricEndpoints, resource, {
           timeoutMillis: config.exportTimeoutMs,
           temporality: config.metricsTemporality,
+          mode: { latest: config.genAi.latest },
         })
       : undefined;
   if (metrics) spanProcessors.push(metrics);

@@ -9,7 +9,8 @@
 import type { Attributes, AttributeValue } from "@opentelemetry/api";
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
-import { ATTR, EVENT, LEGACY, SENTRY } from "../trace/semconv.ts";
+import { ATTR, SENTRY } from "../trace/semconv.ts";
+import { cacheWritesOf } from "../trace/semconv-mode.ts";
 
 /** Sentry's ingestion keeps at most this many spans in one transaction. */
 export const MAX_SPANS_PER_TRANSACTION = 1000;
@@ -69,7 +70,7 @@ export function sentryData(span: ReadableSpan): Record<string, AttributeValue> {
   const output = a[ATTR.outputTokens];
   if (typeof input === "number") {
     const cached = a[ATTR.cacheReadTokens];
-    const written = a[ATTR.cacheCreationTokens];
+    const written = cacheWritesOf(a);
     if (typeof cached === "number") data[SENTRY.cachedInput] = Math.min(cached, input);
     if (typeof written === "number") data[SENTRY.cacheWriteInput] = Math.min(written, input);
     if (typeof output === "number") data[SENTRY.totalTokens] = input + output;
@@ -78,19 +79,7 @@ export function sentryData(span: ReadableSpan): Record<string, AttributeValue> {
   if (typeof provider === "string") data[SENTRY.system] = provider;
   const cost = a[ATTR.cost];
   if (typeof cost === "number") data[SENTRY.cost] = cost;
-  // The prompt and the final answer live in span events, which transactions do not carry.
-  const prompt = eventText(span, EVENT.userPrompt, LEGACY.prompt);
-  if (prompt !== undefined && data[ATTR.inputMessages] === undefined)
-    data[ATTR.inputMessages] = JSON.stringify([{ role: "user", parts: [{ type: "text", content: prompt }] }]);
-  const answer = eventText(span, EVENT.agentCompleted, LEGACY.completion);
-  if (answer !== undefined && data[ATTR.outputMessages] === undefined)
-    data[ATTR.outputMessages] = JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: answer }] }]);
   return data;
-}
-
-function eventText(span: ReadableSpan, event: string, attribute: string): string | undefined {
-  const value = span.events.find((e) => e.name === event)?.attributes?.[attribute];
-  return typeof value === "string" ? value : undefined;
 }
 
 export function toSentrySpan(span: ReadableSpan): SentrySpanJson {

@@ -44,4 +44,6 @@ export interface RunDescription {
   tracerProvider?: TracerProvider;
   /** The root's parent context, when it is richer than `ids.parent` (the library's active context). */
   parentContext?: Context;
+  /** The system prompt texts the user gave (`--system-prompt`, `--append-system-prompt`, their files, `systemPrompt`). */
+  systemInstructions?: string[];
 }

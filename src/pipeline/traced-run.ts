@@ -9,6 +9,7 @@ import { type Context, ROOT_CONTEXT, type SpanContext, trace } from "@openteleme
 import { TraceState } from "@opentelemetry/core";
 import type { RunEvent } from "../events.ts";
 import { settled } from "../sources/claude-events-server.ts";
+import { apiServerOf } from "../trace/api-server.ts";
 import { type RunSummary, TraceBuilder } from "../trace/builder.ts";
 import type { ContentPolicy } from "../trace/content.ts";
 import { createRedactor, credentialValues, type Redactor, uncompilable } from "../trace/redact.ts";
@@ -54,6 +55,11 @@ export class TracedRun {
     }
     // Every configured credential is a secret too, wherever the session prints it.
     this.redact = createRedactor(env, credentialValues(description.config.backends));
+    const genAi = {
+      semconv: { latest: config.genAi.latest },
+      fullHistory: config.genAi.fullHistory,
+      toolDefinitions: config.genAi.toolDefinitions,
+    };
     this.builder = new TraceBuilder({
       tracer: outputs.provider.getTracer(TRACER_NAME),
       parentContext: description.parentContext ?? parentOf(description),
@@ -63,6 +69,12 @@ export class TracedRun {
       requestModel: description.requestModel,
       resumed: description.resumed,
       exactCalls: description.exactCalls,
+      semconv: genAi.semconv,
+      fullHistory: genAi.fullHistory,
+      toolDefinitions: genAi.toolDefinitions,
+      systemInstructions: description.systemInstructions,
+      // Claude Code's environment is the run's: its ANTHROPIC_BASE_URL is where the calls go.
+      apiServer: apiServerOf(env),
     });
     // Earlier runs that never reached their backend go now, while Claude Code works.
     this.resending =

@@ -1,8 +1,9 @@
 /**
  * Claude Code's `result` message (from the Agent SDK, or printed by `claude -p` with
- * `--output-format json|stream-json`) as a run event.
+ * `--output-format json|stream-json`) as a run event; and its printed `system/init` message
+ * (stream-json), for the session's tools.
  */
-import type { ResultEvent } from "../events.ts";
+import type { ResultEvent, RunEvent, SessionEvent } from "../events.ts";
 import { modelTotalsOf } from "./transcript.ts";
 
 type Json = Record<string, unknown>;
@@ -36,13 +37,29 @@ export function resultEventOf(message: Json, time = Date.now()): ResultEvent {
   };
 }
 
+/** A printed `system/init` message as a session event, when it is one. */
+export function initEventOf(message: Json, time = Date.now()): SessionEvent | undefined {
+  if (message.type !== "system" || message.subtype !== "init" || typeof message.session_id !== "string") return;
+  const tools = Array.isArray(message.tools)
+    ? message.tools.filter((t): t is string => typeof t === "string")
+    : undefined;
+  return {
+    kind: "session",
+    time,
+    sessionId: message.session_id,
+    model: str(message.model),
+    claudeCodeVersion: str(message.claude_code_version),
+    tools,
+  };
+}
+
 /**
- * Picks result messages out of what `claude -p` prints, line by line, without parsing lines
- * that cannot be one (most stream-json lines are not).
+ * Picks result messages (and the `system/init` message) out of what `claude -p` prints, line by
+ * line, without parsing lines that cannot be one (most stream-json lines are not).
  */
 export class PrintedResults {
   private rest = "";
-  constructor(private readonly onResult: (event: ResultEvent) => void) {}
+  constructor(private readonly onResult: (event: RunEvent) => void) {}
 
   write(chunk: string): void {
     const text = this.rest + chunk;
@@ -57,10 +74,15 @@ export class PrintedResults {
   }
 
   private line(line: string): void {
-    if (!line.includes('"type":"result"')) return;
+    const init = line.includes('"subtype":"init"');
+    if (!init && !line.includes('"type":"result"')) return;
     try {
       const parsed = JSON.parse(line) as unknown;
       if (isResultMessage(parsed)) this.onResult(resultEventOf(parsed));
+      else if (init && typeof parsed === "object" && parsed !== null) {
+        const session = initEventOf(parsed as Json);
+        if (session) this.onResult(session);
+      }
     } catch {
       // Not JSON: the text format, or a partial line. Nothing to record.
     }

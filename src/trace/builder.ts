@@ -26,12 +26,22 @@ import {
   totalInput,
   type UsageDetails,
 } from "../events.ts";
+import type { ApiServer } from "./api-server.ts";
 import { CallJoin, type JoinedCall } from "./call-join.ts";
 import { type ChatNote, chatSpanPlan } from "./chat-span.ts";
 import { type ContentPolicy, cutJson, mapStrings, truncate } from "./content.ts";
 import { callCost } from "./cost.ts";
+import {
+  answerMessages,
+  Conversations,
+  encodeDocument,
+  systemInstructionParts,
+  toolDefinitions,
+  userMessages,
+} from "./messages.ts";
 import { addUsage, runOutcome } from "./run-outcome.ts";
-import { AGENT_NAME, ATTR, EVENT, LEGACY, OPERATION, PROVIDER } from "./semconv.ts";
+import { AGENT_NAME, ATTR, EVENT, OPERATION, PROVIDER } from "./semconv.ts";
+import { type SemconvMode, usageAttributes } from "./semconv-mode.ts";
 
 export interface TraceBuilderOptions {
   tracer: Tracer;
@@ -52,6 +62,16 @@ export interface TraceBuilderOptions {
   exactCalls?: boolean;
   /** Secret redaction applied to every captured text (prompt, arguments, results, answers, errors). */
   redact?: (text: string) => string;
+  /** The GenAI conventions' dialect (default: the published names). */
+  semconv?: SemconvMode;
+  /** The system prompt texts the user gave (`--system-prompt`, `--append-system-prompt`, `systemPrompt`). */
+  systemInstructions?: string[];
+  /** Where the model calls go (`server.address`, `server.port` of `chat` spans), when known. */
+  apiServer?: ApiServer;
+  /** A `chat` span's input is the agent's whole conversation so far, not only what the call added. */
+  fullHistory?: boolean;
+  /** Record the session's tools as `gen_ai.tool.definitions` on the root (opt-in). */
+  toolDefinitions?: boolean;
 }
 
 /** What a finished run amounted to, for summaries and callers. */
@@ -83,6 +103,8 @@ interface AgentState {
   cost: number | undefined;
   /** When it ended, while its span waits for calls still being joined. */
   endedAt?: number;
+  /** Its task (first prompt) is recorded. */
+  task?: boolean;
 }
 
 interface ToolState {
@@ -135,18 +157,27 @@ export class TraceBuilder {
     details?: UsageDetails,
   ) => number | undefined;
   private readonly redact: (text: string) => string;
+  private readonly semconv: SemconvMode;
+  /** Each agent's conversation, for the content of `chat` and `invoke_agent` spans. */
+  private readonly conversations: Conversations;
+  /** The user's system prompt as `gen_ai.system_instructions`, encoded once. */
+  private readonly instructions: string | undefined;
   private finished: RunSummary | undefined;
   private interrupted: { signal: string; time: number } | undefined;
 
   constructor(private readonly options: TraceBuilderOptions) {
     this.costOf = options.costOf ?? callCost;
     this.redact = options.redact ?? ((text) => text);
+    this.semconv = options.semconv ?? { latest: false };
+    this.conversations = new Conversations(options.fullHistory === true);
     const attributes: Attributes = {
       [ATTR.operationName]: OPERATION.invokeAgent,
       [ATTR.providerName]: PROVIDER,
       [ATTR.agentName]: AGENT_NAME,
     };
     if (options.requestModel) attributes[ATTR.requestModel] = options.requestModel;
+    this.instructions = this.systemInstructions();
+    if (this.instructions) attributes[ATTR.systemInstructions] = this.instructions;
     this.root = options.tracer.startSpan(
       `${OPERATION.invokeAgent} ${AGENT_NAME}`,
       { kind: SpanKind.INTERNAL, startTime: options.startTime, attributes },
@@ -159,20 +190,26 @@ export class TraceBuilder {
 
   handle(event: RunEvent): void {
     if (this.finished) return;
+    this.conversations.observe(event);
     switch (event.kind) {
       case "session":
         this.sessionId ??= event.sessionId;
         this.version ??= event.claudeCodeVersion;
         if (event.model && !this.options.requestModel) this.root.setAttribute(ATTR.requestModel, event.model);
+        if (event.tools && this.options.toolDefinitions)
+          this.setContent(this.root, ATTR.toolDefinitions, toolDefinitions(event.tools));
         break;
       case "prompt":
         if (event.agentId === null && !event.synthetic && this.prompt === undefined) {
           this.prompt = this.redact(event.text);
-          const attributes: Attributes = {};
-          if (this.options.content.capture) {
-            attributes[LEGACY.prompt] = truncate(this.prompt, this.options.content.maxLength);
+          this.setContent(this.root, ATTR.inputMessages, userMessages(event.text));
+        } else if (event.agentId !== null && !event.synthetic) {
+          // A subagent's first prompt is its task.
+          const agent = this.agents.get(event.agentId);
+          if (agent && !agent.task) {
+            agent.task = true;
+            this.setContent(agent.span, ATTR.inputMessages, userMessages(event.text));
           }
-          this.root.addEvent(EVENT.userPrompt, attributes, event.time);
         }
         break;
       case "chat":
@@ -298,10 +335,7 @@ export class TraceBuilder {
           ? "price_table"
           : undefined;
     const attributes: Attributes = {
-      [ATTR.inputTokens]: totalInput(usage),
-      [ATTR.outputTokens]: usage.output,
-      [ATTR.cacheReadTokens]: usage.cacheRead,
-      [ATTR.cacheCreationTokens]: usage.cacheCreation,
+      ...usageAttributes(usage, this.semconv, "agent"),
       [ATTR.ccToolCalls]: this.toolCalls,
     };
     const responseModel = main.model ?? (run.models ? Object.keys(run.models)[0] : undefined);
@@ -328,10 +362,11 @@ export class TraceBuilder {
 
     const rawResult = shown?.resultText ?? shown?.errors?.join("\n") ?? this.lastText;
     const resultText = rawResult === undefined ? undefined : this.redact(rawResult);
-    const completed: Attributes = { [ATTR.ccToolCalls]: this.toolCalls };
-    if (this.options.content.capture && resultText !== undefined)
-      completed[LEGACY.completion] = truncate(resultText, this.options.content.maxLength);
-    root.addEvent(EVENT.agentCompleted, completed, endTime);
+    if (rawResult !== undefined) {
+      const main = this.conversations.endAgent(null);
+      const finishReason = run.errorType ? "error" : (main?.finishReason ?? "stop");
+      this.setContent(root, ATTR.outputMessages, answerMessages(rawResult, finishReason));
+    }
     if (run.errorType) {
       const message = run.errorMessage === undefined ? run.errorType : this.cut(run.errorMessage);
       root.setStatus({ code: SpanStatusCode.ERROR, message });
@@ -370,18 +405,11 @@ export class TraceBuilder {
 
   /** One model call, joined: its `chat` span under the agent, or the tool, that made it. */
   private emitCall(call: JoinedCall<ChatNote>): void {
-    const capture = this.options.content.capture;
-    const plan = chatSpanPlan(
-      call,
-      this.costOf,
-      capture
-        ? (parts, finishReason) =>
-            cutJson(
-              mapStrings([{ role: "assistant", parts, finish_reason: finishReason }], this.redact),
-              this.options.content.maxLength,
-            )
-        : undefined,
-    );
+    const plan = chatSpanPlan(call, this.costOf, this.semconv);
+    if (this.options.apiServer) {
+      plan.attributes[ATTR.serverAddress] = this.options.apiServer.address;
+      plan.attributes[ATTR.serverPort] = this.options.apiServer.port;
+    }
     const agent = this.agents.get(plan.agentId) ?? (this.agents.get(null) as AgentState);
     const tool = call.request?.toolUseId ? this.toolContexts.get(call.request.toolUseId) : undefined;
     const parent = tool ? trace.setSpanContext(this.rootContext, tool) : agent.context;
@@ -397,6 +425,7 @@ export class TraceBuilder {
       { kind: SpanKind.CLIENT, startTime: plan.startTime, attributes: plan.attributes },
       parent,
     );
+    if (call.chat) this.callContent(span, call.chat);
     for (const note of call.notes) span.addEvent(note.name, note.attributes, note.time);
     span.end(plan.endTime);
   }
@@ -437,7 +466,7 @@ export class TraceBuilder {
       [ATTR.toolType]: name.startsWith("mcp__") ? "extension" : "function",
     };
     const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
-    if (mcp?.[1]) attributes[ATTR.mcpServerName] = mcp[1];
+    if (mcp?.[1]) attributes[ATTR.ccMcpServerName] = mcp[1];
     const description = (input as { description?: unknown } | null)?.description;
     if (this.options.content.capture && typeof description === "string")
       attributes[ATTR.ccToolDescription] = this.cut(description);
@@ -519,6 +548,7 @@ export class TraceBuilder {
       [ATTR.operationName]: OPERATION.invokeAgent,
       [ATTR.providerName]: PROVIDER,
       [ATTR.agentName]: agentType,
+      [ATTR.agentId]: agentId,
       [ATTR.ccSubagentId]: agentId,
       [ATTR.ccSubagentBackground]: background,
     };
@@ -543,12 +573,9 @@ export class TraceBuilder {
     const agent = this.agents.get(agentId);
     if (!agent) return;
     this.agents.delete(agentId);
-    const attributes: Attributes = {
-      [ATTR.inputTokens]: totalInput(agent.usage),
-      [ATTR.outputTokens]: agent.usage.output,
-      [ATTR.cacheReadTokens]: agent.usage.cacheRead,
-      [ATTR.cacheCreationTokens]: agent.usage.cacheCreation,
-    };
+    const attributes: Attributes = usageAttributes(agent.usage, this.semconv, "agent");
+    const answer = this.conversations.endAgent(agentId);
+    if (answer) this.setContent(agent.span, ATTR.outputMessages, answerMessages(answer.text, answer.finishReason));
     if (agent.model) {
       attributes[ATTR.requestModel] = agent.model;
       attributes[ATTR.responseModel] = agent.model;
@@ -556,6 +583,30 @@ export class TraceBuilder {
     if (agent.cost !== undefined) attributes[ATTR.cost] = agent.cost;
     agent.span.setAttributes(attributes);
     agent.span.end(time);
+  }
+
+  /** A call's input and output messages (content capture), and the system instructions of the main agent's calls. */
+  private callContent(span: Span, call: ChatEvent): void {
+    const messages = this.conversations.messagesOf(call);
+    if (messages && messages.input.length > 0) this.setContent(span, ATTR.inputMessages, messages.input);
+    if (messages) this.setContent(span, ATTR.outputMessages, messages.output);
+    if (call.agentId === null && this.instructions) span.setAttribute(ATTR.systemInstructions, this.instructions);
+  }
+
+  /** `gen_ai.system_instructions` (content capture), when the user gave a system prompt. */
+  private systemInstructions(): string | undefined {
+    const parts = systemInstructionParts(this.options.systemInstructions ?? []);
+    if (!this.options.content.capture || parts.length === 0) return undefined;
+    return encodeDocument(mapStrings(parts, this.redact) as unknown[], this.options.content.maxLength);
+  }
+
+  /** A content document (content capture): every text redacted, then cut inside its content, so it keeps its schema. */
+  private setContent(span: Span, key: string, document: unknown[]): void {
+    if (!this.options.content.capture) return;
+    span.setAttribute(
+      key,
+      encodeDocument(mapStrings(document, this.redact) as unknown[], this.options.content.maxLength),
+    );
   }
 
   /** Redact, then cut to the content limit: what every captured text goes through. */

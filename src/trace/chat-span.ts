@@ -4,9 +4,10 @@
  * price, time to first chunk, why the request was made), whichever of them is known.
  */
 import type { Attributes } from "@opentelemetry/api";
-import { type TokenUsage, totalInput, type UsageDetails } from "../events.ts";
+import type { TokenUsage, UsageDetails } from "../events.ts";
 import type { JoinedCall } from "./call-join.ts";
 import { ATTR, OPERATION, PROVIDER } from "./semconv.ts";
+import { type SemconvMode, usageAttributes } from "./semconv-mode.ts";
 
 /** Something that happened before the call succeeded, shown as an event on its span. */
 export interface ChatNote {
@@ -32,14 +33,10 @@ export interface ChatSpanPlan {
 export type CostOf = (model: string, usage: TokenUsage, time: number, details?: UsageDetails) => number | undefined;
 
 /**
- * The span of one call. `messages` builds `gen_ai.output.messages` (content capture on), given
- * the parts; undefined leaves it out.
+ * The span of one call: names, usage in the run's dialect of the conventions, cost and Claude
+ * Code's details. Its content (the messages) is added by the builder.
  */
-export function chatSpanPlan(
-  call: JoinedCall<ChatNote>,
-  costOf: CostOf,
-  messages?: (parts: unknown[], finishReason: string) => string,
-): ChatSpanPlan {
+export function chatSpanPlan(call: JoinedCall<ChatNote>, costOf: CostOf, semconv: SemconvMode): ChatSpanPlan {
   const { chat, request } = call;
   const model = chat?.model ?? request?.model ?? "unknown";
   const requested = chat?.requestedModel ?? model;
@@ -53,10 +50,7 @@ export function chatSpanPlan(
     [ATTR.providerName]: PROVIDER,
     [ATTR.requestModel]: requested,
     [ATTR.responseModel]: model,
-    [ATTR.inputTokens]: totalInput(usage),
-    [ATTR.outputTokens]: usage.output,
-    [ATTR.cacheReadTokens]: usage.cacheRead,
-    [ATTR.cacheCreationTokens]: usage.cacheCreation,
+    ...usageAttributes(usage, semconv, "inference"),
     [ATTR.ccCostSource]: request ? "claude_code" : "price_table",
   };
   const optional: [string, string | number | undefined][] = [
@@ -73,7 +67,6 @@ export function chatSpanPlan(
   ];
   for (const [key, value] of optional) if (value !== undefined) attributes[key] = value;
   if (chat?.stopReason) attributes[ATTR.finishReasons] = [chat.stopReason];
-  if (messages && chat) attributes[ATTR.outputMessages] = messages(partsOf(chat), chat.stopReason ?? "");
   return {
     name: `${OPERATION.chat} ${requested}`,
     agentId: chat?.agentId ?? request?.agentId ?? null,
@@ -88,22 +81,6 @@ export function chatSpanPlan(
 }
 
 /** The answer's parts as the GenAI output-message schema has them. */
-function partsOf(chat: NonNullable<JoinedCall<ChatNote>["chat"]>): unknown[] {
-  const parts: unknown[] = [];
-  if (chat.thinking) parts.push({ type: "reasoning", content: chat.thinking });
-  for (const tool of chat.serverToolCalls ?? []) {
-    parts.push({
-      type: "server_tool_call",
-      id: tool.id,
-      name: tool.name,
-      server_tool_call: { type: tool.name, input: tool.input },
-    });
-  }
-  if (chat.text) parts.push({ type: "text", content: chat.text });
-  for (const tool of chat.toolCalls) parts.push({ type: "tool_call", id: tool.id, name: tool.name });
-  return parts;
-}
-
 function definedOf(details: UsageDetails | undefined): UsageDetails {
   const out: UsageDetails = {};
   for (const [key, value] of Object.entries(details ?? {})) {

@@ -4,7 +4,12 @@
  * GenAI names come from `@opentelemetry/semantic-conventions/incubating` where it has them;
  * `claude_code.*` holds what Claude Code reports beyond the conventions.
  */
-import { ATTR_ERROR_TYPE, ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_SERVICE_NAME,
+} from "@opentelemetry/semantic-conventions";
 import {
   ATTR_CICD_PIPELINE_NAME,
   ATTR_CICD_PIPELINE_RUN_ID,
@@ -12,6 +17,7 @@ import {
   ATTR_CICD_PIPELINE_TASK_NAME,
   ATTR_CICD_PIPELINE_TASK_RUN_ID,
   ATTR_CICD_PIPELINE_TASK_RUN_URL_FULL,
+  ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -22,9 +28,11 @@ import {
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
   ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
@@ -42,6 +50,7 @@ export const ATTR = {
   operationName: ATTR_GEN_AI_OPERATION_NAME,
   providerName: ATTR_GEN_AI_PROVIDER_NAME,
   agentName: ATTR_GEN_AI_AGENT_NAME,
+  agentId: ATTR_GEN_AI_AGENT_ID,
   conversationId: ATTR_GEN_AI_CONVERSATION_ID,
   requestModel: ATTR_GEN_AI_REQUEST_MODEL,
   responseModel: ATTR_GEN_AI_RESPONSE_MODEL,
@@ -51,6 +60,9 @@ export const ATTR = {
   outputTokens: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   cacheReadTokens: ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   cacheCreationTokens: ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  /** The newest conventions' name for cache writes (opt-in: `gen_ai_latest_experimental`). */
+  cacheWriteTokens: "gen_ai.usage.cache_write.input_tokens",
+  /** claudia's extension: the call's (or run's) price in USD, a name several backends read. */
   cost: "gen_ai.usage.cost",
   toolName: ATTR_GEN_AI_TOOL_NAME,
   toolCallId: ATTR_GEN_AI_TOOL_CALL_ID,
@@ -59,7 +71,10 @@ export const ATTR = {
   toolResult: ATTR_GEN_AI_TOOL_CALL_RESULT,
   inputMessages: ATTR_GEN_AI_INPUT_MESSAGES,
   outputMessages: ATTR_GEN_AI_OUTPUT_MESSAGES,
-  mcpServerName: "mcp.server.name",
+  systemInstructions: ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  toolDefinitions: ATTR_GEN_AI_TOOL_DEFINITIONS,
+  serverAddress: ATTR_SERVER_ADDRESS,
+  serverPort: ATTR_SERVER_PORT,
   errorType: ATTR_ERROR_TYPE,
   serviceName: ATTR_SERVICE_NAME,
 
@@ -79,6 +94,8 @@ export const ATTR = {
   ccToolBackground: "claude_code.tool.background",
   ccBackgroundStatus: "claude_code.tool.background.status",
   ccBackgroundExitCode: "claude_code.tool.background.exit_code",
+  /** The MCP server of an MCP tool (the MCP conventions register no such name). */
+  ccMcpServerName: "claude_code.mcp.server.name",
   ccCostSource: "claude_code.cost.source",
 
   reasoningTokens: "gen_ai.usage.reasoning.output_tokens",
@@ -125,7 +142,7 @@ export const EVENT = {
   compaction: "claude_code.compaction",
 } as const;
 
-/** Content attributes of the span events above (older GenAI names, kept for the backends that read them). */
+/** Deprecated content attributes of those events: read from older journals, never written. */
 export const LEGACY = {
   prompt: "gen_ai.prompt",
   completion: "gen_ai.completion",
@@ -134,6 +151,9 @@ export const LEGACY = {
 /** Metric names: the GenAI conventions' client metrics, and claudia's own. */
 export const METRIC = {
   tokenUsage: "gen_ai.client.token.usage",
+  /** The newest conventions' per-direction token histograms (opt-in: `gen_ai_latest_experimental`). */
+  inputTokensPerOperation: "gen_ai.client.inference.operation.input_tokens",
+  outputTokensPerOperation: "gen_ai.client.inference.operation.output_tokens",
   operationDuration: "gen_ai.client.operation.duration",
   cost: "claudia.cost.usage",
   toolCalls: "claudia.tool.calls",

@@ -9,6 +9,7 @@ import { storedRecord } from "../support/journal.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
+import { contentErrors } from "../support/semconv-check.ts";
 import { type Spotlight, sentrySpansOf, startSpotlight, transactionsOf } from "../support/spotlight.ts";
 import { assertChatSpansMatchServed, named, root, traceIdFrom } from "../support/trace-checks.ts";
 
@@ -43,6 +44,27 @@ describe("Logfire", () => {
         assert.ok(JSON.parse(String(chat.attributes["gen_ai.output.messages"]))[0].parts.length > 0);
       }
       assert.equal(named(spans, "execute_tool Bash")[0]?.attributes["logfire.msg"], "🔧 Bash: Print a greeting");
+      // Logfire's LLM panel renders the conversation from the content attributes, in the conventions' shapes
+      // (the spans also carry Logfire's own names, so the whole-trace conformance check is for plain OTLP).
+      const doc = (span: (typeof spans)[number], key: string) => {
+        assert.deepEqual(contentErrors(key, span.attributes[key]), [], `${span.name} ${key}`);
+        return JSON.parse(String(span.attributes[key]));
+      };
+      assert.deepEqual(doc(agent, "gen_ai.input.messages"), [
+        { role: "user", parts: [{ type: "text", content: "[[scenario:bash]] logfire run" }] },
+      ]);
+      assert.deepEqual(doc(agent, "gen_ai.output.messages")[0].parts, [
+        { type: "text", content: "The command printed: hello-from-bash" },
+      ]);
+      const [first, second] = h.model.served
+        .slice(before)
+        .map((c) => spans.find((s) => s.attributes["gen_ai.response.id"] === c.id) as (typeof spans)[number]);
+      assert.ok(first && second);
+      const call = doc(first, "gen_ai.output.messages")[0].parts.find((p: { type: string }) => p.type === "tool_call");
+      assert.equal(call.name, "Bash");
+      assert.equal(call.arguments.description, "Print a greeting");
+      assert.deepEqual(doc(second, "gen_ai.input.messages")[0].parts[0].type, "tool_call_response");
+      assert.match(String(doc(second, "gen_ai.input.messages")[0].parts[0].response), /hello-from-bash/);
       const config = await claudia(h.sandbox, ["--config"], { LOGFIRE_TOKEN: TOKEN });
       assert.match(config.stdout, /logfire-eu\.pydantic\.dev\/v1\/traces/);
       assert.ok(!config.stdout.includes(TOKEN));
@@ -184,6 +206,35 @@ describe("metrics", () => {
       }
     });
   }
+
+  test("gen_ai_latest_experimental: token usage as one histogram per direction", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] metrics"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_SEMCONV_STABILITY_OPT_IN: "gen_ai_latest_experimental",
+      });
+      assert.equal(ran.code, 0);
+      const chats = named(
+        receiver.spans.filter((s) => s.traceId === traceIdFrom(ran.stderr)),
+        "chat claude-sonnet-4-5",
+      );
+      const points = (name: string) => receiver.points.filter((p) => p.metric === name);
+      const sum = (xs: number[]) => xs.reduce((n, x) => n + x, 0);
+      assert.equal(points("gen_ai.client.token.usage").length, 0);
+      for (const [direction, key] of [
+        ["input", "gen_ai.usage.input_tokens"],
+        ["output", "gen_ai.usage.output_tokens"],
+      ] as const) {
+        const found = points(`gen_ai.client.inference.operation.${direction}_tokens`);
+        assert.equal(sum(found.map((p) => p.count ?? 0)), 2, direction);
+        assert.equal(sum(found.map((p) => p.sum ?? 0)), sum(chats.map((c) => Number(c.attributes[key]))));
+        assert.ok(found.every((p) => p.attributes["gen_ai.token.type"] === undefined && p.unit === "{token}"));
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
 
   test("OTEL_METRICS_EXPORTER=none: traces only", async () => {
     const receiver = await startOtlpReceiver();

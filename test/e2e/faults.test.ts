@@ -9,6 +9,7 @@ import { storedRecord } from "../support/journal.ts";
 import { type Fault, type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
+import { contentErrors } from "../support/semconv-check.ts";
 import { root, traceIdFrom } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
@@ -133,6 +134,16 @@ describe("limits", () => {
       // Claude Code keeps a preview of large outputs in the conversation; claudia cuts whatever arrives at 8192.
       assert.ok(result.length <= 8192, `${result.length} characters`);
       assert.match(result, /Output too large \(9\.5MB\)/);
+      // The next call's input carries the same result as a tool_call_response, within the limit and valid.
+      const after = receiver.spans.filter(
+        (s) =>
+          s.traceId === traceIdFrom(ran.stderr) &&
+          String(s.attributes["gen_ai.input.messages"]).includes("tool_call_response"),
+      );
+      assert.equal(after.length, 1);
+      const input = String(after[0]?.attributes["gen_ai.input.messages"]);
+      assert.ok(input.length <= 8192, `${input.length} characters`);
+      assert.deepEqual(contentErrors("gen_ai.input.messages", input), []);
       const journal = await claudia(h.sandbox, ["traces", "show", traceIdFrom(ran.stderr), "--json"]);
       assert.ok(journal.stdout.length < 100_000, `the stored run is ${journal.stdout.length} bytes`);
     } finally {

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { assertConforms } from "../support/conformance.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import type { ReceivedSpan } from "../support/otlp-receiver.ts";
 import { BASE_ARGS, claudia, MCP_SERVER } from "../support/sandbox.ts";
@@ -33,12 +34,25 @@ interface ScenarioRun {
   results: Record<string, unknown>[];
 }
 
-/** Run a scenario through claudia with stream-json output, so Claude Code's own result messages are at hand. */
-async function scenario(name: string, extra: string[] = [], prompt = `[[scenario:${name}]] go`): Promise<ScenarioRun> {
+/**
+ * Run a scenario through claudia with stream-json output, so Claude Code's own result messages are
+ * at hand. Every scenario's trace is checked against the GenAI conventions.
+ */
+async function scenario(
+  name: string,
+  extra: string[] = [],
+  prompt = `[[scenario:${name}]] go`,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ScenarioRun> {
   const before = h.model.served.length;
-  const ran = await claudia(h.sandbox, [...BASE_ARGS, "--output-format", "stream-json", "--verbose", ...extra, prompt]);
+  const ran = await claudia(
+    h.sandbox,
+    [...BASE_ARGS, "--output-format", "stream-json", "--verbose", ...extra, prompt],
+    env,
+  );
   const traceId = traceIdFrom(ran.stderr);
   const spans = await waitForSpans(h.receiver.spans, traceId);
+  assertConforms(spans, { latest: env.OTEL_SEMCONV_STABILITY_OPT_IN === "gen_ai_latest_experimental" });
   const results = ran.stdout
     .split("\n")
     .filter((l) => l.includes('"type":"result"'))
@@ -46,6 +60,11 @@ async function scenario(name: string, extra: string[] = [], prompt = `[[scenario
     .filter((m) => m.type === "result");
   return { ...ran, spans, served: h.model.served.slice(before), results };
 }
+
+/** A span's `gen_ai.input.messages` or `gen_ai.output.messages`, parsed. */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON document read field by field in assertions
+const messages = (span: ReceivedSpan, which: "input" | "output"): any[] =>
+  JSON.parse(String(span.attributes[`gen_ai.${which}.messages`]));
 
 const lastResult = (r: ScenarioRun) => r.results.at(-1) as Record<string, unknown>;
 const one = (spans: ReceivedSpan[], name: string) => {
@@ -70,11 +89,13 @@ describe("headless scenarios", () => {
     assert.equal(agent.attributes["claude_code.terminal_reason"], "completed");
     assert.equal(agent.attributes["claude_code.tool_calls"], 0);
     assert.equal(agent.status.code, 0);
-    assert.deepEqual(
-      agent.events.map((e) => e.name),
-      ["user.prompt", "agent.completed"],
-    );
-    assert.equal(agent.events[0]?.attributes["gen_ai.prompt"], "[[scenario:text]] go");
+    assert.deepEqual(agent.events, [], "no deprecated prompt/completion events");
+    assert.deepEqual(JSON.parse(String(agent.attributes["gen_ai.input.messages"])), [
+      { role: "user", parts: [{ type: "text", content: "[[scenario:text]] go" }] },
+    ]);
+    assert.deepEqual(JSON.parse(String(agent.attributes["gen_ai.output.messages"])), [
+      { role: "assistant", parts: [{ type: "text", content: lastResult(r).result }], finish_reason: "stop" },
+    ]);
     assert.equal(agent.resource["service.name"], "claude-agents");
     childOf(one(r.spans, "chat claude-sonnet-4-5"), agent);
     assertChatSpansMatchServed(r.spans, r.served);
@@ -163,6 +184,34 @@ describe("headless scenarios", () => {
     }
     const subOutput = subCalls.reduce((n, c) => n + c.usage.output_tokens, 0);
     assert.equal(sub.attributes["gen_ai.usage.output_tokens"], subOutput);
+    // The subagent's task, answer and id; each call's input is what it added to its conversation.
+    assert.equal(sub.attributes["gen_ai.agent.id"], sub.attributes["claude_code.subagent.id"]);
+    assert.deepEqual(messages(sub, "input"), [
+      { role: "user", parts: [{ type: "text", content: "[[scenario:sub-worker]] Run the check command." }] },
+    ]);
+    assert.deepEqual(messages(sub, "output"), [
+      { role: "assistant", parts: [{ type: "text", content: "Check passed: from-subagent" }], finish_reason: "stop" },
+    ]);
+    const [first, last] = [r.served[0], r.served.at(-1)].map(
+      (c) => r.spans.find((s) => s.attributes["gen_ai.response.id"] === c?.id) as ReceivedSpan,
+    ) as [ReceivedSpan, ReceivedSpan];
+    assert.deepEqual(messages(first, "input"), [
+      { role: "user", parts: [{ type: "text", content: "[[scenario:subagent]] go" }] },
+    ]);
+    const agentCall = messages(first, "output")[0].parts[0];
+    assert.equal(agentCall.type, "tool_call");
+    assert.equal(agentCall.id, call.attributes["gen_ai.tool.call.id"]);
+    assert.equal(agentCall.arguments.subagent_type, "general-purpose");
+    assert.equal(messages(first, "output")[0].finish_reason, "tool_call");
+    const response = messages(last, "input")[0];
+    assert.equal(response.role, "tool");
+    assert.equal(response.parts[0].type, "tool_call_response");
+    assert.equal(response.parts[0].id, call.attributes["gen_ai.tool.call.id"]);
+    assert.match(String(response.parts[0].response), /Check passed: from-subagent/);
+    for (const chat of r.spans.filter((s) => s.attributes["gen_ai.operation.name"] === "chat")) {
+      assert.equal(chat.attributes["server.address"], "127.0.0.1");
+      assert.equal(chat.attributes["server.port"], h.model.port);
+    }
     assertChatSpansMatchServed(r.spans, r.served);
     assertRootMatchesResult(r.spans, lastResult(r));
     assertTotalsAreSumOfCalls(r.spans, r.served);
@@ -189,7 +238,7 @@ describe("headless scenarios", () => {
     const r = await scenario("mcp", ["--mcp-config", config, "--strict-mcp-config"]);
     assert.equal(r.code, 0);
     const tool = one(r.spans, "execute_tool mcp__fixtures__shout");
-    assert.equal(tool.attributes["mcp.server.name"], "fixtures");
+    assert.equal(tool.attributes["claude_code.mcp.server.name"], "fixtures");
     assert.equal(tool.attributes["gen_ai.tool.type"], "extension");
     assert.match(String(tool.attributes["gen_ai.tool.call.result"]), /HELLO MCP/);
     assert.equal(tool.status.code, 0);
@@ -226,6 +275,67 @@ describe("headless scenarios", () => {
     assert.equal(named(r.spans, "execute_tool Bash").length, r.served.flatMap((c) => c.toolUses).length);
     assertChatSpansMatchServed(r.spans, r.served);
     assertRootMatchesResult(r.spans, lastResult(r));
+  });
+});
+
+describe("GenAI conventions", () => {
+  test("system prompt options: gen_ai.system_instructions on the root and the main agent's calls", async () => {
+    const file = join(h.sandbox.work, "append.md");
+    writeFileSync(file, "Appended from a file.");
+    const requestsBefore = h.model.requests.length;
+    const r = await scenario(
+      "bash",
+      ["--system-prompt", "You are terse.", "--append-system-prompt-file", file],
+      undefined,
+      { CLAUDIA_CAPTURE_TOOL_DEFINITIONS: "true" },
+    );
+    assert.equal(r.code, 0);
+    // The opted-in tool definitions: the tools Claude Code offered, from its printed system/init.
+    const tools = JSON.parse(String(root(r.spans).attributes["gen_ai.tool.definitions"])) as { name: string }[];
+    const offered = (r.stdout
+      .split("\n")
+      .map((l) => (l.includes('"subtype":"init"') ? JSON.parse(l) : undefined))
+      .find(Boolean)?.tools ?? []) as string[];
+    assert.ok(offered.includes("Bash"));
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      offered,
+    );
+    const expected = [
+      { type: "text", content: "You are terse." },
+      { type: "text", content: "Appended from a file." },
+    ];
+    assert.deepEqual(JSON.parse(String(root(r.spans).attributes["gen_ai.system_instructions"])), expected);
+    const chats = named(r.spans, "chat claude-sonnet-4-5");
+    assert.equal(chats.length, 2);
+    for (const chat of chats) {
+      assert.deepEqual(JSON.parse(String(chat.attributes["gen_ai.system_instructions"])), expected);
+    }
+    // What claudia reports is what Claude Code really sent.
+    const system = JSON.stringify(h.model.requests.slice(requestsBefore).at(-1)?.system);
+    assert.match(system, /You are terse\./);
+    assert.match(system, /Appended from a file\./);
+    assert.equal(named(r.spans, "execute_tool Bash").length, 1);
+  });
+
+  test("OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental: the newest names, no cache breakdown on agents", async () => {
+    const r = await scenario("subagent", [], undefined, {
+      OTEL_SEMCONV_STABILITY_OPT_IN: "gen_ai_latest_experimental",
+    });
+    assert.equal(r.code, 0);
+    const all = JSON.stringify(r.spans.map((s) => s.attributes));
+    assert.doesNotMatch(all, /cache_creation/);
+    for (const call of r.served) {
+      const span = r.spans.find((s) => s.attributes["gen_ai.response.id"] === call.id) as ReceivedSpan;
+      assert.equal(span.attributes["gen_ai.usage.cache_write.input_tokens"], call.usage.cache_creation_input_tokens);
+      assert.equal(span.attributes["gen_ai.usage.cache_read.input_tokens"], call.usage.cache_read_input_tokens);
+    }
+    for (const agent of r.spans.filter((s) => s.attributes["gen_ai.operation.name"] === "invoke_agent")) {
+      assert.equal(agent.attributes["gen_ai.usage.cache_read.input_tokens"], undefined);
+      assert.equal(agent.attributes["gen_ai.usage.cache_write.input_tokens"], undefined);
+      assert.equal(typeof agent.attributes["gen_ai.usage.input_tokens"], "number");
+    }
+    assertTotalsAreSumOfCalls(r.spans, r.served);
   });
 });
 

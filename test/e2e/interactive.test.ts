@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
+import { assertConforms, promptOf } from "../support/conformance.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecords } from "../support/journal.ts";
 import type { ReceivedSpan } from "../support/otlp-receiver.ts";
@@ -102,11 +103,10 @@ describe("interactive mode", () => {
     const conversation = r1.attributes["gen_ai.conversation.id"];
     assert.match(String(conversation), /^[0-9a-f-]{36}$/);
     assert.equal(r2.attributes["gen_ai.conversation.id"], conversation);
-    assert.equal(
-      r1.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"],
-      "[[scenario:bash]] first prompt",
-    );
-    assert.equal(r2.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"], "second prompt");
+    assert.equal(promptOf(r1), "[[scenario:bash]] first prompt");
+    assert.equal(promptOf(r2), "second prompt");
+    assertConforms(first);
+    assertConforms(second);
     for (const [spans, r] of [
       [first, r1],
       [second, r2],
@@ -163,8 +163,7 @@ describe("interactive mode", () => {
     assert.equal(readFileSync(log, "utf8"), "user hook fired\n");
     const traces = [...(await waitForRoots(spansBefore, 1)).values()];
     assert.equal(traces.length, 1, "only the real prompt made a trace");
-    const prompt = root(traces[0] as ReceivedSpan[]).events.find((e) => e.name === "user.prompt");
-    assert.equal(prompt?.attributes["gen_ai.prompt"], "[[scenario:text]] with a user hook");
+    assert.equal(promptOf(root(traces[0] as ReceivedSpan[])), "[[scenario:text]] with a user hook");
   });
 
   test("/clear starts a new conversation: the next prompt is traced with the new session's id", async () => {
@@ -182,7 +181,7 @@ describe("interactive mode", () => {
     assert.equal(await terminal.exited, 0);
     const roots = [...(await waitForRoots(spansBefore, 2)).values()].map((spans) => root(spans));
     assert.equal(roots.length, 2);
-    const prompts = roots.map((r) => r.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"]);
+    const prompts = roots.map((r) => promptOf(r));
     assert.deepEqual(prompts, ["[[scenario:text]] before clear", "[[scenario:text]] after clear"]);
     const [a, b] = roots.map((r) => r.attributes["gen_ai.conversation.id"]);
     assert.match(String(b), /^[0-9a-f-]{36}$/);

@@ -12,6 +12,7 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerPro
 import { journalDir } from "../../src/export/journal.ts";
 import { listRuns } from "../../src/export/journal-store.ts";
 import { AgentRunError, runAgentWithTelemetry, tracedQuery } from "../../src/index.ts";
+import { assertConforms, promptOf } from "../support/conformance.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
 import { createSandbox, MODEL, type Sandbox } from "../support/sandbox.ts";
@@ -74,6 +75,32 @@ describe("runAgentWithTelemetry", () => {
     const bash = byName(spans, "execute_tool Bash")[0] as ReadableSpan;
     assert.equal(parentId(bash), root.spanContext().spanId);
     assert.equal(bash.status.code, 0);
+    assertConforms(spans);
+  });
+
+  test("systemPrompt and the opted-in tool definitions reach the root, in the conventions' shapes", async () => {
+    await runAgentWithTelemetry({
+      prompt: "[[scenario:text]] with a system prompt",
+      tracerProvider: provider,
+      options: {
+        ...sdkOptions(),
+        env: { ...(sandbox.env as Record<string, string>), CLAUDIA_CAPTURE_TOOL_DEFINITIONS: "true" },
+        systemPrompt: { type: "preset", preset: "claude_code", append: "Answer in one line." },
+      },
+    });
+    const spans = exporter.getFinishedSpans();
+    assertConforms(spans);
+    const root = byName(spans, "invoke_agent claude-code")[0] as ReadableSpan;
+    const instructions = [{ type: "text", content: "Answer in one line." }];
+    assert.deepEqual(JSON.parse(String(root.attributes["gen_ai.system_instructions"])), instructions);
+    for (const chat of byName(spans, `chat ${MODEL}`))
+      assert.deepEqual(JSON.parse(String(chat.attributes["gen_ai.system_instructions"])), instructions);
+    const tools = JSON.parse(String(root.attributes["gen_ai.tool.definitions"])) as { type: string; name: string }[];
+    assert.ok(
+      tools.some((t) => t.name === "Bash" && t.type === "function"),
+      JSON.stringify(tools),
+    );
+    assert.equal(promptOf(root), "[[scenario:text]] with a system prompt");
   });
 
   test("rejects with the agent's error; the trace is still recorded, with ERROR", async () => {
@@ -90,6 +117,7 @@ describe("runAgentWithTelemetry", () => {
         assert.equal(root.spanContext().traceId, error.traceId);
         assert.equal(root.status.code, 2);
         assert.equal(root.attributes["error.type"], "api_error");
+        assertConforms(exporter.getFinishedSpans());
         return true;
       },
     );
@@ -199,8 +227,9 @@ describe("tracedQuery", () => {
     const chatCost = chats.reduce((n, c) => n + Number(c.attributes["gen_ai.usage.cost"]), 0);
     assert.ok(Math.abs(Number(root.attributes["gen_ai.usage.cost"]) - chatCost) < 1e-12);
     assert.ok(cost > chatCost, "Claude Code's own total covers the whole session");
-    const prompts = root.events.filter((e) => e.name === "user.prompt").map((e) => e.attributes?.["gen_ai.prompt"]);
-    assert.deepEqual(prompts, ["[[scenario:text]] after"]);
+    assert.deepEqual(JSON.parse(String(root.attributes["gen_ai.input.messages"])), [
+      { role: "user", parts: [{ type: "text", content: "[[scenario:text]] after" }] },
+    ]);
   });
 });
 

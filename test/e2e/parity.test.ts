@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { promptOf } from "../support/conformance.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
@@ -63,7 +64,7 @@ describe("stdout and exit code equal claude -p", () => {
     assert.equal(wrapped.code, 0);
     assert.equal(wrapped.stdout, direct.stdout);
     const spans = await waitForSpans(h.receiver.spans, traceIdFrom(wrapped.stderr));
-    assert.equal(root(spans).events[0]?.attributes["gen_ai.prompt"], "[[scenario:text]] from stdin");
+    assert.equal(promptOf(root(spans)), "[[scenario:text]] from stdin");
   });
 
   test("-p/--print given explicitly is accepted", async () => {

@@ -11,6 +11,7 @@ import { scriptedRuns } from "../support/harness.ts";
 import { storedRecord } from "../support/journal.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, CLAUDIA, claude, ROOT, run } from "../support/sandbox.ts";
+import { contentErrors } from "../support/semconv-check.ts";
 import {
   type Envelope,
   type EnvelopeItem,
@@ -105,6 +106,25 @@ describe("Sentry", () => {
       assert.ok(Number(s.data["gen_ai.usage.input_tokens.cache_write"]) <= input);
       assert.equal(s.data["gen_ai.usage.total_tokens"], input + Number(otel["gen_ai.usage.output_tokens"]));
       assert.equal(s.data["gen_ai.cost.total_tokens"], otel["gen_ai.usage.cost"]);
+    }
+    // The conversation as Sentry's AI Agents views read it: the content attributes in the span data.
+    const content = (s: SentrySpan, key: string) => {
+      assert.deepEqual(contentErrors(key, s.data[key]), [], `${s.description} ${key}`);
+      return JSON.parse(String(s.data[key]));
+    };
+    assert.deepEqual(content(agent, "gen_ai.input.messages"), [
+      { role: "user", parts: [{ type: "text", content: "[[scenario:subagent]] to sentry" }] },
+    ]);
+    assert.equal(content(agent, "gen_ai.output.messages")[0].parts[0].content, "The subagent finished its check.");
+    const sub = sent.find((s) => s.description === "invoke_agent general-purpose") as SentrySpan;
+    assert.equal(
+      content(sub, "gen_ai.input.messages")[0].parts[0].content,
+      "[[scenario:sub-worker]] Run the check command.",
+    );
+    assert.equal(content(sub, "gen_ai.output.messages")[0].parts[0].content, "Check passed: from-subagent");
+    for (const chat of sent.filter((s) => s.op === "gen_ai.chat")) {
+      assert.equal(content(chat, "gen_ai.output.messages")[0].role, "assistant");
+      assert.ok(content(chat, "gen_ai.input.messages").length > 0);
     }
     const record = await storedRecord(h.sandbox, traceId);
     assert.equal(record.deliveries.sentry?.delivered, true);

@@ -14,6 +14,8 @@ export interface CheckedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   events?: { name: string; attributes?: Record<string, unknown> }[];
+  /** How long the span lasted, when known (bounds durations in seconds such as the time to first chunk). */
+  durationSeconds?: number;
 }
 
 /** claudia's documented extension to the conventions. */
@@ -22,8 +24,10 @@ const EXTENSIONS: Record<string, "double"> = { "gen_ai.usage.cost": "double" };
 const LATEST: Record<string, "int"> = { "gen_ai.usage.cache_write.input_tokens": "int" };
 /** Renamed in the newest conventions: absent when they are opted in. */
 const RENAMED_IN_LATEST = ["gen_ai.usage.cache_creation.input_tokens"];
-/** Other attribute namespaces claudia may write. */
-const OTHER_NAMES = /^(claude_code\.|claudia\.|error\.type$|server\.(address|port)$|mcp\.)/;
+/** Other attribute names claudia may write: its own namespaces and the general conventions' names it uses. */
+const OTHER_NAMES = /^(claude_code\.|claudia\.|error\.type$|server\.(address|port)$|http\.response\.status_code$)/;
+/** The Messages API's own stop reasons, which output messages give as the conventions' finish reasons. */
+const PROVIDER_STOP_REASONS = ["end_turn", "tool_use", "max_tokens", "stop_sequence", "refusal"];
 const CONTENT = [
   "gen_ai.input.messages",
   "gen_ai.output.messages",
@@ -66,11 +70,40 @@ export function conformanceProblems(spans: CheckedSpan[], options: { latest: boo
       continue;
     }
     for (const name of rule.attributes) if (span.attributes[name] === undefined) where(`missing required ${name}`);
+    for (const problem of spanRules(span, operation as string, options)) where(problem);
     if (span.kind !== rule.kind) where(`span kind ${span.kind}, expected ${rule.kind}`);
     const expected = rule.name(span.attributes);
     if (operation !== "invoke_agent" && span.name !== expected) where(`name should be "${expected}"`);
     if (operation === "invoke_agent" && !span.name.startsWith("invoke_agent"))
       where(`name should start with invoke_agent`);
+  }
+  return problems;
+}
+
+/** The conventions' conditional requirements and the dialect's rules, per span. */
+function spanRules(span: CheckedSpan, operation: string, options: { latest: boolean }): string[] {
+  const a = span.attributes;
+  const problems: string[] = [];
+  if (a["server.address"] !== undefined) {
+    if (typeof a["server.address"] !== "string") problems.push("server.address is not a string");
+    if (!Number.isInteger(a["server.port"])) problems.push("server.port must be an integer when server.address is set");
+  }
+  const ttfc = a["gen_ai.response.time_to_first_chunk"];
+  if (typeof ttfc === "number" && span.durationSeconds !== undefined && ttfc > span.durationSeconds + 1)
+    problems.push(`gen_ai.response.time_to_first_chunk ${ttfc} is longer than the span: not in seconds?`);
+  if (options.latest && operation === "invoke_agent") {
+    for (const key of ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_write.input_tokens"])
+      if (a[key] !== undefined) problems.push(`${key} is not on invoke_agent spans in the newest conventions`);
+  }
+  const output = a["gen_ai.output.messages"];
+  if (typeof output === "string") {
+    try {
+      for (const message of JSON.parse(output) as { finish_reason?: unknown }[])
+        if (PROVIDER_STOP_REASONS.includes(String(message?.finish_reason)))
+          problems.push(`finish_reason ${message.finish_reason} is the provider's, not the conventions' value`);
+    } catch {
+      // Invalid JSON is reported with the content checks.
+    }
   }
   return problems;
 }

@@ -40,6 +40,18 @@ test("each departure is named", () => {
     ],
     [chat({ "gen_ai.usage.cache_write.input_tokens": 3 }), /only for the opted-in/],
     [{ ...chat(), kind: 0 }, /span kind 0, expected 2/],
+    [chat({ "mcp.server.name": "fixtures" }), /mcp.server.name is neither/],
+    [chat({ "server.address": "api.anthropic.com" }), /server.port must be an integer/],
+    [
+      { ...chat({ "gen_ai.response.time_to_first_chunk": 250 }), durationSeconds: 0.3 },
+      /time_to_first_chunk 250 is longer than the span/,
+    ],
+    [
+      chat({
+        "gen_ai.output.messages": JSON.stringify([{ role: "assistant", parts: [], finish_reason: "end_turn" }]),
+      }),
+      /finish_reason end_turn is the provider's/,
+    ],
     [{ ...chat(), name: "chat other" }, /name should be "chat claude-sonnet-4-5"/],
     [
       { ...chat(), events: [{ name: "user.prompt", attributes: { "gen_ai.prompt": "hi" } }] },
@@ -62,4 +74,16 @@ test("each departure is named", () => {
     conformanceProblems([chat({ "gen_ai.usage.cache_creation.input_tokens": 3 })], { latest: true }).join(),
     /renamed in the newest conventions/,
   );
+  const agent: CheckedSpan = {
+    name: "invoke_agent claude-code",
+    kind: 0,
+    attributes: {
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.provider.name": "anthropic",
+      "gen_ai.agent.name": "claude-code",
+      "gen_ai.usage.cache_read.input_tokens": 3,
+    },
+  };
+  assert.deepEqual(conformanceProblems([agent], { latest: false }), []);
+  assert.match(conformanceProblems([agent], { latest: true }).join(), /not on invoke_agent spans in the newest/);
 });

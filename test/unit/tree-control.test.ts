@@ -18,6 +18,7 @@ test("traces show --full and traces list write no control character from the ses
       name: `invoke_agent claude-code${CLEAR}`,
       startTimeUnixNano: "1000000000",
       endTimeUnixNano: "2000000000",
+      attributes: [text("gen_ai.operation.name", "invoke_agent")],
       events: [{ name: "user.prompt", timeUnixNano: "1000000000", attributes: [text("gen_ai.prompt", `hi ${TITLE}`)] }],
     },
     {

@@ -4,6 +4,7 @@
  */
 import type { AttributeValue } from "@opentelemetry/api";
 import { attributesOf, nanos, type OtlpSpan } from "../../export/journal-store.ts";
+import { messagesText } from "../../trace/messages.ts";
 import { ATTR, EVENT, LEGACY, OPERATION, STATUS_CODE } from "../../trace/semconv.ts";
 import { toolTitle } from "../../trace/tool-title.ts";
 
@@ -102,7 +103,7 @@ function bar(node: TreeNode, root: TreeNode, width: number): string {
   return " ".repeat(from) + "█".repeat(to - from) + " ".repeat(width - to);
 }
 
-const CONTENT_KEYS = [ATTR.toolArguments, ATTR.toolResult, ATTR.outputMessages];
+const CONTENT_KEYS = [ATTR.inputMessages, ATTR.toolArguments, ATTR.toolResult, ATTR.outputMessages];
 
 /** Render every tree of a run. */
 export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
@@ -143,13 +144,17 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
       );
       if (options.full) {
         const indent = `${row.prefix}${row.node.children.length > 0 ? "│  " : "   "}`;
-        const prompt =
-          row.node.span === root.span ? eventText(row.node.span, EVENT.userPrompt, LEGACY.prompt) : undefined;
-        const answer =
-          row.node.span === root.span ? eventText(row.node.span, EVENT.agentCompleted, LEGACY.completion) : undefined;
+        const agent = op === OPERATION.invokeAgent;
+        // Runs recorded by earlier versions carry the prompt and answer as span events.
+        const prompt = agent
+          ? (messagesText(a[ATTR.inputMessages]) ?? eventText(row.node.span, EVENT.userPrompt, LEGACY.prompt))
+          : undefined;
+        const answer = agent
+          ? (messagesText(a[ATTR.outputMessages]) ?? eventText(row.node.span, EVENT.agentCompleted, LEGACY.completion))
+          : undefined;
         for (const [key, value] of [
           ["prompt", prompt],
-          ...CONTENT_KEYS.map((k) => [k.replace(/^gen_ai\./, ""), a[k]] as const),
+          ...(agent ? [] : CONTENT_KEYS).map((k) => [k.replace(/^gen_ai\./, ""), a[k]] as const),
           ["answer", answer],
         ] as const) {
           if (value === undefined || value === "") continue;
