@@ -23,7 +23,6 @@ import {
   type ResultEvent,
   type RunEvent,
   type TokenUsage,
-  totalInput,
   type UsageDetails,
 } from "../events.ts";
 import type { ApiServer } from "./api-server.ts";
