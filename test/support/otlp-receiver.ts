@@ -36,6 +36,8 @@ export interface ReceivedPoint {
   value?: number;
   count?: number;
   sum?: number;
+  /** The metric's aggregation temporality: 1 delta, 2 cumulative (OTLP's enum); undefined for a gauge. */
+  temporality?: number;
 }
 
 export type AttributeValue = string | number | boolean | AttributeValue[] | null;
@@ -146,6 +148,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
               value: p.asDouble ?? (p.asInt !== undefined ? Number(p.asInt) : undefined),
               count: p.count !== undefined ? Number(p.count) : undefined,
               sum: p.sum,
+              temporality: data?.aggregationTemporality,
             });
           }
         }
