@@ -3,7 +3,7 @@
  * push, nothing lost when the backend is down, parallel runs, switching it off, and the demo.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -139,7 +139,7 @@ describe("journal", () => {
     const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] export me"]);
     const traceId = traceIdFrom(ran.stderr);
     const stored = (await recordOf(traceId)).spans;
-    for (const protocol of ["http/protobuf", "http/json", "grpc"]) {
+    for (const protocol of ["http/protobuf", "http/json", "grpc"] as const) {
       const other = await startOtlpReceiver();
       try {
         const endpoint = protocol === "grpc" ? other.grpcUrl : other.url;
@@ -157,6 +157,12 @@ describe("journal", () => {
         assert.match(out.stdout, new RegExp(`${traceId}  delivered ${stored} spans`));
         assert.equal(other.spans.filter((s) => s.traceId === traceId).length, stored);
         assert.equal(other.requests.at(-1)?.headers["x-k"], "v");
+        const wire = {
+          "http/protobuf": "application/x-protobuf",
+          "http/json": "application/json",
+          grpc: "application/grpc",
+        };
+        assert.deepEqual([...new Set(other.requests.map((r) => r.contentType))], [wire[protocol]], "sent as asked");
       } finally {
         await other.close();
       }
@@ -279,6 +285,17 @@ describe("claudia demo", () => {
       assert.match(ran.stdout, line);
     }
     assert.equal((ran.stdout.match(/chat claude-sonnet-4-5/g) ?? []).length, 7);
-    assert.ok(existsSync(h.sandbox.claudiaHome));
+    // The demo's run is journaled like any run: the tree it printed is the stored run's.
+    const traceId = traceIdFrom(ran.stderr);
+    const record = await recordOf(traceId);
+    assert.equal(
+      record.prompt,
+      "Read notes.md, count its words, have a helper check the workspace, and write summary.md.",
+    );
+    assert.equal(record.toolCalls, 5);
+    assert.equal(record.spans, 14);
+    const shown = await traces(["show", traceId]);
+    assert.equal(shown.code, 0);
+    assert.ok(ran.stdout.endsWith(shown.stdout), `the printed tree is the stored run's:\n${shown.stdout}`);
   });
 });
