@@ -73,6 +73,8 @@ export interface OtlpReceiver {
   grpcUrl: string;
   spans: ReceivedSpan[];
   requests: { path: string; headers: Record<string, unknown>; contentType: string }[];
+  /** HTTP requests whose body has arrived, answered or not (a slow or black-hole fault holds the answer). */
+  arrivals: number;
   close(): Promise<void>;
 }
 
@@ -159,6 +161,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      receiver.arrivals++;
       const fault = receiver.fault;
       if (fault?.kind === "blackhole") return;
       if (fault?.kind === "status") {
@@ -231,6 +234,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
   );
   const receiver: OtlpReceiver = {
     points,
+    arrivals: 0,
     fault: undefined,
     url: `http://127.0.0.1:${port}`,
     grpcUrl: `http://127.0.0.1:${grpcPort}`,
