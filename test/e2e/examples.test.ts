@@ -3,13 +3,15 @@
  * OTLP receiver for Honeycomb, Grafana and Logfire, and Spotlight for Sentry.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
+import { parse } from "yaml";
 import { scriptedRuns } from "../support/harness.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { freePort } from "../support/ports.ts";
 import { CLAUDIA, ROOT, run as runIn } from "../support/sandbox.ts";
 import { startSpotlight, transactionsOf } from "../support/spotlight.ts";
 
@@ -126,16 +128,114 @@ describe("examples", () => {
     assert.equal(agent.parentSpanId, job.spanId);
   });
 
-  test("github-actions.yml: its claudia step runs as written", async () => {
-    const workflow = readFileSync(join(ROOT, "examples/github-actions.yml"), "utf8");
-    const step = /- run: (claudia .*)\n/.exec(workflow)?.[1];
-    assert.ok(step, "the workflow has a claudia step");
-    assert.match(workflow, /OTEL_EXPORTER_OTLP_ENDPOINT:/);
-    const ran = await run("bash", ["-c", step], {
+  test("github-actions.yml: its claudia step runs with its own env, journaling where its cache step keeps the journal", async () => {
+    const workflow = readWorkflow();
+    const env = { ...workflow.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+    const runner = githubRunner();
+    const ran = await run("bash", ["-c", workflow.run], { ...runner.env, ...env });
+    assert.equal(ran.code, 0, ran.stderr);
+    const spans = spansOf(ran.stderr);
+    assert.equal(spans.length, 2);
+    // What the workflow's env block says reaches the backend.
+    const resource = spans[0]?.resource ?? {};
+    assert.equal(resource["service.name"], workflow.env.OTEL_SERVICE_NAME);
+    for (const pair of String(workflow.env.OTEL_RESOURCE_ATTRIBUTES).split(",")) {
+      const [key, value] = pair.split("=") as [string, string];
+      assert.equal(resource[key], value, key);
+    }
+    for (const pair of String(workflow.env.OTEL_EXPORTER_OTLP_HEADERS).split(",")) {
+      const [key, value] = pair.split("=") as [string, string];
+      assert.equal(lastTracesRequest()?.headers[key.toLowerCase()], value, key);
+    }
+    // The journal is where the cache step saves and restores it.
+    const traceId = traceIdFrom(ran.stderr);
+    assert.ok(
+      (await runsIn(runner.cachePath(workflow.cachePath))).includes(traceId),
+      "the run is in the cached folder",
+    );
+  });
+
+  test("github-actions.yml: a run the backend missed is delivered by the next job, from the restored cache", async () => {
+    const workflow = readWorkflow();
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const first = githubRunner();
+    const missed = await run("bash", ["-c", workflow.run], {
+      ...first.env,
+      ...workflow.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: down,
+    });
+    assert.equal(missed.code, 0, missed.stderr);
+    assert.match(missed.stderr, /not delivered to otlp/);
+    const traceId = traceIdFrom(missed.stderr);
+    // The cache step: saved at the end of one job, restored at the start of the next, on a fresh runner.
+    const next = githubRunner();
+    cpSync(first.cachePath(workflow.cachePath), next.cachePath(workflow.cachePath), { recursive: true });
+    const ran = await run("bash", ["-c", workflow.run], {
+      ...next.env,
+      ...workflow.env,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_SERVICE_NAME: "nightly-agent",
     });
     assert.equal(ran.code, 0, ran.stderr);
-    assert.equal(spansOf(ran.stderr).length, 2);
+    for (let i = 0; i < 100 && receiver.spans.filter((s) => s.traceId === traceId).length < 2; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.equal(receiver.spans.filter((s) => s.traceId === traceId).length, 2, "the missed run arrived");
   });
 });
+
+/** Values for the workflow's `${{ … }}` expressions, as GitHub would fill them in. */
+const EXPRESSIONS: Record<string, string> = {
+  "secrets.ANTHROPIC_API_KEY": "sk-ant-from-secrets",
+  "secrets.HONEYCOMB_API_KEY": "hc-from-secrets",
+  "github.run_id": "4242",
+};
+
+/** The workflow's claudia step (its run line and env block) and its cache step's path. */
+function readWorkflow(): { run: string; env: Record<string, string>; cachePath: string } {
+  const workflow = parse(readFileSync(join(ROOT, "examples/github-actions.yml"), "utf8")) as {
+    jobs: Record<
+      string,
+      { steps: { uses?: string; run?: string; with?: { path?: string }; env?: Record<string, string> }[] }
+    >;
+  };
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+  const step = steps.find((s) => s.run?.startsWith("claudia"));
+  assert.ok(step?.run, "the workflow has a claudia step");
+  const cache = steps.find((s) => s.uses?.startsWith("actions/cache@"));
+  assert.ok(cache?.with?.path, "the workflow caches the journal");
+  const fill = (text: string) =>
+    text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_m, expression: string) => {
+      const value = EXPRESSIONS[expression];
+      assert.ok(value !== undefined, `no test value for \${{ ${expression} }}`);
+      return value;
+    });
+  const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, fill(String(v))]));
+  assert.ok(env.OTEL_EXPORTER_OTLP_ENDPOINT, "the step names its backend");
+  return { run: fill(step.run), env, cachePath: cache.with.path };
+}
+
+/**
+ * A fresh runner: its own HOME, and neither CLAUDIA_HOME nor XDG_DATA_HOME set (a GitHub runner has
+ * neither), so claudia keeps its journal in the default place.
+ */
+function githubRunner(): { env: NodeJS.ProcessEnv; cachePath(path: string): string } {
+  const home = mkdtempSync(join(h.sandbox.home, "runner-"));
+  // Variables left undefined are not passed on.
+  const env = { HOME: home, XDG_CACHE_HOME: join(home, ".cache"), CLAUDIA_HOME: undefined, XDG_DATA_HOME: undefined };
+  return { env, cachePath: (path) => path.replace(/^~(?=\/)/, home) };
+}
+
+/** The trace ids of the runs recorded in a journal folder. */
+async function runsIn(folder: string): Promise<string[]> {
+  const listed = await runIn(process.execPath, [CLAUDIA, "traces", "--json", "--limit", "1000"], {
+    cwd: h.sandbox.work,
+    env: { ...h.sandbox.env, CLAUDIA_HOME: folder },
+  });
+  assert.equal(listed.code, 0, listed.stderr);
+  return (JSON.parse(listed.stdout) as { traceId: string }[]).map((r) => r.traceId);
+}
+
+const traceIdFrom = (stderr: string) => {
+  const traceId = /trace ([0-9a-f]{32})/.exec(stderr)?.[1];
+  assert.ok(traceId, stderr);
+  return traceId;
+};
