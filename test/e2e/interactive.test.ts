@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecords } from "../support/journal.ts";
 import type { ReceivedSpan } from "../support/otlp-receiver.ts";
@@ -19,8 +19,16 @@ const h = scriptedRuns();
 
 const READY = "bypass permissions on";
 
+const terminals: Terminal[] = [];
+// A test that failed midway leaves its UI running: end it, so that the file ends too.
+after(() => {
+  for (const t of terminals) if (t.child.exitCode === null) t.child.kill("SIGKILL");
+});
+
 function ui(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
-  return startTerminal(command, args, { env: { ...h.sandbox.env, ...env }, cwd: h.sandbox.work });
+  const terminal = startTerminal(command, args, { env: { ...h.sandbox.env, ...env }, cwd: h.sandbox.work });
+  terminals.push(terminal);
+  return terminal;
 }
 
 /** The traces (by id, in order of arrival) whose spans arrived after `from` spans had. */
@@ -237,7 +245,6 @@ describe("interactive mode", () => {
       assert.equal(await terminal.exited, 0);
     } finally {
       for (const pid of processesWith(marker)) process.kill(pid, "SIGKILL");
-      if (terminal.child.exitCode === null) terminal.child.kill("SIGKILL");
     }
     const [first, second] = [...(await waitForRoots(spansBefore, 2)).values()].map((spans) => root(spans));
     assert.ok(first && second);
