@@ -288,14 +288,16 @@ describe("content capture", () => {
   });
 
   test("permission denials and API time: the root carries Claude Code's own figures", async () => {
-    writeFileSync(join(h.sandbox.work, "input.txt"), "some input\n");
+    // A folder of its own: output.txt must be a new file (writing over one not read first is another error).
+    const dir = mkdtempSync(join(h.sandbox.work, "denied-"));
+    writeFileSync(join(dir, "input.txt"), "some input\n");
     // Without --dangerously-skip-permissions, a headless Write is denied (Read is allowed).
     const ran = await claudia(h.sandbox, [
       "--model",
       MODEL,
       "--output-format",
       "json",
-      `[[scenario:read-write]] [[dir:${h.sandbox.work}]] denied`,
+      `[[scenario:read-write]] [[dir:${dir}]] denied`,
     ]);
     assert.equal(ran.code, 0);
     const result = JSON.parse(ran.stdout) as { permission_denials: unknown[]; duration_api_ms: number };

@@ -80,6 +80,15 @@ function pending(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** Whether process `pid` is stopped (state T in /proc/PID/stat). */
+function stopped(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) T/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 /** A run of the sleep scenario, with Claude Code paused (SIGSTOP) once its tool is running. */
 async function pausedRun(tag: string, env: NodeJS.ProcessEnv) {
   const marker = `claudia-${tag}-${process.pid}`;
@@ -100,6 +109,8 @@ async function pausedRun(tag: string, env: NodeJS.ProcessEnv) {
   assert.equal(claude.length, 1, "Claude Code is running");
   const claudePid = claude[0] as number;
   process.kill(claudePid, "SIGSTOP");
+  // Stopped for certain before any signal is sent: a SIGTERM queued beside a SIGSTOP not yet acted on is handled first.
+  assert.ok(await until(() => stopped(claudePid), 10000), "Claude Code is paused");
   const cleanUp = () => {
     // Killed outright, Claude Code could not stop its tool: that is the price of "at once". Clean up after it.
     for (const pid of processesWith(marker)) process.kill(Number(pid), "SIGKILL");
