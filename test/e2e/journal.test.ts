@@ -238,10 +238,11 @@ describe("push lock", () => {
     const traceId = traceIdFrom(ran.stderr);
     assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, false);
     const slow = await startOtlpReceiver({ port });
-    slow.fault = { kind: "slow", ms: 4000 };
+    let release = () => {};
+    slow.fault = { kind: "hold", until: new Promise<void>((r) => (release = r)) };
     try {
-      // The first push is mid-send (its request has arrived, its answer is held back) when the second starts.
-      const first = traces(["push"], { ...env, CLAUDIA_EXPORT_TIMEOUT_MS: "20000" });
+      // The first push is mid-send (its request has arrived, its answer is held back) while the second runs.
+      const first = traces(["push"], { ...env, CLAUDIA_EXPORT_TIMEOUT_MS: "60000" });
       for (let i = 0; i < 400 && slow.arrivals === 0; i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(slow.arrivals > 0, "the first push is sending");
       const arrivals = slow.arrivals;
@@ -249,12 +250,14 @@ describe("push lock", () => {
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.stdout, new RegExp(`${traceId}  skipped: another claudia is sending it`));
       assert.equal(slow.arrivals, arrivals, "the second push sent nothing");
+      release();
       const done = await first;
       assert.equal(done.code, 0, done.stderr);
       assert.match(done.stdout, new RegExp(`${traceId}  delivered 2 spans`));
       assert.equal(slow.spans.filter((s) => s.traceId === traceId).length, 2, "delivered once");
       assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, true);
     } finally {
+      release();
       await slow.close();
     }
   });

@@ -60,6 +60,8 @@ export interface ReceivedSpan {
 export type Fault =
   | { kind: "blackhole" }
   | { kind: "slow"; ms: number }
+  /** Answers once `until` resolves. */
+  | { kind: "hold"; until: Promise<void> }
   | { kind: "status"; status: number; retryAfter?: string }
   | { kind: "too-large"; maxBytes: number };
 
@@ -177,6 +179,10 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       }
       if (fault?.kind === "slow") {
         setTimeout(() => answer(), fault.ms);
+        return;
+      }
+      if (fault?.kind === "hold") {
+        void fault.until.then(answer);
         return;
       }
       answer();
