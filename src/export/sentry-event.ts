@@ -197,6 +197,11 @@ export function errorEventOf(root: ReadableSpan, ctx: EventContext): SentryEvent
  * random there): every exporter, and a later re-send, reach the same decision for the same trace.
  */
 export function sampleRand(traceId: string): number {
-  const low = Number.parseInt(traceId.slice(-14), 16);
-  return Number.isFinite(low) ? low / 2 ** 56 : 0;
+  const low = traceId.slice(-14);
+  const high28 = Number.parseInt(low.slice(0, 7), 16);
+  const low28 = Number.parseInt(low.slice(7), 16);
+  if (!Number.isFinite(high28) || !Number.isFinite(low28)) return 0;
+  // 56 bits do not all fit a double: read whole, the largest values would round up to exactly 1,
+  // which Sentry's [0, 1) excludes (a rate of 1 would drop them). Their top 53 bits are exact.
+  return (high28 * 2 ** 25 + Math.floor(low28 / 8)) / 2 ** 53;
 }

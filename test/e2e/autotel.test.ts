@@ -1,5 +1,5 @@
 /**
- * A real OTLP backend: autotel-devtools (run with the Node 22 binary from npm, which it needs)
+ * A real OTLP backend: autotel-devtools (run with the pinned Node 22 that `npm run setup` installs)
  * receives a scripted run's traces and metrics over http/protobuf, http/json and gRPC; they are read
  * back through its query API and compared with what the run did.
  */
@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
-import { installNode22 } from "../support/node22.ts";
+import { node22 } from "../support/node22.ts";
 import { freePort } from "../support/ports.ts";
 import { BASE_ARGS, claudia, ROOT } from "../support/sandbox.ts";
 import { traceIdFrom } from "../support/trace-checks.ts";
@@ -19,7 +19,7 @@ const h = scriptedRuns();
 async function startAutotel(): Promise<{ http: string; grpc: string; stop(): void }> {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(
-    await installNode22(),
+    node22(),
     [CLI, "-p", String(httpPort), "--grpc-port", String(grpcPort), "-H", "127.0.0.1"],
     {
       stdio: "ignore",

@@ -3,14 +3,16 @@
  * exit, one clear line on stderr, and every span kept in the journal until a push delivers it.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecord } from "../support/journal.ts";
 import { type Fault, type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
-import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDIA, claude, claudia, type Ran } from "../support/sandbox.ts";
 import { contentErrors } from "../support/semconv-check.ts";
-import { root, traceIdFrom } from "../support/trace-checks.ts";
+import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
 const HEADER_SECRET = "fault-header-secret-42";
@@ -19,7 +21,67 @@ const EXPORT_BOUND_MS = 5000;
 /** Slack for the rest of claudia's work at exit (writing the journal, closing): generous, as CI machines vary. */
 const SLACK_MS = 1500;
 
-const timing = (stderr: string, what: string) => Number(new RegExp(`${what} at \\+(\\d+) ms`).exec(stderr)?.[1]);
+/** Whether a process has ended (gone, or a zombie not yet reaped). */
+function ended(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+function commandLine(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return [];
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+    return text === "" ? [] : text.split(/\s+/).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Run claudia, watching its Claude Code process from outside: besides what \`claudia()\` returns,
+ * the wall-clock time claudia went on for after Claude Code (the child given the prompt) had ended.
+ */
+function watchedClaudia(args: string[], env: NodeJS.ProcessEnv): Promise<Ran & { afterClaudeMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLAUDIA, ...args], {
+      env: { ...h.sandbox.env, ...env },
+      cwd: h.sandbox.work,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stdin.end();
+    let claude: number | undefined;
+    let claudeEnded: number | undefined;
+    const watch = setInterval(() => {
+      claude ??= childrenOf(child.pid as number).find((pid) => commandLine(pid).includes(PROMPT));
+      if (claude !== undefined && claudeEnded === undefined && ended(claude)) claudeEnded = Date.now();
+    }, 10);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      const now = Date.now();
+      clearInterval(watch);
+      if (claude === undefined) return reject(new Error(`Claude Code was never seen running:\n${stderr}`));
+      resolve({ code, stdout, stderr, afterClaudeMs: now - (claudeEnded ?? now) });
+    });
+  });
+}
 
 const recordOf = (traceId: string) => storedRecord(h.sandbox, traceId);
 
@@ -59,11 +121,14 @@ describe("backend faults", () => {
           CLAUDIA_RESEND_WAIT_MS: "0",
           CLAUDIA_EXPORT_TIMEOUT_MS: String(bound),
         };
-        const ran = await claudia(h.sandbox, ["--claudia-debug", ...BASE_ARGS, PROMPT], env);
+        const ran = await watchedClaudia([...BASE_ARGS, PROMPT], env);
         assert.equal(ran.code, expected.code);
         assert.equal(ran.stdout, expected.stdout);
-        const extra = timing(ran.stderr, "trace finished") - timing(ran.stderr, "exited \\(code 0, signal null\\)");
-        assert.ok(extra <= bound + SLACK_MS, `claudia waited ${extra} ms at exit`);
+        // Wall-clock time from Claude Code's end to claudia's, seen from outside.
+        assert.ok(
+          ran.afterClaudeMs <= bound + SLACK_MS,
+          `claudia went on for ${ran.afterClaudeMs} ms after Claude Code`,
+        );
         const own = ran.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
         assert.equal(own.length, 1, ran.stderr);
         assert.match(own[0] as string, /span\(s\) not delivered to otlp: .*claudia traces push/);
@@ -131,7 +196,7 @@ describe("limits", () => {
       assert.equal(ran.code, 0);
       const tool = receiver.spans.find((s) => s.traceId === traceIdFrom(ran.stderr) && s.name === "execute_tool Bash");
       const result = String(tool?.attributes["gen_ai.tool.call.result"]);
-      // Claude Code keeps a preview of large outputs in the conversation; claudia cuts whatever arrives at 8192.
+      // Claude Code itself keeps only a preview of a large output: the 10 MB never reach claudia.
       assert.ok(result.length <= 8192, `${result.length} characters`);
       assert.match(result, /Output too large \(9\.5MB\)/);
       // The next call's input carries the same result as a tool_call_response, within the limit and valid.
@@ -150,4 +215,29 @@ describe("limits", () => {
       await receiver.close();
     }
   });
+
+  /** A prompt far longer than any limit: claudia sees all of it, so any cut is claudia's. */
+  const LONG_PROMPT = `[[scenario:text]] ${"0123456789".repeat(2000)}`;
+
+  for (const [name, env, limit] of [
+    ["by default, content is cut at 8192 characters", {}, 8192],
+    ["CLAUDIA_CONTENT_MAX_LENGTH sets the cut", { CLAUDIA_CONTENT_MAX_LENGTH: "1000" }, 1000],
+    [
+      "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT caps CLAUDIA_CONTENT_MAX_LENGTH",
+      { CLAUDIA_CONTENT_MAX_LENGTH: "1000", OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: "500" },
+      500,
+    ],
+  ] as const) {
+    test(`${name}, marked with how much was cut`, async () => {
+      const ran = await claudia(h.sandbox, BASE_ARGS, env, LONG_PROMPT);
+      assert.equal(ran.code, 0);
+      const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
+      const prompt = String(root(spans).events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"]);
+      assert.equal(prompt.length, limit);
+      assert.ok(prompt.startsWith("[[scenario:text]] 0123456789"), prompt.slice(0, 40));
+      assert.ok(prompt.endsWith(`…[${LONG_PROMPT.length - limit} more chars]`), prompt.slice(-40));
+      const chat = spans.find((s) => s.name === "chat claude-sonnet-4-5");
+      assert.ok(String(chat?.attributes["gen_ai.input.messages"]).length <= limit);
+    });
+  }
 });

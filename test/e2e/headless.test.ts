@@ -4,13 +4,13 @@
  * against what the endpoint served and what Claude Code reported, and the exit code.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { assertConforms } from "../support/conformance.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import type { ReceivedSpan } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, claudia, MCP_SERVER } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDIA, claudia, MCP_SERVER, MODEL, run } from "../support/sandbox.ts";
 import type { ScriptedModel } from "../support/scripted-model.ts";
 import {
   assertChatSpansMatchServed,
@@ -65,6 +65,28 @@ async function scenario(
 // biome-ignore lint/suspicious/noExplicitAny: a JSON document read field by field in assertions
 const messages = (span: ReceivedSpan, which: "input" | "output"): any[] =>
   JSON.parse(String(span.attributes[`gen_ai.${which}.messages`]));
+
+/** The cost state Claude Code saved in a session's transcript (its last one). */
+function savedCostState(sessionId: string): { totalCostUSD: number; totalAPIDuration: number } {
+  const projects = join(h.sandbox.home, ".claude", "projects");
+  for (const dir of readdirSync(projects)) {
+    const file = join(projects, dir, `${sessionId}.jsonl`);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    const states = text
+      .split("\n")
+      .filter((l) => l.includes('"type":"cost-state"'))
+      .map((l) => JSON.parse(l) as { totalCostUSD: number; totalAPIDuration: number });
+    const last = states.at(-1);
+    assert.ok(last && typeof last.totalCostUSD === "number", `the transcript of ${sessionId} has a cost state`);
+    return last;
+  }
+  throw new Error(`no transcript for session ${sessionId}`);
+}
 
 const lastResult = (r: ScenarioRun) => r.results.at(-1) as Record<string, unknown>;
 const one = (spans: ReceivedSpan[], name: string) => {
@@ -355,7 +377,7 @@ describe("content capture", () => {
     assert.ok(Number(root(spans).attributes["gen_ai.usage.cost"]) > 0);
   });
 
-  test("text output: totals and cost come from the session's saved cost state", async () => {
+  test("text output: totals, cost and API time come from the session's saved cost state", async () => {
     const before = h.model.served.length;
     const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] go"]);
     assert.equal(ran.code, 0);
@@ -363,6 +385,71 @@ describe("content capture", () => {
     const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
     assertChatSpansMatchServed(spans, h.model.served.slice(before));
     assertTotalsAreSumOfCalls(spans, h.model.served.slice(before));
-    assert.ok(existsSync(h.sandbox.home));
+    // With text output no result message reaches claudia: the figures are the ones Claude Code saved.
+    const agent = root(spans);
+    const saved = savedCostState(String(agent.attributes["gen_ai.conversation.id"]));
+    assert.equal(
+      agent.attributes["claude_code.cost.source"],
+      "claude_code",
+      "Claude Code's figure, not the price table's",
+    );
+    assert.equal(agent.attributes["gen_ai.usage.cost"], saved.totalCostUSD);
+    assert.equal(agent.attributes["claude_code.duration_api_ms"], saved.totalAPIDuration);
+  });
+
+  test("permission denials and API time: the root carries Claude Code's own figures", async () => {
+    // A folder of its own: output.txt must be a new file (writing over one not read first is another error).
+    const dir = mkdtempSync(join(h.sandbox.work, "denied-"));
+    writeFileSync(join(dir, "input.txt"), "some input\n");
+    // Without --dangerously-skip-permissions, a headless Write is denied (Read is allowed).
+    const ran = await claudia(h.sandbox, [
+      "--model",
+      MODEL,
+      "--output-format",
+      "json",
+      `[[scenario:read-write]] [[dir:${dir}]] denied`,
+    ]);
+    assert.equal(ran.code, 0);
+    const result = JSON.parse(ran.stdout) as { permission_denials: unknown[]; duration_api_ms: number };
+    assert.equal(result.permission_denials.length, 1, "Claude Code denied the Write");
+    const agent = root(await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr)));
+    assert.equal(agent.attributes["claude_code.permission_denials"], 1);
+    assert.equal(agent.attributes["claude_code.duration_api_ms"], result.duration_api_ms);
+    assert.equal(agent.attributes["claude_code.cost.source"], "claude_code");
+  });
+
+  test("--no-session-persistence: no transcript, so the trace is the root span alone, with the run's outcome", async () => {
+    // A workspace of its own: no other session's transcript is there to be mistaken for this run's.
+    const cwd = mkdtempSync(join(h.sandbox.work, "unsaved-"));
+    const ran = await run(
+      process.execPath,
+      [CLAUDIA, ...BASE_ARGS, "--no-session-persistence", "[[scenario:bash]] x"],
+      {
+        env: h.sandbox.env,
+        cwd,
+      },
+    );
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stdout, "The command printed: hello-from-bash\n");
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
+    assert.deepEqual(
+      spans.map((s) => s.name),
+      ["invoke_agent claude-code"],
+    );
+    const agent = root(spans);
+    assert.equal(agent.status.code, 0);
+    assert.equal(agent.attributes["claude_code.exit_code"], 0);
+  });
+
+  test("--no-session-persistence right after another run in the same folder: that run's transcript is not taken", async () => {
+    const first = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] saved"]);
+    assert.equal(first.code, 0);
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, "--no-session-persistence", "[[scenario:text]] unsaved"]);
+    assert.equal(ran.code, 0);
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
+    assert.deepEqual(
+      spans.map((s) => s.name),
+      ["invoke_agent claude-code"],
+    );
   });
 });

@@ -4,9 +4,10 @@
  * running, claudia's hook endpoint refusing strangers, and Claude Code's exit code passed on.
  */
 import assert from "node:assert/strict";
-import { readFileSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { assertConforms, promptOf } from "../support/conformance.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecords } from "../support/journal.ts";
@@ -19,8 +20,16 @@ const h = scriptedRuns();
 
 const READY = "bypass permissions on";
 
+const terminals: Terminal[] = [];
+// A test that failed midway leaves its UI running: end it, so that the file ends too.
+after(() => {
+  for (const t of terminals) if (t.child.exitCode === null) t.child.kill("SIGKILL");
+});
+
 function ui(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Terminal {
-  return startTerminal(command, args, { env: { ...h.sandbox.env, ...env }, cwd: h.sandbox.work });
+  const terminal = startTerminal(command, args, { env: { ...h.sandbox.env, ...env }, cwd: h.sandbox.work });
+  terminals.push(terminal);
+  return terminal;
 }
 
 /** The traces (by id, in order of arrival) whose spans arrived after `from` spans had. */
@@ -38,6 +47,23 @@ async function waitForRoots(from: number, count: number, ms = 10000): Promise<Ma
     const roots = [...traces.values()].filter((spans) => named(spans, "invoke_agent claude-code").length === 1);
     if (roots.length >= count || Date.now() > deadline) return traces;
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function until(check: () => boolean, ms = 20000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms: ${check}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The processes whose command line has `marker`. */
+function processesWith(marker: string): number[] {
+  try {
+    return execFileSync("pgrep", ["-f", marker], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }
 
@@ -168,13 +194,18 @@ describe("interactive mode", () => {
 
   test("/clear starts a new conversation: the next prompt is traced with the new session's id", async () => {
     const spansBefore = h.receiver.spans.length;
-    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
+    // A hook of the user's own says when the session /clear starts is ready.
+    const log = join(h.sandbox.home, "session-start.log");
+    const settings = {
+      hooks: { SessionStart: [{ matcher: "clear", hooks: [{ type: "command", command: `echo cleared >> ${log}` }] }] },
+    };
+    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS, "--settings", JSON.stringify(settings)]);
     await terminal.waitFor(READY);
     await terminal.type("[[scenario:text]] before clear\r");
     await terminal.waitFor("Hello from the scripted model.");
     await waitForRoots(spansBefore, 1);
     await terminal.type("/clear\r");
-    await new Promise((r) => setTimeout(r, 1500));
+    await until(() => existsSync(log) && readFileSync(log, "utf8").includes("cleared"));
     await terminal.type("[[scenario:text]] after clear\r");
     await terminal.waitFor("Hello from the scripted model.", { times: 2 });
     await terminal.type("/exit\r");
@@ -188,6 +219,59 @@ describe("interactive mode", () => {
     assert.notEqual(a, b);
     const second = [...tracesSince(spansBefore).values()][1] as ReceivedSpan[];
     assert.equal(named(second, "chat claude-sonnet-4-5").length, 1, "the new session's transcript is followed");
+  });
+
+  test("a turn ended by an API error (StopFailure) is exported at once, failed, not interrupted", async () => {
+    const spansBefore = h.receiver.spans.length;
+    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
+    await terminal.waitFor(READY);
+    await terminal.type("[[scenario:api-400]] fails in the UI\r");
+    await terminal.waitFor("scripted bad request");
+    // Exported when the turn ends, while the session goes on: only StopFailure can have ended it.
+    const traces = [...(await waitForRoots(spansBefore, 1)).values()];
+    assert.equal(traces.length, 1, "the failed turn's trace arrives before the session ends");
+    assert.equal(terminal.child.exitCode, null);
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    const agent = root(traces[0] as ReceivedSpan[]);
+    assert.equal(agent.status.code, 2);
+    assert.equal(agent.attributes["error.type"], "api_error");
+    assert.equal(agent.attributes["claude_code.interrupt.signal"], undefined, "the turn ended, it was not cut short");
+    assert.equal(
+      agent.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"],
+      "[[scenario:api-400]] fails in the UI",
+    );
+  });
+
+  test("Esc mid-tool, then the next prompt: the first prompt's trace is interrupted, the next one completes", async () => {
+    const marker = `claudia-esc-${process.pid}`;
+    const spansBefore = h.receiver.spans.length;
+    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
+    try {
+      await terminal.waitFor(READY);
+      await terminal.type(`[[scenario:sleep]] [[tag:${marker}]] wait\r`);
+      await until(() => processesWith(`37000.*${marker}`).length > 0);
+      terminal.child.stdin?.write("\x1b");
+      await terminal.waitFor("Interrupted");
+      // The conversation goes on in the same scenario, whose answer to the interrupted call is "Woke up.".
+      await terminal.type("after esc\r");
+      await terminal.waitFor("Woke up.");
+      await terminal.type("/exit\r");
+      assert.equal(await terminal.exited, 0);
+    } finally {
+      for (const pid of processesWith(marker)) process.kill(pid, "SIGKILL");
+    }
+    const [first, second] = [...(await waitForRoots(spansBefore, 2)).values()].map((spans) => root(spans));
+    assert.ok(first && second);
+    assert.equal(
+      first.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"],
+      `[[scenario:sleep]] [[tag:${marker}]] wait`,
+    );
+    assert.equal(first.status.code, 2);
+    assert.equal(first.attributes["error.type"], "interrupted");
+    assert.equal(first.attributes["claude_code.interrupt.signal"], "next_prompt");
+    assert.equal(second.status.code, 0);
+    assert.equal(second.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"], "after esc");
   });
 
   test("claudia's exit code is Claude Code's: the UI stopped by SIGTERM exits as the bare UI does", async () => {

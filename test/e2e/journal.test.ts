@@ -3,9 +3,9 @@
  * push, nothing lost when the backend is down, parallel runs, switching it off, and the demo.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecord, storedRecords } from "../support/journal.ts";
@@ -139,7 +139,7 @@ describe("journal", () => {
     const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] export me"]);
     const traceId = traceIdFrom(ran.stderr);
     const stored = (await recordOf(traceId)).spans;
-    for (const protocol of ["http/protobuf", "http/json", "grpc"]) {
+    for (const protocol of ["http/protobuf", "http/json", "grpc"] as const) {
       const other = await startOtlpReceiver();
       try {
         const endpoint = protocol === "grpc" ? other.grpcUrl : other.url;
@@ -157,6 +157,12 @@ describe("journal", () => {
         assert.match(out.stdout, new RegExp(`${traceId}  delivered ${stored} spans`));
         assert.equal(other.spans.filter((s) => s.traceId === traceId).length, stored);
         assert.equal(other.requests.at(-1)?.headers["x-k"], "v");
+        const wire = {
+          "http/protobuf": "application/x-protobuf",
+          "http/json": "application/json",
+          grpc: "application/grpc",
+        };
+        assert.deepEqual([...new Set(other.requests.map((r) => r.contentType))], [wire[protocol]], "sent as asked");
       } finally {
         await other.close();
       }
@@ -224,6 +230,84 @@ describe("nothing lost", () => {
   });
 });
 
+describe("push lock", () => {
+  test("a run another claudia is sending is skipped, not sent twice", async () => {
+    const port = await freePort();
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, CLAUDIA_RESEND_WAIT_MS: "0" };
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] locked"], env);
+    const traceId = traceIdFrom(ran.stderr);
+    assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, false);
+    const slow = await startOtlpReceiver({ port });
+    let release = () => {};
+    slow.fault = { kind: "hold", until: new Promise<void>((r) => (release = r)) };
+    try {
+      // The first push is mid-send (its request has arrived, its answer is held back) while the second runs.
+      const first = traces(["push"], { ...env, CLAUDIA_EXPORT_TIMEOUT_MS: "60000" });
+      for (let i = 0; i < 400 && slow.arrivals === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(slow.arrivals > 0, "the first push is sending");
+      const arrivals = slow.arrivals;
+      const second = await traces(["push"], env);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stdout, new RegExp(`${traceId}  skipped: another claudia is sending it`));
+      assert.equal(slow.arrivals, arrivals, "the second push sent nothing");
+      release();
+      const done = await first;
+      assert.equal(done.code, 0, done.stderr);
+      assert.match(done.stdout, new RegExp(`${traceId}  delivered 2 spans`));
+      assert.equal(slow.spans.filter((s) => s.traceId === traceId).length, 2, "delivered once");
+      assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, true);
+    } finally {
+      release();
+      await slow.close();
+    }
+  });
+});
+
+describe("journal limits and place", () => {
+  /** A journal of its own holding a copy of a stored run, said to have started `daysAgo` days ago. */
+  function journalWithOldRun(traceId: string, daysAgo: number): string {
+    const home = mkdtempSync(join(h.sandbox.home, "journal-"));
+    const { spans, record } = journalFiles(traceId);
+    const day = join(home, "journal", basename(dirname(spans)));
+    mkdirSync(day, { recursive: true, mode: 0o700 });
+    copyFileSync(spans, join(day, basename(spans)));
+    const stored = JSON.parse(readFileSync(record, "utf8")) as { startTime: number; endTime: number };
+    const shift = daysAgo * 86_400_000;
+    writeFileSync(
+      join(day, basename(record)),
+      JSON.stringify({ ...stored, startTime: stored.startTime - shift, endTime: stored.endTime - shift }),
+      { mode: 0o600 },
+    );
+    return home;
+  }
+
+  const idsIn = async (home: string) =>
+    (await storedRecords({ ...h.sandbox, env: { ...h.sandbox.env, CLAUDIA_HOME: home } })).map((r) => r.traceId);
+
+  test("CLAUDIA_JOURNAL_MAX_AGE_DAYS and CLAUDIA_JOURNAL_MAX_MB are read from the environment at the end of a run", async () => {
+    const old = traceIdFrom((await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] old run"])).stderr);
+    for (const [limits, oldKept] of [
+      [{}, true], // the defaults: 30 days, 500 MB
+      [{ CLAUDIA_JOURNAL_MAX_AGE_DAYS: "2" }, false],
+      [{ CLAUDIA_JOURNAL_MAX_MB: "0.001" }, false],
+    ] as const) {
+      const home = journalWithOldRun(old, 3);
+      assert.deepEqual(await idsIn(home), [old]);
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] new run"], {
+        CLAUDIA_HOME: home,
+        ...limits,
+      });
+      assert.equal(ran.code, 0);
+      const fresh = traceIdFrom(ran.stderr);
+      assert.deepEqual(
+        (await idsIn(home)).sort(),
+        (oldKept ? [old, fresh] : [fresh]).sort(),
+        `with ${JSON.stringify(limits)} the 3-day-old run is ${oldKept ? "kept" : "removed"}; the newest always stays`,
+      );
+    }
+  });
+});
+
 describe("journal under load and switched off", () => {
   test("8 runs at once write 8 intact runs", async () => {
     const before = (await records()).length;
@@ -281,6 +365,17 @@ describe("claudia demo", () => {
     assert.equal((ran.stdout.match(/chat claude-sonnet-4-6/g) ?? []).length, 7);
     assert.doesNotMatch(ran.stderr, /retired|deprecated/i, "the demo's model is one Claude Code does not warn about");
     assert.match(ran.stderr, /See it in your browser: claudia traces ui [0-9a-f]{12}\n/);
-    assert.ok(existsSync(h.sandbox.claudiaHome));
+    // The demo's run is journaled like any run: the tree it printed is the stored run's.
+    const traceId = traceIdFrom(ran.stderr);
+    const record = await recordOf(traceId);
+    assert.equal(
+      record.prompt,
+      "Read notes.md, count its words, have a helper check the workspace, and write summary.md.",
+    );
+    assert.equal(record.toolCalls, 5);
+    assert.equal(record.spans, 14);
+    const shown = await traces(["show", traceId]);
+    assert.equal(shown.code, 0);
+    assert.ok(ran.stdout.endsWith(shown.stdout), `the printed tree is the stored run's:\n${shown.stdout}`);
   });
 });

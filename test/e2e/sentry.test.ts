@@ -37,12 +37,13 @@ const claudiaWith = (args: string[], env: NodeJS.ProcessEnv, entry = CLAUDIA) =>
     cwd: h.sandbox.work,
   });
 
-/** Every item of the envelopes about one trace. */
-async function itemsOf(
-  traceId: string,
-  from: Spotlight = spotlight,
-): Promise<{ envelopes: Envelope[]; items: EnvelopeItem[] }> {
-  const envelopes = (await from.envelopes()).filter(
+/**
+ * Every item of the envelopes about one trace, from one read of Spotlight (given, or made now). A
+ * read ends only when a marker posted after everything else has come back, so an envelope missing
+ * from it never arrived.
+ */
+async function itemsOf(traceId: string, read?: Envelope[]): Promise<{ envelopes: Envelope[]; items: EnvelopeItem[] }> {
+  const envelopes = (read ?? (await spotlight.envelopes())).filter(
     (e) => (e.header.trace as { trace_id?: string } | undefined)?.trace_id === traceId,
   );
   return { envelopes, items: envelopes.flatMap((e) => e.items) };
@@ -168,14 +169,44 @@ describe("Sentry", () => {
       SENTRY_TRACES_SAMPLE_RATE: "0",
     });
     assert.notEqual(failed.code, 0);
-    assert.equal((await itemsOf(traceIdFrom(ok.stderr))).items.length, 0, "no span of a dropped trace is sent");
-    const { items } = await itemsOf(traceIdFrom(failed.stderr));
+    // One read for both: the failed run's error event, sent after the dropped run, shows the read was complete.
+    const read = await spotlight.envelopes();
+    assert.equal((await itemsOf(traceIdFrom(ok.stderr), read)).items.length, 0, "no span of a dropped trace is sent");
+    const { items } = await itemsOf(traceIdFrom(failed.stderr), read);
     assert.deepEqual(
       items.map((i) => i.type),
       ["event"],
     );
     const record = await storedRecord(h.sandbox, traceIdFrom(ok.stderr));
     assert.equal(record.deliveries.sentry?.delivered, true, "a trace sampled out is not waiting to be re-sent");
+  });
+
+  test("SENTRY_TRACES_SAMPLE_RATE=0.5 keeps a trace by the low 56 bits of its id, the same as any Sentry SDK", async () => {
+    // Trace ids chosen through TRACEPARENT: sample_rand 0x1…/2^56 ≈ 0.07 is kept, 0xe…/2^56 ≈ 0.88 is dropped
+    // (their high bits the other way round, so a decision by the wrong bits shows).
+    const keep = `ffffffffffffffffff${"1".padEnd(14, "0")}`;
+    const drop = `000000000000000001${"e".padEnd(14, "0")}`;
+    const runs: Record<string, string> = {};
+    for (const [name, traceId] of Object.entries({ drop, keep })) {
+      const ran = await claudiaWith([...BASE_ARGS, `[[scenario:text]] sampled at half (${name})`], {
+        SENTRY_DSN: spotlight.dsn,
+        SENTRY_TRACES_SAMPLE_RATE: "0.5",
+        TRACEPARENT: `00-${traceId}-00f067aa0ba902b7-01`,
+      });
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.equal(traceIdFrom(ran.stderr), traceId, "the run joined the given trace");
+      runs[name] = traceId;
+    }
+    const read = await spotlight.envelopes();
+    const kept = await itemsOf(keep, read);
+    assert.deepEqual(
+      kept.items.map((i) => i.type),
+      ["transaction"],
+    );
+    assert.equal((kept.envelopes[0]?.header.trace as Record<string, string> | undefined)?.sampled, "true");
+    assert.equal((await itemsOf(drop, read)).items.length, 0, "the dropped trace sent nothing");
+    for (const traceId of Object.values(runs))
+      assert.equal((await storedRecord(h.sandbox, traceId)).deliveries.sentry?.delivered, true);
   });
 
   test("a run Sentry refused is kept and `claudia traces push` delivers it whole, with the run's ids", async () => {
@@ -192,7 +223,7 @@ describe("Sentry", () => {
     // The run goes to the Sentry it was recorded for, once it is back (never to another DSN's).
     const back = await startSpotlight({ port });
     const pushed = await claudiaWith(["traces", "push"], { SENTRY_DSN: refused });
-    const { items } = await itemsOf(traceId, back).finally(() => back.close());
+    const { items } = await itemsOf(traceId, await back.envelopes()).finally(() => back.close());
     assert.equal(pushed.code, 0, pushed.stderr);
     assert.match(pushed.stdout, new RegExp(`${traceId}  delivered 4 spans`));
     const sent = sentrySpansOf(items.filter((i) => i.type === "transaction"));

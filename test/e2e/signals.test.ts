@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { constants } from "node:os";
 import { test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { BASE_ARGS, CLAUDIA } from "../support/sandbox.ts";
@@ -64,29 +66,126 @@ for (const [signal, code] of [
   });
 }
 
-test("a second signal exits at once, taking Claude Code and its tools with it", async () => {
-  const marker = `claudia-second-signal-${process.pid}`;
+/** Whether `signal` is pending for process `pid` (sent, not yet handled: the process is stopped). */
+function pending(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const bit = 1n << BigInt(constants.signals[signal] - 1);
+    return ["SigPnd", "ShdPnd"].some((field) => {
+      const mask = new RegExp(`^${field}:\\s*([0-9a-f]+)$`, "m").exec(status)?.[1];
+      return mask !== undefined && (BigInt(`0x${mask}`) & bit) !== 0n;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Whether process `pid` is stopped (state T in /proc/PID/stat). */
+function stopped(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) T/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** A run of the sleep scenario, with Claude Code paused (SIGSTOP) once its tool is running. */
+async function pausedRun(tag: string, env: NodeJS.ProcessEnv) {
+  const marker = `claudia-${tag}-${process.pid}`;
   const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`], {
-    // Claude Code gets a long grace period, so only the second signal can explain a quick exit.
-    env: { ...h.sandbox.env, CLAUDIA_KILL_AFTER_MS: "60000" },
+    env: { ...h.sandbox.env, ...env },
     cwd: h.sandbox.work,
-    stdio: ["pipe", "ignore", "ignore"],
+    stdio: ["pipe", "ignore", "pipe"],
   });
   child.stdin.end();
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
   assert.ok(await until(() => processesWith(`37000.*${marker}`).length > 0, 20000), "the tool started");
-  // Pause Claude Code so that it cannot react to the first signal: only the second can end the run quickly.
-  const claude = processesWith(`claude-agent-sdk.*${marker}`);
+  // Paused, Claude Code cannot react to a signal: only claudia can end the run.
+  const claude = processesWith(`claude-agent-sdk.*${marker}`).map(Number);
   assert.equal(claude.length, 1, "Claude Code is running");
-  for (const pid of claude) process.kill(Number(pid), "SIGSTOP");
-  child.kill("SIGTERM");
-  await new Promise((r) => setTimeout(r, 300));
-  child.kill("SIGTERM");
-  assert.equal(await exited, 143);
-  assert.ok(
-    await until(() => processesWith(`claude-agent-sdk.*${marker}`).length === 0, 5000),
-    "Claude Code was killed",
-  );
-  // Killed outright, Claude Code could not stop its tool: that is the price of "exit at once". Clean up after it.
-  for (const pid of processesWith(`37000.*${marker}`)) process.kill(Number(pid), "SIGKILL");
+  const claudePid = claude[0] as number;
+  process.kill(claudePid, "SIGSTOP");
+  // Stopped for certain before any signal is sent: a SIGTERM queued beside a SIGSTOP not yet acted on is handled first.
+  assert.ok(await until(() => stopped(claudePid), 10000), "Claude Code is paused");
+  const cleanUp = () => {
+    // Killed outright, Claude Code could not stop its tool: that is the price of "at once". Clean up after it.
+    for (const pid of processesWith(marker)) process.kill(Number(pid), "SIGKILL");
+  };
+  return { child, marker, claudePid, exited, stderr: () => stderr, cleanUp };
+}
+
+/** The exit code, or "still running" once `ms` have passed. */
+const within = (exited: Promise<number | null>, ms: number) =>
+  Promise.race([exited, new Promise<string>((r) => setTimeout(() => r(`still running after ${ms} ms`), ms).unref())]);
+
+test("a second signal exits at once, taking Claude Code and its tools with it", async () => {
+  // Claude Code gets a minute's grace after the first signal, so only the second can explain a quick exit.
+  const run = await pausedRun("second-signal", { CLAUDIA_KILL_AFTER_MS: "60000" });
+  try {
+    run.child.kill("SIGTERM");
+    // claudia has passed the first signal on: it waits, pending, in the paused Claude Code.
+    assert.ok(await until(() => pending(run.claudePid, "SIGTERM"), 10000), "Claude Code was sent SIGTERM");
+    const second = Date.now();
+    run.child.kill("SIGTERM");
+    // Far under the 60 s kill timer: the second signal, not the timer, ended the run.
+    assert.equal(await within(run.exited, 15000), 143);
+    assert.ok(Date.now() - second < 15000);
+    assert.ok(
+      await until(() => processesWith(`claude-agent-sdk.*${run.marker}`).length === 0, 5000),
+      "Claude Code was killed",
+    );
+  } finally {
+    run.cleanUp();
+  }
+});
+
+test("Claude Code not stopping is killed after CLAUDIA_KILL_AFTER_MS; the trace is kept", async () => {
+  const run = await pausedRun("kill-after", { CLAUDIA_KILL_AFTER_MS: "1500" });
+  try {
+    const sent = Date.now();
+    run.child.kill("SIGTERM");
+    // Without the kill timer a paused Claude Code never ends, and neither would claudia.
+    assert.equal(await within(run.exited, 30000), 143);
+    assert.ok(Date.now() - sent >= 1500, "Claude Code had its grace period");
+    assert.match(run.stderr(), /Claude Code did not stop within 1500 ms of SIGTERM; killing it/);
+    assert.ok(await until(() => processesWith(`claude-agent-sdk.*${run.marker}`).length === 0, 5000));
+    const agent = root(await waitForSpans(h.receiver.spans, traceIdFrom(run.stderr()), 3));
+    assert.equal(agent.attributes["error.type"], "interrupted");
+    assert.equal(agent.attributes["claude_code.interrupt.signal"], "SIGTERM");
+  } finally {
+    run.cleanUp();
+  }
+});
+
+test("Claude Code killed by a signal: claudia exits 128+N as a shell would, the root is ERROR", async () => {
+  const marker = `claudia-killed-${process.pid}`;
+  const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`], {
+    env: h.sandbox.env,
+    cwd: h.sandbox.work,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin.end();
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+  try {
+    assert.ok(await until(() => processesWith(`37000.*${marker}`).length > 0, 20000), "the tool started");
+    for (const pid of processesWith(`claude-agent-sdk.*${marker}`)) process.kill(Number(pid), "SIGKILL");
+    assert.equal(await exited, 128 + constants.signals.SIGKILL);
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr), 3);
+    const agent = root(spans);
+    assert.equal(agent.status.code, 2);
+    assert.equal(agent.attributes["claude_code.exit_code"], 137);
+    assert.equal(agent.attributes["claude_code.interrupt.signal"], undefined, "claudia was not interrupted");
+    const tool = named(spans, "execute_tool Bash")[0];
+    assert.equal(tool?.status.code, 2, "the tool call that never returned is ERROR");
+  } finally {
+    for (const pid of processesWith(marker)) process.kill(Number(pid), "SIGKILL");
+  }
 });

@@ -36,6 +36,8 @@ export interface ReceivedPoint {
   value?: number;
   count?: number;
   sum?: number;
+  /** The metric's aggregation temporality: 1 delta, 2 cumulative (OTLP's enum); undefined for a gauge. */
+  temporality?: number;
 }
 
 export type AttributeValue = string | number | boolean | AttributeValue[] | null;
@@ -58,6 +60,8 @@ export interface ReceivedSpan {
 export type Fault =
   | { kind: "blackhole" }
   | { kind: "slow"; ms: number }
+  /** Answers once `until` resolves. */
+  | { kind: "hold"; until: Promise<void> }
   | { kind: "status"; status: number; retryAfter?: string }
   | { kind: "too-large"; maxBytes: number };
 
@@ -71,6 +75,8 @@ export interface OtlpReceiver {
   grpcUrl: string;
   spans: ReceivedSpan[];
   requests: { path: string; headers: Record<string, unknown>; contentType: string }[];
+  /** HTTP requests whose body has arrived, answered or not (a slow or black-hole fault holds the answer). */
+  arrivals: number;
   close(): Promise<void>;
 }
 
@@ -146,6 +152,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
               value: p.asDouble ?? (p.asInt !== undefined ? Number(p.asInt) : undefined),
               count: p.count !== undefined ? Number(p.count) : undefined,
               sum: p.sum,
+              temporality: data?.aggregationTemporality,
             });
           }
         }
@@ -156,6 +163,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      receiver.arrivals++;
       const fault = receiver.fault;
       if (fault?.kind === "blackhole") return;
       if (fault?.kind === "status") {
@@ -171,6 +179,10 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       }
       if (fault?.kind === "slow") {
         setTimeout(() => answer(), fault.ms);
+        return;
+      }
+      if (fault?.kind === "hold") {
+        void fault.until.then(answer);
         return;
       }
       answer();
@@ -228,6 +240,7 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
   );
   const receiver: OtlpReceiver = {
     points,
+    arrivals: 0,
     fault: undefined,
     url: `http://127.0.0.1:${port}`,
     grpcUrl: `http://127.0.0.1:${grpcPort}`,

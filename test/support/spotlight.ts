@@ -2,6 +2,7 @@
  * Sentry's Spotlight sidecar (a real Sentry envelope intake) on 127.0.0.1, started from its
  * library, with its buffer read back through `GET /stream` (server-sent events).
  */
+import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { setupSpotlight } from "@spotlightjs/spotlight";
 import { freePort } from "./ports.ts";
@@ -66,6 +67,8 @@ export interface Spotlight {
   close(): Promise<void>;
 }
 
+const MARKER = "claudia test marker";
+
 const quiet = { info() {}, warn() {}, debug() {}, error() {} };
 
 /** Start Spotlight; `port` pins it (to bring a "down" Sentry back up at the same address). */
@@ -91,41 +94,50 @@ export async function startSpotlight(options: { port?: number } = {}): Promise<S
   };
 }
 
-/** Read the replayed buffer: events arrive at once, so stop after a quiet moment. */
+/**
+ * Post a marker envelope, then read the replayed buffer until the marker comes back: whatever had
+ * arrived before it is then in hand, with no guess at how long the replay takes. Markers are left out.
+ */
 async function readStream(port: number): Promise<Envelope[]> {
+  const marker = randomUUID().replace(/-/g, "");
+  const envelope = [
+    JSON.stringify({ event_id: marker }),
+    JSON.stringify({ type: "event" }),
+    JSON.stringify({ event_id: marker, message: MARKER }),
+  ].join("\n");
+  const posted = await fetch(`http://127.0.0.1:${port}/api/1/envelope/`, {
+    method: "POST",
+    headers: { "content-type": "application/x-sentry-envelope" },
+    body: envelope,
+  });
+  await posted.arrayBuffer();
+  if (!posted.ok) throw new Error(`Spotlight refused the marker envelope: ${posted.status}`);
   const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 20000);
   const response = await fetch(`http://127.0.0.1:${port}/stream`, { signal: abort.signal });
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let text = "";
-  let timer: NodeJS.Timeout | undefined;
-  const quietFor = (ms: number) =>
-    new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        abort.abort();
-        resolve();
-      }, ms);
-    });
-  const reading = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        text += decoder.decode(value, { stream: true });
-        if (timer) timer.refresh();
-      }
-    } catch {
-      // Aborted once the buffer has been replayed.
+  try {
+    while (!text.includes(marker)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
     }
-  })();
-  await quietFor(300);
-  await reading;
+  } catch {
+    // Aborted: the marker never came back (checked below).
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  if (!text.includes(marker)) throw new Error("Spotlight did not replay the marker envelope within 20 s");
   const envelopes: Envelope[] = [];
   for (const block of text.split("\n\n")) {
     const event = /^event: (.*)$/m.exec(block)?.[1];
     const data = /^data: (.*)$/m.exec(block)?.[1];
     if (event !== "application/x-sentry-envelope" || !data) continue;
     const [header, items] = JSON.parse(data) as [Record<string, unknown>, [{ type: string }, unknown][]];
+    if (items.some(([, payload]) => (payload as { message?: string }).message === MARKER)) continue;
     envelopes.push({
       header,
       items: items.map(([h, payload]) => ({ type: h.type, payload: payload as Record<string, unknown> })),

@@ -61,27 +61,33 @@ export function startTerminal(
   });
   const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const screen = () => plain(bytes);
+  const occurrences = (text: string) => squash(screen()).split(squash(text)).length - 1;
+  const waitFor: Terminal["waitFor"] = async (text, { times = 1, ms = 20000 } = {}) => {
+    const deadline = Date.now() + ms;
+    while (occurrences(text) < times) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        throw new Error(`"${text}" did not appear on the terminal. It shows:\n${screen().slice(-2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
   return {
     child,
     screen,
     async type(text) {
-      // Typed text and the Enter key arrive apart, as from a person: a paste ending in \r is not a submit.
+      // Typed text and the Enter key arrive apart, as from a person (a paste ending in \r is not a
+      // submit): Enter goes once the UI shows what was typed.
       const enter = text.endsWith("\r");
-      child.stdin?.write(enter ? text.slice(0, -1) : text);
+      const typed = enter ? text.slice(0, -1) : text;
+      const shown = occurrences(typed);
+      child.stdin?.write(typed);
       if (enter) {
-        await new Promise((r) => setTimeout(r, 300));
+        await waitFor(typed, { times: shown + 1 });
         child.stdin?.write("\r");
       }
     },
-    async waitFor(text, { times = 1, ms = 20000 } = {}) {
-      const deadline = Date.now() + ms;
-      while (squash(screen()).split(squash(text)).length - 1 < times) {
-        if (Date.now() > deadline || child.exitCode !== null) {
-          throw new Error(`"${text}" did not appear on the terminal. It shows:\n${screen().slice(-2000)}`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    waitFor,
     exited,
   };
 }

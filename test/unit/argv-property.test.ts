@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { splitArgv } from "../../src/cli/argv.ts";
+import { ArgvError, splitArgv } from "../../src/cli/argv.ts";
 import { parseHelp } from "../../src/cli/claude-help.ts";
 
 const cli = parseHelp(readFileSync(join(import.meta.dirname, "fixtures", "claude-help-2.1.331.txt"), "utf8"));
@@ -74,38 +74,61 @@ test("generated option/prompt mixes: claude's arguments arrive unchanged, claudi
   );
 });
 
+/** Every option claudia takes for itself. */
+const CLAUDIA_OWN_FLAGS = ["--quiet", "--claudia-debug", "--config", "--version", "-v", "--help", "-h"];
+const CLAUDIA_OWN_VALUES = ["--otel-endpoint", "--otel-headers", "--service-name", "--logfire-token", "--sentry-dsn"];
+/** claudia's option values are marked, so that the check below can tell them from Claude Code's arguments. */
+const CLAUDIA_VALUE_MARK = "claudia-value-";
+
 test("any argv at all: the splitter never crashes unexpectedly and never drops or reorders claude's arguments", () => {
-  const word = fc.oneof(
-    anyText,
-    fc.constantFrom(...flags, ...required, ...optionalOrVariadic, ...cli.commands, "--", "-", "-pc", "-r"),
+  const chunk: fc.Arbitrary<string[]> = fc.oneof(
+    anyText.map((t) => [t]),
+    fc
+      .constantFrom(...flags, ...required, ...optionalOrVariadic, ...cli.commands, "--", "-", "-pc", "-r")
+      .map((t) => [t]),
+    fc.constantFrom(...CLAUDIA_OWN_FLAGS).map((t) => [t]),
+    fc
+      .tuple(fc.constantFrom(...CLAUDIA_OWN_VALUES), fc.nat(99), fc.boolean())
+      .map(([o, n, joined]) => (joined ? [`${o}=${CLAUDIA_VALUE_MARK}${n}`] : [o, `${CLAUDIA_VALUE_MARK}${n}`])),
   );
+  // A claudia option left without its value, at the very end, is the one argv the splitter may refuse.
+  const argvs = fc
+    .tuple(fc.array(chunk, { maxLength: 12 }), fc.option(fc.constantFrom(...CLAUDIA_OWN_VALUES), { nil: undefined }))
+    .map(([chunks, last]) => [...chunks.flat(), ...(last ? [last] : [])]);
+  let checked = 0;
   fc.assert(
-    fc.property(fc.array(word, { maxLength: 12 }), (argv) => {
+    fc.property(argvs, (argv) => {
       let split: ReturnType<typeof splitArgv>;
       try {
         split = splitArgv(argv, cli);
       } catch (error) {
-        // Only a claudia option without its value may be refused, and only at the end.
-        assert.match(String(error), /needs a value/);
+        // Only the splitter's own refusal, of a claudia option without its value, and only at the end.
+        assert.ok(error instanceof ArgvError, `not the splitter's refusal: ${String(error)}`);
+        const refused = /^(\S+) needs a value$/.exec(error.message)?.[1];
+        assert.ok(refused && CLAUDIA_OWN_VALUES.includes(refused), error.message);
+        assert.equal(argv.at(-1), refused, "refused only when it ends the command line");
         return;
       }
-      // Claude's arguments are argv minus claudia's own options, in order.
-      const claudiaFlags = new Set(["--quiet", "--claudia-debug", "--config", "--version", "-v", "--help", "-h"]);
+      // claudia's own may be taken out of argv; everything else is Claude Code's, in order, to the last one.
+      const claudias = (k: number) => {
+        const word = argv[k] as string;
+        if (CLAUDIA_OWN_FLAGS.includes(word) || CLAUDIA_OWN_VALUES.includes(word)) return true;
+        if (CLAUDIA_OWN_VALUES.includes(word.split("=")[0] as string) && word.includes("=")) return true;
+        return word.startsWith(CLAUDIA_VALUE_MARK) && CLAUDIA_OWN_VALUES.includes(argv[k - 1] ?? "");
+      };
       let i = 0;
       for (const arg of split.claudeArgs) {
         while (i < argv.length && argv[i] !== arg) {
-          const skipped = argv[i] as string;
-          const base = skipped.split("=")[0] as string;
-          assert.ok(
-            claudiaFlags.has(skipped) || CLAUDIA_VALUE.includes(base) || CLAUDIA_VALUE.includes(argv[i - 1] ?? ""),
-            `dropped ${skipped}`,
-          );
+          assert.ok(claudias(i), `dropped ${argv[i]}`);
           i++;
         }
         assert.ok(i < argv.length, `claude got ${arg} that was not in argv`);
         i++;
+        checked++;
       }
+      for (; i < argv.length; i++) assert.ok(claudias(i), `dropped ${argv[i]} after claude's last argument`);
     }),
     { numRuns: 3000 },
   );
+  assert.ok(checked > 3000, `claude arguments were checked (${checked})`);
 });

@@ -47,7 +47,8 @@ const answer = (id: string, text: string, time: number) => ({
 });
 const chats = (s: Seen) => s.events.filter((e) => e.kind === "chat");
 const until = async (check: () => boolean) => {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), `not true within 5 s: ${check}`);
 };
 
 describe("Interactions", () => {
@@ -71,14 +72,17 @@ describe("Interactions", () => {
     // The second turn gives the same answer text, and writes it only after Stop has fired.
     s.hook("UserPromptSubmit", { prompt: "second" });
     s.hook("Stop", { last_assistant_message: "Same answer." });
-    await new Promise((r) => setTimeout(r, 60));
+    // Another model call is read after Stop (the transcript has been polled since); the answer is not.
+    s.write(answer("m-mid", "Working on it.", Date.now()));
+    s.write({ type: "api-request", timestamp: at(Date.now()) });
+    await until(() => chats(s.seen[1] as Seen).length === 1);
     assert.equal(s.seen[1]?.end, undefined, "the turn stays open until its answer is read");
     s.write(answer("m2", "Same answer.", Date.now()));
     await until(() => s.seen[1]?.end !== undefined);
     const second = s.seen[1] as Seen;
     assert.deepEqual(
       chats(second).map((c) => (c.kind === "chat" ? c.id : "")),
-      ["m2"],
+      ["m-mid", "m2"],
     );
     assert.deepEqual(
       second.events.filter((e) => e.kind === "prompt").map((e) => (e.kind === "prompt" ? [e.text, e.synthetic] : [])),

@@ -32,15 +32,20 @@ test("the run's first span is sent as soon as it ends; later ones wait for the s
   tracer.startSpan("first").end();
   assert.ok(await until(() => receiver.spans.some((s) => s.name === "first")), "sent without waiting a minute");
   tracer.startSpan("second").end();
-  await sleep(300);
+  // A second run's first span, ended after "second", goes at once: once it is in, "second" would be too
+  // had it not waited for the schedule.
+  const probe = await createRunProvider(config);
+  probe.provider.getTracer("t").startSpan("probe").end();
+  assert.ok(await until(() => receiver.spans.some((s) => s.name === "probe")));
+  await probe.close();
   assert.deepEqual(
     receiver.spans.map((s) => s.name),
-    ["first"],
+    ["first", "probe"],
     "the next span waits for the schedule",
   );
   root.end();
   await run.close();
-  assert.deepEqual(receiver.spans.map((s) => s.name).sort(), ["first", "root", "second"]);
+  assert.deepEqual(receiver.spans.map((s) => s.name).sort(), ["first", "probe", "root", "second"]);
 });
 
 test("flush and shutdown wait for an export still being answered (a timer's, or a 413 being split)", async () => {

@@ -54,10 +54,15 @@ before(async () => {
 after(() => server.close());
 
 /** Spans of `traces` traces (a root and `children` children each), made by the SDK. */
-function makeTraces(traces: number, children: number, failed = false): ReadableSpan[] {
+function makeTraces(
+  traces: number,
+  children: number,
+  failed = false,
+  ids: IdGenerator = new SeededIds(),
+): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
-    idGenerator: new SeededIds(),
+    idGenerator: ids,
     spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
   });
   const tracer = provider.getTracer("test");
@@ -87,7 +92,8 @@ function exportAll(exporter: SentryExporter, batches: ReadableSpan[][]): Promise
 describe("SentryExporter", () => {
   test("holds a trace's spans across batches and keeps or drops each trace whole, by its id", async () => {
     posted = [];
-    const spans = makeTraces(40, 3);
+    // Trace ids made to be kept or dropped at 0.5 by their random low 56 bits (the high bits say the opposite).
+    const spans = makeTraces(40, 3, false, new SplitIds());
     const exporter = new SentryExporter(target({ tracesSampleRate: 0.5 }), 5000);
     // Batches of 7 cut across traces; a trace's root ends (and arrives) after its children.
     const batches: ReadableSpan[][] = [];
@@ -96,14 +102,28 @@ describe("SentryExporter", () => {
     await exporter.shutdown();
     assert.ok(results.every((r) => r.code === ExportResultCode.SUCCESS));
     const traceIds = [...new Set(spans.map((s) => s.spanContext().traceId))];
-    const kept = traceIds.filter((id) => sampleRand(id) < 0.5);
-    assert.ok(kept.length > 5 && kept.length < 35, `about half kept (${kept.length} of 40)`);
+    const kept = traceIds.filter((id) => SplitIds.keep(id));
+    assert.equal(kept.length, 20);
     assert.deepEqual(posted.map((p) => p.payload.contexts.trace.trace_id).sort(), kept.sort());
     for (const p of posted) {
       assert.equal(p.itemType, "transaction");
       assert.equal(p.payload.spans?.length, 3, "every child of a kept root is sent with it");
       assert.equal((p.header.trace as Record<string, string>).sampled, "true");
     }
+  });
+
+  test("a trace sent again gets the same decision", async () => {
+    const spans = makeTraces(12, 1, false, new SplitIds());
+    const sent: string[][] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      posted = [];
+      const exporter = new SentryExporter(target({ tracesSampleRate: 0.5 }), 5000);
+      await exportAll(exporter, [spans]);
+      await exporter.shutdown();
+      sent.push(posted.map((p) => p.payload.contexts.trace.trace_id).sort());
+    }
+    assert.equal(sent[0]?.length, 6);
+    assert.deepEqual(sent[1], sent[0]);
   });
 
   test("a trace beyond Sentry's per-transaction span limit is split into transactions of the same trace", async () => {
@@ -177,13 +197,27 @@ describe("Sentry configuration", () => {
     assert.match(missing.warnings.join("\n"), /npm install @sentry\/node/);
   });
 
-  test("sample_rand is uniform over trace ids and the same for the same id", () => {
+  test("sample_rand is uniform over trace ids", () => {
     const ids = Array.from({ length: 2000 }, (_, i) => hex(`trace ${i}`, 32));
     const rands = ids.map(sampleRand);
     assert.ok(rands.every((r) => r >= 0 && r < 1));
     const below = rands.filter((r) => r < 0.3).length / rands.length;
     assert.ok(Math.abs(below - 0.3) < 0.05, `share below 0.3 is ${below}`);
-    assert.equal(sampleRand(ids[0] as string), sampleRand(ids[0] as string));
+  });
+
+  test("sample_rand is the trace id's low 56 bits as a fraction; the high bits play no part", () => {
+    const high = "0123456789abcdef01";
+    assert.equal(sampleRand(`${high}00000000000000`), 0);
+    assert.equal(sampleRand(`${high}40000000000000`), 0.25);
+    assert.equal(sampleRand(`${high}80000000000000`), 0.5);
+    assert.equal(sampleRand(`${high}c0000000000000`), 0.75);
+    assert.ok(sampleRand(`${high}fffffffffff000`) > 0.999999);
+    assert.equal(sampleRand("ffffffffffffffffff40000000000000"), 0.25);
+  });
+
+  test("sample_rand stays below 1 for the largest ids, so a sample rate of 1 keeps every trace", () => {
+    const top = sampleRand("0123456789abcdef01ffffffffffffff");
+    assert.ok(top < 1, `sample_rand is ${top}`);
   });
 });
 
@@ -195,5 +229,20 @@ function hex(seed: string, length: number): string {
 class SeededIds implements IdGenerator {
   private n = 0;
   generateTraceId = () => hex(`t${this.n++}`, 32);
+  generateSpanId = () => hex(`s${this.n++}`, 16);
+}
+
+/**
+ * Trace ids kept and dropped in turn at a sample rate of 0.5: a kept one's low 56 bits start below
+ * half their range (0x0…), a dropped one's above it (0xc…); the high bits are the opposite way round.
+ */
+class SplitIds implements IdGenerator {
+  private n = 0;
+  private traces = 0;
+  static keep = (traceId: string) => traceId.slice(18, 19) === "3";
+  generateTraceId = () => {
+    const keep = this.traces++ % 2 === 0;
+    return `${keep ? "ff" : "00"}${hex(`t${this.n++}`, 16)}${keep ? "3" : "c"}${hex(`u${this.n++}`, 13)}`;
+  };
   generateSpanId = () => hex(`s${this.n++}`, 16);
 }
