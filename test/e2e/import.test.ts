@@ -46,8 +46,10 @@ function shape(spans: OtlpSpan[]): string[] {
     .map((s) => {
       const a = attributesOf(s.attributes);
       const isRoot = !s.parentSpanId || !byId.has(s.parentSpanId);
-      // The chat spans' price is the price table's in both; the root's live cost is Claude Code's own.
-      const cost = isRoot ? undefined : a["gen_ai.usage.cost"];
+      // Live, a call's price is Claude Code's own; imported, the price table's: the same to 1e-9
+      // (they differ only in floating-point rounding). The root's live cost is Claude Code's total.
+      const raw = a["gen_ai.usage.cost"];
+      const cost = isRoot || typeof raw !== "number" ? undefined : Number(raw.toPrecision(9));
       return JSON.stringify([path(s), s.kind, s.status?.code ?? 0, ...COMPARED.map((k) => a[k]), cost]);
     })
     .sort();
