@@ -9,10 +9,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gunzip } from "node:zlib";
 import type { RunEvent } from "../events.ts";
 import { ClaudeEventsParser, claudeEventsEnv, userLogsTarget } from "./claude-events.ts";
+import { closeNow, listenOnLoopback } from "./loopback.ts";
 
 /** Largest body accepted (a batch of a few hundred records is well under 1 MB). */
 export const MAX_EVENTS_BODY = 8 * 1024 * 1024;
@@ -73,24 +73,16 @@ export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Pro
     );
   });
 
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.unref();
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        endpoint: `http://127.0.0.1:${port}${path}`,
-        get batches() {
-          return batches;
-        },
-        async close() {
-          server.closeAllConnections();
-          server.close();
-          await Promise.all(forwarding);
-        },
-      });
-    });
-  });
+  return listenOnLoopback(server).then((port) => ({
+    endpoint: `http://127.0.0.1:${port}${path}`,
+    get batches() {
+      return batches;
+    },
+    async close() {
+      closeNow(server);
+      await Promise.all(forwarding);
+    },
+  }));
 }
 
 function track(pending: Set<Promise<void>>, work: Promise<void>): void {

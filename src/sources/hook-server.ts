@@ -9,7 +9,7 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeNow, listenOnLoopback } from "./loopback.ts";
 
 export interface HookInput {
   hook_event_name?: string;
@@ -111,19 +111,9 @@ export function startHookServer(
   server.maxConnections = LIMITS.maxConnections;
   server.headersTimeout = LIMITS.headersTimeoutMs;
   server.requestTimeout = LIMITS.requestTimeoutMs;
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.unref();
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}${path}`,
-        header: [SECRET_HEADER, secret],
-        close: () => {
-          server.closeAllConnections();
-          server.close();
-        },
-      });
-    });
-  });
+  return listenOnLoopback(server).then((port) => ({
+    url: `http://127.0.0.1:${port}${path}`,
+    header: [SECRET_HEADER, secret],
+    close: () => closeNow(server),
+  }));
 }

@@ -59,13 +59,21 @@ export function cutJson(value: unknown, maxLength: number): string {
   if (typeof value === "string") return truncate(value, maxLength);
   const whole = toJson(value);
   if (whole.length <= maxLength) return whole;
-  // The longest string kept inside: the largest that fits, found by halving (each try is linear).
+  const best = largestFitting(maxLength, (cap) => toJson(capStrings(value, cap, 0)));
+  return best ?? JSON.stringify(truncate(whole, Math.max(0, maxLength - 2)));
+}
+
+/**
+ * The JSON `render(cap)` gives for the largest cap (the longest string kept inside) that fits in
+ * `maxLength`, found by halving: each try is linear, and there are log2(maxLength) of them.
+ */
+export function largestFitting(maxLength: number, render: (cap: number) => string): string | undefined {
   let low = 0;
   let high = maxLength;
   let best: string | undefined;
   while (low <= high) {
     const cap = Math.floor((low + high) / 2);
-    const json = toJson(capStrings(value, cap, 0));
+    const json = render(cap);
     if (json.length <= maxLength) {
       best = json;
       low = cap + 1;
@@ -73,7 +81,7 @@ export function cutJson(value: unknown, maxLength: number): string {
       high = cap - 1;
     }
   }
-  return best ?? JSON.stringify(truncate(whole, Math.max(0, maxLength - 2)));
+  return best;
 }
 
 const MAX_DEPTH = 64;

@@ -9,7 +9,7 @@
  * switch it is the whole conversation the agent has had so far within the run.
  */
 import type { ChatEvent, RunEvent } from "../events.ts";
-import { truncate } from "./content.ts";
+import { largestFitting, truncate } from "./content.ts";
 
 export interface MessagePart {
   type: string;
@@ -242,20 +242,7 @@ function capContent(value: unknown, cap: number, inContent: boolean, depth = 0):
 function fit(items: unknown[], maxLength: number): string | undefined {
   const whole = JSON.stringify(items);
   if (whole.length <= maxLength) return whole;
-  let low = 0;
-  let high = maxLength;
-  let best: string | undefined;
-  while (low <= high) {
-    const cap = Math.floor((low + high) / 2);
-    const json = JSON.stringify(capContent(items, cap, false));
-    if (json.length <= maxLength) {
-      best = json;
-      low = cap + 1;
-    } else {
-      high = cap - 1;
-    }
-  }
-  return best;
+  return largestFitting(maxLength, (cap) => JSON.stringify(capContent(items, cap, false)));
 }
 
 /**
