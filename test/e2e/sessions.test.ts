@@ -95,7 +95,17 @@ describe("sessions", () => {
     const result = JSON.parse(ephemeral.ran.stdout) as { session_id: string; total_cost_usd: number };
     const ephemeralRoot = root(ephemeral.spans);
     assert.match(ephemeral.ran.stderr, /no transcript for session/);
-    assert.equal(ephemeral.spans.length, 1, "the root span only");
+    // No transcript: the root, and the calls Claude Code's own accounting reported for this run.
+    assert.deepEqual(ephemeral.spans.map((s) => s.name).sort(), ["chat claude-sonnet-4-5", "invoke_agent claude-code"]);
+    const [call] = ephemeral.served;
+    const chat = named(ephemeral.spans, "chat claude-sonnet-4-5")[0];
+    assert.ok(call && chat && ephemeral.served.length === 1);
+    const u = call.usage;
+    assert.equal(
+      chat.attributes["gen_ai.usage.input_tokens"],
+      u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens,
+    );
+    assert.equal(chat.attributes["gen_ai.usage.output_tokens"], u.output_tokens);
     assert.equal(ephemeralRoot.attributes["gen_ai.conversation.id"], result.session_id);
     assert.notEqual(result.session_id, firstRoot.attributes["gen_ai.conversation.id"]);
     // Its totals are Claude Code's report of this run, not the first run's transcript.
