@@ -156,6 +156,8 @@ export class TraceBuilder {
     details?: UsageDetails,
   ) => number | undefined;
   private readonly redact: (text: string) => string;
+  /** Redact and cut to the content limit: reading no more of a long text than the cut needs. */
+  private readonly redactCut: (text: string) => string;
   private readonly semconv: SemconvMode;
   /** Each agent's conversation, for the content of `chat` and `invoke_agent` spans. */
   private readonly conversations: Conversations;
@@ -167,6 +169,12 @@ export class TraceBuilder {
   constructor(private readonly options: TraceBuilderOptions) {
     this.costOf = options.costOf ?? callCost;
     this.redact = options.redact ?? ((text) => text);
+    // A redactor that can cut while it redacts (see redact.ts) reads only the cut plus its margin of
+    // a long text (a 20 MB tool input), instead of redacting all of it first.
+    const max = options.content.maxLength;
+    const bounded = (options.redact as { redactAndCut?: (text: string, maxLength: number) => string } | undefined)
+      ?.redactAndCut;
+    this.redactCut = bounded ? (text) => bounded(text, max) : (text) => truncate(this.redact(text), max);
     this.semconv = options.semconv ?? { latest: false };
     this.conversations = new Conversations(options.fullHistory === true);
     const attributes: Attributes = {
@@ -470,7 +478,7 @@ export class TraceBuilder {
     if (this.options.content.capture && typeof description === "string")
       attributes[ATTR.ccToolDescription] = this.cut(description);
     if (this.options.content.capture && input !== undefined) {
-      attributes[ATTR.toolArguments] = cutJson(mapStrings(input, this.redact), this.options.content.maxLength);
+      attributes[ATTR.toolArguments] = cutJson(mapStrings(input, this.redactCut), this.options.content.maxLength);
     }
     const span = this.options.tracer.startSpan(
       `${OPERATION.executeTool} ${name}`,
@@ -596,7 +604,7 @@ export class TraceBuilder {
   private systemInstructions(): string | undefined {
     const parts = systemInstructionParts(this.options.systemInstructions ?? []);
     if (!this.options.content.capture || parts.length === 0) return undefined;
-    return encodeDocument(mapStrings(parts, this.redact) as unknown[], this.options.content.maxLength);
+    return encodeDocument(mapStrings(parts, this.redactCut) as unknown[], this.options.content.maxLength);
   }
 
   /** A content document (content capture): every text redacted, then cut inside its content, so it keeps its schema. */
@@ -604,12 +612,12 @@ export class TraceBuilder {
     if (!this.options.content.capture) return;
     span.setAttribute(
       key,
-      encodeDocument(mapStrings(document, this.redact) as unknown[], this.options.content.maxLength),
+      encodeDocument(mapStrings(document, this.redactCut) as unknown[], this.options.content.maxLength),
     );
   }
 
   /** Redact, then cut to the content limit: what every captured text goes through. */
   private cut(text: string): string {
-    return truncate(this.redact(text), this.options.content.maxLength);
+    return this.redactCut(text);
   }
 }

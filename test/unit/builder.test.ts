@@ -132,3 +132,33 @@ describe("TraceBuilder", () => {
     assert.equal(call.attributes["gen_ai.usage.cost"], 0.01);
   });
 });
+
+describe("long content", () => {
+  test("a redactor that cuts as it redacts is given each long text once, never whole", () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const whole: number[] = [];
+    const redact = Object.assign(
+      (text: string) => {
+        whole.push(text.length);
+        return text;
+      },
+      { redactAndCut: (text: string, max: number) => `${text.slice(0, max)}…` },
+    );
+    const builder = new TraceBuilder({
+      tracer: provider.getTracer("test"),
+      parentContext: ROOT_CONTEXT,
+      content: { capture: true, maxLength: 100 },
+      startTime: T,
+      redact,
+    });
+    const content = "x".repeat(1_000_000);
+    builder.handle({ kind: "tool.start", agentId: null, id: "t1", name: "Write", input: { content }, time: T + 1 });
+    builder.handle({ kind: "tool.end", id: "t1", time: T + 2, isError: false, output: content });
+    builder.finish({ endTime: T + 3 });
+    const tool = exporter.getFinishedSpans().find((s) => s.name === "execute_tool Write") as ReadableSpan;
+    assert.ok(String(tool.attributes["gen_ai.tool.call.arguments"]).length <= 100);
+    assert.ok(String(tool.attributes["gen_ai.tool.call.result"]).length <= 101);
+    assert.ok(!whole.some((n) => n >= 1_000_000), `whole texts redacted: ${whole.join(", ")}`);
+  });
+});
