@@ -8,10 +8,10 @@
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import { resolveConfig } from "../src/config/resolve.ts";
 import { ClaudeEventsParser } from "../src/sources/claude-events.ts";
 import { TranscriptParser } from "../src/sources/transcript.ts";
 import { TraceBuilder } from "../src/trace/builder.ts";
-import { contentPolicyFromEnv } from "../src/trace/content.ts";
 import { createRedactor } from "../src/trace/redact.ts";
 
 class DropExporter implements SpanExporter {
@@ -120,7 +120,7 @@ export async function measureEventPath(tools = 200, rounds = 5, accounting = tru
     const builder = new TraceBuilder({
       tracer: provider.getTracer("bench"),
       parentContext: ROOT_CONTEXT,
-      content: contentPolicyFromEnv({}),
+      content: resolveConfig({}, {}).content,
       redact: createRedactor(process.env),
       startTime: Date.now(),
       exactCalls: accounting,

@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { ExportResultCode } from "@opentelemetry/core";
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
+import { resolveConfig } from "../src/config/resolve.ts";
 import { TranscriptParser } from "../src/sources/transcript.ts";
 import { TraceBuilder } from "../src/trace/builder.ts";
-import { contentPolicyFromEnv } from "../src/trace/content.ts";
 import { createRedactor, type Redactor } from "../src/trace/redact.ts";
 import { withSection } from "./sections.ts";
 
@@ -147,7 +147,7 @@ async function traceWrite(content: string, redact: Redactor): Promise<number> {
   const builder = new TraceBuilder({
     tracer: provider.getTracer("bench"),
     parentContext: ROOT_CONTEXT,
-    content: contentPolicyFromEnv({}),
+    content: resolveConfig({}, {}).content,
     redact,
     startTime: Date.now(),
   });

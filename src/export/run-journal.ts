@@ -3,21 +3,15 @@
  * it ends (with each backend's delivery), pruning, and the background re-send of earlier runs.
  * Used by the CLI and by `runAgentWithTelemetry` alike.
  */
+
+import type { JournalSettings } from "../config/resolve.ts";
 import { totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import type { ContentPolicy } from "../trace/content.ts";
 import type { TelemetryConfig } from "./config.ts";
 import { deliverRuns, undelivered } from "./deliver.ts";
-import {
-  type Delivery,
-  JournalExporter,
-  journalDir,
-  journalEnabled,
-  type RunRecord,
-  runFiles,
-  writeRecord,
-} from "./journal.ts";
-import { listRuns, pruneIfDue, retentionFromEnv } from "./journal-store.ts";
+import { type Delivery, JournalExporter, type RunRecord, runFiles, writeRecord } from "./journal.ts";
+import { listRuns, pruneIfDue, type Retention } from "./journal-store.ts";
 import type { ExportReport } from "./provider.ts";
 
 type Warn = (message: string) => void;
@@ -29,18 +23,18 @@ export class RunJournal {
   private constructor(
     private readonly dir: string,
     files: { spans: string; record: string },
-    private readonly env: NodeJS.ProcessEnv,
+    private readonly retention: Retention,
     warn: Warn,
   ) {
     this.exporter = new JournalExporter(files.spans, warn);
     this.recordPath = files.record;
   }
 
-  /** The journal of a run starting now, or undefined when `CLAUDIA_JOURNAL=off`. */
-  static open(env: NodeJS.ProcessEnv, startTime: number, traceId: string, warn: Warn): RunJournal | undefined {
-    if (!journalEnabled(env)) return undefined;
-    const dir = journalDir(env);
-    return new RunJournal(dir, runFiles(dir, startTime, traceId), env, warn);
+  /** The journal of a run starting now (where and how long the configuration says), or undefined when it is off. */
+  static open(settings: JournalSettings, startTime: number, traceId: string, warn: Warn): RunJournal | undefined {
+    if (!settings.enabled) return undefined;
+    const { dir, maxAgeDays, maxBytes } = settings;
+    return new RunJournal(dir, runFiles(dir, startTime, traceId), { maxAgeDays, maxBytes }, warn);
   }
 
   /** Send earlier runs a backend never acknowledged; resolves when done (never rejects). */
@@ -87,7 +81,7 @@ export class RunJournal {
         this.recordPath,
         recordOf(summary, outcome.exitCode, this.exporter.spans, outcome.content, deliveries),
       );
-      pruneIfDue(this.dir, retentionFromEnv(this.env));
+      pruneIfDue(this.dir, this.retention);
     } catch (e) {
       warn(`could not write the trace journal (${e instanceof Error ? e.message : e}); the run goes on`);
     }

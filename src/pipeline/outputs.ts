@@ -41,7 +41,7 @@ export function resourceAttributesOf(config: Config, env: NodeJS.ProcessEnv, cwd
 /** claudia's own exporters and journal for a run, from the resolved configuration. */
 export async function ownOutputs(description: RunDescription): Promise<RunOutputs> {
   const { env, startTime, ids, log, config } = description;
-  const journal = RunJournal.open(env, startTime, ids.traceId, log.warn);
+  const journal = RunJournal.open(config.journal, startTime, ids.traceId, log.warn);
   const resourceAttributes = resourceAttributesOf(config, env, description.cwd ?? process.cwd());
   const run = await createRunProvider(
     { ...config, resourceAttributes },

@@ -150,7 +150,7 @@ test("arbitrary valid JSON in a run's record and span lines never crashes a trac
       }
       writeFileSync(files.record, JSON.stringify(rec));
       const config = resolveTelemetryConfig({}, env);
-      const journal = RunJournal.open(env, Date.now(), "f".repeat(32), () => {});
+      const journal = RunJournal.open(config.journal, Date.now(), "f".repeat(32), () => {});
       await journal?.resendUndelivered(config, () => {});
     }),
     { numRuns: 150 },

@@ -312,7 +312,6 @@ describe("one owner", () => {
       "export/journal-store.ts",
       "export/journal.ts",
       "sources/claude-binary.ts",
-      "trace/content.ts",
       "trace/ids.ts",
       "trace/redact.ts",
     ];

@@ -16,14 +16,13 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { RunEvent } from "../../events.ts";
 import type { TelemetryConfig } from "../../export/config.ts";
-import { journalDir, journalEnabled } from "../../export/journal.ts";
 import { listRuns } from "../../export/journal-store.ts";
 import type { ExportReport } from "../../export/provider.ts";
 import { RunJournal } from "../../export/run-journal.ts";
 import { type SessionFile, sessionFiles } from "../../sources/session-files.ts";
 import { TranscriptTail } from "../../sources/transcript-tail.ts";
 import { TraceBuilder } from "../../trace/builder.ts";
-import { type ContentPolicy, contentPolicyFromEnv } from "../../trace/content.ts";
+import type { ContentPolicy } from "../../trace/content.ts";
 import { createRedactor } from "../../trace/redact.ts";
 import { TRACER_NAME } from "../../trace/semconv.ts";
 
@@ -74,7 +73,7 @@ async function importSession(file: SessionFile, ctx: ImportContext): Promise<Out
   const startTime = firstTimestamp(file.path);
   if (startTime === undefined) return "empty";
   const traceId = importedTraceId(file.sessionId);
-  const journal = RunJournal.open(ctx.env, startTime, traceId, ctx.warn);
+  const journal = RunJournal.open(ctx.config.journal, startTime, traceId, ctx.warn);
   if (!journal) return "empty";
   const resource = resourceFromAttributes({
     ...ctx.config.resourceAttributes,
@@ -156,17 +155,18 @@ function parseSince(value: string | undefined): number | undefined {
 export async function importCommand(args: string[], io: ImportIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { since: { type: "string" } } });
   const since = parseSince(values.since);
-  if (!journalEnabled(io.env)) throw new ImportUsageError("the journal is off (CLAUDIA_JOURNAL): nowhere to import to");
+  const { config } = io;
+  if (!config.journal.enabled) throw new ImportUsageError("the journal is off (CLAUDIA_JOURNAL): nowhere to import to");
   const warn = (m: string) => io.err(`claudia: ${m}\n`);
   const ctx: ImportContext = {
     env: io.env,
-    content: contentPolicyFromEnv(io.env),
+    content: config.content,
     redact: createRedactor(io.env),
-    config: io.config,
+    config,
     warn,
   };
   // A session claudia itself ran is in the journal already, under its own trace id.
-  const runs = listRuns(journalDir(io.env), warn);
+  const runs = listRuns(config.journal.dir, warn);
   const present = new Set(runs.flatMap((r) => [r.record.traceId, r.record.sessionId ?? ""]));
   const files = sessionFiles(positionals, io.env, warn).filter((f) => since === undefined || f.mtimeMs >= since);
   const counts = { imported: 0, present: 0, empty: 0, failed: 0 };
