@@ -28,7 +28,7 @@ import {
 import type { ApiServer } from "./api-server.ts";
 import { CallJoin, type JoinedCall } from "./call-join.ts";
 import { type ChatNote, chatSpanPlan } from "./chat-span.ts";
-import { type ContentPolicy, cutJson, mapStrings, truncate } from "./content.ts";
+import { type ContentPolicy, cutJson, mapStrings, TextHead, truncate } from "./content.ts";
 import { callCost } from "./cost.ts";
 import {
   answerMessages,
@@ -142,6 +142,12 @@ export class TraceBuilder {
   private readonly notes = new Map<string | null, ChatNote[]>();
   /** Span contexts of tool calls, kept after they end: a tool's own model call is placed under it. */
   private readonly toolContexts = new Map<string, SpanContext>();
+  /**
+   * Calls a tool made itself (WebSearch's own model call) whose tool call is not read from the
+   * transcript yet: Claude Code's accounting can come first. They wait for their tool's span.
+   */
+  private readonly awaitingTool = new Map<string, JoinedCall<ChatNote>[]>();
+  private awaitingToolCount = 0;
   private compactions = 0;
   /** The main agent's model calls in the transcript. */
   private mainCalls = 0;
@@ -158,6 +164,8 @@ export class TraceBuilder {
   private readonly redact: (text: string) => string;
   /** Redact and cut to the content limit: reading no more of a long text than the cut needs. */
   private readonly redactCut: (text: string) => string;
+  /** Redact a text inside a JSON value: whole when short, else only its head (cut later, with exact counts). */
+  private readonly redactHead: (text: string) => string | TextHead;
   private readonly semconv: SemconvMode;
   /** Each agent's conversation, for the content of `chat` and `invoke_agent` spans. */
   private readonly conversations: Conversations;
@@ -175,6 +183,14 @@ export class TraceBuilder {
     const bounded = (options.redact as { redactAndCut?: (text: string, maxLength: number) => string } | undefined)
       ?.redactAndCut;
     this.redactCut = bounded ? (text) => bounded(text, max) : (text) => truncate(this.redact(text), max);
+    const head = (options.redact as { head?: (text: string, maxLength: number) => { head: string; total: number } })
+      ?.head;
+    this.redactHead = head
+      ? (text) => {
+          const read = head(text, max);
+          return read.total > read.head.length ? new TextHead(read.head, read.total) : read.head;
+        }
+      : this.redact;
     this.semconv = options.semconv ?? { latest: false };
     this.conversations = new Conversations(options.fullHistory === true);
     const attributes: Attributes = {
@@ -277,7 +293,7 @@ export class TraceBuilder {
 
   /** Model calls from the transcript still waiting for Claude Code's accounting of them. */
   get waitingCalls(): number {
-    return this.join.waiting;
+    return this.join.waiting + this.awaitingToolCount;
   }
 
   /**
@@ -304,6 +320,11 @@ export class TraceBuilder {
       this.failedToolCalls++;
     }
     this.join.flush();
+    // A tool whose call never reached the transcript: its calls go under their agent.
+    const orphans = [...this.awaitingTool.values()].flat();
+    this.awaitingTool.clear();
+    this.awaitingToolCount = 0;
+    for (const call of orphans) this.emitCall(call, true);
     for (const [id] of this.backgroundTools) this.backgroundEnd(id, endTime, "running");
     for (const [agentId, agent] of this.agents) {
       if (agentId !== null) this.endAgent(agentId, agent.endedAt ?? endTime);
@@ -411,7 +432,13 @@ export class TraceBuilder {
   }
 
   /** One model call, joined: its `chat` span under the agent, or the tool, that made it. */
-  private emitCall(call: JoinedCall<ChatNote>): void {
+  private emitCall(call: JoinedCall<ChatNote>, orphan = false): void {
+    const toolId = call.request?.toolUseId;
+    if (toolId && !orphan && !this.toolContexts.has(toolId)) {
+      this.awaitingTool.set(toolId, [...(this.awaitingTool.get(toolId) ?? []), call]);
+      this.awaitingToolCount++;
+      return;
+    }
     const plan = chatSpanPlan(call, this.costOf, this.semconv);
     if (this.options.apiServer) {
       plan.attributes[ATTR.serverAddress] = this.options.apiServer.address;
@@ -478,7 +505,7 @@ export class TraceBuilder {
     if (this.options.content.capture && typeof description === "string")
       attributes[ATTR.ccToolDescription] = this.cut(description);
     if (this.options.content.capture && input !== undefined) {
-      attributes[ATTR.toolArguments] = cutJson(mapStrings(input, this.redactCut), this.options.content.maxLength);
+      attributes[ATTR.toolArguments] = cutJson(mapStrings(input, this.redactHead), this.options.content.maxLength);
     }
     const span = this.options.tracer.startSpan(
       `${OPERATION.executeTool} ${name}`,
@@ -490,6 +517,12 @@ export class TraceBuilder {
     this.toolContexts.set(id, span.spanContext());
     if (this.toolContexts.size > MAX_TOOL_CONTEXTS) {
       this.toolContexts.delete(this.toolContexts.keys().next().value as string);
+    }
+    const waiting = this.awaitingTool.get(id);
+    if (waiting) {
+      this.awaitingTool.delete(id);
+      this.awaitingToolCount -= waiting.length;
+      for (const call of waiting) this.emitCall(call);
     }
   }
 
@@ -604,7 +637,7 @@ export class TraceBuilder {
   private systemInstructions(): string | undefined {
     const parts = systemInstructionParts(this.options.systemInstructions ?? []);
     if (!this.options.content.capture || parts.length === 0) return undefined;
-    return encodeDocument(mapStrings(parts, this.redactCut) as unknown[], this.options.content.maxLength);
+    return encodeDocument(mapStrings(parts, this.redactHead) as unknown[], this.options.content.maxLength);
   }
 
   /** A content document (content capture): every text redacted, then cut inside its content, so it keeps its schema. */
@@ -612,7 +645,7 @@ export class TraceBuilder {
     if (!this.options.content.capture) return;
     span.setAttribute(
       key,
-      encodeDocument(mapStrings(document, this.redactCut) as unknown[], this.options.content.maxLength),
+      encodeDocument(mapStrings(document, this.redactHead) as unknown[], this.options.content.maxLength),
     );
   }
 

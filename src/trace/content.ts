@@ -42,7 +42,7 @@ export function cutWithMarker(head: string, total: number, maxLength: number): s
  * result always parses. When even empty strings do not fit, the whole JSON is kept as one cut string.
  */
 export function cutJson(value: unknown, maxLength: number): string {
-  if (typeof value === "string") return truncate(value, maxLength);
+  if (typeof value === "string" || value instanceof TextHead) return capText(value, maxLength);
   const whole = toJson(value);
   if (whole.length <= maxLength) return whole;
   const best = largestFitting(maxLength, (cap) => toJson(capStrings(value, cap, 0)));
@@ -72,16 +72,45 @@ export function largestFitting(maxLength: number, render: (cap: number) => strin
 
 const MAX_DEPTH = 64;
 
+/**
+ * The start of a long text, read (and redacted) only as far as a cut can need, with the whole
+ * text's length: cut again later, it still says exactly how much of the whole was cut. In JSON it
+ * is its head with that marker.
+ */
+export class TextHead {
+  constructor(
+    readonly head: string,
+    readonly total: number,
+  ) {}
+
+  cut(maxLength: number): string {
+    return cutWithMarker(this.head, this.total, Math.min(maxLength, this.head.length));
+  }
+
+  toJSON(): string {
+    return this.cut(this.head.length);
+  }
+}
+
+/** A text cut to `cap`, whether whole or only its head was read. */
+export const capText = (text: string | TextHead, cap: number): string =>
+  typeof text === "string" ? truncate(text, cap) : text.cut(cap);
+
 const capStrings = (value: unknown, cap: number, depth: number): unknown =>
-  mapStrings(value, (text) => truncate(text, cap), depth);
+  mapTexts(value, (text) => capText(text, cap), depth);
 
 /** A copy of a JSON-like value with every string inside it passed through `fn` (e.g. redaction). */
-export function mapStrings(value: unknown, fn: (text: string) => string, depth = 0): unknown {
-  if (typeof value === "string") return fn(value);
+export function mapStrings(value: unknown, fn: (text: string) => unknown, depth = 0): unknown {
+  return mapTexts(value, (text) => (typeof text === "string" ? fn(text) : text), depth);
+}
+
+/** `mapStrings` over texts whole or read only in part (`TextHead`). */
+export function mapTexts(value: unknown, fn: (text: string | TextHead) => unknown, depth = 0): unknown {
+  if (typeof value === "string" || value instanceof TextHead) return fn(value);
   if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
-  if (Array.isArray(value)) return value.map((item) => mapStrings(item, fn, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => mapTexts(item, fn, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = mapStrings(item, fn, depth + 1);
+  for (const [key, item] of Object.entries(value)) out[key] = mapTexts(item, fn, depth + 1);
   return out;
 }
 

@@ -9,7 +9,7 @@
  * switch it is the whole conversation the agent has had so far within the run.
  */
 import type { ChatEvent, RunEvent } from "../events.ts";
-import { largestFitting, truncate } from "./content.ts";
+import { capText, largestFitting, TextHead, truncate } from "./content.ts";
 
 export interface MessagePart {
   type: string;
@@ -228,7 +228,7 @@ const MAX_DEPTH = 64;
 
 /** A copy with every string inside a content field cut to `cap`. */
 function capContent(value: unknown, cap: number, inContent: boolean, depth = 0): unknown {
-  if (typeof value === "string") return inContent ? truncate(value, cap) : value;
+  if (typeof value === "string" || value instanceof TextHead) return inContent ? capText(value, cap) : value;
   if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
   if (Array.isArray(value)) return value.map((item) => capContent(item, cap, inContent, depth + 1));
   const out: Record<string, unknown> = {};

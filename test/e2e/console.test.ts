@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { promptOf } from "../support/conformance.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { BASE_ARGS, CLAUDE, claudia, ROOT, run } from "../support/sandbox.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
@@ -65,7 +66,7 @@ describe("headless progress and summary", () => {
       assert.equal(ran.stdout, "The command printed: hello-from-bash\n");
       assert.deepEqual(ownLines(ran.stderr), [], ran.stderr);
       assert.doesNotMatch(ran.stderr, /trace [0-9a-f]{32}/);
-      const traced = () => h.receiver.spans.find((s) => s.events.some((e) => e.attributes["gen_ai.prompt"] === prompt));
+      const traced = () => h.receiver.spans.find((s) => promptOf(s) === prompt);
       for (let i = 0; i < 100 && !traced(); i++) await new Promise((r) => setTimeout(r, 50));
       assert.ok(traced(), "the quiet run's trace arrived");
     });

@@ -237,10 +237,7 @@ describe("interactive mode", () => {
     assert.equal(agent.status.code, 2);
     assert.equal(agent.attributes["error.type"], "api_error");
     assert.equal(agent.attributes["claude_code.interrupt.signal"], undefined, "the turn ended, it was not cut short");
-    assert.equal(
-      agent.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"],
-      "[[scenario:api-400]] fails in the UI",
-    );
+    assert.equal(promptOf(agent), "[[scenario:api-400]] fails in the UI");
   });
 
   test("Esc mid-tool, then the next prompt: the first prompt's trace is interrupted, the next one completes", async () => {
@@ -263,15 +260,12 @@ describe("interactive mode", () => {
     }
     const [first, second] = [...(await waitForRoots(spansBefore, 2)).values()].map((spans) => root(spans));
     assert.ok(first && second);
-    assert.equal(
-      first.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"],
-      `[[scenario:sleep]] [[tag:${marker}]] wait`,
-    );
+    assert.equal(promptOf(first), `[[scenario:sleep]] [[tag:${marker}]] wait`);
     assert.equal(first.status.code, 2);
     assert.equal(first.attributes["error.type"], "interrupted");
     assert.equal(first.attributes["claude_code.interrupt.signal"], "next_prompt");
     assert.equal(second.status.code, 0);
-    assert.equal(second.events.find((e) => e.name === "user.prompt")?.attributes["gen_ai.prompt"], "after esc");
+    assert.equal(promptOf(second), "after esc");
   });
 
   test("claudia's exit code is Claude Code's: the UI stopped by SIGTERM exits as the bare UI does", async () => {

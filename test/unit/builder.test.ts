@@ -143,7 +143,10 @@ describe("long content", () => {
         whole.push(text.length);
         return text;
       },
-      { redactAndCut: (text: string, max: number) => `${text.slice(0, max)}…` },
+      {
+        redactAndCut: (text: string, max: number) => `${text.slice(0, max)}…`,
+        head: (text: string, max: number) => ({ head: text.slice(0, max), total: text.length }),
+      },
     );
     const builder = new TraceBuilder({
       tracer: provider.getTracer("test"),
@@ -157,7 +160,12 @@ describe("long content", () => {
     builder.handle({ kind: "tool.end", id: "t1", time: T + 2, isError: false, output: content });
     builder.finish({ endTime: T + 3 });
     const tool = exporter.getFinishedSpans().find((s) => s.name === "execute_tool Write") as ReadableSpan;
-    assert.ok(String(tool.attributes["gen_ai.tool.call.arguments"]).length <= 100);
+    const args = String(tool.attributes["gen_ai.tool.call.arguments"]);
+    assert.ok(args.length <= 100);
+    // Cut inside the value, and the marker counts the whole text, not the head that was read.
+    const kept = /^(x*)…\[(\d+) more chars\]$/.exec(JSON.parse(args).content);
+    assert.ok(kept, args);
+    assert.equal((kept[1] as string).length + Number(kept[2]), 1_000_000);
     assert.ok(String(tool.attributes["gen_ai.tool.call.result"]).length <= 101);
     assert.ok(!whole.some((n) => n >= 1_000_000), `whole texts redacted: ${whole.join(", ")}`);
   });

@@ -127,6 +127,34 @@ describe("joining calls with Claude Code's accounting", () => {
   });
 });
 
+describe("a tool's own model call", () => {
+  test("goes under its tool's span, also when Claude Code's accounting of it comes before the tool call is read", () => {
+    const tool: RunEvent = { kind: "tool.start", agentId: null, id: "tu1", name: "WebSearch", input: {}, time: T + 50 };
+    const own = request("r9", { querySource: "web_search_tool", toolUseId: "tu1" });
+    for (const events of [
+      [tool, own],
+      [own, tool],
+    ]) {
+      const exporter = new InMemorySpanExporter();
+      const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+      const builder = new TraceBuilder({
+        tracer: provider.getTracer("test"),
+        parentContext: ROOT_CONTEXT,
+        content: { capture: false, maxLength: 1000 },
+        startTime: T,
+        exactCalls: true,
+      });
+      for (const event of events) builder.handle(event);
+      assert.equal(builder.waitingCalls, 0, "nothing left waiting once the tool call is read");
+      builder.finish({ endTime: T + 9000 });
+      const spans = exporter.getFinishedSpans();
+      const toolSpan = spans.find((s) => s.name === "execute_tool WebSearch");
+      const call = spans.find((s) => s.attributes["claude_code.query_source"] === "web_search_tool");
+      assert.equal(call?.parentSpanContext?.spanId, toolSpan?.spanContext().spanId);
+    }
+  });
+});
+
 describe("the price table's fallback", () => {
   test("prices 1-hour cache writes and web searches as Claude Code does", () => {
     const time = Date.parse("2026-11-28T00:00:00Z");
