@@ -9,7 +9,7 @@
  * switch it is the whole conversation the agent has had so far within the run.
  */
 import type { ChatEvent, RunEvent } from "../events.ts";
-import { capText, largestFitting, TextHead, truncate } from "./content.ts";
+import { capText, largestFitting, TextHead } from "./content.ts";
 
 export interface MessagePart {
   type: string;
