@@ -39,6 +39,15 @@ export function parseNumber(text: string, option: string, bounds: { min?: number
   return value;
 }
 
+/** A number above zero, not necessarily whole (a size in MB, an age in days). */
+export function parsePositive(text: string, option: string): number {
+  const value = Number(text.trim());
+  if (text.trim() === "" || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(option, `${option}: "${text.slice(0, 40)}" is not a number above 0`);
+  }
+  return value;
+}
+
 /** A number from 0 to 1 (a share). */
 export function parseRatio(text: string, option: string): number {
   const value = Number(text.trim());

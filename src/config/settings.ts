@@ -12,6 +12,7 @@ import {
   parseList,
   parseNumber,
   parsePairs,
+  parsePositive,
   parseRatio,
   parseText,
   parseUrl,
@@ -224,15 +225,13 @@ export const SETTINGS = [
   },
   {
     name: "CLAUDIA_JOURNAL_MAX_AGE_DAYS",
-    kind: "number",
-    min: 1,
+    kind: "positive",
     default: "30",
     description: "runs older than this are removed",
   },
   {
     name: "CLAUDIA_JOURNAL_MAX_MB",
-    kind: "number",
-    min: 1,
+    kind: "positive",
     default: "500",
     description: "the oldest runs are removed beyond this size; the newest run is always kept",
   },
@@ -271,6 +270,7 @@ type SettingOf<N extends SettingName> = Extract<(typeof SETTINGS)[number], { nam
 const PARSERS = {
   number: (text: string, option: string, row: Row) => parseNumber(text, option, { min: row.min ?? 0 }),
   ratio: (text: string, option: string) => parseRatio(text, option),
+  positive: (text: string, option: string) => parsePositive(text, option),
   boolean: (text: string, option: string) => parseBoolean(text, option),
   enum: (text: string, option: string, row: Row) => parseEnum(text, option, row.values ?? []),
   list: (text: string, option: string) => parseList(text, option),
