@@ -3,32 +3,16 @@
  * stop, the trace is kept and says what happened, and claudia exits 130 / 143 / 129.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { processesWith, until } from "../support/processes.ts";
 import { BASE_ARGS, CLAUDIA } from "../support/sandbox.ts";
 import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
-
-function processesWith(marker: string): string[] {
-  try {
-    return execFileSync("pgrep", ["-f", marker], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
 
 for (const [signal, code] of [
   ["SIGINT", 130],

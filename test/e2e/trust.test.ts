@@ -4,33 +4,17 @@
  * SIGINT sent to claudia alone at a terminal still stops Claude Code and its tools.
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { processesWith, until } from "../support/processes.ts";
 import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
 import { startTerminal } from "../support/terminal.ts";
 
 const h = scriptedRuns();
-
-function processesWith(marker: string): string[] {
-  try {
-    return execFileSync("pgrep", ["-f", marker], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
 
 test("Claude Code's command line holds neither the hook secret nor the settings' content; the file is private and removed", async () => {
   const marker = `claudia-argv-${process.pid}`;

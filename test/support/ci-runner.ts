@@ -1,14 +1,8 @@
-/**
- * A stand-in for the GitHub Actions and GitLab CI runners, enough to run the examples' jobs as they
- * are written: each step's (or job's) variables, expressions and commands, with the files and
- * variables the runner gives a step. Steps that set up the machine (checkout, setup-node, installing
- * the package) are skipped: the workspace, node and `claudia` (the built package) are already there.
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { type Ran, run } from "./sandbox.ts";
 
 export interface StepRun {
   name: string;
@@ -28,24 +22,8 @@ export interface Job {
 
 const SETUP = /^npm install -g claude-telemetry$/;
 
-function shell(
-  script: string,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<Omit<StepRun, "name" | "summary" | "outputs">> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { env, cwd });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function shell(script: string, env: NodeJS.ProcessEnv, cwd: string): Promise<Ran> {
+  return run("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], { env, cwd });
 }
 
 /** GITHUB_OUTPUT's `name=value` and `name<<delimiter` lines, as the runner reads them. */

@@ -85,6 +85,8 @@ export function run(
     });
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
+    // A program may exit without reading its input: that is not the run's failure.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.stdin ?? "");
   });
 }
