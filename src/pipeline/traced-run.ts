@@ -54,12 +54,7 @@ export class TracedRun {
       log.warn(`CLAUDIA_REDACT_PATTERNS: "${bad}" is not a valid regular expression; ignored`);
     }
     // Every configured credential is a secret too, wherever the session prints it.
-    this.redact = createRedactor(env, credentialValues(description.config.backends));
-    const genAi = {
-      semconv: { latest: config.genAi.latest },
-      fullHistory: config.genAi.fullHistory,
-      toolDefinitions: config.genAi.toolDefinitions,
-    };
+    this.redact = createRedactor(env, credentialValues(config.backends));
     this.builder = new TraceBuilder({
       tracer: outputs.provider.getTracer(TRACER_NAME),
       parentContext: description.parentContext ?? parentOf(description),
@@ -69,9 +64,9 @@ export class TracedRun {
       requestModel: description.requestModel,
       resumed: description.resumed,
       exactCalls: description.exactCalls,
-      semconv: genAi.semconv,
-      fullHistory: genAi.fullHistory,
-      toolDefinitions: genAi.toolDefinitions,
+      semconv: { latest: config.genAi.latest },
+      fullHistory: config.genAi.fullHistory,
+      toolDefinitions: config.genAi.toolDefinitions,
       systemInstructions: description.systemInstructions,
       // Claude Code's environment is the run's: its ANTHROPIC_BASE_URL is where the calls go.
       apiServer: apiServerOf(env),
