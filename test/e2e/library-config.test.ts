@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { runAgentWithTelemetry } from "../../src/index.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { setProcessEnv } from "../support/process-env.ts";
 import { createSandbox, MODEL, type Sandbox } from "../support/sandbox.ts";
 import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
 
@@ -13,7 +14,7 @@ let model: ScriptedModel;
 let sandbox: Sandbox;
 let meant: OtlpReceiver;
 let processWide: OtlpReceiver;
-const saved: Record<string, string | undefined> = {};
+let restoreEnv = () => {};
 
 before(async () => {
   model = await startScriptedModel();
@@ -27,16 +28,10 @@ before(async () => {
     OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${processWide.url}/v1/metrics`,
     OTEL_RESOURCE_ATTRIBUTES: "team=process",
   };
-  for (const [k, v] of Object.entries(programEnv)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
+  restoreEnv = setProcessEnv(programEnv);
 });
 after(async () => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
+  restoreEnv();
   await model.close();
   await meant.close();
   await processWide.close();

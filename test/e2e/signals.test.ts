@@ -14,6 +14,27 @@ import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.
 
 const h = scriptedRuns();
 
+/** claudia running the sleep scenario (a tool that sleeps), tagged with `marker`; its stderr collected. */
+function sleepingRun(marker: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`], {
+    env: { ...h.sandbox.env, ...env },
+    cwd: h.sandbox.work,
+    stdio: ["pipe", "ignore", "pipe"],
+  });
+  child.stdin.end();
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+  return { child, exited, stderr: () => stderr };
+}
+
+/** The run's tool is running: its command line has the timer and the marker (claudia's and Claude Code's only the marker). */
+async function toolStarted(marker: string): Promise<void> {
+  assert.ok(await until(() => processesWith(`37000.*${marker}`).length > 0, 20000), "the tool started");
+}
+
 for (const [signal, code] of [
   ["SIGINT", 130],
   ["SIGTERM", 143],
@@ -21,25 +42,14 @@ for (const [signal, code] of [
 ] as const) {
   test(`${signal} mid-tool: no process of the run remains, exit ${code}, the trace shows the interruption`, async () => {
     const marker = `claudia-signal-${signal}-${process.pid}`;
-    const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`], {
-      env: h.sandbox.env,
-      cwd: h.sandbox.work,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    child.stdin.end();
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
-    // The tool's command line has the timer and the marker; claudia's and Claude Code's have only the marker.
-    assert.ok(await until(() => processesWith(`37000.*${marker}`).length > 0, 20000), "the tool started");
+    const { child, exited, stderr } = sleepingRun(marker);
+    await toolStarted(marker);
     child.kill(signal);
     const exitCode = await exited;
     assert.equal(exitCode, code);
     assert.ok(await until(() => processesWith(marker).length === 0, 5000), "no process of the run is left");
 
-    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr), 3);
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr()), 3);
     const agent = root(spans);
     assert.equal(agent.status.code, 2);
     assert.equal(agent.attributes["error.type"], "interrupted");
@@ -76,18 +86,8 @@ function stopped(pid: number): boolean {
 /** A run of the sleep scenario, with Claude Code paused (SIGSTOP) once its tool is running. */
 async function pausedRun(tag: string, env: NodeJS.ProcessEnv) {
   const marker = `claudia-${tag}-${process.pid}`;
-  const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`], {
-    env: { ...h.sandbox.env, ...env },
-    cwd: h.sandbox.work,
-    stdio: ["pipe", "ignore", "pipe"],
-  });
-  child.stdin.end();
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
-  assert.ok(await until(() => processesWith(`37000.*${marker}`).length > 0, 20000), "the tool started");
+  const { child, exited, stderr } = sleepingRun(marker, env);
+  await toolStarted(marker);
   // Paused, Claude Code cannot react to a signal: only claudia can end the run.
   const claude = processesWith(`claude-agent-sdk.*${marker}`).map(Number);
   assert.equal(claude.length, 1, "Claude Code is running");
@@ -99,7 +99,7 @@ async function pausedRun(tag: string, env: NodeJS.ProcessEnv) {
     // Killed outright, Claude Code could not stop its tool: that is the price of "at once". Clean up after it.
     for (const pid of processesWith(marker)) process.kill(Number(pid), "SIGKILL");
   };
-  return { child, marker, claudePid, exited, stderr: () => stderr, cleanUp };
+  return { child, marker, claudePid, exited, stderr, cleanUp };
 }
 
 /** The exit code, or "still running" once `ms` have passed. */
@@ -147,22 +147,12 @@ test("Claude Code not stopping is killed after CLAUDIA_KILL_AFTER_MS; the trace 
 
 test("Claude Code killed by a signal: claudia exits 128+N as a shell would, the root is ERROR", async () => {
   const marker = `claudia-killed-${process.pid}`;
-  const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`], {
-    env: h.sandbox.env,
-    cwd: h.sandbox.work,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  child.stdin.end();
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+  const { exited, stderr } = sleepingRun(marker);
   try {
-    assert.ok(await until(() => processesWith(`37000.*${marker}`).length > 0, 20000), "the tool started");
+    await toolStarted(marker);
     for (const pid of processesWith(`claude-agent-sdk.*${marker}`)) process.kill(Number(pid), "SIGKILL");
     assert.equal(await exited, 128 + constants.signals.SIGKILL);
-    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr), 3);
+    const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr()), 3);
     const agent = root(spans);
     assert.equal(agent.status.code, 2);
     assert.equal(agent.attributes["claude_code.exit_code"], 137);

@@ -10,6 +10,7 @@ import type { Endpoint, OtlpProtocol } from "../../src/config/backends.ts";
 import { otlpTraceExporter } from "../../src/export/otlp-exporters.ts";
 import { otlpMetricExporter } from "../../src/export/otlp-metric-exporter.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { setProcessEnv } from "../support/process-env.ts";
 
 const POLLUTION: Record<string, string> = {
   OTEL_EXPORTER_OTLP_HEADERS: "x-leaked=from-env",
@@ -23,7 +24,7 @@ const POLLUTION: Record<string, string> = {
 describe("OTLP exporters read nothing but their endpoint", () => {
   let target: OtlpReceiver;
   let elsewhere: OtlpReceiver;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv = () => {};
   before(async () => {
     target = await startOtlpReceiver();
     elsewhere = await startOtlpReceiver();
@@ -33,16 +34,10 @@ describe("OTLP exporters read nothing but their endpoint", () => {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${elsewhere.url}/v1/traces`,
       OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${elsewhere.url}/v1/metrics`,
     };
-    for (const [k, v] of Object.entries(env)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = setProcessEnv(env);
   });
   after(async () => {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv();
     await target.close();
     await elsewhere.close();
   });
