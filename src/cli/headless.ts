@@ -14,7 +14,7 @@ import { RunInput } from "../pipeline/run-input.ts";
 import type { TracedRun } from "../pipeline/traced-run.ts";
 import type { HookServer } from "../sources/hook-server.ts";
 import { PrintedResults } from "../sources/result-message.ts";
-import { beforeOperands, claudiaHooks, withHooks } from "../sources/settings.ts";
+import { withOptionsFirst, claudiaHooks, withHooks } from "../sources/settings.ts";
 import { systemPromptOfArgs } from "../sources/system-prompt.ts";
 import { runWindow } from "../sources/window.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
@@ -78,7 +78,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     if (args === base) log.debug("user --settings could not be read; running without claudia's hooks");
   } else {
     sessionId = randomUUID();
-    args = beforeOperands(base, ["--session-id", sessionId]);
+    args = withOptionsFirst(base, ["--session-id", sessionId]);
   }
   const format = split.outputFormat ?? "text";
   const tee = format === "json" || format === "stream-json";

@@ -58,7 +58,7 @@ export function withHooks(args: string[], ours: Settings): string[] | undefined 
       inline = true;
     }
   }
-  if (index < 0) return beforeOperands(args, ["--settings", privateSettingsFile(ours)]);
+  if (index < 0) return withOptionsFirst(args, ["--settings", privateSettingsFile(ours)]);
   const value = inline ? (args[index] as string).slice("--settings=".length) : args[index + 1];
   if (value === undefined) return undefined;
   let user: Settings;
@@ -100,6 +100,6 @@ export function privateSettingsFile(settings: Settings): string {
  * Claude Code's arguments with `extra` among the options: first, where no option of the user's
  * can take them as its value (`claudia "hi" --model` stays a missing value for Claude Code to report).
  */
-export function beforeOperands(args: string[], extra: string[]): string[] {
+export function withOptionsFirst(args: string[], extra: string[]): string[] {
   return [...extra, ...args];
 }

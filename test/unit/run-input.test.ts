@@ -6,7 +6,7 @@ import { after, describe, test } from "node:test";
 import type { RunEvent } from "../../src/events.ts";
 import { RunInput } from "../../src/pipeline/run-input.ts";
 import { locateSession, projectDir } from "../../src/sources/session-files.ts";
-import { beforeOperands } from "../../src/sources/settings.ts";
+import { withOptionsFirst } from "../../src/sources/settings.ts";
 
 const base = mkdtempSync(join(tmpdir(), "claudia-run-events-"));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -115,17 +115,17 @@ describe("RunInput", () => {
   });
 });
 
-describe("beforeOperands", () => {
+describe("withOptionsFirst", () => {
   test("added first, where no option of the user's can take them as its value", () => {
-    assert.deepEqual(beforeOperands(["-p", "hi"], ["--session-id", "x"]), ["--session-id", "x", "-p", "hi"]);
-    assert.deepEqual(beforeOperands(["-p", "hi", "--model"], ["--session-id", "x"]), [
+    assert.deepEqual(withOptionsFirst(["-p", "hi"], ["--session-id", "x"]), ["--session-id", "x", "-p", "hi"]);
+    assert.deepEqual(withOptionsFirst(["-p", "hi", "--model"], ["--session-id", "x"]), [
       "--session-id",
       "x",
       "-p",
       "hi",
       "--model",
     ]);
-    assert.deepEqual(beforeOperands(["-p", "--", "-hi"], ["--session-id", "x"]), [
+    assert.deepEqual(withOptionsFirst(["-p", "--", "-hi"], ["--session-id", "x"]), [
       "--session-id",
       "x",
       "-p",
