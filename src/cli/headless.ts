@@ -14,7 +14,7 @@ import { RunInput } from "../pipeline/run-input.ts";
 import type { TracedRun } from "../pipeline/traced-run.ts";
 import type { HookServer } from "../sources/hook-server.ts";
 import { PrintedResults } from "../sources/result-message.ts";
-import { withOptionsFirst, claudiaHooks, withHooks } from "../sources/settings.ts";
+import { claudiaHooks, withHooks, withOptionsFirst } from "../sources/settings.ts";
 import { systemPromptOfArgs } from "../sources/system-prompt.ts";
 import { runWindow } from "../sources/window.ts";
 import { childTraceparent, newRootIds } from "../trace/ids.ts";
