@@ -5,8 +5,20 @@
  * 1-hour cache writes and server web searches are priced as such when the usage reports them.
  * Pure: no I/O, no clock.
  */
-import { calcPrice } from "@pydantic/genai-prices";
+import { createRequire } from "node:module";
+import type { calcPrice as CalcPrice } from "@pydantic/genai-prices";
 import { type TokenUsage, totalInput, type UsageDetails } from "../events.ts";
+
+let table: typeof CalcPrice | undefined;
+
+/**
+ * The table, loaded on first use: building it costs ~40 ms of CPU, which runs where Claude Code boots,
+ * and a run whose every call Claude Code priced itself never needs it.
+ */
+function calcPrice(...args: Parameters<typeof CalcPrice>): ReturnType<typeof CalcPrice> {
+  table ??= (createRequire(import.meta.url)("@pydantic/genai-prices") as { calcPrice: typeof CalcPrice }).calcPrice;
+  return table(...args);
+}
 
 /** USD for one call made at `time` (epoch ms), or undefined when the table does not know the model. */
 export function callCost(
