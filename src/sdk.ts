@@ -14,12 +14,12 @@ import {
   type SDKResultMessage,
 } from "@anthropic-ai/claude-agent-sdk";
 import { type Context, context, diag, ProxyTracerProvider, type TracerProvider, trace } from "@opentelemetry/api";
-import type { RunEvent } from "./events.ts";
 import { resolveTelemetryConfig } from "./export/config.ts";
 import type { RunDescription, RunLog } from "./pipeline/description.ts";
 import { RunInput } from "./pipeline/run-input.ts";
 import { openTracedRun, TracedRun } from "./pipeline/traced-run.ts";
-import { startClaudeEvents } from "./sources/claude-events-server.ts";
+import { accountingAllowed, type ClaudeEvents, startClaudeEvents } from "./sources/claude-events-server.ts";
+import { deferredQuery } from "./sources/deferred-query.ts";
 import { isResultMessage, resultEventOf } from "./sources/result-message.ts";
 import { systemPromptOfOption } from "./sources/system-prompt.ts";
 import { runWindow } from "./sources/window.ts";
@@ -39,15 +39,6 @@ export interface TelemetryOptions {
   debug?: boolean;
   /** Called once the trace is complete. */
   onFinish?: (summary: RunSummary) => void;
-  /** Claude Code's per-request accounting, started by the caller (`runAgentWithTelemetry` does). */
-  claudeEvents?: ClaudeEventsLink;
-}
-
-/** Claude Code's accounting endpoint, started before the run: its variables, and where its events go. */
-export interface ClaudeEventsLink {
-  env: Record<string, string>;
-  connect(emit: (event: RunEvent) => void): void;
-  close(): Promise<void>;
 }
 
 type QueryParams = Parameters<typeof query>[0];
@@ -102,7 +93,9 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
   // A resumed session's transcript holds its history, and Claude Code's totals cover it too.
   const resumed = options.resume !== undefined || options.continue === true;
   const input = new RunInput(runWindow(startTime, resumed));
-  telemetry.claudeEvents?.connect(input.emit);
+  // Claude Code's own per-request accounting, received on loopback while it runs: its endpoint
+  // must listen before query() starts Claude Code.
+  const accounting = accountingAllowed(env) ? startClaudeEvents(env, input.emit, log) : undefined;
   const description: RunDescription = {
     ids,
     env,
@@ -112,7 +105,7 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
     requestModel: options.model,
     resumed,
     log,
-    exactCalls: telemetry.claudeEvents !== undefined,
+    exactCalls: accounting !== undefined,
     exactWaitMs: 1000,
     resend: provider === undefined,
     tracerProvider: provider,
@@ -128,16 +121,15 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
 
   const hooks: Partial<Record<HookEvent, HookCallbackMatcher[]>> = { ...(options.hooks ?? {}) };
   hooks.UserPromptSubmit = [...(hooks.UserPromptSubmit ?? []), sessionHook(input)];
-  const inner = context.with(rootContextOf(ready, ids, active), () =>
-    query({
-      ...params,
-      options: { ...options, hooks, env: childEnvOf({ ...env, ...telemetry.claudeEvents?.env }, ready, ids) },
-    }),
-  );
+  const start = (events: ClaudeEvents | undefined) =>
+    context.with(rootContextOf(ready, ids, active), () =>
+      query({ ...params, options: { ...options, hooks, env: childEnvOf({ ...env, ...events?.env }, ready, ids) } }),
+    );
+  const inner = accounting ? deferredQuery(accounting, start) : start(undefined);
 
   let cwd: string | undefined = options.cwd;
   const finish = async (error?: unknown) => {
-    await telemetry.claudeEvents?.close();
+    await (await accounting)?.close();
     // No hook told where the transcript is: the session id Claude Code reported names it.
     if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, cwd ?? process.cwd(), env);
     input.drain();
@@ -280,25 +272,13 @@ export async function runAgentWithTelemetry(params: RunAgentParams): Promise<Run
     ...(params.options ?? {}),
     extraArgs: { ...(params.options?.extraArgs ?? {}), ...(params.extraArgs ?? {}) },
   };
-  // Claude Code's own per-request accounting, received on loopback while it runs.
-  const env = (options.env as NodeJS.ProcessEnv | undefined) ?? process.env;
-  let sink: ((event: RunEvent) => void) | undefined;
-  const log = libraryLog(params.debug === true, params.tracerProvider === undefined);
-  const accounting = await startClaudeEvents(env, (event) => sink?.(event), log);
-  const claudeEvents: ClaudeEventsLink | undefined = accounting && {
-    env: accounting.env,
-    connect: (emit) => {
-      sink = emit;
-    },
-    close: accounting.close,
-  };
   let summary: RunSummary | undefined;
   const results: SDKResultMessage[] = [];
   let thrown: unknown;
   try {
     for await (const message of traceQuery(
       { prompt: params.prompt, options },
-      { debug: params.debug, onFinish: (s) => (summary = s), claudeEvents },
+      { debug: params.debug, onFinish: (s) => (summary = s) },
       params.tracerProvider,
     )) {
       if (message.type === "result") results.push(message);

@@ -149,7 +149,7 @@ export async function startClaudeEvents(
   log: { warn: (message: string) => void; debug: (message: string) => void },
   oneSession = true,
 ): Promise<ClaudeEvents | undefined> {
-  if (claudeEventsEnv(userEnv, "http://127.0.0.1/").CLAUDE_CODE_ENABLE_TELEMETRY === undefined) {
+  if (!accountingAllowed(userEnv)) {
     log.debug("Claude Code's telemetry settings are the user's own; per-request accounting off");
     return undefined;
   }
@@ -167,6 +167,15 @@ export async function startClaudeEvents(
       await server.close();
     },
   };
+}
+
+/**
+ * Whether the user's Claude Code telemetry settings leave room for the accounting endpoint: known
+ * before it starts, so a run can plan on exact calls (the endpoint failing to listen is then the
+ * one case where calls wait, bounded, and fall back to the price table).
+ */
+export function accountingAllowed(userEnv: NodeJS.ProcessEnv): boolean {
+  return claudeEventsEnv(userEnv, "http://127.0.0.1/").CLAUDE_CODE_ENABLE_TELEMETRY !== undefined;
 }
 
 /** Wait until `done()` holds, checking every 20 ms, for at most `ms` (the accounting of the last calls). */

@@ -1,11 +1,14 @@
 /**
- * The library form is exact too: `runAgentWithTelemetry` receives Claude Code's per-request
- * accounting, so a run that auto-compacts has one chat span per served request at Claude Code's price.
+ * The library form is exact too: `runAgentWithTelemetry` and `tracedQuery` receive Claude Code's
+ * per-request accounting, so a run that auto-compacts has one chat span per served request at
+ * Claude Code's price. `tracedQuery` returns its Query at once while the accounting endpoint starts:
+ * the Query's methods work from the first moment, and closing it before Claude Code starts means
+ * Claude Code never starts.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { runAgentWithTelemetry } from "../../src/index.ts";
+import { runAgentWithTelemetry, tracedQuery } from "../../src/index.ts";
 import { assertExactCalls, chats } from "../support/exact-checks.ts";
 import type { ReceivedSpan } from "../support/otlp-receiver.ts";
 import { createSandbox, MODEL, type Sandbox } from "../support/sandbox.ts";
@@ -57,5 +60,45 @@ describe("runAgentWithTelemetry exactness", () => {
     const spans = exporter.getFinishedSpans().map(received);
     assertExactCalls(spans, model.served, Number(result.results.at(-1)?.total_cost_usd));
     assert.equal(chats(spans).filter((s) => s.attributes["claude_code.query_source"] === "compact").length, 1);
+  });
+});
+
+describe("tracedQuery exactness", () => {
+  const options = () => ({
+    cwd: sandbox.work,
+    env: sandbox.env as Record<string, string>,
+    model: MODEL,
+    permissionMode: "bypassPermissions" as const,
+    allowDangerouslySkipPermissions: true,
+  });
+
+  test("a run that compacts: every request a chat span at Claude Code's price", async () => {
+    exporter.reset();
+    const before = model.served.length;
+    let total: number | undefined;
+    const q = tracedQuery(
+      { prompt: "[[scenario:compact]] traced query", options: options() },
+      { tracerProvider: provider },
+    );
+    // Called before Claude Code has started: answered once it has.
+    const init = await q.initializationResult();
+    assert.ok(init.models.length > 0, "the initialize response lists models");
+    for await (const m of q) if (m.type === "result") total = m.total_cost_usd;
+    const spans = exporter.getFinishedSpans().map(received);
+    assertExactCalls(spans, model.served.slice(before), Number(total));
+    const compaction = chats(spans).filter((s) => s.attributes["claude_code.query_source"] === "compact");
+    assert.equal(compaction.length, 1);
+  });
+
+  test("closed before Claude Code started: it never starts, and iterating ends at once", async () => {
+    const served = model.arrivals.length;
+    const q = tracedQuery({ prompt: "[[scenario:text]] never", options: options() }, { tracerProvider: provider });
+    q.close();
+    const seen: string[] = [];
+    for await (const m of q) seen.push(m.type);
+    assert.deepEqual(seen, []);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(model.arrivals.length, served, "no request reached the model");
+    await assert.rejects(q.supportedModels(), /closed before Claude Code started/);
   });
 });
