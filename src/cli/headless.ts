@@ -22,7 +22,6 @@ import type { SplitArgv } from "./argv.ts";
 import { exitCodeOf, signalNumber, waitForExit } from "./child-exit.ts";
 import { ProgressPrinter, traceUrl } from "./console.ts";
 import type { Log } from "./log.ts";
-import { yieldToClaudeCode } from "./priority.ts";
 
 export interface HeadlessOptions {
   claudePath: string;
@@ -98,7 +97,6 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     stdio: ["inherit", tee ? "pipe" : "inherit", "inherit"],
   });
   const exited = waitForExit(child);
-  yieldToClaudeCode(log.debug);
   if (sessionId) input.sessionNamed(sessionId, process.cwd(), env);
   const printed = new PrintedResults(input.emit);
   if (tee && child.stdout) {

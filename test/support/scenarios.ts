@@ -20,22 +20,6 @@ export const scenarios: Record<string, Scenario> = {
       ? tools(bash('echo "tp=$TRACEPARENT ts=$TRACESTATE"', "Show the trace context"))
       : text(`Context: ${firstLine(c.toolResults[0]?.text)}`),
 
-  /**
-   * The CPU priority (nice) of the Bash tool's shell, its parent (Claude Code) and that one's parent
-   * (claudia, or whatever started Claude Code), as `name=nice` from /proc.
-   */
-  priority: (c) =>
-    c.toolResults.length === 0
-      ? tools(
-          bash(
-            "for p in $$ $PPID $(cut -d' ' -f4 /proc/$PPID/stat); do " +
-              "printf '%s=%s ' \"$(basename \"$(tr '\\0' '\\n' < /proc/$p/cmdline | head -1)\")\" " +
-              "\"$(sed 's/.*) //' /proc/$p/stat | cut -d' ' -f17)\"; done; echo",
-            "Show CPU priorities",
-          ),
-        )
-      : text(`Priorities: ${firstLine(c.toolResults[0]?.text)}`),
-
   /** A tool with a large output (about 14 kB), for size limits. */
   "big-output": (c) =>
     c.toolResults.length === 0 ? tools(bash("seq 1 3000", "Print many numbers")) : text("That was a lot of numbers."),
