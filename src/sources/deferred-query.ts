@@ -22,6 +22,9 @@ export function deferredQuery<T>(ready: Promise<T>, start: (value: T) => Query):
     inner = start(value);
     return inner;
   });
+  // A start that failed (query() throwing on its options) is reported by the first call that waits
+  // for it, not as an unhandled rejection when the caller never iterates.
+  created.catch(() => {});
   const done: IteratorResult<SDKMessage, void> = { done: true, value: undefined };
   const iteration = {
     next: (...args: [] | [unknown]) => created.then((q) => (q ? q.next(...args) : done)),

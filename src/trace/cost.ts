@@ -3,7 +3,7 @@
  * fallback for calls Claude Code did not price itself (its per-request events off or missing).
  *
  * 1-hour cache writes and server web searches are priced as such when the usage reports them.
- * Pure: no I/O, no clock.
+ * No clock; the table is read from disk on the first call that needs it.
  */
 import { createRequire } from "node:module";
 import type { calcPrice as CalcPrice } from "@pydantic/genai-prices";

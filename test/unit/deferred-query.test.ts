@@ -61,3 +61,23 @@ test("closed before the start: never started; iteration ends, methods reject wit
   await assert.rejects(q.supportedModels(), /closed before Claude Code started/);
   assert.equal(started, false);
 });
+
+test("a start that throws is the first message's error, not an unhandled rejection", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const never = deferredQuery(Promise.resolve(), () => {
+      throw new Error("bad options");
+    });
+    const q = deferredQuery(Promise.resolve(), () => {
+      throw new Error("bad options");
+    });
+    await assert.rejects(q.next(), /bad options/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(unhandled, []);
+    assert.equal(typeof never.next, "function");
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
+});
