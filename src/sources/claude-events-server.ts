@@ -3,8 +3,9 @@
  *
  * It listens on 127.0.0.1 on a random port; only `POST /<secret>/v1/logs` is taken (the secret is
  * drawn per run and reaches Claude Code only through its environment), everything else gets 404.
- * Bodies are bounded. A batch is answered once its events are emitted, so by the time Claude Code
- * exits (it waits for its last export) every event it sent has been seen. When the user exports
+ * Bodies are bounded. A batch is answered as soon as it is read and its events are emitted in the
+ * same turn of the event loop, so claudia sees Claude Code's exit (which waits for its last export)
+ * only after every event it sent. When the user exports
  * Claude Code's logs themselves, each body is also sent, unchanged, to their endpoint with their headers.
  */
 import { randomBytes } from "node:crypto";
@@ -59,12 +60,13 @@ export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Pro
     readBody(req).then(
       (body) => {
         batches++;
+        // Answered first: Claude Code waits for the answer to its last batch before it exits.
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
         try {
           parser.batch(JSON.parse(body.toString("utf8")));
         } catch {
           warnOnce("Claude Code sent a log batch that is not OTLP/JSON; skipped");
         }
-        res.writeHead(200, { "content-type": "application/json" }).end("{}");
         if (options.forward) track(forwarding, forward(options.forward, body, warnOnce));
       },
       (error: Error & { status?: number }) => {
