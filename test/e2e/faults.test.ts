@@ -3,14 +3,13 @@
  * exit, one clear line on stderr, and every span kept in the journal until a push delivers it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecord } from "../support/journal.ts";
 import { type Fault, type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { freePort } from "../support/ports.ts";
-import { BASE_ARGS, CLAUDIA, claude, claudia, type Ran } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDIA, claude, claudia, type Ran, run } from "../support/sandbox.ts";
 import { contentErrors } from "../support/semconv-check.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
@@ -51,36 +50,29 @@ function childrenOf(pid: number): number[] {
  * Run claudia, watching its Claude Code process from outside: besides what \`claudia()\` returns,
  * the wall-clock time claudia went on for after Claude Code (the child given the prompt) had ended.
  */
-function watchedClaudia(args: string[], env: NodeJS.ProcessEnv): Promise<Ran & { afterClaudeMs: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLAUDIA, ...args], {
+async function watchedClaudia(args: string[], env: NodeJS.ProcessEnv): Promise<Ran & { afterClaudeMs: number }> {
+  let claudiaPid: number | undefined;
+  let claude: number | undefined;
+  let claudeEnded: number | undefined;
+  const watch = setInterval(() => {
+    if (claudiaPid === undefined) return;
+    claude ??= childrenOf(claudiaPid).find((pid) => commandLine(pid).includes(PROMPT));
+    if (claude !== undefined && claudeEnded === undefined && ended(claude)) claudeEnded = Date.now();
+  }, 10);
+  try {
+    const ran = await run(process.execPath, [CLAUDIA, ...args], {
       env: { ...h.sandbox.env, ...env },
       cwd: h.sandbox.work,
-      stdio: ["pipe", "pipe", "pipe"],
+      onSpawn: (pid) => {
+        claudiaPid = pid;
+      },
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.stdin.end();
-    let claude: number | undefined;
-    let claudeEnded: number | undefined;
-    const watch = setInterval(() => {
-      claude ??= childrenOf(child.pid as number).find((pid) => commandLine(pid).includes(PROMPT));
-      if (claude !== undefined && claudeEnded === undefined && ended(claude)) claudeEnded = Date.now();
-    }, 10);
-    child.once("error", reject);
-    child.once("close", (code) => {
-      const now = Date.now();
-      clearInterval(watch);
-      if (claude === undefined) return reject(new Error(`Claude Code was never seen running:\n${stderr}`));
-      resolve({ code, stdout, stderr, afterClaudeMs: now - (claudeEnded ?? now) });
-    });
-  });
+    const now = Date.now();
+    if (claude === undefined) throw new Error(`Claude Code was never seen running:\n${ran.stderr}`);
+    return { ...ran, afterClaudeMs: now - (claudeEnded ?? now) };
+  } finally {
+    clearInterval(watch);
+  }
 }
 
 const recordOf = (traceId: string) => storedRecord(h.sandbox, traceId);

@@ -71,10 +71,11 @@ export interface Ran {
 export function run(
   command: string,
   args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd: string; stdin?: string },
+  options: { env: NodeJS.ProcessEnv; cwd: string; stdin?: string; onSpawn?: (pid: number) => void },
 ): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => {
