@@ -1,33 +1,37 @@
-#!/usr/bin/env node
 /**
  * The `claudia` command as esbuild bundles in dist/bin/. The library (dist/index.js) stays tsc's
  * output; only the command is bundled. Figures and the profile behind this layout: bench/PROFILE.md.
  *
- * - dist/bin/main.js: everything a run needs before Claude Code starts, as one CommonJS file
- *   (dist/bin/package.json says so). CommonJS, because node's ES module loader costs ~10 ms to start,
- *   and every millisecond before Claude Code is spawned is added to the run.
- * - dist/bin/*.mjs: what loads once Claude Code runs (the tracing half: OpenTelemetry, the trace
- *   builder, the journal), the terminal UI mode and claudia's own subcommands, as ES modules with
- *   shared chunks. Loading some 260 separate files of the OpenTelemetry SDK cost ~300 ms of CPU per
- *   run, on the cores Claude Code boots on; bundled, it loads in well under 100 ms.
+ * Every file is CommonJS (dist/bin/package.json says so): node's ES module loader costs ~10 ms of
+ * CPU to start and compiles modules more slowly, and that CPU is taken from the cores Claude Code
+ * runs on.
+ * - dist/bin/main.js: everything a run needs before Claude Code starts.
+ * - One file for each part loaded later with import() (which the bundle turns into require()): the
+ *   tracing half (OpenTelemetry, the trace builder, the journal) that loads once Claude Code runs,
+ *   the OTLP exporters and metrics it loads only when a backend needs them, the terminal UI mode,
+ *   claudia's own subcommands. Loading some 260 separate files of the OpenTelemetry SDK cost ~300 ms
+ *   of CPU per run; bundled, the tracing half loads in ~25 ms.
  * - dist/ui/: the page `claudia traces ui` serves: src/ui bundled with the front-end library it
  *   uses (preact, htm) into one script, so it works offline and needs no framework build step.
  */
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { resolve } from "node:path";
 import { build } from "esbuild";
 
 const outdir = "dist/bin";
 
-/** What main.ts and headless.ts load with import() once they need it: the ES module half. */
+/** The parts loaded later, each its own file: source → file name (without .js). */
 const LAZY = {
-  "../pipeline/traced-run.ts": "traced-run",
-  "./interactive.ts": "interactive",
-  "./traces/command.ts": "command",
-  "./demo.ts": "demo",
-  "./github-job.ts": "github-job",
+  "src/pipeline/traced-run.ts": "traced-run",
+  "src/export/otlp-exporters.ts": "otlp-exporters",
+  "src/export/metrics.ts": "metrics",
+  "src/cli/interactive.ts": "interactive",
+  "src/cli/traces/command.ts": "command",
+  "src/cli/demo.ts": "demo",
+  "src/cli/github-job.ts": "github-job",
 };
+const lazyFiles = new Map(Object.entries(LAZY).map(([source, name]) => [resolve(source), name]));
 
 /**
  * journal.ts needs only JsonTraceSerializer, but the otlp-transformer index also reaches the metrics
@@ -49,18 +53,22 @@ const otlpJsonOnly = {
   },
 };
 
-/** In the start-up file, the lazy modules stay outside: import() of the ES module half. */
-const lazyOutside = {
+/**
+ * A part loaded with import() stays in its own file (except in that file itself). Imported
+ * statically it is bundled: only main.js must never load one that way.
+ */
+const lazyOutside = (self) => ({
   name: "lazy-outside",
   setup(b) {
     b.onResolve({ filter: /\.ts$/ }, (a) => {
-      const name = LAZY[a.path];
-      if (!name) return undefined;
-      if (a.kind !== "dynamic-import") throw new Error(`${a.path} must only be loaded with import() (${a.importer})`);
-      return { path: `./${name}.mjs`, external: true };
+      const name = lazyFiles.get(resolve(a.resolveDir, a.path));
+      if (!name || name === self) return undefined;
+      if (a.kind === "dynamic-import") return { path: `./${name}.js`, external: true };
+      if (self === "main") throw new Error(`${a.path} must only be loaded with import() (${a.importer})`);
+      return undefined;
     });
   },
-};
+});
 
 const common = {
   bundle: true,
@@ -80,32 +88,25 @@ const common = {
   ],
   legalComments: "none",
   logLevel: "warning",
+  format: "cjs",
+  // import() of another part becomes require(): no ES module loader.
+  supported: { "dynamic-import": false },
+  define: { "import.meta.url": "__claudiaModuleUrl" },
+  banner: { js: 'const __claudiaModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
 await rm(outdir, { recursive: true, force: true });
-const later = await build({
-  ...common,
-  entryPoints: Object.fromEntries(Object.entries(LAZY).map(([path, name]) => [name, join("src/cli", path)])),
-  format: "esm",
-  splitting: true,
-  outdir,
-  outExtension: { ".js": ".mjs" },
-  chunkNames: "[name]-[hash]",
-  // CommonJS code inside the bundle may require() node's built-ins; ESM output needs a real require.
-  banner: {
-    js: 'import { createRequire as __claudiaCreateRequire } from "node:module"; const require = __claudiaCreateRequire(import.meta.url);',
-  },
-  plugins: [otlpJsonOnly],
-});
-const first = await build({
-  ...common,
-  entryPoints: ["src/cli/main.ts"],
-  format: "cjs",
-  outfile: `${outdir}/main.js`,
-  define: { "import.meta.url": "__claudiaModuleUrl" },
-  banner: { js: 'const __claudiaModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [lazyOutside],
-});
+const parts = [["src/cli/main.ts", "main"], ...Object.entries(LAZY)];
+const results = await Promise.all(
+  parts.map(([source, name]) =>
+    build({
+      ...common,
+      entryPoints: [source],
+      outfile: `${outdir}/${name}.js`,
+      plugins: [otlpJsonOnly, lazyOutside(name)],
+    }),
+  ),
+);
 const ui = await build({
   entryPoints: { app: "src/ui/main.ts" },
   bundle: true,
@@ -118,8 +119,13 @@ const ui = await build({
   logLevel: "warning",
 });
 for (const file of ["index.html", "app.css"]) copyFileSync(`src/ui/${file}`, `dist/ui/${file}`);
-if (later.errors.length > 0 || first.errors.length > 0 || ui.errors.length > 0) process.exit(1);
+if ([...results, ui].some((result) => result.errors.length > 0)) process.exit(1);
 writeFileSync(`${outdir}/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);
 const main = readFileSync(`${outdir}/main.js`, "utf8");
 if (!main.startsWith("#!/usr/bin/env node")) throw new Error("dist/bin/main.js lost its hashbang");
-if (/\bimport\.meta\b/.test(main)) throw new Error("dist/bin/main.js (CommonJS) still uses import.meta");
+for (const file of readdirSync(outdir).filter((name) => name.endsWith(".js"))) {
+  const code = readFileSync(`${outdir}/${file}`, "utf8");
+  if (/\bimport\.meta\b/.test(code)) throw new Error(`dist/bin/${file} (CommonJS) still uses import.meta`);
+  // Only packages outside the bundle (gRPC, Sentry) may still be loaded with import().
+  if (/\bimport\(["']\./.test(code)) throw new Error(`dist/bin/${file} loads a part with import()`);
+}
