@@ -30,7 +30,8 @@ async function runClaudeDirectly(claudePath: string, args: string[]): Promise<nu
 const OWN_COMMANDS = new Set(["traces", "demo"]);
 
 async function main(argv: string[]): Promise<number> {
-  const startTime = Date.now() - Math.round(performance.now());
+  // process.uptime(), not performance.now(): the latter loads node's perf_hooks (~1 ms before the spawn).
+  const startTime = Date.now() - Math.round(process.uptime() * 1000);
   const env = process.env;
   if (argv[0] === "traces") {
     const dotenv = readDotenv(env);

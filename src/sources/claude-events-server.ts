@@ -10,7 +10,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { gunzip } from "node:zlib";
 import type { RunEvent } from "../events.ts";
 import { ClaudeEventsParser, claudeEventsEnv, userLogsTarget } from "./claude-events.ts";
 import { closeNow, listenOnLoopback } from "./loopback.ts";
@@ -127,8 +126,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       if (tooLarge) return reject(Object.assign(new Error("too large"), { status: 413 }));
       const raw = Buffer.concat(chunks);
       if (req.headers["content-encoding"] !== "gzip") return resolve(raw);
-      gunzip(raw, { maxOutputLength: MAX_EVENTS_BODY }, (error, out) =>
-        error ? reject(Object.assign(error, { status: 400 })) : resolve(out),
+      // node:zlib loads only for a compressed body (claudia asks Claude Code for none): not before the spawn.
+      import("node:zlib").then(({ gunzip }) =>
+        gunzip(raw, { maxOutputLength: MAX_EVENTS_BODY }, (error, out) =>
+          error ? reject(Object.assign(error, { status: 400 })) : resolve(out),
+        ),
       );
     });
   });

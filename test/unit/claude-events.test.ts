@@ -1,6 +1,7 @@
 /** Claude Code's log events as run events, the variables that switch them on, and the loopback endpoint. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
 import type { RunEvent } from "../../src/events.ts";
 import { ClaudeEventsParser, claudeEventsEnv, userLogsTarget } from "../../src/sources/claude-events.ts";
 import { MAX_EVENTS_BODY, startClaudeEventsServer } from "../../src/sources/claude-events-server.ts";
@@ -174,8 +175,18 @@ describe("the loopback endpoint", () => {
     assert.equal(events.length, 0);
     assert.equal((await post(server.endpoint, body)).status, 200);
     assert.equal(events.length, 1);
+    // A compressed body is taken too (its decompression loads only then); a broken one is refused.
+    const gzipped = (data: Buffer) =>
+      fetch(server.endpoint, { method: "POST", body: data, headers: { "content-encoding": "gzip" } });
+    assert.equal((await gzipped(gzipSync(body))).status, 200);
+    assert.equal(events.length, 2);
+    assert.equal((await gzipped(Buffer.from("not gzip"))).status, 400);
+    assert.equal(events.length, 2);
     await server.close();
     target.close();
-    assert.deepEqual(forwarded, [{ body, auth: "Bearer u" }]);
+    assert.deepEqual(forwarded, [
+      { body, auth: "Bearer u" },
+      { body, auth: "Bearer u" },
+    ]);
   });
 });
