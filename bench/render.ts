@@ -6,6 +6,9 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { keepSections } from "./sections.ts";
 
+/** Rounds of each first-run row (`BENCH_ONLY=first-run`): the fresh-HOME row moves a lot run to run. */
+export const FIRST_RUN_ROUNDS = 15;
+
 type Stat = { median: number; min: number; max: number } | undefined;
 interface Row {
   contender: string;
@@ -117,7 +120,7 @@ function firstRun(r: Results): string[] {
     "### First run: claudia − bare `claude -p`, 1 tool call, as a multiple of `node -e 0`",
     "",
     "`BENCH_ONLY=first-run npm run bench`. Fresh HOME: every run (bare and claudia) in a new empty HOME",
-    "and cache, as in a CI container. Medians of the per-round differences (min–max), 7 rounds. A",
+    `and cache, as in a CI container. Medians of the per-round differences (min–max), ${FIRST_RUN_ROUNDS} rounds. A`,
     "baseline is another build (`BENCH_BASELINE`) run in the same rounds.",
     "",
     "| rows | claudia | node -e 0 ms | load average | warm HOME | fresh HOME | fresh HOME ≤ 1.5 × node |",
