@@ -52,12 +52,12 @@ function childrenOf(pid: number): number[] {
  */
 async function watchedClaudia(args: string[], env: NodeJS.ProcessEnv): Promise<Ran & { afterClaudeMs: number }> {
   let claudiaPid: number | undefined;
-  let claude: number | undefined;
+  let claudePid: number | undefined;
   let claudeEnded: number | undefined;
   const watch = setInterval(() => {
     if (claudiaPid === undefined) return;
-    claude ??= childrenOf(claudiaPid).find((pid) => commandLine(pid).includes(PROMPT));
-    if (claude !== undefined && claudeEnded === undefined && ended(claude)) claudeEnded = Date.now();
+    claudePid ??= childrenOf(claudiaPid).find((pid) => commandLine(pid).includes(PROMPT));
+    if (claudePid !== undefined && claudeEnded === undefined && ended(claudePid)) claudeEnded = Date.now();
   }, 10);
   try {
     const ran = await run(process.execPath, [CLAUDIA, ...args], {
@@ -68,7 +68,7 @@ async function watchedClaudia(args: string[], env: NodeJS.ProcessEnv): Promise<R
       },
     });
     const now = Date.now();
-    if (claude === undefined) throw new Error(`Claude Code was never seen running:\n${ran.stderr}`);
+    if (claudePid === undefined) throw new Error(`Claude Code was never seen running:\n${ran.stderr}`);
     return { ...ran, afterClaudeMs: now - (claudeEnded ?? now) };
   } finally {
     clearInterval(watch);
