@@ -12,6 +12,7 @@ import type { TelemetryConfig } from "../export/config.ts";
 import type { RunDescription } from "../pipeline/description.ts";
 import { RunInput } from "../pipeline/run-input.ts";
 import type { TracedRun } from "../pipeline/traced-run.ts";
+import type { ClaudeEvents } from "../sources/claude-events-server.ts";
 import type { HookServer } from "../sources/hook-server.ts";
 import { PrintedResults } from "../sources/result-message.ts";
 import { claudiaHooks, withHooks, withOptionsFirst } from "../sources/settings.ts";
@@ -60,28 +61,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const ids = newRootIds(env);
   const resumed = RESUME_OPTIONS.some((option) => split.options.has(option));
   const input = new RunInput(runWindow(options.startTime, resumed));
-  const base = split.hasPrint ? split.claudeArgs : ["-p", ...split.claudeArgs];
-  let args = base;
-  let sessionId: string | undefined;
-  let hooks: HookServer | undefined;
-  if (SESSION_OPTIONS.some((option) => split.options.has(option))) {
-    // Loaded only here: node's HTTP server costs a few ms of start-up that most runs do not need.
-    const { startHookServer } = await import("../sources/hook-server.ts");
-    hooks = await startHookServer((hook) => {
-      log.debug(`hook ${hook.hook_event_name ?? "?"} session=${hook.session_id ?? "?"}`);
-      // The first prompt's session is the run's (a resumed one, or the fork's new one).
-      if (hook.hook_event_name === "UserPromptSubmit" && hook.transcript_path && !input.following) {
-        input.transcriptAt(hook.transcript_path, hook.session_id);
-      }
-    });
-    args = withHooks(base, claudiaHooks(hooks, ["UserPromptSubmit"])) ?? base;
-    if (args === base) log.debug("user --settings could not be read; running without claudia's hooks");
-  } else {
-    sessionId = randomUUID();
-    args = withOptionsFirst(base, ["--session-id", sessionId]);
-  }
-  const format = split.outputFormat ?? "text";
-  const tee = format === "json" || format === "stream-json";
+  const session = await planSession(split, input, log);
   // A second source: Claude Code's own per-request accounting (exact usage and price of every API
   // request), received on loopback; Claude Code must know its endpoint before it starts.
   const claudeEnv = options.claudeEnv ?? env;
@@ -91,36 +71,15 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   if (ids.parent?.traceState) childEnv.TRACESTATE = ids.parent.traceState;
   else delete childEnv.TRACESTATE;
 
-  log.debug(`spawning Claude Code (${args.length} arguments) at +${Date.now() - options.startTime} ms`);
-  const child = spawn(options.claudePath, args, {
-    env: childEnv,
-    stdio: ["inherit", tee ? "pipe" : "inherit", "inherit"],
-  });
+  log.debug(`spawning Claude Code (${session.args.length} arguments) at +${Date.now() - options.startTime} ms`);
+  const child = startClaude(options.claudePath, session.args, childEnv, split.outputFormat, input);
   const exited = waitForExit(child);
-  if (sessionId) input.sessionNamed(sessionId, process.cwd(), env);
-  const printed = new PrintedResults(input.emit);
-  if (tee && child.stdout) {
-    const decoder = new StringDecoder("utf8");
-    child.stdout.pipe(process.stdout);
-    child.stdout.on("data", (chunk: Buffer) => printed.write(decoder.write(chunk)));
-    child.stdout.on("end", () => printed.end());
-  }
-  const signals = forwardSignals(child, options.config.killAfterMs, log, () => run);
+  if (session.sessionId) input.sessionNamed(session.sessionId, process.cwd(), env);
   let run: TracedRun | undefined;
+  const signals = forwardSignals(child, options.config.killAfterMs, log, () => run);
 
   // Everything below runs while Claude Code works.
-  const description: RunDescription = {
-    ids,
-    env,
-    config: options.config,
-    startTime: options.startTime,
-    requestModel: split.model,
-    resumed,
-    log,
-    resend: true,
-    exactCalls: claudeEvents !== undefined,
-    systemInstructions: systemPromptOfArgs(split.systemPrompts, process.cwd(), log.warn),
-  };
+  const description = describeRun(options, ids, resumed, claudeEvents !== undefined);
   const { startTracedRun } = await import("../pipeline/traced-run.ts");
   let printer: ProgressPrinter | undefined;
   run = await startTracedRun(description, input, (redact) => {
@@ -134,13 +93,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   log.debug(`Claude Code exited (code ${code}, signal ${signal}) at +${Date.now() - options.startTime} ms`);
   const interrupted = signals.interrupted();
   if (interrupted) run.interrupt(interrupted);
-  hooks?.close();
-  await claudeEvents?.close();
-  // A resumed run whose hook never came: its session is known from what Claude Code printed.
-  if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, process.cwd(), env);
-  input.drain();
-  if (!input.following)
-    log.debug(`no transcript for session ${input.sessionId ?? "(none)"}: the trace has the root span only`);
+  await closeSources(session, claudeEvents, input, env, log);
   const exitCode = interrupted ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
   if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
   const summary = await run.finish({
@@ -149,24 +102,126 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   });
   const link = traceUrl(options.config.traceUrl, summary.traceId, log.warn);
   printer?.finish(summary, link);
-  if (env.GITHUB_STEP_SUMMARY || env.GITHUB_OUTPUT) {
-    // Loaded only in a GitHub Actions job: the step summary draws the span tree from the journal.
-    const { reportToGitHub } = await import("./github-job.ts");
-    reportToGitHub({
-      summary,
-      exitCode,
-      content: options.config.content,
-      traceUrl: link,
-      env,
-      warn: log.warn,
-      spansPath: run.journalPath,
-    });
-  }
+  await reportToJob(
+    env,
+    { summary, exitCode, content: options.config.content, traceUrl: link, spansPath: run.journalPath },
+    log,
+  );
   log.debug(
     `trace finished at +${Date.now() - options.startTime} ms; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
   );
   // Signal handlers stay until claudia exits, so a second Ctrl+C during the final flush still exits at once.
   return exitCode;
+}
+
+/** What the traced run is told about itself. */
+function describeRun(
+  options: HeadlessOptions,
+  ids: RunDescription["ids"],
+  resumed: boolean,
+  exactCalls: boolean,
+): RunDescription {
+  return {
+    ids,
+    env: options.env,
+    config: options.config,
+    startTime: options.startTime,
+    requestModel: options.split.model,
+    resumed,
+    log: options.log,
+    resend: true,
+    exactCalls,
+    systemInstructions: systemPromptOfArgs(options.split.systemPrompts, process.cwd(), options.log.warn),
+  };
+}
+
+/** Claude Code has exited: stop its sources, and read what is left of its transcript. */
+async function closeSources(
+  session: SessionPlan,
+  claudeEvents: ClaudeEvents | undefined,
+  input: RunInput,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+): Promise<void> {
+  session.hooks?.close();
+  await claudeEvents?.close();
+  // A resumed run whose hook never came: its session is known from what Claude Code printed.
+  if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, process.cwd(), env);
+  input.drain();
+  if (!input.following)
+    log.debug(`no transcript for session ${input.sessionId ?? "(none)"}: the trace has the root span only`);
+}
+
+/** How the run's session is known: named by claudia (`--session-id`), or learnt from a hook. */
+interface SessionPlan {
+  args: string[];
+  sessionId?: string;
+  hooks?: HookServer;
+}
+
+/**
+ * Without options that pick the session, claudia names it (`--session-id`) and so knows its
+ * transcript; with them, a `UserPromptSubmit` hook tells the first prompt's session.
+ */
+async function planSession(split: SplitArgv, input: RunInput, log: Log): Promise<SessionPlan> {
+  const base = split.hasPrint ? split.claudeArgs : ["-p", ...split.claudeArgs];
+  if (!SESSION_OPTIONS.some((option) => split.options.has(option))) {
+    const sessionId = randomUUID();
+    return { args: withOptionsFirst(base, ["--session-id", sessionId]), sessionId };
+  }
+  // Loaded only here: node's HTTP server costs a few ms of start-up that most runs do not need.
+  const { startHookServer } = await import("../sources/hook-server.ts");
+  const hooks = await startHookServer((hook) => {
+    log.debug(`hook ${hook.hook_event_name ?? "?"} session=${hook.session_id ?? "?"}`);
+    // The first prompt's session is the run's (a resumed one, or the fork's new one).
+    if (hook.hook_event_name === "UserPromptSubmit" && hook.transcript_path && !input.following) {
+      input.transcriptAt(hook.transcript_path, hook.session_id);
+    }
+  });
+  const args = withHooks(base, claudiaHooks(hooks, ["UserPromptSubmit"])) ?? base;
+  if (args === base) log.debug("user --settings could not be read; running without claudia's hooks");
+  return { args, hooks };
+}
+
+/**
+ * Claude Code, with stdin and stderr its own; its stdout too, except for JSON output, which
+ * claudia reads (the printed results) while passing every byte on unchanged.
+ */
+function startClaude(
+  claudePath: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  outputFormat: string | undefined,
+  input: RunInput,
+): ChildProcess {
+  const format = outputFormat ?? "text";
+  const tee = format === "json" || format === "stream-json";
+  const child = spawn(claudePath, args, { env, stdio: ["inherit", tee ? "pipe" : "inherit", "inherit"] });
+  if (tee && child.stdout) {
+    const printed = new PrintedResults(input.emit);
+    const decoder = new StringDecoder("utf8");
+    child.stdout.pipe(process.stdout);
+    child.stdout.on("data", (chunk: Buffer) => printed.write(decoder.write(chunk)));
+    child.stdout.on("end", () => printed.end());
+  }
+  return child;
+}
+
+/** In a GitHub Actions job: the step summary and outputs (loaded only there). */
+async function reportToJob(
+  env: NodeJS.ProcessEnv,
+  report: {
+    summary: Awaited<ReturnType<TracedRun["finish"]>>;
+    exitCode: number;
+    content: TelemetryConfig["content"];
+    traceUrl: string | undefined;
+    spansPath: string | undefined;
+  },
+  log: Log,
+): Promise<void> {
+  if (!env.GITHUB_STEP_SUMMARY && !env.GITHUB_OUTPUT) return;
+  const { reportToGitHub } = await import("./github-job.ts");
+  reportToGitHub({ ...report, env, warn: log.warn });
 }
 
 /**
