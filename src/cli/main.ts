@@ -8,13 +8,13 @@
 import { spawn } from "node:child_process";
 import { isatty } from "node:tty";
 import { resolveDiagnostics } from "../config/resolve.ts";
-import { ConfigError, describeConfig, resolveTelemetryConfig } from "../export/config.ts";
+import { ConfigError, describeConfig, resolveTelemetryConfig, type TelemetryConfig } from "../export/config.ts";
 import { ClaudeNotFoundError, resolveClaudePath } from "../sources/claude-binary.ts";
-import { ArgvError, splitArgv } from "./argv.ts";
+import { ArgvError, type SplitArgv, splitArgv } from "./argv.ts";
 import { exitCodeOf, waitForExit } from "./child-exit.ts";
 import { learnClaudeCli } from "./claude-help.ts";
 import { dotenvNotice, readDotenv } from "./dotenv.ts";
-import { runHeadless } from "./headless.ts";
+import { type HeadlessOptions, runHeadless } from "./headless.ts";
 import { createLog } from "./log.ts";
 import { HELP, packageVersion } from "./texts.ts";
 
@@ -41,52 +41,29 @@ async function main(argv: string[]): Promise<number> {
   // The demo starts Claude Code with its environment: nothing from .env goes there.
   if (argv[0] && OWN_COMMANDS.has(argv[0])) return ownCommand(argv[0], argv.slice(1), env);
   let claudePath: string;
+  let split: SplitArgv;
   try {
     claudePath = resolveClaudePath(env);
+    split = splitArgv(argv, learnClaudeCli(claudePath, env));
   } catch (error) {
-    if (error instanceof ClaudeNotFoundError) {
-      process.stderr.write(`claudia: ${error.message}\n`);
-      return 127;
-    }
-    throw error;
-  }
-  const cli = learnClaudeCli(claudePath, env);
-  let split: ReturnType<typeof splitArgv>;
-  try {
-    split = splitArgv(argv, cli);
-  } catch (error) {
-    if (error instanceof ArgvError) {
-      process.stderr.write(`claudia: ${error.message}\n`);
-      return USAGE_ERROR;
-    }
-    throw error;
+    return usageError(error);
   }
   const { claudia } = split;
   const { debug, quiet } = resolveDiagnostics({ debug: claudia.debug, quiet: claudia.quiet }, env);
   const log = createLog({ debug, quiet });
-
   if (claudia.help) {
     process.stdout.write(HELP);
     return 0;
   }
   if (claudia.version) {
-    const claudeVersion = await new Promise<string>((resolve) => {
-      const child = spawn(claudePath, ["--version"], { stdio: ["ignore", "pipe", "ignore"] });
-      let out = "";
-      child.stdout.on("data", (c: Buffer) => {
-        out += c.toString();
-      });
-      child.once("error", () => resolve("unknown"));
-      child.once("close", () => resolve(out.trim() || "unknown"));
-    });
-    process.stdout.write(`claudia ${packageVersion()}\nClaude Code ${claudeVersion}\n`);
+    process.stdout.write(`claudia ${packageVersion()}\nClaude Code ${await claudeVersion(claudePath)}\n`);
     return 0;
   }
   // The checkout's .env shapes telemetry only: claudia's configuration, never Claude Code's environment.
   const dotenv = readDotenv(env, claudia);
   for (const line of [...dotenv.warnings, dotenvNotice(dotenv)]) if (line) log.warn(line);
   const telemetryEnv: NodeJS.ProcessEnv = { ...env, ...dotenv.values };
-  let config: ReturnType<typeof resolveTelemetryConfig>;
+  let config: TelemetryConfig;
   try {
     config = resolveTelemetryConfig(
       {
@@ -99,39 +76,56 @@ async function main(argv: string[]): Promise<number> {
       telemetryEnv,
     );
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`claudia: ${error.message}\n`);
-      return USAGE_ERROR;
-    }
-    throw error;
+    return usageError(error);
   }
   for (const warning of config.warnings) log.warn(warning);
   if (claudia.config) {
     process.stdout.write(`${JSON.stringify(describeConfig(config), null, 2)}\n`);
     return 0;
   }
+  return runClaude({ claudePath, split, config, env: telemetryEnv, claudeEnv: env, startTime, log }, { debug, quiet });
+}
 
+/** A known problem with what claudia was given, as one line and its exit code; anything else is thrown on. */
+function usageError(error: unknown): number {
+  const code =
+    error instanceof ClaudeNotFoundError
+      ? 127
+      : error instanceof ArgvError || error instanceof ConfigError
+        ? USAGE_ERROR
+        : undefined;
+  if (code === undefined) throw error;
+  process.stderr.write(`claudia: ${(error as Error).message}\n`);
+  return code;
+}
+
+/** Claude Code run untraced (its own subcommands), in its terminal UI, or headless. */
+async function runClaude(options: HeadlessOptions, diagnostics: { debug: boolean; quiet: boolean }): Promise<number> {
+  const { split, log } = options;
   if (split.subcommand) {
     log.debug(`running claude ${split.subcommand} directly (untraced)`);
-    return runClaudeDirectly(claudePath, split.claudeArgs);
+    return runClaudeDirectly(options.claudePath, split.claudeArgs);
   }
   if (split.positionals.length === 0 && !split.hasPrint && isatty(0)) {
     const greedy = split.greedy.at(-1);
     if (greedy) log.debug(`"${greedy.value}" was read as the value of ${greedy.option}: no prompt, so the terminal UI`);
     const { runInteractive } = await import("./interactive.ts");
-    return runInteractive({
-      claudePath,
-      split,
-      config,
-      env: telemetryEnv,
-      claudeEnv: env,
-      startTime,
-      log,
-      debug,
-      quiet,
-    });
+    return runInteractive({ ...options, ...diagnostics });
   }
-  return runHeadless({ claudePath, split, config, env: telemetryEnv, claudeEnv: env, startTime, log });
+  return runHeadless(options);
+}
+
+/** `claude --version`'s answer, or "unknown". */
+function claudeVersion(claudePath: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const child = spawn(claudePath, ["--version"], { stdio: ["ignore", "pipe", "ignore"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    child.once("error", () => resolve("unknown"));
+    child.once("close", () => resolve(out.trim() || "unknown"));
+  });
 }
 
 async function ownCommand(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
