@@ -127,11 +127,11 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
     );
   const inner = accounting ? deferredQuery(accounting, start) : start(undefined);
 
-  let cwd: string | undefined = options.cwd;
+  const session: { cwd?: string } = { cwd: options.cwd };
   const finish = async (error?: unknown) => {
     await (await accounting)?.close();
     // No hook told where the transcript is: the session id Claude Code reported names it.
-    if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, cwd ?? process.cwd(), env);
+    if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, session.cwd ?? process.cwd(), env);
     input.drain();
     if (!input.following) log.debug(`no transcript for session ${input.sessionId ?? "(none)"}`);
     const run = await running.catch(() => undefined);
@@ -139,35 +139,47 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
     const summary = await run.finish({ error: error === undefined ? undefined : String(error) });
     telemetry.onFinish?.(summary);
   };
+  return observedQuery(inner, observeMessages(inner, input, session, finish));
+}
 
-  async function* observe(): AsyncGenerator<SDKMessage, void> {
-    let failure: unknown;
-    try {
-      for await (const message of inner) {
-        if (isResultMessage(message)) {
-          input.emit(resultEventOf(message as unknown as Record<string, unknown>));
-        } else if (message.type === "system" && message.subtype === "init") {
-          cwd ??= message.cwd;
-          input.emit({
-            kind: "session",
-            time: Date.now(),
-            sessionId: message.session_id,
-            model: message.model,
-            claudeCodeVersion: message.claude_code_version,
-            tools: message.tools,
-          });
-        }
-        yield message;
+/**
+ * The messages `query()` yields, unchanged, with the session and the results taken from them on
+ * the way; `finish` runs once they end, however they end.
+ */
+async function* observeMessages(
+  inner: Query,
+  input: RunInput,
+  session: { cwd?: string },
+  finish: (error?: unknown) => Promise<void>,
+): AsyncGenerator<SDKMessage, void> {
+  let failure: unknown;
+  try {
+    for await (const message of inner) {
+      if (isResultMessage(message)) {
+        input.emit(resultEventOf(message as unknown as Record<string, unknown>));
+      } else if (message.type === "system" && message.subtype === "init") {
+        session.cwd ??= message.cwd;
+        input.emit({
+          kind: "session",
+          time: Date.now(),
+          sessionId: message.session_id,
+          model: message.model,
+          claudeCodeVersion: message.claude_code_version,
+          tools: message.tools,
+        });
       }
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      await finish(failure);
+      yield message;
     }
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    await finish(failure);
   }
+}
 
-  const observed = observe();
+/** `query()`'s object, iterated through `observed`; its other methods (interrupt, …) are its own. */
+function observedQuery(inner: Query, observed: AsyncGenerator<SDKMessage, void>): Query {
   return new Proxy(inner, {
     get(target, property) {
       if (property === "next" || property === "return" || property === "throw") {

@@ -7,7 +7,7 @@
  * (`invoke_agent claude-code`, sharing `gen_ai.conversation.id`), exported as soon as its turn
  * ends. Nothing is printed while the UI runs: warnings wait, the summary comes after it exits.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { RunInput } from "../pipeline/run-input.ts";
 import { startHookServer } from "../sources/hook-server.ts";
 import { type InteractionSink, type InteractionStart, Interactions } from "../sources/interactions.ts";
@@ -30,22 +30,63 @@ const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGHUP"];
 
 export async function runInteractive(options: InteractiveOptions): Promise<number> {
   const { split, env } = options;
-  // Messages wait until the UI has given the terminal back.
+  const { log: quietLog, held } = heldLog(options.debug);
+  let exactCalls = false;
+  const prompts = promptTracer(options, quietLog, () => exactCalls);
+  const interactions = new Interactions(prompts.open);
+  // Claude Code's own per-request accounting; `/clear` starts another session in the same UI.
+  const { startClaudeEvents } = await import("../sources/claude-events-server.ts");
+  const claudeEvents = await startClaudeEvents(options.claudeEnv ?? env, interactions.event, quietLog, false);
+  exactCalls = claudeEvents !== undefined;
+  const hooks = await startHookServer((input) => {
+    quietLog.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
+    interactions.hook(input);
+  });
+
+  const args = withHooks(split.claudeArgs, claudiaHooks(hooks, INTERACTIVE_HOOKS)) ?? split.claudeArgs;
+  if (args === split.claudeArgs) quietLog.warn("your --settings could not be read; this session is not traced");
+  const claudeEnv = options.claudeEnv ?? env;
+  const child = spawn(options.claudePath, args, { env: { ...claudeEnv, ...claudeEvents?.env }, stdio: "inherit" });
+  leaveSignalsToTheUi(child);
+
+  const exit = await waitForExit(child);
+  hooks.close();
+  await claudeEvents?.close();
+  interactions.close();
+  const summaries = await prompts.finished();
+  for (const line of held) process.stderr.write(`${line}\n`);
+  if (exit.error) process.stderr.write(`claudia: could not start Claude Code: ${exit.error.message}\n`);
+  else if (!options.quiet && summaries.length > 0) process.stderr.write(`${sessionSummaryLine(summaries)}\n`);
+  return exitCodeOf(exit);
+}
+
+/** A log whose messages wait until the UI has given the terminal back. */
+function heldLog(debug: boolean): { log: Log; held: string[] } {
   const held: string[] = [];
-  const quietLog: Log = {
+  const log: Log = {
     warn: (m) => held.push(`claudia: ${m}`),
     debug: (m) => {
-      if (options.debug) held.push(`[claudia] ${m}`);
+      if (debug) held.push(`[claudia] ${m}`);
     },
     progress: () => {},
   };
+  return { log, held };
+}
+
+/**
+ * Each prompt is a run of its own: its events come from the hooks and the session's transcript,
+ * which `Interactions` follows and routes to the open prompt (so the input follows nothing itself).
+ */
+function promptTracer(
+  options: InteractiveOptions,
+  log: Log,
+  exactCalls: () => boolean,
+): { open: (start: InteractionStart) => InteractionSink; finished: () => Promise<RunSummary[]> } {
+  const { split, env } = options;
   const finishing: Promise<RunSummary | undefined>[] = [];
   const tracing = import("../pipeline/traced-run.ts");
+  const systemInstructions = systemPromptOfArgs(split.systemPrompts, process.cwd(), log.warn);
   let resend = true;
-
-  // Each prompt is a run of its own: its events come from the hooks and the session's transcript,
-  // which `Interactions` follows and routes to the open prompt (so the input follows nothing itself).
-  const systemInstructions = systemPromptOfArgs(split.systemPrompts, process.cwd(), quietLog.warn);
   const open = (start: InteractionStart): InteractionSink => {
     const input = new RunInput({});
     const first = resend;
@@ -59,9 +100,9 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
           startTime: start.time,
           requestModel: split.model,
           resumed: false,
-          log: quietLog,
+          log,
           resend: first,
-          exactCalls: claudeEvents !== undefined,
+          exactCalls: exactCalls(),
           // A turn's last calls are accounted for up to one export interval after it ends.
           exactWaitMs: 1000,
           systemInstructions,
@@ -69,7 +110,7 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
         input,
       ),
     );
-    run.catch((e: unknown) => quietLog.warn(`could not trace prompt ${start.index}: ${String(e)}`));
+    run.catch((e: unknown) => log.warn(`could not trace prompt ${start.index}: ${String(e)}`));
     return {
       emit: input.emit,
       end: (outcome) => {
@@ -81,34 +122,15 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
       },
     };
   };
-  const interactions = new Interactions(open);
-  // Claude Code's own per-request accounting; `/clear` starts another session in the same UI.
-  const { startClaudeEvents } = await import("../sources/claude-events-server.ts");
-  const claudeEvents = await startClaudeEvents(options.claudeEnv ?? env, interactions.event, quietLog, false);
-  const hooks = await startHookServer((input) => {
-    quietLog.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);
-    interactions.hook(input);
-  });
+  const finished = async () => (await Promise.all(finishing)).filter((s): s is RunSummary => s !== undefined);
+  return { open, finished };
+}
 
-  const args = withHooks(split.claudeArgs, claudiaHooks(hooks, INTERACTIVE_HOOKS)) ?? split.claudeArgs;
-  if (args === split.claudeArgs) quietLog.warn("your --settings could not be read; this session is not traced");
-  const claudeEnv = options.claudeEnv ?? env;
-  const child = spawn(options.claudePath, args, { env: { ...claudeEnv, ...claudeEvents?.env }, stdio: "inherit" });
-  // Ctrl+C is a key for the UI, not a signal; a SIGINT sent to the whole group is Claude Code's to handle.
-  const ignore = () => {};
+/** Ctrl+C is a key for the UI, not a signal; a SIGINT sent to the whole group is Claude Code's to handle. */
+function leaveSignalsToTheUi(child: ChildProcess): void {
   const forward = (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
-  process.on("SIGINT", ignore);
+  process.on("SIGINT", () => {});
   for (const signal of FORWARDED) process.on(signal, forward);
-
-  const exit = await waitForExit(child);
-  hooks.close();
-  await claudeEvents?.close();
-  interactions.close();
-  const summaries = (await Promise.all(finishing)).filter((s): s is RunSummary => s !== undefined);
-  for (const line of held) process.stderr.write(`${line}\n`);
-  if (exit.error) process.stderr.write(`claudia: could not start Claude Code: ${exit.error.message}\n`);
-  else if (!options.quiet && summaries.length > 0) process.stderr.write(`${sessionSummaryLine(summaries)}\n`);
-  return exitCodeOf(exit);
 }
