@@ -67,125 +67,119 @@ const CLAUDIA_FLAGS = new Map<string, keyof ClaudiaOptions>([
 export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
   const byName = new Map<string, OptionSpec>();
   for (const spec of cli.options) for (const name of spec.names) byName.set(name, spec);
-  const claudia: ClaudiaOptions = { debug: false, quiet: false, config: false, version: false, help: false };
-  const claudeArgs: string[] = [];
-  const positionals: string[] = [];
-  const greedy: SplitArgv["greedy"] = [];
-  const options = new Set<string>();
-  const systemPrompts: SplitArgv["systemPrompts"] = [];
-  let hasPrint = false;
-  let outputFormat: string | undefined;
-  let model: string | undefined;
-  let subcommand: string | undefined;
-
-  const noteValue = (name: string, value: string) => {
-    if (name === "--output-format") outputFormat = value;
-    if (name === "--model") model = value;
-    if (SYSTEM_PROMPT_OPTION.test(name)) systemPrompts.push({ option: name, value });
+  const out: SplitArgv = {
+    claudia: { debug: false, quiet: false, config: false, version: false, help: false },
+    claudeArgs: [],
+    positionals: [],
+    subcommand: undefined,
+    hasPrint: false,
+    outputFormat: undefined,
+    model: undefined,
+    options: new Set<string>(),
+    greedy: [],
+    systemPrompts: [],
   };
-
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (subcommand !== undefined) {
+    if (out.subcommand !== undefined) {
       // After a subcommand everything belongs to it (claudia's own flags included).
-      claudeArgs.push(arg);
+      out.claudeArgs.push(arg);
       continue;
     }
     if (arg === "--") {
-      claudeArgs.push(...argv.slice(i));
-      positionals.push(...argv.slice(i + 1));
+      out.claudeArgs.push(...argv.slice(i));
+      out.positionals.push(...argv.slice(i + 1));
       break;
     }
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const claudiaKey = CLAUDIA_VALUE_OPTIONS.get(name);
     if (claudiaKey) {
-      let value: string | undefined;
-      if (eq > 0) value = arg.slice(eq + 1);
-      else value = argv[++i];
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new ArgvError(`${name} needs a value`);
-      (claudia as unknown as Record<string, unknown>)[claudiaKey] = value;
+      (out.claudia as unknown as Record<string, unknown>)[claudiaKey] = value;
       continue;
     }
     const flagKey = CLAUDIA_FLAGS.get(arg);
     if (flagKey) {
-      (claudia as unknown as Record<string, unknown>)[flagKey] = true;
+      (out.claudia as unknown as Record<string, unknown>)[flagKey] = true;
       continue;
     }
     if (!arg.startsWith("-") || arg === "-") {
-      if (positionals.length === 0 && cli.commands.includes(arg)) subcommand = arg;
-      positionals.push(arg);
-      claudeArgs.push(arg);
+      if (out.positionals.length === 0 && cli.commands.includes(arg)) out.subcommand = arg;
+      out.positionals.push(arg);
+      out.claudeArgs.push(arg);
       continue;
     }
-    claudeArgs.push(arg);
-    if (arg.startsWith("--")) {
-      options.add(name);
-      const spec = byName.get(name);
-      if (name === "--print") hasPrint = true;
-      if (eq > 0) {
-        noteValue(name, arg.slice(eq + 1));
-        continue;
-      }
-      if (!spec || spec.value === "none") continue;
-      i = takeValues(argv, i, spec, name, claudeArgs, greedy, noteValue);
-      continue;
-    }
-    // Short options: -p, -r VALUE, -rVALUE, or several flags together (-cp).
-    const letters = arg.slice(1);
-    for (let j = 0; j < letters.length; j++) {
-      const short = `-${letters[j]}`;
-      if (short === "-p") hasPrint = true;
-      const spec = byName.get(short);
-      const long = spec?.names.find((n) => n.startsWith("--")) ?? short;
-      options.add(long);
-      if (!spec || spec.value === "none") continue;
-      if (j < letters.length - 1) break; // The rest of the word is this option's value.
-      i = takeValues(argv, i, spec, long, claudeArgs, greedy, noteValue);
-    }
+    out.claudeArgs.push(arg);
+    i = arg.startsWith("--") ? longOption(argv, i, name, eq, byName, out) : shortOptions(argv, i, byName, out);
   }
-  return {
-    claudia,
-    claudeArgs,
-    positionals,
-    subcommand,
-    hasPrint,
-    outputFormat,
-    model,
-    options,
-    greedy,
-    systemPrompts,
-  };
+  return out;
+}
+
+/** `--name`, `--name=value` or `--name value…`; returns the index of its last argument. */
+function longOption(
+  argv: string[],
+  i: number,
+  name: string,
+  eq: number,
+  byName: Map<string, OptionSpec>,
+  out: SplitArgv,
+): number {
+  out.options.add(name);
+  if (name === "--print") out.hasPrint = true;
+  if (eq > 0) {
+    noteValue(out, name, (argv[i] as string).slice(eq + 1));
+    return i;
+  }
+  const spec = byName.get(name);
+  if (!spec || spec.value === "none") return i;
+  return takeValues(argv, i, spec, name, out);
+}
+
+/** Short options: -p, -r VALUE, -rVALUE, or several flags together (-cp); returns the index of the last argument. */
+function shortOptions(argv: string[], i: number, byName: Map<string, OptionSpec>, out: SplitArgv): number {
+  const letters = (argv[i] as string).slice(1);
+  for (let j = 0; j < letters.length; j++) {
+    const short = `-${letters[j]}`;
+    if (short === "-p") out.hasPrint = true;
+    const spec = byName.get(short);
+    const long = spec?.names.find((n) => n.startsWith("--")) ?? short;
+    out.options.add(long);
+    if (!spec || spec.value === "none") continue;
+    if (j < letters.length - 1) break; // The rest of the word is this option's value.
+    return takeValues(argv, i, spec, long, out);
+  }
+  return i;
+}
+
+/** The values claudia reads from Claude Code's options. */
+function noteValue(out: SplitArgv, name: string, value: string): void {
+  if (name === "--output-format") out.outputFormat = value;
+  if (name === "--model") out.model = value;
+  if (SYSTEM_PROMPT_OPTION.test(name)) out.systemPrompts.push({ option: name, value });
 }
 
 /** Consume the value(s) of option `argv[i]` the way Claude Code's parser does; returns the new index. */
-function takeValues(
-  argv: string[],
-  i: number,
-  spec: OptionSpec,
-  name: string,
-  claudeArgs: string[],
-  greedy: SplitArgv["greedy"],
-  noteValue: (name: string, value: string) => void,
-): number {
+function takeValues(argv: string[], i: number, spec: OptionSpec, name: string, out: SplitArgv): number {
   let index = i;
   const next = argv[index + 1];
   if (next === undefined) return index;
   if (spec.value === "required" && !spec.variadic) {
-    claudeArgs.push(next);
-    noteValue(name, next);
+    out.claudeArgs.push(next);
+    noteValue(out, name, next);
     return index + 1;
   }
   if (next.startsWith("-") && next !== "-") return index;
-  claudeArgs.push(next);
-  noteValue(name, next);
+  out.claudeArgs.push(next);
+  noteValue(out, name, next);
   index++;
-  if (spec.value === "optional" || spec.variadic) greedy.push({ option: name, value: next });
+  if (spec.value === "optional" || spec.variadic) out.greedy.push({ option: name, value: next });
   if (spec.variadic) {
     while (argv[index + 1] !== undefined && !(argv[index + 1] as string).startsWith("-")) {
       index++;
-      claudeArgs.push(argv[index] as string);
-      greedy.push({ option: name, value: argv[index] as string });
+      out.claudeArgs.push(argv[index] as string);
+      out.greedy.push({ option: name, value: argv[index] as string });
     }
   }
   return index;
