@@ -38,7 +38,7 @@ import {
   toolDefinitions,
   userMessages,
 } from "./messages.ts";
-import { addUsage, runOutcome } from "./run-outcome.ts";
+import { addUsage, type RunOutcome, runOutcome } from "./run-outcome.ts";
 import { AGENT_NAME, ATTR, EVENT, OPERATION, PROVIDER } from "./semconv.ts";
 import { type SemconvMode, usageAttributes } from "./semconv-mode.ts";
 
@@ -216,24 +216,10 @@ export class TraceBuilder {
     this.conversations.observe(event);
     switch (event.kind) {
       case "session":
-        this.sessionId ??= event.sessionId;
-        this.version ??= event.claudeCodeVersion;
-        if (event.model && !this.options.requestModel) this.root.setAttribute(ATTR.requestModel, event.model);
-        if (event.tools && this.options.toolDefinitions)
-          this.setContent(this.root, ATTR.toolDefinitions, toolDefinitions(event.tools));
+        this.session(event);
         break;
       case "prompt":
-        if (event.agentId === null && !event.synthetic && this.prompt === undefined) {
-          this.prompt = this.redact(event.text);
-          this.setContent(this.root, ATTR.inputMessages, userMessages(event.text));
-        } else if (event.agentId !== null && !event.synthetic) {
-          // A subagent's first prompt is its task.
-          const agent = this.agents.get(event.agentId);
-          if (agent && !agent.task) {
-            agent.task = true;
-            this.setContent(agent.span, ATTR.inputMessages, userMessages(event.text));
-          }
-        }
+        this.promptOf(event);
         break;
       case "chat":
         this.chat(event);
@@ -266,13 +252,7 @@ export class TraceBuilder {
         this.join.request(event);
         break;
       case "api.retry":
-        this.note(event.agentId, EVENT.apiRetry, event.time, {
-          [ATTR.httpStatusCode]: event.status,
-          [ATTR.errorType]: event.errorType ?? (event.status === undefined ? "api_error" : String(event.status)),
-          [ATTR.ccRetryAttempt]: event.attempt,
-          [ATTR.ccRetryMax]: event.maxRetries,
-          [ATTR.ccErrorMessage]: this.cut(event.message),
-        });
+        this.retry(event);
         break;
       case "model.fallback":
         this.note(event.agentId, EVENT.modelFallback, event.time, {
@@ -289,6 +269,41 @@ export class TraceBuilder {
         this.sessionId ??= event.sessionId;
         break;
     }
+  }
+
+  private session(event: Extract<RunEvent, { kind: "session" }>): void {
+    this.sessionId ??= event.sessionId;
+    this.version ??= event.claudeCodeVersion;
+    if (event.model && !this.options.requestModel) this.root.setAttribute(ATTR.requestModel, event.model);
+    if (event.tools && this.options.toolDefinitions)
+      this.setContent(this.root, ATTR.toolDefinitions, toolDefinitions(event.tools));
+  }
+
+  /** The run's prompt is the main agent's first; a subagent's first prompt is its task. */
+  private promptOf(event: Extract<RunEvent, { kind: "prompt" }>): void {
+    if (event.synthetic) return;
+    if (event.agentId === null) {
+      if (this.prompt !== undefined) return;
+      this.prompt = this.redact(event.text);
+      this.setContent(this.root, ATTR.inputMessages, userMessages(event.text));
+      return;
+    }
+    const agent = this.agents.get(event.agentId);
+    if (agent && !agent.task) {
+      agent.task = true;
+      this.setContent(agent.span, ATTR.inputMessages, userMessages(event.text));
+    }
+  }
+
+  /** A failed attempt: an event on the call that follows it (see `note`). */
+  private retry(event: Extract<RunEvent, { kind: "api.retry" }>): void {
+    this.note(event.agentId, EVENT.apiRetry, event.time, {
+      [ATTR.httpStatusCode]: event.status,
+      [ATTR.errorType]: event.errorType ?? (event.status === undefined ? "api_error" : String(event.status)),
+      [ATTR.ccRetryAttempt]: event.attempt,
+      [ATTR.ccRetryMax]: event.maxRetries,
+      [ATTR.ccErrorMessage]: this.cut(event.message),
+    });
   }
 
   /** Model calls from the transcript still waiting for Claude Code's accounting of them. */
@@ -356,36 +371,8 @@ export class TraceBuilder {
     const { usage, shown } = run;
     // Claude Code's own total when it reported one; else the price table's sum of the calls.
     const costUsd = run.costUsd ?? (this.chatCalls > 0 ? this.chatCost : undefined);
-    const costSource =
-      run.costUsd !== undefined || (costUsd !== undefined && this.allExact)
-        ? "claude_code"
-        : costUsd !== undefined
-          ? "price_table"
-          : undefined;
-    const attributes: Attributes = {
-      ...usageAttributes(usage, this.semconv, "agent"),
-      [ATTR.ccToolCalls]: this.toolCalls,
-    };
     const responseModel = main.model ?? (run.models ? Object.keys(run.models)[0] : undefined);
-    const optional: [string, string | number | undefined][] = [
-      [ATTR.conversationId, this.sessionId],
-      [ATTR.responseModel, responseModel],
-      [ATTR.requestModel, this.options.requestModel ? undefined : responseModel],
-      [ATTR.cost, costUsd],
-      [ATTR.ccCostSource, costSource],
-      [ATTR.ccVersion, this.version],
-      [ATTR.ccNumTurns, run.numTurns],
-      [ATTR.ccPermissionDenials, run.permissionDenials],
-      [ATTR.ccDurationApiMs, run.durationApiMs],
-      [ATTR.ccResultSubtype, shown?.subtype],
-      [ATTR.ccTerminalReason, shown?.terminalReason],
-      [ATTR.ccApiErrorStatus, run.apiErrorStatus],
-      [ATTR.ccExitCode, typeof outcome.exitCode === "number" ? outcome.exitCode : undefined],
-      [ATTR.ccCompactions, this.compactions || undefined],
-      [ATTR.ccInterruptSignal, this.interrupted?.signal],
-      [ATTR.errorType, run.errorType],
-    ];
-    for (const [key, value] of optional) if (value !== undefined && value !== "") attributes[key] = value;
+    const attributes = this.rootAttributes(run, costUsd, responseModel, outcome.exitCode);
     root.setAttributes(attributes);
 
     const rawResult = shown?.resultText ?? shown?.errors?.join("\n") ?? this.lastText;
@@ -420,6 +407,45 @@ export class TraceBuilder {
       resultText,
       numTurns: run.numTurns,
     };
+  }
+
+  /** The root's totals and outcome. */
+  private rootAttributes(
+    run: RunOutcome,
+    costUsd: number | undefined,
+    responseModel: string | undefined,
+    exitCode: number | null | undefined,
+  ): Attributes {
+    const costSource =
+      run.costUsd !== undefined || (costUsd !== undefined && this.allExact)
+        ? "claude_code"
+        : costUsd !== undefined
+          ? "price_table"
+          : undefined;
+    const attributes: Attributes = {
+      ...usageAttributes(run.usage, this.semconv, "agent"),
+      [ATTR.ccToolCalls]: this.toolCalls,
+    };
+    const optional: [string, string | number | undefined][] = [
+      [ATTR.conversationId, this.sessionId],
+      [ATTR.responseModel, responseModel],
+      [ATTR.requestModel, this.options.requestModel ? undefined : responseModel],
+      [ATTR.cost, costUsd],
+      [ATTR.ccCostSource, costSource],
+      [ATTR.ccVersion, this.version],
+      [ATTR.ccNumTurns, run.numTurns],
+      [ATTR.ccPermissionDenials, run.permissionDenials],
+      [ATTR.ccDurationApiMs, run.durationApiMs],
+      [ATTR.ccResultSubtype, run.shown?.subtype],
+      [ATTR.ccTerminalReason, run.shown?.terminalReason],
+      [ATTR.ccApiErrorStatus, run.apiErrorStatus],
+      [ATTR.ccExitCode, typeof exitCode === "number" ? exitCode : undefined],
+      [ATTR.ccCompactions, this.compactions || undefined],
+      [ATTR.ccInterruptSignal, this.interrupted?.signal],
+      [ATTR.errorType, run.errorType],
+    ];
+    for (const [key, value] of optional) if (value !== undefined && value !== "") attributes[key] = value;
+    return attributes;
   }
 
   /** A transcript call: it waits (when Claude Code's accounting is on) for its exact usage and price. */
