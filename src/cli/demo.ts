@@ -45,41 +45,8 @@ export async function demoCommand(args: string[], env: NodeJS.ProcessEnv, color:
   try {
     say("claudia demo: the real Claude Code, with a SCRIPTED model served by claudia on 127.0.0.1");
     say("(no API key, no network; the answers are scripted, the tools really run in a temporary workspace)\n");
-    const childEnv: NodeJS.ProcessEnv = {
-      ...env,
-      // Claude Code gets a throwaway home, so the demo never touches your ~/.claude...
-      HOME: home,
-      TMPDIR: tmp,
-      CLAUDE_CODE_TMPDIR: tmp,
-      // ...while the run is recorded in your journal, as any run is.
-      CLAUDIA_HOME: claudiaHome(env),
-      XDG_CACHE_HOME: env.XDG_CACHE_HOME || join(homedir(), ".cache"),
-      ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: "scripted-demo-key",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      DISABLE_TELEMETRY: "1",
-      DISABLE_ERROR_REPORTING: "1",
-      DISABLE_AUTOUPDATER: "1",
-      CLAUDE_CODE_MAX_RETRIES: "1",
-    };
-    for (const key of [
-      "ANTHROPIC_AUTH_TOKEN",
-      "CLAUDE_CODE_USE_BEDROCK",
-      "CLAUDE_CODE_USE_VERTEX",
-      "CLAUDE_CONFIG_DIR",
-    ]) {
-      delete childEnv[key];
-    }
-    const main = fileURLToPath(new URL("./main.js", import.meta.url));
-    const code = await new Promise<number>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        [main, "--model", DEMO_MODEL, "--allowedTools", "Read,Write,Bash,Agent,Task", "--", DEMO_PROMPT],
-        { cwd: workspace, env: childEnv, stdio: ["ignore", "inherit", "inherit"] },
-      );
-      child.once("error", () => resolve(127));
-      child.once("close", (c) => resolve(c ?? 1));
-    });
+    const childEnv = demoEnv(env, { home, tmp, modelUrl: model.url });
+    const code = await runClaudia(workspace, childEnv);
     const run = listRuns(journalDir(childEnv)).find((r) => r.record.startTime >= started - 1000);
     if (!run) {
       say("\nclaudia demo: the run was not recorded (is the journal switched off with CLAUDIA_JOURNAL=off?)");
@@ -99,4 +66,48 @@ export async function demoCommand(args: string[], env: NodeJS.ProcessEnv, color:
     await model.close();
     rmSync(base, { recursive: true, force: true });
   }
+}
+
+/** The demo run's environment: the scripted model, a throwaway home, the user's own journal. */
+function demoEnv(env: NodeJS.ProcessEnv, at: { home: string; tmp: string; modelUrl: string }): NodeJS.ProcessEnv {
+  const childEnv: NodeJS.ProcessEnv = {
+    ...env,
+    // Claude Code gets a throwaway home, so the demo never touches your ~/.claude...
+    HOME: at.home,
+    TMPDIR: at.tmp,
+    CLAUDE_CODE_TMPDIR: at.tmp,
+    // ...while the run is recorded in your journal, as any run is.
+    CLAUDIA_HOME: claudiaHome(env),
+    XDG_CACHE_HOME: env.XDG_CACHE_HOME || join(homedir(), ".cache"),
+    ANTHROPIC_BASE_URL: at.modelUrl,
+    ANTHROPIC_API_KEY: "scripted-demo-key",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    DISABLE_TELEMETRY: "1",
+    DISABLE_ERROR_REPORTING: "1",
+    DISABLE_AUTOUPDATER: "1",
+    CLAUDE_CODE_MAX_RETRIES: "1",
+  };
+  for (const key of [
+    "ANTHROPIC_AUTH_TOKEN",
+    "CLAUDE_CODE_USE_BEDROCK",
+    "CLAUDE_CODE_USE_VERTEX",
+    "CLAUDE_CONFIG_DIR",
+  ]) {
+    delete childEnv[key];
+  }
+  return childEnv;
+}
+
+/** `claudia` itself on the demo's prompt, as a user would run it; its exit code. */
+function runClaudia(workspace: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const main = fileURLToPath(new URL("./main.js", import.meta.url));
+  return new Promise<number>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [main, "--model", DEMO_MODEL, "--allowedTools", "Read,Write,Bash,Agent,Task", "--", DEMO_PROMPT],
+      { cwd: workspace, env, stdio: ["ignore", "inherit", "inherit"] },
+    );
+    child.once("error", () => resolve(127));
+    child.once("close", (c) => resolve(c ?? 1));
+  });
 }

@@ -71,17 +71,37 @@ interface RequestBody {
 
 type ContentBlock = { type: string; text?: string; [key: string]: unknown };
 
-export async function startScriptedModel(options: ScriptedModelOptions): Promise<ScriptedModel> {
-  const { scenarios } = options;
-  const served: ServedCall[] = [];
-  const errors: { scenario: string; status: number }[] = [];
-  const requests: RequestBody[] = [];
-  const arrivals: number[] = [];
-  let nextId = 1;
+/** What the endpoint has seen and served so far. */
+interface ModelState {
+  options: ScriptedModelOptions;
+  served: ServedCall[];
+  errors: { scenario: string; status: number }[];
+  requests: RequestBody[];
+  arrivals: number[];
   /** Requests seen per conversation: a retry re-sends the same one. */
-  const attempts = new Map<string, number>();
+  attempts: Map<string, number>;
+  /** The next number for a message or tool-use id. */
+  nextId: number;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export async function startScriptedModel(options: ScriptedModelOptions): Promise<ScriptedModel> {
+  const state: ModelState = {
+    options,
+    served: [],
+    errors: [],
+    requests: [],
+    arrivals: [],
+    attempts: new Map(),
+    nextId: 1,
+  };
   const server: Server = createServer((req, res) => {
-    void handle(req).then(
+    void answer(state, req).then(
       ({ status, headers, body }) => {
         res.writeHead(status, headers);
         res.end(body);
@@ -92,116 +112,129 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       },
     );
   });
-
-  async function handle(req: IncomingMessage) {
-    arrivals.push(Date.now());
-    const text = await readBody(req);
-    if (req.method !== "POST" || !req.url?.startsWith("/v1/messages")) {
-      return { status: 404, headers: { "content-type": "application/json" }, body: "{}" };
-    }
-    const body = JSON.parse(text) as RequestBody;
-    requests.push(body);
-    const conversation = JSON.stringify(body.messages);
-    const attempt = attempts.get(conversation) ?? 0;
-    attempts.set(conversation, attempt + 1);
-    const context = { ...contextOf(body, options.defaultScenario ?? "text"), attempt };
-    const scenario = scenarios[context.scenario];
-    if (!scenario) throw new Error(`unknown scenario ${context.scenario}`);
-    const reply = scenario(context);
-    if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-    if ("error" in reply) {
-      errors.push({ scenario: context.scenario, status: reply.error.status });
-      return {
-        status: reply.error.status,
-        headers: { "content-type": "application/json", "x-should-retry": reply.retryable ? "true" : "false" },
-        body: JSON.stringify({ type: "error", error: { type: reply.error.type, message: reply.error.message } }),
-      };
-    }
-    const id = `msg_scripted_${String(nextId++).padStart(4, "0")}`;
-    const call = serve(id, body, context, reply);
-    served.push(call.record);
-    return {
-      status: 200,
-      headers: {
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-        "request-id": call.record.requestId,
-      },
-      body: call.sse,
-    };
-  }
-
-  function serve(id: string, body: RequestBody, context: ScenarioContext, reply: Exclude<Reply, { error: unknown }>) {
-    const content = reply.content.map((block) =>
-      block.type === "tool_use" || block.type === "server_tool_use"
-        ? {
-            ...block,
-            id: `${block.type === "tool_use" ? "toolu" : "srvtoolu"}_scripted_${String(nextId++).padStart(4, "0")}`,
-          }
-        : block,
-    );
-    const usage = usageFor(body, content, reply.usage);
-    const model = reply.model ?? body.model;
-    const events: [string, unknown][] = [];
-    const { output_tokens_details: _details, server_tool_use: _server, ...startUsage } = usage;
-    events.push([
-      "message_start",
-      {
-        type: "message_start",
-        message: {
-          id,
-          type: "message",
-          role: "assistant",
-          model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { ...startUsage, output_tokens: 1 },
-        },
-      },
-    ]);
-    let lastServerTool = "";
-    content.forEach((block, index) => {
-      if (block.type === "server_tool_use") lastServerTool = String((block as { id: string }).id);
-      events.push(...blockEvents(block, index, lastServerTool));
-    });
-    const { cache_creation: _cache, ...deltaUsage } = usage;
-    events.push([
-      "message_delta",
-      { type: "message_delta", delta: { stop_reason: reply.stop_reason, stop_sequence: null }, usage: deltaUsage },
-    ]);
-    events.push(["message_stop", { type: "message_stop" }]);
-    const sse = events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
-    const record: ServedCall = {
-      id,
-      requestId: `req_scripted_${id.slice("msg_scripted_".length)}`,
-      model: body.model,
-      responseModel: model,
-      scenario: context.scenario,
-      stopReason: reply.stop_reason,
-      usage,
-      toolUses: content
-        .filter((b) => b.type === "tool_use")
-        .map((b) => ({ id: String((b as { id: string }).id), name: String((b as { name: string }).name) })),
-    };
-    return { sse, record };
-  }
-
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    served,
-    errors,
-    requests,
-    arrivals,
+    served: state.served,
+    errors: state.errors,
+    requests: state.requests,
+    arrivals: state.arrivals,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** One request's answer: its scenario's next reply, as an error or a stream. */
+async function answer(state: ModelState, req: IncomingMessage): Promise<Answer> {
+  state.arrivals.push(Date.now());
+  const text = await readBody(req);
+  if (req.method !== "POST" || !req.url?.startsWith("/v1/messages")) {
+    return { status: 404, headers: { "content-type": "application/json" }, body: "{}" };
+  }
+  const body = JSON.parse(text) as RequestBody;
+  state.requests.push(body);
+  const conversation = JSON.stringify(body.messages);
+  const attempt = state.attempts.get(conversation) ?? 0;
+  state.attempts.set(conversation, attempt + 1);
+  const context = { ...contextOf(body, state.options.defaultScenario ?? "text"), attempt };
+  const scenario = state.options.scenarios[context.scenario];
+  if (!scenario) throw new Error(`unknown scenario ${context.scenario}`);
+  const reply = scenario(context);
+  if (state.options.latencyMs) await new Promise((r) => setTimeout(r, state.options.latencyMs));
+  if ("error" in reply) {
+    state.errors.push({ scenario: context.scenario, status: reply.error.status });
+    return {
+      status: reply.error.status,
+      headers: { "content-type": "application/json", "x-should-retry": reply.retryable ? "true" : "false" },
+      body: JSON.stringify({ type: "error", error: { type: reply.error.type, message: reply.error.message } }),
+    };
+  }
+  const id = `msg_scripted_${String(state.nextId++).padStart(4, "0")}`;
+  const call = serve(state, id, body, context, reply);
+  state.served.push(call.record);
+  return {
+    status: 200,
+    headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": call.record.requestId },
+    body: call.sse,
+  };
+}
+
+/** A reply as Claude Code receives it (the stream) and as the tests compare it (the record). */
+function serve(
+  state: ModelState,
+  id: string,
+  body: RequestBody,
+  context: ScenarioContext,
+  reply: Exclude<Reply, { error: unknown }>,
+): { sse: string; record: ServedCall } {
+  const content = reply.content.map((block) =>
+    block.type === "tool_use" || block.type === "server_tool_use"
+      ? {
+          ...block,
+          id: `${block.type === "tool_use" ? "toolu" : "srvtoolu"}_scripted_${String(state.nextId++).padStart(4, "0")}`,
+        }
+      : block,
+  );
+  const usage = usageFor(body, content, reply.usage);
+  const model = reply.model ?? body.model;
+  const record: ServedCall = {
+    id,
+    requestId: `req_scripted_${id.slice("msg_scripted_".length)}`,
+    model: body.model,
+    responseModel: model,
+    scenario: context.scenario,
+    stopReason: reply.stop_reason,
+    usage,
+    toolUses: content
+      .filter((b) => b.type === "tool_use")
+      .map((b) => ({ id: String((b as { id: string }).id), name: String((b as { name: string }).name) })),
+  };
+  return { sse: messageStream(id, model, content, usage, reply.stop_reason), record };
+}
+
+/** message_start, each block's events, message_delta (the usage), message_stop. */
+function messageStream(
+  id: string,
+  model: string,
+  content: ContentBlock[],
+  usage: ServedUsage,
+  stopReason: string,
+): string {
+  const events: [string, unknown][] = [];
+  const { output_tokens_details: _details, server_tool_use: _server, ...startUsage } = usage;
+  events.push([
+    "message_start",
+    {
+      type: "message_start",
+      message: {
+        id,
+        type: "message",
+        role: "assistant",
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...startUsage, output_tokens: 1 },
+      },
+    },
+  ]);
+  let lastServerTool = "";
+  content.forEach((block, index) => {
+    if (block.type === "server_tool_use") lastServerTool = String(block.id);
+    events.push(...blockEvents(block, index, lastServerTool));
+  });
+  const { cache_creation: _cache, ...deltaUsage } = usage;
+  events.push([
+    "message_delta",
+    { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: deltaUsage },
+  ]);
+  events.push(["message_stop", { type: "message_stop" }]);
+  return events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
 }
 
 /** The server-sent events of one content block. */

@@ -53,93 +53,11 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
     io.out(TRACES_HELP);
     return 0;
   }
-  const dir = journalDir(io.env);
-  const warn = (m: string) => io.err(`claudia: ${m}\n`);
+  const context: Context = { io, dir: journalDir(io.env), warn: (m: string) => io.err(`claudia: ${m}\n`) };
   try {
-    switch (command) {
-      case "list": {
-        const { values } = parseArgs({ args, options: { json: { type: "boolean" }, limit: { type: "string" } } });
-        const limit = values.limit === undefined ? 20 : Number(values.limit);
-        if (!Number.isInteger(limit) || limit <= 0) throw new UsageError("--limit takes a positive whole number");
-        const runs = listRuns(dir, warn).slice(0, limit);
-        io.out(values.json ? listJson(runs) : renderList(runs, io.color));
-        return 0;
-      }
-      case "show": {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: { json: { type: "boolean" }, full: { type: "boolean" } },
-        });
-        if (positionals.length !== 1)
-          throw new UsageError("claudia traces show takes one trace id (or a unique prefix, or last)");
-        const run = findRun(listRuns(dir, warn), positionals[0] as string);
-        const spans = spansOf(readRequests(run.spansPath, warn));
-        if (values.json) io.out(`${JSON.stringify({ run: run.record, spans }, null, 2)}\n`);
-        else io.out(renderTree(spans, { full: values.full === true, color: io.color }));
-        return 0;
-      }
-      case "export": {
-        const { values, positionals } = parseArgs({
-          args,
-          allowPositionals: true,
-          options: { endpoint: { type: "string" }, headers: { type: "string" }, protocol: { type: "string" } },
-        });
-        if (!values.endpoint) throw new UsageError("claudia traces export needs --endpoint URL");
-        // Only what the flags say: the configured OTLP headers are not for this endpoint.
-        const target = exportTarget({ endpoint: values.endpoint, headers: values.headers, protocol: values.protocol });
-        const config = resolveConfig({}, io.env);
-        const all = listRuns(dir, warn);
-        const runs = positionals.length === 0 ? [findRun(all, "last")] : positionals.map((id) => findRun(all, id));
-        return report(await deliverRuns(runs, target, { timeoutMs: config.exportTimeoutMs, record: false, warn }), io);
-      }
-      case "push": {
-        const config = resolveConfig({}, io.env);
-        for (const w of config.warnings) warn(w);
-        if (config.backends.length === 0)
-          throw new UsageError(
-            "no backend configured: set OTEL_EXPORTER_OTLP_ENDPOINT (or use `claudia traces export --endpoint URL`)",
-          );
-        const runs = listRuns(dir, warn);
-        const results = [];
-        // Each run goes only to the endpoint it was recorded for, when that endpoint is configured now.
-        for (const backend of config.backends) {
-          results.push(
-            ...(await deliverRuns(undelivered(runs, backend), backend, { timeoutMs: config.exportTimeoutMs, warn })),
-          );
-        }
-        const elsewhere = waitingElsewhere(runs, config.backends);
-        if (elsewhere.size > 0) {
-          io.err(
-            `claudia: runs not delivered to endpoints not configured now (kept for them): ${[...elsewhere].join(", ")}\n`,
-          );
-        }
-        if (results.length === 0) {
-          io.out("Nothing to push: every run was delivered to the configured backends.\n");
-          return 0;
-        }
-        return report(results, io);
-      }
-      case "import": {
-        const config = resolveConfig({}, io.env);
-        return await importCommand(args, { ...io, tty: process.stderr.isTTY === true, config });
-      }
-      case "stats": {
-        const { values } = parseArgs({ args, options: { json: { type: "boolean" }, since: { type: "string" } } });
-        const since = values.since === undefined ? null : parseSince(values.since);
-        if (since === undefined)
-          throw new UsageError("--since takes a date (2026-11-01), a time (ISO 8601) or an age (7d, 12h)");
-        const stats = computeStats(statsRuns(listRuns(dir, warn), since, warn), since);
-        io.out(values.json ? `${JSON.stringify(stats, null, 2)}\n` : renderStats(stats));
-        return 0;
-      }
-      case "ui": {
-        const { uiCommand } = await import("./ui/command.ts");
-        return await uiCommand(args, { ...io, dir, warn });
-      }
-      default:
-        throw new UsageError(`unknown command "claudia traces ${command}" (see claudia traces --help)`);
-    }
+    const run = SUBCOMMANDS.get(command);
+    if (!run) throw new UsageError(`unknown command "claudia traces ${command}" (see claudia traces --help)`);
+    return await run(args, context);
   } catch (error) {
     if (
       error instanceof UsageError ||
@@ -157,6 +75,111 @@ export async function tracesCommand(argv: string[], io: Io): Promise<number> {
     throw error;
   }
 }
+
+interface Context {
+  io: Io;
+  /** The journal's folder. */
+  dir: string;
+  warn: (message: string) => void;
+}
+
+function list(args: string[], { io, dir, warn }: Context): number {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" }, limit: { type: "string" } } });
+  const limit = values.limit === undefined ? 20 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit <= 0) throw new UsageError("--limit takes a positive whole number");
+  const runs = listRuns(dir, warn).slice(0, limit);
+  io.out(values.json ? listJson(runs) : renderList(runs, io.color));
+  return 0;
+}
+
+function show(args: string[], { io, dir, warn }: Context): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: "boolean" }, full: { type: "boolean" } },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError("claudia traces show takes one trace id (or a unique prefix, or last)");
+  const run = findRun(listRuns(dir, warn), positionals[0] as string);
+  const spans = spansOf(readRequests(run.spansPath, warn));
+  if (values.json) io.out(`${JSON.stringify({ run: run.record, spans }, null, 2)}\n`);
+  else io.out(renderTree(spans, { full: values.full === true, color: io.color }));
+  return 0;
+}
+
+async function exportRuns(args: string[], { io, dir, warn }: Context): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { endpoint: { type: "string" }, headers: { type: "string" }, protocol: { type: "string" } },
+  });
+  if (!values.endpoint) throw new UsageError("claudia traces export needs --endpoint URL");
+  // Only what the flags say: the configured OTLP headers are not for this endpoint.
+  const target = exportTarget({ endpoint: values.endpoint, headers: values.headers, protocol: values.protocol });
+  const config = resolveConfig({}, io.env);
+  const all = listRuns(dir, warn);
+  const runs = positionals.length === 0 ? [findRun(all, "last")] : positionals.map((id) => findRun(all, id));
+  return report(await deliverRuns(runs, target, { timeoutMs: config.exportTimeoutMs, record: false, warn }), io);
+}
+
+async function push(_args: string[], { io, dir, warn }: Context): Promise<number> {
+  const config = resolveConfig({}, io.env);
+  for (const w of config.warnings) warn(w);
+  if (config.backends.length === 0)
+    throw new UsageError(
+      "no backend configured: set OTEL_EXPORTER_OTLP_ENDPOINT (or use `claudia traces export --endpoint URL`)",
+    );
+  const runs = listRuns(dir, warn);
+  const results = [];
+  // Each run goes only to the endpoint it was recorded for, when that endpoint is configured now.
+  for (const backend of config.backends) {
+    results.push(
+      ...(await deliverRuns(undelivered(runs, backend), backend, { timeoutMs: config.exportTimeoutMs, warn })),
+    );
+  }
+  const elsewhere = waitingElsewhere(runs, config.backends);
+  if (elsewhere.size > 0) {
+    io.err(
+      `claudia: runs not delivered to endpoints not configured now (kept for them): ${[...elsewhere].join(", ")}\n`,
+    );
+  }
+  if (results.length === 0) {
+    io.out("Nothing to push: every run was delivered to the configured backends.\n");
+    return 0;
+  }
+  return report(results, io);
+}
+
+function importRuns(args: string[], { io }: Context): Promise<number> {
+  const config = resolveConfig({}, io.env);
+  return importCommand(args, { ...io, tty: process.stderr.isTTY === true, config });
+}
+
+function stats(args: string[], { io, dir, warn }: Context): number {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" }, since: { type: "string" } } });
+  const since = values.since === undefined ? null : parseSince(values.since);
+  if (since === undefined)
+    throw new UsageError("--since takes a date (2026-11-01), a time (ISO 8601) or an age (7d, 12h)");
+  const computed = computeStats(statsRuns(listRuns(dir, warn), since, warn), since);
+  io.out(values.json ? `${JSON.stringify(computed, null, 2)}\n` : renderStats(computed));
+  return 0;
+}
+
+async function ui(args: string[], { io, dir, warn }: Context): Promise<number> {
+  const { uiCommand } = await import("./ui/command.ts");
+  return await uiCommand(args, { ...io, dir, warn });
+}
+
+/** `claudia traces <command>`: a Map, so no name reaches an object's own properties. */
+const SUBCOMMANDS = new Map<string, (args: string[], context: Context) => number | Promise<number>>([
+  ["list", list],
+  ["show", show],
+  ["export", exportRuns],
+  ["push", push],
+  ["import", importRuns],
+  ["stats", stats],
+  ["ui", ui],
+]);
 
 class UsageError extends Error {}
 
