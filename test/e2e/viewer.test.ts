@@ -2,14 +2,15 @@
 /**
  * `claudia traces ui` in a real headless Chromium, over real runs of the real Claude Code against
  * the scripted model: the runs list, a subagent run's waterfall and span details, the token
- * rejection, live refresh, a damaged file skipped, journal text rendered as text; the screenshots
- * in docs/ come from here.
+ * rejection, live refresh, a damaged file skipped, journal text rendered as text. The screenshots
+ * in docs/ come from here: `CLAUDIA_SCREENSHOT_DIR=docs` writes them there (by default they go to the
+ * sandbox, so a test run leaves the checkout as it was).
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { type Browser, CHROMIUM_MISSING, launchBrowser } from "../support/browser.ts";
@@ -19,6 +20,15 @@ import { BASE_ARGS, CLAUDIA, claudia, MODEL, ROOT } from "../support/sandbox.ts"
 import { traceIdFrom } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
+
+/** Where a screenshot goes: `CLAUDIA_SCREENSHOT_DIR` (relative to the checkout), else the sandbox. */
+function screenshot(name: string): string {
+  const dir = process.env.CLAUDIA_SCREENSHOT_DIR
+    ? resolvePath(ROOT, process.env.CLAUDIA_SCREENSHOT_DIR)
+    : join(h.sandbox.home, "screenshots");
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
 
 interface Ui {
   child: ChildProcess;
@@ -193,7 +203,7 @@ describe("traces ui", { skip: CHROMIUM_MISSING }, () => {
     const details = await page.locator(".details").innerText();
     assert.match(details, /echo from-subagent/);
     assert.match(details, /gen_ai\.tool\.name\s+Bash/);
-    await page.screenshot({ path: join(ROOT, "docs", "viewer-run.png"), fullPage: true });
+    await page.screenshot({ path: screenshot("viewer-run.png"), fullPage: true });
   });
 
   test("a failed tool call is marked", async () => {
@@ -244,7 +254,7 @@ describe("traces ui", { skip: CHROMIUM_MISSING }, () => {
     const late = await run("[[scenario:text]] recorded while watching");
     await page.locator(`tr[data-trace="${late}"]`).waitFor({ timeout: 15000 });
     assert.equal(await page.locator("tr.run").first().getAttribute("data-trace"), late);
-    await page.screenshot({ path: join(ROOT, "docs", "viewer-runs.png") });
+    await page.screenshot({ path: screenshot("viewer-runs.png") });
   });
 
   test("over time: the same totals as claudia traces stats", async () => {
