@@ -66,6 +66,11 @@ export interface ChatEvent {
   toolCalls: { id: string; name: string }[];
   /** Tools the API ran itself within this call (web search). */
   serverToolCalls?: { id: string; name: string; input: unknown }[];
+  /**
+   * More of the message of the agent's previous call came after another line (not a tool's result):
+   * this event is that call whole, and takes its place.
+   */
+  replaces?: boolean;
 }
 
 /**

@@ -129,12 +129,15 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
 
   const session: { cwd?: string } = { cwd: options.cwd };
   const finish = async (error?: unknown) => {
-    await (await accounting)?.close();
     // No hook told where the transcript is: the session id Claude Code reported names it.
     if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, session.cwd ?? process.cwd(), env);
     input.drain();
     if (!input.following) log.debug(`no transcript for session ${input.sessionId ?? "(none)"}`);
     const run = await running.catch(() => undefined);
+    // A caller that stops reading at the result leaves Claude Code's last accounting on its way:
+    // the endpoint listens until it has come (or the run's wait is over).
+    await run?.settle();
+    await (await accounting)?.close();
     if (!run) return;
     const summary = await run.finish({ error: error === undefined ? undefined : String(error) });
     telemetry.onFinish?.(summary);

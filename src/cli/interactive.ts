@@ -34,9 +34,14 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
   let exactCalls = false;
   const prompts = promptTracer(options, quietLog, () => exactCalls);
   const interactions = new Interactions(prompts.open);
-  // Claude Code's own per-request accounting; `/clear` starts another session in the same UI.
+  // Claude Code's own per-request accounting, for the sessions the hooks name (`/clear` starts another).
   const { startClaudeEvents } = await import("../sources/claude-events-server.ts");
-  const claudeEvents = await startClaudeEvents(options.claudeEnv ?? env, interactions.event, quietLog, false);
+  const claudeEvents = await startClaudeEvents(
+    options.claudeEnv ?? env,
+    interactions.event,
+    quietLog,
+    interactions.knows,
+  );
   exactCalls = claudeEvents !== undefined;
   const hooks = await startHookServer((input) => {
     quietLog.debug(`hook ${input.hook_event_name ?? "?"} session=${input.session_id ?? "?"}`);

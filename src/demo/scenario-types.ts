@@ -43,6 +43,11 @@ export type Reply =
       usage?: ReplyUsage;
       /** The model id the answer names, when it differs from the one asked for (an alias answered by a dated id). */
       model?: string;
+      /**
+       * A pause in the stream before this content block, as a real model's stream has: Claude Code
+       * runs a tool whose block is complete meanwhile, and records its result between the message's parts.
+       */
+      pause?: { beforeBlock: number; ms: number };
     }
   | { error: { status: number; type: string; message: string }; retryable?: boolean };
 

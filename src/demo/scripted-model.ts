@@ -88,6 +88,8 @@ interface Answer {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The rest of the stream, sent after a pause. */
+  rest?: { afterMs: number; body: string };
 }
 
 export async function startScriptedModel(options: ScriptedModelOptions): Promise<ScriptedModel> {
@@ -102,9 +104,11 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   };
   const server: Server = createServer((req, res) => {
     void answer(state, req).then(
-      ({ status, headers, body }) => {
+      ({ status, headers, body, rest }) => {
         res.writeHead(status, headers);
-        res.end(body);
+        if (!rest) return void res.end(body);
+        res.write(body);
+        setTimeout(() => res.end(rest.body), rest.afterMs);
       },
       (error: unknown) => {
         res.writeHead(500, { "content-type": "application/json" });
@@ -157,10 +161,12 @@ async function answer(state: ModelState, req: IncomingMessage): Promise<Answer> 
   const id = `msg_scripted_${String(state.nextId++).padStart(4, "0")}`;
   const call = serve(state, id, body, context, reply);
   state.served.push(call.record);
+  const [first, rest] = call.sse;
   return {
     status: 200,
     headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": call.record.requestId },
-    body: call.sse,
+    body: first,
+    rest: rest === undefined || !reply.pause ? undefined : { afterMs: reply.pause.ms, body: rest },
   };
 }
 
@@ -171,7 +177,7 @@ function serve(
   body: RequestBody,
   context: ScenarioContext,
   reply: Exclude<Reply, { error: unknown }>,
-): { sse: string; record: ServedCall } {
+): { sse: [string, string?]; record: ServedCall } {
   const content = reply.content.map((block) =>
     block.type === "tool_use" || block.type === "server_tool_use"
       ? {
@@ -194,18 +200,23 @@ function serve(
       .filter((b) => b.type === "tool_use")
       .map((b) => ({ id: String((b as { id: string }).id), name: String((b as { name: string }).name) })),
   };
-  return { sse: messageStream(id, model, content, usage, reply.stop_reason), record };
+  return { sse: messageStream(id, model, content, usage, reply.stop_reason, reply.pause?.beforeBlock), record };
 }
 
-/** message_start, each block's events, message_delta (the usage), message_stop. */
+/**
+ * message_start, each block's events, message_delta (the usage), message_stop; in two pieces when
+ * the stream pauses before block `pauseBefore`.
+ */
 function messageStream(
   id: string,
   model: string,
   content: ContentBlock[],
   usage: ServedUsage,
   stopReason: string,
-): string {
+  pauseBefore?: number,
+): [string, string?] {
   const events: [string, unknown][] = [];
+  let split: number | undefined;
   const { output_tokens_details: _details, server_tool_use: _server, ...startUsage } = usage;
   events.push([
     "message_start",
@@ -225,6 +236,7 @@ function messageStream(
   ]);
   let lastServerTool = "";
   content.forEach((block, index) => {
+    if (index === pauseBefore) split = events.length;
     if (block.type === "server_tool_use") lastServerTool = String(block.id);
     events.push(...blockEvents(block, index, lastServerTool));
   });
@@ -234,7 +246,9 @@ function messageStream(
     { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: deltaUsage },
   ]);
   events.push(["message_stop", { type: "message_stop" }]);
-  return events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
+  const sse = (part: [string, unknown][]) =>
+    part.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join("");
+  return split === undefined ? [sse(events)] : [sse(events.slice(0, split)), sse(events.slice(split))];
 }
 
 /** The server-sent events of one content block. */

@@ -103,6 +103,11 @@ export class TracedRun {
     this.builder.interrupt(signal);
   }
 
+  /** Wait (at most the run's `exactWaitMs`) for Claude Code's accounting of the calls read so far. */
+  settle(): Promise<void> {
+    return settled(() => this.builder.waitingCalls === 0, this.description.exactWaitMs ?? 0);
+  }
+
   /** End the trace, deliver it, record it. Safe to call more than once. */
   finish(end: RunEnd = {}): Promise<RunSummary> {
     this.finished ??= this.deliver(end);
@@ -111,7 +116,7 @@ export class TracedRun {
 
   private async deliver(end: RunEnd): Promise<RunSummary> {
     const { log, config } = this.description;
-    await settled(() => this.builder.waitingCalls === 0, this.description.exactWaitMs ?? 0);
+    await this.settle();
     const summary = this.builder.finish(end);
     await this.outputs.close();
     const journal = this.outputs.journal;

@@ -33,14 +33,14 @@ export interface ClaudeEventsServerOptions {
   forward?: { url: string; headers: Record<string, string> };
   /** A one-line problem report (forwarding failed, a bad body). */
   warn?: (message: string) => void;
-  /** Keep to the first Claude Code session seen (not for the terminal UI, whose `/clear` starts another). */
-  oneSession?: boolean;
+  /** Which sessions' events are the run's: the first seen (default), or those the caller names (the terminal UI). */
+  sessions?: "first" | ((sessionId: string) => boolean);
 }
 
 export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Promise<ClaudeEventsServer> {
   const secret = randomBytes(24).toString("hex");
   const path = `/${secret}/v1/logs`;
-  const parser = new ClaudeEventsParser(options.emit, options.oneSession ?? true);
+  const parser = new ClaudeEventsParser(options.emit, options.sessions);
   const forwarding = new Set<Promise<void>>();
   let batches = 0;
   let warned = false;
@@ -151,7 +151,7 @@ export async function startClaudeEvents(
   userEnv: NodeJS.ProcessEnv,
   emit: (event: RunEvent) => void,
   log: { warn: (message: string) => void; debug: (message: string) => void },
-  oneSession = true,
+  sessions: "first" | ((sessionId: string) => boolean) = "first",
 ): Promise<ClaudeEvents | undefined> {
   if (!accountingAllowed(userEnv)) {
     log.debug("Claude Code's telemetry settings are the user's own; per-request accounting off");
@@ -159,7 +159,7 @@ export async function startClaudeEvents(
   }
   let server: ClaudeEventsServer;
   try {
-    server = await startClaudeEventsServer({ emit, forward: userLogsTarget(userEnv), warn: log.warn, oneSession });
+    server = await startClaudeEventsServer({ emit, forward: userLogsTarget(userEnv), warn: log.warn, sessions });
   } catch (error) {
     log.debug(`per-request accounting off: ${(error as Error).message}`);
     return undefined;

@@ -15,8 +15,12 @@ import type { RunEvent, TokenUsage, UsageDetails } from "../events.ts";
 
 type Attributes = Map<string, string | number | boolean>;
 
-/** The main loop's query sources (headless/SDK and the terminal UI); a subagent's start with `agent:`. */
-const MAIN_SOURCES = new Set(["sdk", "repl_main_thread", "print"]);
+/**
+ * The main loop's query sources (headless/SDK and the terminal UI, whose source names the output
+ * style when one is set: `repl_main_thread:outputStyle:Explanatory`); a subagent's start with `agent:`.
+ */
+const MAIN_SOURCES = ["sdk", "repl_main_thread", "print"];
+const isMainSource = (source: string) => MAIN_SOURCES.some((main) => source === main || source.startsWith(`${main}:`));
 
 /**
  * What to add to Claude Code's environment so its log events reach `endpoint` (an OTLP/HTTP JSON
@@ -103,12 +107,13 @@ export class ClaudeEventsParser {
   private session: string | undefined;
 
   /**
-   * `oneSession`: keep to the first session seen (a `claude` the run's tools start inherits the
-   * environment, and its events would otherwise count as this run's).
+   * `sessions`: which sessions' events are the run's. A `claude` the run's tools start inherits the
+   * environment, and its events would otherwise count as this run's: by default only the first
+   * session seen is kept; the terminal UI, whose `/clear` starts another, names the ones it knows.
    */
   constructor(
     private readonly emit: (event: RunEvent) => void,
-    private readonly oneSession = true,
+    private readonly sessions: "first" | ((sessionId: string) => boolean) = "first",
   ) {}
 
   /** One request body (already parsed JSON). Anything not shaped like OTLP logs is skipped. */
@@ -127,10 +132,7 @@ export class ClaudeEventsParser {
     // The session is the one of the first request or tool decision (start-up events of a
     // `--continue` run carry a session id of their own).
     const session = str(attributes, "session.id");
-    if (this.oneSession && session) {
-      this.session ??= session;
-      if (session !== this.session) return;
-    }
+    if (session && !this.isRunSession(session)) return;
     const time = timeOf(record, attributes);
     const agentId = str(attributes, "agent_id") ?? null;
     const toolUseId = str(attributes, "tool_use_id");
@@ -153,6 +155,12 @@ export class ClaudeEventsParser {
         if (toolUseId) this.openTools.delete(toolUseId);
         break;
     }
+  }
+
+  private isRunSession(session: string): boolean {
+    if (this.sessions !== "first") return this.sessions(session);
+    this.session ??= session;
+    return session === this.session;
   }
 
   private apiRequest(attributes: Attributes, endTime: number, agentId: string | null): void {
@@ -189,7 +197,7 @@ export class ClaudeEventsParser {
 
   /** The tool call a tool-internal request belongs to: the agent's newest tool call still running. */
   private toolOf(querySource: string | undefined, agentId: string | null): string | undefined {
-    if (!querySource || MAIN_SOURCES.has(querySource) || querySource === "compact") return undefined;
+    if (!querySource || isMainSource(querySource) || querySource === "compact") return undefined;
     if (querySource.startsWith("agent:")) return undefined;
     let found: string | undefined;
     for (const [id, owner] of this.openTools) if (owner === agentId) found = id;

@@ -37,6 +37,8 @@ export class Interactions {
   private version: string | undefined;
   /** The prompt that ended last: Claude Code's accounting of its last calls can arrive after its end. */
   private previous: { sink: InteractionSink; start: InteractionStart } | undefined;
+  /** Sessions the hooks named (`/clear` starts another); a `claude` a tool starts has its own. */
+  private readonly sessions = new Set<string>();
 
   constructor(
     private readonly open: (start: InteractionStart) => InteractionSink,
@@ -54,6 +56,7 @@ export class Interactions {
           sessionId: input.session_id,
           time: now,
         };
+        if (start.sessionId) this.sessions.add(start.sessionId);
         const sink = this.open(start);
         this.current = { sink, start, latest: now };
         sink.emit({ kind: "prompt", agentId: null, time: now, text: start.prompt, synthetic: false });
@@ -73,6 +76,9 @@ export class Interactions {
         break;
     }
   }
+
+  /** Whether a session is this UI's (its hooks named it). */
+  knows = (sessionId: string): boolean => this.sessions.has(sessionId);
 
   /** Claude Code has exited: end what is open and stop following. */
   close(now = Date.now()): void {

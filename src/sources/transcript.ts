@@ -110,6 +110,8 @@ const isNotification = (text: string) => text.trimStart().startsWith("<task-noti
 
 export class TranscriptParser {
   private pending: ChatEvent | undefined;
+  /** The call emitted last: more of its message can still come, after a line that is not part of it. */
+  private emitted: ChatEvent | undefined;
   private requestStart: number | undefined;
   private lastTime = 0;
   private sawPrompt = false;
@@ -141,10 +143,13 @@ export class TranscriptParser {
       this.assistant(entry, at);
       return;
     }
-    this.flush();
+    // A streamed message's parts can have a tool's result between them (Claude Code runs a tool
+    // whose block is complete while the rest streams): that does not end the message.
+    if (!isToolResult(entry)) this.flush();
     switch (entry.type) {
       case "api-request":
         this.requestStart = at;
+        this.emitted = undefined;
         break;
       case "user":
         this.user(entry, at);
@@ -185,7 +190,9 @@ export class TranscriptParser {
     }
     const id = typeof message.id === "string" ? message.id : "";
     if (this.pending && this.pending.id !== id) this.flush();
+    if (!this.pending && id !== "" && this.emitted?.id === id) this.pending = continued(this.emitted);
     if (!this.pending) {
+      this.emitted = undefined;
       this.pending = {
         kind: "chat",
         agentId: this.agentId,
@@ -248,6 +255,7 @@ export class TranscriptParser {
     if (entry.isMeta === true || entry.isCompactSummary === true) return;
     const text = contentText(content);
     if (text === "") return;
+    this.emitted = undefined;
     const synthetic = this.sawPrompt || isNotification(text);
     if (isNotification(text)) this.notification(text, at);
     this.sawPrompt = true;
@@ -333,6 +341,24 @@ export class TranscriptParser {
     if (!this.pending) return;
     const call = this.pending;
     this.pending = undefined;
+    this.emitted = call;
     this.emit(call);
   }
+}
+
+/** A user entry that carries tool results (and so is no prompt). */
+function isToolResult(entry: Json): boolean {
+  if (entry.type !== "user") return false;
+  const content = ((entry.message ?? {}) as Json).content;
+  return Array.isArray(content) && content.some((b: ContentBlock) => b?.type === "tool_result");
+}
+
+/** An emitted call, to be continued by more parts of its message (see `ChatEvent.replaces`). */
+function continued(call: ChatEvent): ChatEvent {
+  return {
+    ...call,
+    toolCalls: [...call.toolCalls],
+    serverToolCalls: call.serverToolCalls && [...call.serverToolCalls],
+    replaces: true,
+  };
 }

@@ -451,6 +451,10 @@ export class TraceBuilder {
   /** A transcript call: it waits (when Claude Code's accounting is on) for its exact usage and price. */
   private chat(call: ChatEvent): void {
     if (call.agentId === null && call.text) this.lastText = call.text;
+    if (call.replaces) {
+      this.join.replace(call);
+      return;
+    }
     if (call.agentId === null) this.mainCalls++;
     const notes = this.notes.get(call.agentId) ?? [];
     this.notes.delete(call.agentId);

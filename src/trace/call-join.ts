@@ -46,9 +46,22 @@ export class CallJoin<Note> {
     else this.out({ chat, notes });
   }
 
+  /**
+   * More of a held call's message (`ChatEvent.replaces`): it takes the held call's place. A call
+   * already traced keeps what it had: its request is counted once either way.
+   */
+  replace(chat: ChatEvent): void {
+    if (chat.requestId && this.done.has(chat.requestId)) return;
+    const key = keyOf(chat.requestId, chat.agentId, chat.usage);
+    const entry = this.held.get(key)?.find((held) => held.chat.id === chat.id);
+    if (entry) entry.chat = chat;
+  }
+
   request(request: ApiRequestEvent): void {
     if (request.requestId && this.done.has(request.requestId)) return;
     const key = keyOf(request.requestId, request.agentId, request.usage);
+    // The same record twice (a log batch sent again) waits once.
+    if (request.requestId && this.requests.has(key)) return;
     const held = take(this.held, key);
     if (held) this.out({ chat: held.chat, request, notes: held.notes });
     else if (UNTRANSCRIBED.has(request.querySource ?? "") || request.toolUseId !== undefined) {
@@ -63,7 +76,7 @@ export class CallJoin<Note> {
     return n;
   }
 
-  /** Emit everything still waiting (the run has ended). */
+  /** Emit everything still waiting (the run has ended); a request id already traced is not traced again. */
   flush(): void {
     for (const entries of this.held.values()) for (const { chat, notes } of entries) this.out({ chat, notes });
     for (const entries of this.requests.values()) for (const request of entries) this.out({ request, notes: [] });
@@ -73,7 +86,10 @@ export class CallJoin<Note> {
 
   private out(call: JoinedCall<Note>): void {
     const requestId = call.request?.requestId ?? call.chat?.requestId;
-    if (requestId) this.done.add(requestId);
+    if (requestId) {
+      if (this.done.has(requestId)) return;
+      this.done.add(requestId);
+    }
     this.emit(call);
   }
 }

@@ -116,6 +116,8 @@ interface AgentConversation {
   /** The agent's latest answer with text, and why its latest call stopped. */
   lastText?: string;
   lastStop: string | null;
+  /** The agent's previous call: its input, and the arguments of its tool calls (for more of its message). */
+  last?: { input: ChatMessage[]; args: Map<string, unknown> };
 }
 
 /** A chat call's content documents, taken when its event was seen. */
@@ -136,6 +138,10 @@ export class Conversations {
   /** Tool calls seen but not yet ended: who made them, and their arguments until the call is built. */
   private readonly toolAgent = new Map<string, string | null>();
   private readonly toolArguments = new Map<string, unknown>();
+  /** Tool calls whose model call has not been seen yet (its message is still being read). */
+  private readonly unanswered = new Set<string>();
+  /** Results of such tool calls, by agent: they join the conversation after the call that made them. */
+  private readonly early = new Map<string, { agentId: string | null; message: ChatMessage }>();
   private readonly calls = new WeakMap<ChatEvent, CallMessages>();
 
   constructor(private readonly fullHistory = false) {}
@@ -147,6 +153,7 @@ export class Conversations {
         break;
       case "tool.start":
         this.toolAgent.set(event.id, event.agentId);
+        this.unanswered.add(event.id);
         if (event.input !== undefined) this.toolArguments.set(event.id, event.input);
         break;
       case "tool.end": {
@@ -154,7 +161,9 @@ export class Conversations {
         if (agentId === undefined) break;
         this.toolAgent.delete(event.id);
         const response: MessagePart = { type: "tool_call_response", id: event.id, response: event.output };
-        this.agent(agentId).pending.push({ role: "tool", parts: [response] });
+        const message: ChatMessage = { role: "tool", parts: [response] };
+        if (this.unanswered.has(event.id)) this.early.set(event.id, { agentId, message });
+        else this.agent(agentId).pending.push(message);
         break;
       }
       case "chat":
@@ -178,14 +187,64 @@ export class Conversations {
 
   private chat(call: ChatEvent): void {
     const agent = this.agent(call.agentId);
-    const output = callOutput(call, (id) => this.toolArguments.get(id));
-    for (const tool of call.toolCalls) this.toolArguments.delete(tool.id);
+    if (call.replaces && agent.last) {
+      this.more(agent, agent.last, call);
+      return;
+    }
+    this.earlierResults(call);
+    const args = this.takeArguments(call, new Map());
+    const output = callOutput(call, (id) => args.get(id));
     const input = this.fullHistory ? [...agent.history, ...agent.pending] : agent.pending;
     this.calls.set(call, { input, output });
     if (this.fullHistory) {
       agent.history.push(...agent.pending, { role: "assistant", parts: output[0]?.parts ?? [] });
     }
     agent.pending = [];
+    agent.last = { input, args };
+    this.answered(agent, call);
+  }
+
+  /** More of the agent's previous call's message: the same input, the whole answer. */
+  private more(agent: AgentConversation, last: { input: ChatMessage[]; args: Map<string, unknown> }, call: ChatEvent) {
+    this.takeArguments(call, last.args);
+    const output = callOutput(call, (id) => last.args.get(id));
+    this.calls.set(call, { input: last.input, output });
+    if (this.fullHistory)
+      agent.history[agent.history.length - 1] = { role: "assistant", parts: output[0]?.parts ?? [] };
+    this.answered(agent, call);
+  }
+
+  /** The arguments of the call's tool calls, moved into `into`. */
+  private takeArguments(call: ChatEvent, into: Map<string, unknown>): Map<string, unknown> {
+    for (const tool of call.toolCalls) {
+      if (into.has(tool.id)) continue;
+      into.set(tool.id, this.toolArguments.get(tool.id));
+      this.toolArguments.delete(tool.id);
+    }
+    return into;
+  }
+
+  /** Results waiting for a call of this agent that was never seen: they are this call's input. */
+  private earlierResults(call: ChatEvent): void {
+    if (this.early.size === 0) return;
+    const own = new Set(call.toolCalls.map((tool) => tool.id));
+    for (const [id, result] of this.early) {
+      if (result.agentId !== call.agentId || own.has(id)) continue;
+      this.early.delete(id);
+      this.unanswered.delete(id);
+      this.agent(call.agentId).pending.push(result.message);
+    }
+  }
+
+  /** The call is seen: results its tools already returned join the conversation after it. */
+  private answered(agent: AgentConversation, call: ChatEvent): void {
+    for (const tool of call.toolCalls) {
+      this.unanswered.delete(tool.id);
+      const result = this.early.get(tool.id);
+      if (!result) continue;
+      this.early.delete(tool.id);
+      agent.pending.push(result.message);
+    }
     if (call.text) agent.lastText = call.text;
     agent.lastStop = call.stopReason;
   }

@@ -90,6 +90,24 @@ describe("tracedQuery exactness", () => {
     assert.equal(compaction.length, 1);
   });
 
+  test("a caller that stops reading at the result: the last call is still at Claude Code's price", async () => {
+    exporter.reset();
+    const before = model.served.length;
+    let total: number | undefined;
+    const q = tracedQuery(
+      { prompt: "[[scenario:bash]] stop at the result", options: options() },
+      { tracerProvider: provider },
+    );
+    for await (const m of q) {
+      if (m.type !== "result") continue;
+      total = m.total_cost_usd;
+      break;
+    }
+    const spans = exporter.getFinishedSpans().map(received);
+    assert.equal(model.served.length - before, 2);
+    assertExactCalls(spans, model.served.slice(before), Number(total));
+  });
+
   test("closed before Claude Code started: it never starts, and iterating ends at once", async () => {
     const served = model.arrivals.length;
     const q = tracedQuery({ prompt: "[[scenario:text]] never", options: options() }, { tracerProvider: provider });

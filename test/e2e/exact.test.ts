@@ -145,6 +145,27 @@ describe("every API request at Claude Code's price", () => {
     assert.equal(fallback.attributes["claude_code.fallback.to_model"], "claude-haiku-4-5");
   });
 
+  test("a reply streamed in parts with a tool's result between them: one call, both tool calls", async () => {
+    const r = await scenario("interleaved");
+    assert.equal(r.code, 0);
+    assert.equal(r.served.length, 2);
+    assertExactCalls(r.spans, r.served, Number(r.result.total_cost_usd));
+    const first = spanOf(r.spans, r.served[0] as ServedCall);
+    const parts = JSON.parse(String(first.attributes["gen_ai.output.messages"]))[0].parts;
+    assert.deepEqual(
+      parts.map((p: { type: string; name?: string }) => p.name ?? p.type),
+      ["text", "Bash", "Bash"],
+      "the call's answer has its text and both tool calls",
+    );
+    assert.equal(named(r.spans, "execute_tool Bash").length, 2);
+    assert.equal(root(r.spans).attributes["claude_code.num_turns"], r.result.num_turns);
+    // The first tool's result is the next call's input, not this one's.
+    const next = spanOf(r.spans, r.served[1] as ServedCall);
+    const input = String(next.attributes["gen_ai.input.messages"]);
+    assert.match(input, /first/);
+    assert.match(input, /second/);
+  });
+
   test("an alias answered by a dated id: requested and response models differ", async () => {
     const r = await scenario("alias");
     assert.equal(r.code, 0);

@@ -1,6 +1,7 @@
 /**
  * Scenarios for per-call exactness: thinking, server web searches, 1-hour cache writes, retries,
- * fallbacks, an alias answered by a dated id, a subagent on another model, auto-compaction.
+ * fallbacks, an alias answered by a dated id, a subagent on another model, auto-compaction, a reply
+ * whose stream pauses between two tool calls.
  * Each is a pure function of the conversation (a retry is told its attempt number).
  */
 import { bash, type Reply, type Scenario, text, tools, workingDirectory } from "../../src/demo/scenario-types.ts";
@@ -65,6 +66,22 @@ export const exactScenarios: Record<string, Scenario> = {
 
   /** The main model is always overloaded; the fallback model answers. */
   fallback: (c) => (/haiku/.test(c.model) ? text(`Answered by ${c.model}.`) : overloaded),
+
+  /**
+   * Two tool calls in one streamed reply, the stream pausing between them: Claude Code runs the first
+   * while the second streams, and its transcript has the first's result between the reply's parts.
+   */
+  interleaved: (c) =>
+    c.toolResults.length === 0
+      ? {
+          ...tools(
+            { type: "text", text: "Two checks." },
+            bash("echo first", "First check"),
+            bash("echo second", "Second check"),
+          ),
+          pause: { beforeBlock: 2, ms: 1500 },
+        }
+      : text("Both checks ran."),
 
   /** An alias answered by a dated model id. */
   alias: (c) => ({ ...text("Answered by a dated model."), model: `${c.model}-20990101` }),

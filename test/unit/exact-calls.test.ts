@@ -7,7 +7,8 @@ import { describe, test } from "node:test";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { ApiRequestEvent, ChatEvent, RunEvent } from "../../src/events.ts";
-import { contentText } from "../../src/sources/transcript.ts";
+import { ClaudeEventsParser } from "../../src/sources/claude-events.ts";
+import { contentText, TranscriptParser } from "../../src/sources/transcript.ts";
 import { TraceBuilder } from "../../src/trace/builder.ts";
 import { cutJson, truncate } from "../../src/trace/content.ts";
 import { callCost } from "../../src/trace/cost.ts";
@@ -124,6 +125,115 @@ describe("joining calls with Claude Code's accounting", () => {
       chats[0]?.events.map((e) => e.name),
       ["claude_code.api.retry", "claude_code.model.fallback"],
     );
+  });
+});
+
+/** A transcript read line by line and Claude Code's log batches, in one order, through the real parsers. */
+function pipeline(steps: (string | object)[], sessions?: (id: string) => boolean) {
+  const events: RunEvent[] = [];
+  const transcript = new TranscriptParser(null, (e) => events.push(e));
+  const accounting = new ClaudeEventsParser((e) => events.push(e), sessions);
+  for (const step of steps) typeof step === "string" ? transcript.line(step) : accounting.batch(step);
+  transcript.end();
+  return { events, ...build(events) };
+}
+
+const line = (o: Record<string, unknown>) => JSON.stringify({ timestamp: new Date(T + 100).toISOString(), ...o });
+const part = (block: Record<string, unknown>) =>
+  line({
+    type: "assistant",
+    requestId: "req_1",
+    message: {
+      id: "msg_1",
+      model: "claude-sonnet-4-5",
+      content: [block],
+      usage: { input_tokens: 4, output_tokens: 36 },
+    },
+  });
+const useTool = (id: string) => part({ type: "tool_use", id, name: "Bash", input: { command: `echo ${id}` } });
+const result = (id: string) =>
+  line({ type: "user", message: { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: id }] } });
+const logs = (...records: Record<string, string | number>[]) => ({
+  resourceLogs: [
+    {
+      scopeLogs: [
+        {
+          logRecords: records.map((r) => ({
+            timeUnixNano: `${T + 300}000000`,
+            attributes: Object.entries({ "session.id": "s1", ...r }).map(([key, v]) => ({
+              key,
+              value: typeof v === "number" ? { doubleValue: v } : { stringValue: v },
+            })),
+          })),
+        },
+      ],
+    },
+  ],
+});
+const apiRequest = (source = "sdk") =>
+  logs({
+    "event.name": "api_request",
+    request_id: "req_1",
+    model: "claude-sonnet-4-5",
+    cost_usd: 0.5,
+    query_source: source,
+  });
+const accepted = (id: string) => logs({ "event.name": "tool_decision", decision: "accept", tool_use_id: id });
+const toolNames = (span: { attributes: Record<string, unknown> }) =>
+  JSON.parse(String(span.attributes["gen_ai.output.messages"]))[0].parts.map(
+    (p: { name?: string; type: string }) => p.name ?? p.type,
+  );
+
+describe("a message streamed in parts", () => {
+  test("a tool's result between the parts: one call with both tool calls, whenever its accounting comes", () => {
+    const parts = [
+      part({ type: "text", text: "Two checks." }),
+      useTool("t1"),
+      result("t1"),
+      useTool("t2"),
+      result("t2"),
+    ];
+    for (let at = 0; at <= parts.length; at++) {
+      const steps: (string | object)[] = [...parts.slice(0, at), apiRequest(), ...parts.slice(at)];
+      const { chats, events } = pipeline(steps);
+      assert.equal(chats.length, 1, `accounting after ${at} lines`);
+      assert.equal(chats[0]?.attributes["gen_ai.usage.cost"], 0.5);
+      assert.deepEqual(toolNames(chats[0] as never), ["text", "Bash", "Bash"], `accounting after ${at} lines`);
+      assert.equal(events.filter((e) => e.kind === "chat").length, 1);
+    }
+  });
+
+  test("more of a message after another kind of line replaces the held call; it is still one span", () => {
+    const progress = line({ type: "progress", data: { type: "bash_progress" } });
+    const { chats, events } = pipeline([useTool("t1"), progress, useTool("t2"), progress, apiRequest()]);
+    assert.deepEqual(
+      events.filter((e) => e.kind === "chat").map((e) => (e as ChatEvent).replaces === true),
+      [false, true],
+    );
+    assert.equal(chats.length, 1);
+    assert.equal(chats[0]?.attributes["gen_ai.usage.cost"], 0.5);
+    assert.deepEqual(toolNames(chats[0] as never), ["Bash", "Bash"]);
+    assert.equal(pipeline([useTool("t1"), progress, apiRequest(), useTool("t2")]).chats.length, 1, "already traced");
+  });
+
+  test("a log batch delivered twice is counted once", () => {
+    const { chats } = pipeline([apiRequest(), apiRequest(), part({ type: "text", text: "hi" })]);
+    assert.equal(chats.length, 1);
+    assert.equal(chats[0]?.attributes["gen_ai.usage.cost"], 0.5);
+  });
+
+  test("the terminal UI's main loop with an output style is not a tool's own call", () => {
+    const steps = [useTool("t1"), accepted("t1"), apiRequest("repl_main_thread:outputStyle:Explanatory"), result("t1")];
+    const { chats, root } = pipeline(steps);
+    assert.equal(chats.length, 1);
+    assert.equal(chats[0]?.parentSpanContext?.spanId, root?.spanContext().spanId, "under the agent, not the tool");
+    assert.deepEqual(toolNames(chats[0] as never), ["Bash"], "with the transcript's content");
+  });
+
+  test("events of a session the caller does not know are not the run's", () => {
+    const { chats } = pipeline([apiRequest()], (id) => id === "another");
+    assert.equal(chats.length, 0);
+    assert.equal(pipeline([apiRequest()], (id) => id === "s1").chats.length, 1);
   });
 });
 
