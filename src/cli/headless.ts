@@ -82,24 +82,26 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const description = describeRun(options, ids, resumed, claudeEvents !== undefined);
   const { startTracedRun } = await import("../pipeline/traced-run.ts");
   let printer: ProgressPrinter | undefined;
+  // Claude Code is running: whatever goes wrong with the trace from here on, claudia waits for it
+  // and exits as it does.
   run = await startTracedRun(description, input, (redact) => {
     const shown = new ProgressPrinter(log.progress, redact);
     printer = shown;
     return (event) => shown.handle(event);
-  });
+  }).catch((e: unknown) => traceFailed(log, e));
   log.debug(`tracing loaded at +${Date.now() - options.startTime} ms`);
 
   const { code, signal, error } = await exited;
   log.debug(`Claude Code exited (code ${code}, signal ${signal}) at +${Date.now() - options.startTime} ms`);
   const interrupted = signals.interrupted();
-  if (interrupted) run.interrupt(interrupted);
+  if (interrupted) run?.interrupt(interrupted);
   await closeSources(session, claudeEvents, input, env, log);
   const exitCode = interrupted ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
   if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
-  const summary = await run.finish({
-    exitCode,
-    error: error ? `could not start Claude Code: ${error.message}` : undefined,
-  });
+  const summary = await run
+    ?.finish({ exitCode, error: error ? `could not start Claude Code: ${error.message}` : undefined })
+    .catch((e: unknown) => traceFailed(log, e));
+  if (!run || !summary) return exitCode;
   const link = traceUrl(options.config.traceUrl, summary.traceId, log.warn);
   printer?.finish(summary, link);
   await reportToJob(
@@ -112,6 +114,12 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   );
   // Signal handlers stay until claudia exits, so a second Ctrl+C during the final flush still exits at once.
   return exitCode;
+}
+
+/** The trace could not be made: one line, and the run goes on untraced. */
+function traceFailed(log: Log, error: unknown): undefined {
+  log.warn(`this run is not traced: ${error instanceof Error ? error.message : String(error)}`);
+  return undefined;
 }
 
 /** What the traced run is told about itself. */

@@ -126,7 +126,8 @@ export async function createMetrics(
         new PeriodicExportingMetricReader({
           exporter: await otlpMetricExporter(endpoint, options.timeoutMillis, options.temporality),
           // Runs are short: metrics are sent at exit (forceFlush), not on a timer that may never fire.
-          exportIntervalMillis: 60000,
+          // The SDK wants the interval at least the timeout, which the user sets.
+          exportIntervalMillis: Math.max(60000, options.timeoutMillis),
           exportTimeoutMillis: options.timeoutMillis,
         }),
     ),

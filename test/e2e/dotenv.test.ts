@@ -67,3 +67,13 @@ test("a .env that is a symlink to /dev/zero is skipped with a warning, and the r
   assert.equal(traces.code, 0);
   assert.match(traces.stderr, /\.env skipped/);
 });
+
+test("a .env export timeout longer than the metrics interval: claudia waits for Claude Code and traces the run", async () => {
+  writeFileSync(dotenvPath(), "CLAUDIA_EXPORT_TIMEOUT_MS=60001\n");
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] hello"]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stdout, /Hello from the scripted model/);
+  assert.doesNotMatch(ran.stderr, /internal error|not traced/);
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 2);
+  assert.ok(spans.some((s) => s.name === "invoke_agent claude-code"));
+});
