@@ -6,9 +6,11 @@
  * cannot lower protection: never the program to run (CLAUDIA_CLAUDE_PATH), never Claude Code's
  * environment (the values go to claudia's configuration, never to the child), never redaction
  * off, content capture on, or a journal elsewhere. A variable already set in the environment wins.
- * An endpoint is also refused when the environment holds that backend's credentials, which would
- * otherwise be sent to a host the checkout chose. The file itself is read without following a
- * symlink, only when it is a small regular file.
+ * An endpoint is also refused when the environment (or the command line) already configures that
+ * backend (its endpoint, headers or client certificate), whose credentials or traces would otherwise
+ * go to a host the checkout chose; and certificate or key paths are never taken (a local file is the
+ * user's to name). The file itself is read without following a symlink, only when it is a small
+ * regular file.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { parseEnv } from "node:util";
@@ -42,7 +44,11 @@ const ONLY_STRICTER: Record<string, (value: string) => boolean> = {
   CLAUDIA_CONTENT_MAX_LENGTH: (v) => Number(v) > 0 && Number(v) <= 8192,
 };
 
-/** Per backend: where it sends, and the credentials the environment may hold for it. */
+/**
+ * Per backend: where it sends, and what in the environment (or on the command line) makes it the
+ * user's: an endpoint, headers, a client certificate. The checkout's `.env` then cannot move it,
+ * which would send the user's credentials (or just their traces) to a host the checkout chose.
+ */
 const BACKENDS = [
   {
     endpoints: [
@@ -50,17 +56,18 @@ const BACKENDS = [
       "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
       "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
     ],
-    credentials: [
-      "OTEL_EXPORTER_OTLP_HEADERS",
-      "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
-      "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
-    ],
-    flag: "otelHeaders",
+    owned:
+      /^OTEL_EXPORTER_OTLP_(?:(?:TRACES|METRICS)_)?(?:ENDPOINT|HEADERS|CERTIFICATE|CLIENT_CERTIFICATE|CLIENT_KEY)$/,
+    flags: ["otelHeaders", "otelEndpoint"],
   },
-  { endpoints: ["LOGFIRE_BASE_URL"], credentials: ["LOGFIRE_TOKEN"], flag: "logfireToken" },
+  { endpoints: ["LOGFIRE_BASE_URL"], owned: /^LOGFIRE_(?:TOKEN|BASE_URL)$/, flags: ["logfireToken"] },
 ] as const;
 
+/** Paths of files to read (certificates, keys): a local file is the user's to name, not the checkout's. */
+const FILE_PATH = /^OTEL_EXPORTER_OTLP_(?:[A-Z]+_)?(?:CERTIFICATE|CLIENT_CERTIFICATE|CLIENT_KEY)$/;
+
 function telemetryName(name: string): boolean {
+  if (FILE_PATH.test(name)) return false;
   return /^(OTEL|LOGFIRE|SENTRY)_[A-Z0-9_]+$/.test(name) || CLAUDIA_TELEMETRY.has(name) || name in ONLY_STRICTER;
 }
 
@@ -100,7 +107,7 @@ export function readSmallFile(path: string, maxBytes: number): { text?: string; 
  */
 export function readDotenv(
   env: NodeJS.ProcessEnv,
-  flags: { otelHeaders?: string; logfireToken?: string } = {},
+  flags: { otelHeaders?: string; otelEndpoint?: string; logfireToken?: string } = {},
   path = ".env",
 ): Dotenv {
   const result: Dotenv = { values: {}, ignored: [], warnings: [] };
@@ -120,8 +127,10 @@ export function readDotenv(
     else if (env[name] === undefined) result.values[name] = value;
   }
   for (const backend of BACKENDS) {
-    const credentialed = backend.credentials.some((n) => env[n] !== undefined) || flags[backend.flag] !== undefined;
-    if (!credentialed) continue;
+    const owned =
+      Object.keys(env).some((name) => env[name] !== undefined && backend.owned.test(name)) ||
+      backend.flags.some((flag) => (flags as Record<string, string | undefined>)[flag] !== undefined);
+    if (!owned) continue;
     for (const name of backend.endpoints) {
       if (!(name in result.values)) continue;
       delete result.values[name];

@@ -6,7 +6,7 @@
  * another and ignored the library's `options.env`. So the exporters are assembled from the SDK's
  * own export delegates, which read no environment: every value comes from the endpoint.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { diag } from "@opentelemetry/api";
 import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
 import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from "@opentelemetry/otlp-exporter-base/node-http";
@@ -24,11 +24,33 @@ const CONCURRENCY = 30;
 type HttpOptions = Parameters<typeof createOtlpHttpExportDelegate>[0];
 type GrpcOptions = Parameters<typeof createOtlpGrpcExportDelegate>[0];
 
-function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+/** Larger than this, a certificate or key file is not one. */
+const MAX_TLS_FILE = 4 * 1024 * 1024;
+
+/** A regular file of at most MAX_TLS_FILE bytes: never a device, a FIFO or the terminal. */
+function readTlsFile(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error("it is not a regular file");
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_TLS_FILE) + 1);
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
+      n = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+    if (length > MAX_TLS_FILE || stat.size > MAX_TLS_FILE) throw new Error("it is larger than 4 MB");
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The certificate and key files of an endpoint; one that cannot be used is left out, with a diagnostic. */
+export function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const read = (path: string | undefined, what: string) => {
     if (!path) return undefined;
     try {
-      return readFileSync(path);
+      return readTlsFile(path);
     } catch (error) {
       diag.warn(`could not read the ${what} file ${path}: ${(error as Error).message}`);
       return undefined;

@@ -86,6 +86,42 @@ test("a .env endpoint is refused when the environment or the command line holds 
   assert.deepEqual(readDotenv({ LOGFIRE_TOKEN: "t" }, { otelHeaders: "a=b" }, path).values, {});
 });
 
+test("a backend the environment configures at all (endpoint, client certificate, --otel-endpoint) is not moved by a .env", () => {
+  const path = dotenvFile(
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=https://evil.example/v1/traces\nOTEL_EXPORTER_OTLP_METRICS_ENDPOINT=https://evil.example/v1/metrics\n",
+  );
+  for (const env of [
+    { OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector.corp.internal:4318" },
+    { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: "/etc/otel/client.pem" },
+    { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://collector.corp.internal:4318/v1/traces" },
+  ]) {
+    const dotenv = readDotenv(env, {}, path);
+    assert.deepEqual(dotenv.values, {}, JSON.stringify(env));
+    // Refused, and named (a value the environment sets itself wins silently).
+    assert.ok(dotenv.ignored.includes("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"), JSON.stringify(env));
+  }
+  assert.deepEqual(readDotenv({}, { otelEndpoint: "https://collector.corp.internal:4318" }, path).values, {});
+  assert.equal(
+    Object.keys(readDotenv({}, {}, path).values).length,
+    2,
+    "with nothing configured, the project's endpoint is taken",
+  );
+});
+
+test("a .env never names a certificate or key file (a device or the terminal would be read)", () => {
+  const path = dotenvFile(
+    [
+      "OTEL_EXPORTER_OTLP_ENDPOINT=https://collector.example:4318",
+      "OTEL_EXPORTER_OTLP_CERTIFICATE=/dev/zero",
+      "OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE=/dev/stdin",
+      "OTEL_EXPORTER_OTLP_CLIENT_KEY=/dev/tty",
+    ].join("\n"),
+  );
+  const dotenv = readDotenv({}, {}, path);
+  assert.deepEqual(dotenv.values, { OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector.example:4318" });
+  assert.equal(dotenv.ignored.length, 3);
+});
+
 test("a .env that is a symlink (even to /dev/zero), a FIFO, a folder or too large is skipped with a warning", () => {
   const link = join(dir, "link");
   symlinkSync("/dev/zero", link);

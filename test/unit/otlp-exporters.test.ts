@@ -3,11 +3,14 @@
  * variables of the process (which the OpenTelemetry exporter classes would merge in) change nothing.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { Endpoint, OtlpProtocol } from "../../src/config/backends.ts";
-import { otlpTraceExporter } from "../../src/export/otlp-exporters.ts";
+import { otlpTraceExporter, readTls } from "../../src/export/otlp-exporters.ts";
 import { otlpMetricExporter } from "../../src/export/otlp-metric-exporter.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { setProcessEnv } from "../support/process-env.ts";
@@ -91,4 +94,21 @@ describe("OTLP exporters read nothing but their endpoint", () => {
       assert.equal(elsewhere.requests.length, 0, "nothing goes to the environment's endpoint");
     });
   }
+});
+
+describe("certificate and key files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "claudia-tls-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("only a regular file of at most 4 MB is read: never a device, the terminal or a huge file", () => {
+    const pem = join(dir, "ca.pem");
+    writeFileSync(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    const huge = join(dir, "huge.pem");
+    writeFileSync(huge, "");
+    truncateSync(huge, 5 * 1024 * 1024);
+    const read = readTls({ ca: pem, cert: "/dev/null", key: huge });
+    assert.match(String(read.ca), /BEGIN CERTIFICATE/);
+    assert.equal(read.cert, undefined, "a device is not a certificate");
+    assert.equal(read.key, undefined, "5 MB is not a key");
+  });
 });
