@@ -10,6 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { endpointIdentity } from "../config/urls.ts";
 import type { RunEvent } from "../events.ts";
 import { ClaudeEventsParser, claudeEventsEnv, userLogsTarget } from "./claude-events.ts";
 import { closeNow, listenOnLoopback } from "./loopback.ts";
@@ -96,18 +97,39 @@ async function forward(
   body: Buffer,
   warn: (message: string) => void,
 ): Promise<void> {
+  // Named without its credentials (user, password, query) wherever it is shown.
+  const shown = endpointIdentity(target.url);
   try {
-    const response = await fetch(target.url, {
+    const { url, authorization } = withoutUserinfo(target.url);
+    const headers: Record<string, string> = { ...target.headers, "content-type": "application/json" };
+    if (authorization && !Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) {
+      headers.authorization = authorization;
+    }
+    const response = await fetch(url, {
       method: "POST",
-      headers: { ...target.headers, "content-type": "application/json" },
+      headers,
       body,
       signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
     });
     await response.arrayBuffer();
-    if (!response.ok) warn(`Claude Code's log events were not accepted by ${target.url} (HTTP ${response.status})`);
+    if (!response.ok) warn(`Claude Code's log events were not accepted by ${shown} (HTTP ${response.status})`);
   } catch (error) {
-    warn(`Claude Code's log events could not be passed on to ${target.url}: ${(error as Error).message}`);
+    const message = (error as Error).message.split(target.url).join(shown);
+    warn(`Claude Code's log events could not be passed on to ${shown}: ${message}`);
   }
+}
+
+/**
+ * `https://user:password@host/…` as node's http client sends it (Basic authorization), which fetch
+ * refuses to do from the URL itself.
+ */
+function withoutUserinfo(raw: string): { url: string; authorization?: string } {
+  const url = new URL(raw);
+  if (!url.username && !url.password) return { url: raw };
+  const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = "";
+  url.password = "";
+  return { url: url.toString(), authorization: `Basic ${Buffer.from(credentials).toString("base64")}` };
 }
 
 /** The request body, gunzipped if it came compressed; never more than MAX_EVENTS_BODY bytes. */

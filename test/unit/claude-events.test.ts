@@ -189,4 +189,32 @@ describe("the loopback endpoint", () => {
       { body, auth: "Bearer u" },
     ]);
   });
+
+  test("an endpoint with credentials in its URL gets them as Basic authorization, and they are never shown", async () => {
+    const { createServer } = await import("node:http");
+    const auth: (string | undefined)[] = [];
+    const target = createServer((req, res) => {
+      auth.push(req.headers.authorization);
+      req.resume();
+      req.on("end", () => res.writeHead(503).end());
+    });
+    await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
+    const port = (target.address() as { port: number }).port;
+    const warnings: string[] = [];
+    const server = await startClaudeEventsServer({
+      emit: () => {},
+      forward: { url: `http://otel:Sup3r%20S3cret@127.0.0.1:${port}/v1/logs?api_key=KEY123456`, headers: {} },
+      warn: (m) => warnings.push(m),
+    });
+    await fetch(server.endpoint, { method: "POST", body: JSON.stringify(batch(apiRequest())) });
+    await server.close();
+    target.close();
+    assert.deepEqual(auth, [`Basic ${Buffer.from("otel:Sup3r S3cret").toString("base64")}`]);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0] as string,
+      /not accepted by http:\/\/127\.0\.0\.1:\d+\/v1\/logs\?api_key=\*\*\* \(HTTP 503\)/,
+    );
+    assert.doesNotMatch(warnings[0] as string, /Sup3r|KEY123456|otel:/);
+  });
 });
