@@ -2,7 +2,7 @@
  * Reading the journal back: list runs, find one, read its spans, prune old ones, and turn stored
  * OTLP/JSON back into spans an exporter can send again.
  */
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import type { Attributes, AttributeValue, HrTime, SpanKind } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -10,7 +10,7 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { RunRecord } from "./journal.ts";
 import { checkRequest, recordProblem } from "./journal-check.ts";
-import { truncatePrivate } from "./private-fs.ts";
+import { ownedByMe, truncatePrivate } from "./private-fs.ts";
 
 export interface StoredRun {
   record: RunRecord;
@@ -57,6 +57,10 @@ export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
   const runs: StoredRun[] = [];
   let days: string[];
   try {
+    if (!ownedByMe(lstatSync(dir))) {
+      warn(`the journal folder ${dir} belongs to another user: not read`);
+      return runs;
+    }
     days = readdirSync(dir);
   } catch {
     return runs;
@@ -64,6 +68,8 @@ export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
   for (const day of days) {
     let names: string[];
     try {
+      // Another user's folder here holds no run of this user's (and may hold planted ones).
+      if (!ownedByMe(lstatSync(join(dir, day)))) continue;
       names = readdirSync(join(dir, day));
     } catch {
       continue;

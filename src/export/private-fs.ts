@@ -17,15 +17,29 @@ import {
   rmSync,
   writeSync,
 } from "node:fs";
+import { dirname } from "node:path";
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_TRUNC, O_NOFOLLOW } = constants;
 
-/** Create `path` (and its parents) as private folders; refuse one that is a symbolic link or not a folder. */
+/** Whether this user owns what `stat` describes (always, where there are no user ids). */
+export function ownedByMe(stat: { uid: number }): boolean {
+  const uid = process.getuid?.();
+  return uid === undefined || stat.uid === uid;
+}
+
+/**
+ * Create `path` (and its parents) as private folders; refuse one that is a symbolic link, not a
+ * folder, or another user's, and one whose parent another user owns (root's, /tmp, is fine): that
+ * user could move it away and put a folder of their own in its place.
+ */
 export function privateDir(path: string): void {
   mkdirSync(path, { recursive: true, mode: 0o700 });
   const stat = lstatSync(path);
   if (!stat.isDirectory()) throw new Error(`${path} is not a folder`);
-  if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) chmodSync(path, 0o700);
+  if (!ownedByMe(stat)) throw new Error(`${path} belongs to another user`);
+  const parent = lstatSync(dirname(path));
+  if (!ownedByMe(parent) && parent.uid !== 0) throw new Error(`${dirname(path)} belongs to another user`);
+  if ((stat.mode & 0o077) !== 0) chmodSync(path, 0o700);
 }
 
 function writeAll(fd: number, data: string | Buffer): void {

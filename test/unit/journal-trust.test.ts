@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -23,7 +24,7 @@ import { after, test } from "node:test";
 import { claudiaHome, JournalExporter, type RunRecord, runFiles, writeRecord } from "../../src/export/journal.ts";
 import { checkRequest } from "../../src/export/journal-check.ts";
 import { STALE_AFTER_MS, takeLock } from "../../src/export/journal-lock.ts";
-import { prune, pruneIfDue, toReadableSpans } from "../../src/export/journal-store.ts";
+import { listRuns, prune, pruneIfDue, toReadableSpans } from "../../src/export/journal-store.ts";
 
 const base = mkdtempSync(join(tmpdir(), "claudia-journal-trust-"));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -92,6 +93,47 @@ test("with umask 022, journal folders are 0700 and files 0600; a journal folder 
   } finally {
     process.umask(old);
   }
+});
+
+const OTHER_USER = 2002;
+const asRoot = process.getuid?.() === 0;
+
+test("a journal folder, or its parent, that another user made first is neither written nor read", {
+  skip: asRoot ? false : "needs root, to make folders another user owns",
+}, () => {
+  // Another user, knowing the day folders' names, made them first (0777), and planted a run.
+  const dir = fresh();
+  const files = runFiles(dir, START, TRACE);
+  mkdirSync(dirname(files.spans), { recursive: true, mode: 0o777 });
+  chmodSync(dirname(files.spans), 0o777);
+  chownSync(dirname(files.spans), OTHER_USER, OTHER_USER);
+  assert.match(exportTo(files.spans) ?? "", /belongs to another user/);
+  assert.ok(!existsSync(files.spans), "nothing written there");
+  const planted = runFiles(dir, START + 1000, "1".repeat(32));
+  writeFileSync(planted.record, JSON.stringify({ ...record, traceId: "1".repeat(32) }));
+  const warnings: string[] = [];
+  assert.deepEqual(
+    listRuns(dir, (w) => warnings.push(w)),
+    [],
+    "a planted run is not listed (nor sent)",
+  );
+
+  // The whole journal folder is another user's: not written, not read.
+  const theirs = fresh();
+  mkdirSync(theirs, { recursive: true });
+  chownSync(theirs, OTHER_USER, OTHER_USER);
+  assert.match(exportTo(runFiles(theirs, START, TRACE).spans) ?? "", /belongs to another user/);
+  assert.deepEqual(
+    listRuns(theirs, (w) => warnings.push(w)),
+    [],
+  );
+  assert.match(warnings.join("\n"), /belongs to another user: not read/);
+
+  // claudia's home (the journal's parent) is another user's: they could swap the journal folder.
+  const home = fresh();
+  mkdirSync(dirname(home), { recursive: true });
+  chownSync(dirname(home), OTHER_USER, OTHER_USER);
+  assert.match(exportTo(runFiles(home, START, TRACE).spans) ?? "", /belongs to another user/);
 });
 
 test("a symbolic link planted at a journal file's or folder's predictable name is never followed", () => {
