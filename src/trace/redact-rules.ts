@@ -28,8 +28,12 @@ export interface Rule {
 
 const TOKEN_TAIL = /[A-Za-z0-9_-]*/y;
 const ALNUM_TAIL = /[A-Za-z0-9]*/y;
-/** A value up to whitespace, a quote or a separator; `\"`-style escapes are part of it. */
-const ASSIGNED_VALUE = /(?:\\.|[^\s"'&,;\\]){6,4096}/y;
+/**
+ * A value: right after a quote, everything up to the closing quote on that line (a password may
+ * have spaces); else up to whitespace, a quote or a separator, `\"`-style escapes part of it.
+ */
+const ASSIGNED_VALUE =
+  /(?:(?<=")[^"\\\n]{6,4096}(?=\\{0,3}")|(?<=')[^'\\\n]{6,4096}(?=\\{0,3}')|(?:\\.|[^\s"'&,;\\]){6,4096})/y;
 const ASSIGNED_TAIL = /[^\s"'&,;\\]*/y;
 const FLAG_VALUE = /(?:\\.|[^\s"'\\]){1,1024}/y;
 

@@ -109,6 +109,17 @@ describe("redaction", () => {
     }
   });
 
+  test("a quoted secret-named value is redacted whole, spaces and all", () => {
+    assert.equal(redact('password: "correct horse battery"'), 'password: "[REDACTED:secret_assignment]"');
+    assert.equal(redact('{"privateKey": "abcd efgh ijkl mnop"}'), '{"privateKey": "[REDACTED:secret_assignment]"}');
+    assert.equal(redact("DB_PASSWORD='two words here' next"), "DB_PASSWORD='[REDACTED:secret_assignment]' next");
+    assert.equal(
+      redact('{\\"api_key\\": \\"abc def ghi jkl\\"}'),
+      '{\\"api_key\\": \\"[REDACTED:secret_assignment]\\"}',
+      "inside a JSON-escaped string",
+    );
+  });
+
   test("look-alikes are left alone", () => {
     for (const text of LOOK_ALIKES) assert.equal(redact(text), text);
   });
