@@ -51,7 +51,7 @@ export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Pro
     options.warn?.(message);
   };
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
     if (req.method !== "POST" || req.url !== path) {
       res.writeHead(404).end();
       req.resume();
@@ -75,6 +75,9 @@ export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Pro
     );
   });
 
+  // A connection that sends nothing, or a body slowly, does not stay for the run.
+  server.headersTimeout = 5000;
+  server.requestTimeout = 30000;
   return listenOnLoopback(server).then((port) => ({
     endpoint: `http://127.0.0.1:${port}${path}`,
     get batches() {
