@@ -25,15 +25,25 @@ export interface JoinedCall<Note> {
 /** Query sources whose requests have no transcript call. */
 const UNTRANSCRIBED = new Set(["compact"]);
 
+/**
+ * Calls this far apart (transcript time) and not one request accounted for: Claude Code is not
+ * sending its accounting here (its own settings send its logs elsewhere, or it is a version
+ * without it). Calls then stop waiting, so they are traced as they come.
+ */
+export const SILENT_ACCOUNTING_MS = 10_000;
+
 export class CallJoin<Note> {
   /** Waiting sides by key; a key without a request id can hold several (identical counts). */
   private readonly held = new Map<string, { chat: ChatEvent; notes: Note[] }[]>();
   private readonly requests = new Map<string, ApiRequestEvent[]>();
   /** Request ids already traced. */
   private readonly done = new Set<string>();
+  /** Whether any request has come; when the first call began to wait for one, until then. */
+  private heard = false;
+  private waitingSince: number | undefined;
 
   constructor(
-    private readonly waitForRequests: boolean,
+    private waitForRequests: boolean,
     private readonly emit: (call: JoinedCall<Note>) => void,
   ) {}
 
@@ -42,8 +52,18 @@ export class CallJoin<Note> {
     const key = keyOf(chat.requestId, chat.agentId, chat.usage);
     const request = take(this.requests, key);
     if (request) this.out({ chat, request, notes });
-    else if (this.waitForRequests) put(this.held, key, { chat, notes });
-    else this.out({ chat, notes });
+    else if (this.waitForRequests) {
+      put(this.held, key, { chat, notes });
+      this.stopWaitingIfSilent(chat.endTime);
+    } else this.out({ chat, notes });
+  }
+
+  private stopWaitingIfSilent(now: number): void {
+    if (this.heard) return;
+    this.waitingSince ??= now;
+    if (now - this.waitingSince < SILENT_ACCOUNTING_MS) return;
+    this.waitForRequests = false;
+    this.flush();
   }
 
   /**
@@ -58,6 +78,7 @@ export class CallJoin<Note> {
   }
 
   request(request: ApiRequestEvent): void {
+    this.heard = true;
     if (request.requestId && this.done.has(request.requestId)) return;
     const key = keyOf(request.requestId, request.agentId, request.usage);
     // The same record twice (a log batch sent again) waits once.

@@ -10,6 +10,7 @@ import type { ApiRequestEvent, ChatEvent, RunEvent } from "../../src/events.ts";
 import { ClaudeEventsParser } from "../../src/sources/claude-events.ts";
 import { contentText, TranscriptParser } from "../../src/sources/transcript.ts";
 import { TraceBuilder } from "../../src/trace/builder.ts";
+import { SILENT_ACCOUNTING_MS } from "../../src/trace/call-join.ts";
 import { cutJson, truncate } from "../../src/trace/content.ts";
 import { callCost } from "../../src/trace/cost.ts";
 
@@ -97,6 +98,19 @@ describe("joining calls with Claude Code's accounting", () => {
       chats.map((s) => s.attributes["gen_ai.usage.cost"]),
       [0.5, 0.5],
     );
+  });
+
+  test("when no accounting comes at all, calls stop waiting for it once they are 10 s apart", () => {
+    const at = (requestId: string, ms: number): ChatEvent => ({ ...chat(requestId), endTime: T + ms });
+    assert.equal(build([at("r1", 0), at("r2", 9_000)]).waiting, 2, "still waiting");
+    const silent = build([at("r1", 0), at("r2", SILENT_ACCOUNTING_MS), at("r3", 11_000)]);
+    assert.equal(silent.waiting, 0, "traced as they came");
+    assert.deepEqual(
+      silent.chats.map((s) => s.attributes["gen_ai.usage.cost"]),
+      [0.01, 0.01, 0.01],
+    );
+    const heard = build([request("r0"), at("r1", 0), at("r2", 20_000)]);
+    assert.equal(heard.waiting, 2, "once one request has come, calls wait for theirs");
   });
 
   test("without the accounting source calls go out at once, priced by the table", () => {
