@@ -29,14 +29,34 @@ export interface InteractionSink {
 /** The longest a turn's end waits for its answer to reach the transcript. */
 const ANSWER_WAIT_MS = 2000;
 
+type Outcome = { completed: boolean; reason?: string; time: number };
+
+/** A prompt being traced. */
+interface Interaction {
+  sink: InteractionSink;
+  start: InteractionStart;
+  latest: number;
+  answer?: string;
+  /** Subagents it started in the background that have not reported back, by their Agent call. */
+  background: Map<string, string>;
+  /** Its turn is over, but not its background subagents' work: how it ends when theirs does. */
+  after?: Outcome;
+  ended: boolean;
+}
+
 export class Interactions {
   private tail: TranscriptTail | undefined;
   private tailPath: string | undefined;
-  private current: { sink: InteractionSink; start: InteractionStart; latest: number; answer?: string } | undefined;
+  private current: Interaction | undefined;
   private count = 0;
   private version: string | undefined;
   /** The prompt that ended last: Claude Code's accounting of its last calls can arrive after its end. */
-  private previous: { sink: InteractionSink; start: InteractionStart } | undefined;
+  private previous: Interaction | undefined;
+  /**
+   * The prompt each subagent, and each of its tool calls, belongs to: the one that started it. A
+   * subagent in the background goes on after its prompt's turn, and its work is that prompt's.
+   */
+  private readonly owners = new Map<string, Interaction>();
   /** Sessions the hooks named (`/clear` starts another); a `claude` a tool starts has its own. */
   private readonly sessions = new Set<string>();
 
@@ -58,7 +78,7 @@ export class Interactions {
         };
         if (start.sessionId) this.sessions.add(start.sessionId);
         const sink = this.open(start);
-        this.current = { sink, start, latest: now };
+        this.current = { sink, start, latest: now, background: new Map(), ended: false };
         sink.emit({ kind: "prompt", agentId: null, time: now, text: start.prompt, synthetic: false });
         if (start.sessionId)
           sink.emit({ kind: "session", time: now, sessionId: start.sessionId, claudeCodeVersion: this.version });
@@ -72,6 +92,7 @@ export class Interactions {
       }
       case "SessionEnd":
         this.endCurrent({ completed: false, reason: "session_end", time: now });
+        this.endWaiting(now);
         this.stopTail();
         break;
     }
@@ -83,6 +104,7 @@ export class Interactions {
   /** Claude Code has exited: end what is open and stop following. */
   close(now = Date.now()): void {
     this.endCurrent({ completed: false, reason: "exit", time: now });
+    this.endWaiting(now);
     this.stopTail();
   }
 
@@ -105,14 +127,40 @@ export class Interactions {
     check();
   }
 
-  private endCurrent(outcome: { completed: boolean; reason?: string; time: number }): void {
+  private endCurrent(outcome: Outcome): void {
     this.tail?.flush();
     const current = this.current;
     this.current = undefined;
     if (!current) return;
     this.previous = current;
+    // Its background subagents are still at work: it ends when they have all reported back.
+    if (current.background.size > 0) current.after = outcome;
+    else this.end(current, outcome);
+  }
+
+  private end(interaction: Interaction, outcome: Outcome): void {
+    interaction.ended = true;
+    interaction.after = undefined;
+    // What it owned is forgotten with it (its accounting can still come, to `previous`).
+    for (const [id, owner] of this.owners) if (owner === interaction) this.owners.delete(id);
     // Transcript times can run a little past the hook's: the root ends after everything in it.
-    current.sink.end({ ...outcome, time: Math.max(outcome.time, current.latest) });
+    interaction.sink.end({ ...outcome, time: Math.max(outcome.time, interaction.latest) });
+  }
+
+  /** The session or Claude Code has ended: prompts still waiting for background subagents end too. */
+  private endWaiting(time: number): void {
+    for (const interaction of new Set(this.owners.values())) {
+      if (!interaction.ended && interaction.after) this.end(interaction, { ...interaction.after, time });
+    }
+  }
+
+  /** A background subagent has reported back (`id`: its Agent call): its prompt may now end. */
+  private reportedBack(owner: Interaction, id: string): void {
+    if (!owner.background.delete(id) || owner.background.size > 0 || !owner.after) return;
+    // Its last lines first (the notification can be read before them).
+    this.tail?.flush();
+    if (!owner.ended && owner.after)
+      this.end(owner, { ...owner.after, time: Math.max(owner.after.time, owner.latest) });
   }
 
   /** Follow the session's transcript from the prompt that names it on (a resumed session's history is not read as this session's). */
@@ -134,23 +182,47 @@ export class Interactions {
   /** An event from another source (Claude Code's accounting), routed like the transcript's. */
   event = (event: RunEvent): void => {
     const previous = this.previous;
+    const owned = this.ownerOf(event) !== undefined;
     const mine = this.current && (event.kind !== "api.request" || event.endTime >= this.current.start.time);
-    if (!mine && event.kind === "api.request" && previous && event.endTime >= previous.start.time) {
+    if (!owned && !mine && event.kind === "api.request" && previous && event.endTime >= previous.start.time) {
       previous.sink.emit(event);
     } else this.route(event);
   };
 
   private route(event: RunEvent): void {
     if (event.kind === "session") this.version ??= event.claudeCodeVersion;
-    const current = this.current;
-    if (!current) return;
+    const owner = this.ownerOf(event);
+    const target = owner ?? this.current;
+    if (!target || target.ended) return;
     // The prompt comes from the hook; the session's saved totals cover every prompt, not this one.
     if (event.kind === "prompt" && event.agentId === null) return;
     if (event.kind === "result") return;
     const at = event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time;
-    if (!inWindow(promptWindow(current.start.time), at)) return;
-    current.latest = Math.max(current.latest, at);
-    if (event.kind === "chat" && event.agentId === null) current.answer = event.text;
-    current.sink.emit(event);
+    if (!owner && !inWindow(promptWindow(target.start.time), at)) return;
+    target.latest = Math.max(target.latest, at);
+    if (event.kind === "chat" && event.agentId === null) target.answer = event.text;
+    this.own(target, event);
+    target.sink.emit(event);
+    if (event.kind === "tool.background.end" && owner) this.reportedBack(owner, event.id);
+  }
+
+  /** The prompt an event belongs to when it is a subagent's (or a background subagent's report). */
+  private ownerOf(event: RunEvent): Interaction | undefined {
+    if ("agentId" in event && event.agentId !== null) return this.owners.get(event.agentId);
+    if (event.kind === "tool.end" || event.kind === "tool.background.end" || event.kind === "tool.decision") {
+      return this.owners.get(event.id);
+    }
+    return undefined;
+  }
+
+  /** Subagents, and their tool calls, belong to the prompt that started them. */
+  private own(target: Interaction, event: RunEvent): void {
+    if (event.kind === "subagent.start") {
+      this.owners.set(event.agentId, target);
+      if (event.background && event.parentToolUseId) {
+        target.background.set(event.parentToolUseId, event.agentId);
+        this.owners.set(event.parentToolUseId, target);
+      }
+    } else if (event.kind === "tool.start" && event.agentId !== null) this.owners.set(event.id, target);
   }
 }

@@ -3,7 +3,7 @@
  * one chat span per served request (the summary call included) at Claude Code's own price.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { assertExactCalls, chats } from "../support/exact-checks.ts";
@@ -15,19 +15,32 @@ import { named, root } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
 
-/** The session's cost as Claude Code saved it (its transcript's last `cost-state` entry). */
-function savedCost(home: string): number {
+/** The sessions' transcripts in a home. */
+function transcripts(home: string): string[] {
   const projects = join(home, ".claude", "projects");
+  if (!existsSync(projects)) return [];
+  return readdirSync(projects).flatMap((dir) =>
+    readdirSync(join(projects, dir))
+      .filter((n) => n.endsWith(".jsonl"))
+      .map((n) => join(projects, dir, n)),
+  );
+}
+
+/** A session's cost as Claude Code saved it (its transcript's last `cost-state` entry). */
+function savedCost(transcript: string): number {
   let cost: number | undefined;
-  for (const dir of readdirSync(projects)) {
-    for (const name of readdirSync(join(projects, dir)).filter((n) => n.endsWith(".jsonl"))) {
-      for (const line of readFileSync(join(projects, dir, name), "utf8").split("\n")) {
-        if (line.includes('"type":"cost-state"')) cost = JSON.parse(line).totalCostUSD;
-      }
-    }
+  for (const line of readFileSync(transcript, "utf8").split("\n")) {
+    if (line.includes('"type":"cost-state"')) cost = JSON.parse(line).totalCostUSD;
   }
   assert.ok(cost !== undefined, "Claude Code saved the session's cost");
   return cost;
+}
+
+/** The one session a test's terminal UI made: its transcript is the one not there before. */
+function newSessionCost(home: string, before: string[]): number {
+  const made = transcripts(home).filter((t) => !before.includes(t));
+  assert.equal(made.length, 1, "one new session");
+  return savedCost(made[0] as string);
 }
 
 describe("interactive exactness", () => {
@@ -36,6 +49,7 @@ describe("interactive exactness", () => {
   test("a prompt that compacts: every request a chat span at Claude Code's price", async () => {
     const spansBefore = h.receiver.spans.length;
     const servedBefore = h.model.served.length;
+    const sessionsBefore = transcripts(h.sandbox.home);
     const env = { ...h.sandbox.env, CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: "50", CLAUDE_CODE_AUTO_COMPACT_WINDOW: "100000" };
     const terminal = startTerminal(process.execPath, [CLAUDIA, ...BASE_ARGS], { env, cwd: h.sandbox.work });
     await terminal.waitFor("bypass permissions on");
@@ -51,10 +65,47 @@ describe("interactive exactness", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const served = h.model.served.slice(servedBefore);
-    assertExactCalls(spans, served, savedCost(h.sandbox.home));
+    assertExactCalls(spans, served, newSessionCost(h.sandbox.home, sessionsBefore));
     assert.equal(chats(spans).filter((s) => s.attributes["claude_code.query_source"] === "compact").length, 1);
     const agent = root(spans);
     assert.ok(agent.events.some((e) => e.name === "claude_code.compaction"));
     assert.equal(agent.attributes["claude_code.cost.source"], "claude_code");
+  });
+
+  test("a background subagent working after its prompt's turn: its calls are that prompt's, each once", async () => {
+    const spansBefore = h.receiver.spans.length;
+    const servedBefore = h.model.served.length;
+    const sessionsBefore = transcripts(h.sandbox.home);
+    const terminal = startTerminal(process.execPath, [CLAUDIA, ...BASE_ARGS], {
+      env: h.sandbox.env,
+      cwd: h.sandbox.work,
+    });
+    await terminal.waitFor("bypass permissions on");
+    await terminal.type("[[scenario:background]] start one\r");
+    // The subagent reports back in a turn of its own (a task notification, another prompt).
+    await terminal.waitFor("reported back", { ms: 30000 });
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    const deadline = Date.now() + 10000;
+    let spans: ReceivedSpan[] = [];
+    while (Date.now() < deadline) {
+      spans = h.receiver.spans.slice(spansBefore);
+      if (named(spans, "invoke_agent claude-code").length === 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const served = h.model.served.slice(servedBefore);
+    assert.deepEqual(
+      served.map((c) => c.scenario),
+      ["background", "background", "sub-worker", "sub-worker", "background"],
+    );
+    assertExactCalls(spans, served, newSessionCost(h.sandbox.home, sessionsBefore));
+    const prompts = named(spans, "invoke_agent claude-code");
+    const first = prompts.find((p) => String(p.attributes["gen_ai.input.messages"]).includes("start one"));
+    assert.ok(first, "the user's prompt is a trace");
+    const subagent = chats(spans).filter((c) => c.attributes["claude_code.query_source"] !== "repl_main_thread");
+    assert.equal(subagent.length, 2);
+    for (const call of subagent)
+      assert.equal(call.traceId, first.traceId, "the subagent's call is in its prompt's trace");
+    assert.ok(first.endMs >= Math.max(...subagent.map((c) => c.endMs)), "that prompt ends after its subagent's work");
   });
 });
