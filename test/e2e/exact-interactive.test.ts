@@ -43,29 +43,38 @@ function newSessionCost(home: string, before: string[]): number {
   return savedCost(made[0] as string);
 }
 
+/**
+ * One terminal UI session: a prompt typed, its answer awaited, /exit; the traces it exported (as
+ * many as `traces`), the requests served, and the session's cost as Claude Code saved it.
+ */
+async function session(env: NodeJS.ProcessEnv, prompt: string, answer: string, traces: number) {
+  const spansBefore = h.receiver.spans.length;
+  const servedBefore = h.model.served.length;
+  const sessionsBefore = transcripts(h.sandbox.home);
+  const terminal = startTerminal(process.execPath, [CLAUDIA, ...BASE_ARGS], { env, cwd: h.sandbox.work });
+  await terminal.waitFor("bypass permissions on");
+  await terminal.type(`${prompt}\r`);
+  await terminal.waitFor(answer, { ms: 30000 });
+  await terminal.type("/exit\r");
+  assert.equal(await terminal.exited, 0);
+  const deadline = Date.now() + 10000;
+  let spans: ReceivedSpan[] = [];
+  while (Date.now() < deadline) {
+    spans = h.receiver.spans.slice(spansBefore);
+    if (named(spans, "invoke_agent claude-code").length === traces) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const served = h.model.served.slice(servedBefore);
+  return { spans, served, cost: newSessionCost(h.sandbox.home, sessionsBefore) };
+}
+
 describe("interactive exactness", () => {
   before(() => seedInteractiveHome(h.sandbox));
 
   test("a prompt that compacts: every request a chat span at Claude Code's price", async () => {
-    const spansBefore = h.receiver.spans.length;
-    const servedBefore = h.model.served.length;
-    const sessionsBefore = transcripts(h.sandbox.home);
     const env = { ...h.sandbox.env, CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: "50", CLAUDE_CODE_AUTO_COMPACT_WINDOW: "100000" };
-    const terminal = startTerminal(process.execPath, [CLAUDIA, ...BASE_ARGS], { env, cwd: h.sandbox.work });
-    await terminal.waitFor("bypass permissions on");
-    await terminal.type("[[scenario:compact]] go\r");
-    await terminal.waitFor("The steps ran.");
-    await terminal.type("/exit\r");
-    assert.equal(await terminal.exited, 0);
-    const deadline = Date.now() + 10000;
-    let spans: ReceivedSpan[] = [];
-    while (Date.now() < deadline) {
-      spans = h.receiver.spans.slice(spansBefore);
-      if (named(spans, "invoke_agent claude-code").length === 1) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const served = h.model.served.slice(servedBefore);
-    assertExactCalls(spans, served, newSessionCost(h.sandbox.home, sessionsBefore));
+    const { spans, served, cost } = await session(env, "[[scenario:compact]] go", "The steps ran.", 1);
+    assertExactCalls(spans, served, cost);
     assert.equal(chats(spans).filter((s) => s.attributes["claude_code.query_source"] === "compact").length, 1);
     const agent = root(spans);
     assert.ok(agent.events.some((e) => e.name === "claude_code.compaction"));
@@ -73,32 +82,18 @@ describe("interactive exactness", () => {
   });
 
   test("a background subagent working after its prompt's turn: its calls are that prompt's, each once", async () => {
-    const spansBefore = h.receiver.spans.length;
-    const servedBefore = h.model.served.length;
-    const sessionsBefore = transcripts(h.sandbox.home);
-    const terminal = startTerminal(process.execPath, [CLAUDIA, ...BASE_ARGS], {
-      env: h.sandbox.env,
-      cwd: h.sandbox.work,
-    });
-    await terminal.waitFor("bypass permissions on");
-    await terminal.type("[[scenario:background]] start one\r");
     // The subagent reports back in a turn of its own (a task notification, another prompt).
-    await terminal.waitFor("reported back", { ms: 30000 });
-    await terminal.type("/exit\r");
-    assert.equal(await terminal.exited, 0);
-    const deadline = Date.now() + 10000;
-    let spans: ReceivedSpan[] = [];
-    while (Date.now() < deadline) {
-      spans = h.receiver.spans.slice(spansBefore);
-      if (named(spans, "invoke_agent claude-code").length === 2) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const served = h.model.served.slice(servedBefore);
+    const { spans, served, cost } = await session(
+      h.sandbox.env,
+      "[[scenario:background]] start one",
+      "reported back",
+      2,
+    );
     assert.deepEqual(
       served.map((c) => c.scenario),
       ["background", "background", "sub-worker", "sub-worker", "background"],
     );
-    assertExactCalls(spans, served, newSessionCost(h.sandbox.home, sessionsBefore));
+    assertExactCalls(spans, served, cost);
     const prompts = named(spans, "invoke_agent claude-code");
     const first = prompts.find((p) => String(p.attributes["gen_ai.input.messages"]).includes("start one"));
     assert.ok(first, "the user's prompt is a trace");
