@@ -28,6 +28,8 @@ export interface InteractionSink {
 
 /** The longest a turn's end waits for its answer to reach the transcript. */
 const ANSWER_WAIT_MS = 2000;
+/** How long an ended prompt still gets its subagents' events (its trace waits 1 s for accounting). */
+const OWNED_AFTER_END_MS = 3000;
 
 type Outcome = { completed: boolean; reason?: string; time: number };
 
@@ -141,8 +143,12 @@ export class Interactions {
   private end(interaction: Interaction, outcome: Outcome): void {
     interaction.ended = true;
     interaction.after = undefined;
-    // What it owned is forgotten with it (its accounting can still come, to `previous`).
-    for (const [id, owner] of this.owners) if (owner === interaction) this.owners.delete(id);
+    // Its subagents' last accounting can still come while its trace waits for it (up to 1 s): what
+    // it owned is forgotten only after that.
+    const forget = setTimeout(() => {
+      for (const [id, owner] of this.owners) if (owner === interaction) this.owners.delete(id);
+    }, OWNED_AFTER_END_MS);
+    forget.unref();
     // Transcript times can run a little past the hook's: the root ends after everything in it.
     interaction.sink.end({ ...outcome, time: Math.max(outcome.time, interaction.latest) });
   }
@@ -156,11 +162,16 @@ export class Interactions {
 
   /** A background subagent has reported back (`id`: its Agent call): its prompt may now end. */
   private reportedBack(owner: Interaction, id: string): void {
-    if (!owner.background.delete(id) || owner.background.size > 0 || !owner.after) return;
-    // Its last lines first (the notification can be read before them).
-    this.tail?.flush();
-    if (!owner.ended && owner.after)
+    const agentId = owner.background.get(id);
+    if (agentId === undefined) return;
+    owner.background.delete(id);
+    // After the transcript line being read now: then the subagent's last lines (the notification
+    // can be read before them), and the prompt's end once none of its subagents is still at work.
+    setImmediate(() => {
+      this.tail?.flush(agentId);
+      if (owner.ended || !owner.after || owner.background.size > 0) return;
       this.end(owner, { ...owner.after, time: Math.max(owner.after.time, owner.latest) });
+    });
   }
 
   /** Follow the session's transcript from the prompt that names it on (a resumed session's history is not read as this session's). */
@@ -193,7 +204,7 @@ export class Interactions {
     if (event.kind === "session") this.version ??= event.claudeCodeVersion;
     const owner = this.ownerOf(event);
     const target = owner ?? this.current;
-    if (!target || target.ended) return;
+    if (!target) return;
     // The prompt comes from the hook; the session's saved totals cover every prompt, not this one.
     if (event.kind === "prompt" && event.agentId === null) return;
     if (event.kind === "result") return;

@@ -62,11 +62,11 @@ export class TranscriptTail {
 
   /**
    * Read everything written so far and hand on the model calls still being assembled (the end of
-   * a turn), while going on following.
+   * a turn; only one subagent's, given its id), while going on following.
    */
-  flush(): void {
+  flush(agentId?: string): void {
     this.poll();
-    for (const file of this.files) file.parser.end();
+    for (const file of this.files) if (agentId === undefined || agentIdOf(file.path) === agentId) file.parser.end();
   }
 
   /** Start polling every `intervalMs`. */

@@ -3,7 +3,7 @@
  * writes it (including the answer arriving just after the Stop hook).
  */
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -120,5 +120,69 @@ describe("Interactions", () => {
     // Between sessions nothing is open: events are not routed anywhere, and close() is harmless.
     s.interactions.close();
     assert.equal(s.seen.length, 2);
+  });
+  test("a background subagent's work after its prompt's turn is that prompt's, its late accounting too", async () => {
+    const s = session("background");
+    writeFileSync(s.path, "");
+    const subagents = join(dir, "background", "subagents");
+    mkdirSync(subagents, { recursive: true });
+    const t0 = Date.now();
+    const usage = { input_tokens: 1, output_tokens: 2 };
+    s.hook("UserPromptSubmit", { prompt: "start it" });
+    s.write({ type: "user", timestamp: at(t0), sessionId: "s1", message: { role: "user", content: "start it" } });
+    const agentCall = { type: "tool_use", id: "toolu_A", name: "Agent", input: {} };
+    s.write({
+      type: "assistant",
+      timestamp: at(t0 + 10),
+      requestId: "req_main",
+      message: { id: "m1", model: "m", stop_reason: "tool_use", content: [agentCall], usage },
+    });
+    s.write({
+      type: "user",
+      timestamp: at(t0 + 20),
+      message: { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_A", content: "launched" }] },
+    });
+    s.write(answer("m2", "Started it.", t0 + 30));
+    const meta = { agentType: "general-purpose", toolUseId: "toolu_A", requestShape: "background" };
+    writeFileSync(join(subagents, "agent-a1.meta.json"), JSON.stringify(meta));
+    writeFileSync(
+      join(subagents, "agent-a1.jsonl"),
+      `${JSON.stringify({ type: "user", timestamp: at(t0 + 25), message: { role: "user", content: "task" } })}\n`,
+    );
+    s.hook("Stop", { last_assistant_message: "Started it." });
+    await new Promise((r) => setTimeout(r, 50));
+    const ended = () => s.seen[0]?.end;
+    assert.equal(ended(), undefined, "its background subagent is still at work");
+    // The user goes on; the subagent finishes while the next prompt runs.
+    s.hook("UserPromptSubmit", { prompt: "meanwhile" });
+    const done = Date.now();
+    appendFileSync(join(subagents, "agent-a1.jsonl"), `${JSON.stringify(answer("s_last", "Report.", done))}\n`);
+    s.write({
+      type: "user",
+      timestamp: at(done + 5),
+      message: {
+        role: "user",
+        content: "<task-notification><tool-use-id>toolu_A</tool-use-id><status>completed</status></task-notification>",
+      },
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ended()?.completed, true, "it ends once its subagent has reported back");
+    // Claude Code's accounting of the subagent's last call comes after that.
+    s.interactions.event({
+      kind: "api.request",
+      agentId: "a1",
+      requestId: "req_sub_last",
+      model: "m",
+      startTime: done - 100,
+      endTime: done,
+      usage: { input: 1, output: 2, cacheRead: 0, cacheCreation: 0 },
+      details: {},
+      costUsd: 0.01,
+    });
+    const ids = (x: Seen | undefined) =>
+      (x?.events ?? []).flatMap((e) => (e.kind === "chat" ? [e.id] : e.kind === "api.request" ? [e.requestId] : []));
+    assert.deepEqual(ids(s.seen[0]), ["m1", "m2", "s_last", "req_sub_last"]);
+    assert.deepEqual(ids(s.seen[1]), [], "nothing of the subagent's in the next prompt");
+    s.interactions.close();
   });
 });
