@@ -30,10 +30,12 @@ const TOKEN_TAIL = /[A-Za-z0-9_-]*/y;
 const ALNUM_TAIL = /[A-Za-z0-9]*/y;
 /**
  * A value: right after a quote, everything up to the closing quote on that line (a password may
- * have spaces); else up to whitespace, a quote or a separator, `\"`-style escapes part of it.
+ * have spaces), when it starts like a value and the quote ends it (a delimiter or the end follows:
+ * not `"token=" + token + "&x"`); else up to whitespace, a quote or a separator, `\"`-style
+ * escapes part of it.
  */
 const ASSIGNED_VALUE =
-  /(?:(?<=")[^"\\\n]{6,4096}(?=\\{0,3}")|(?<=')[^'\\\n]{6,4096}(?=\\{0,3}')|(?:\\.|[^\s"'&,;\\]){6,4096})/y;
+  /(?:(?<=")[^"\\\s,;+)][^"\\\n]{5,4095}(?=\\{0,3}"(?:[\s,;}\])]|$))|(?<=')[^'\\\s,;+)][^'\\\n]{5,4095}(?=\\{0,3}'(?:[\s,;}\])]|$))|(?:\\.|[^\s"'&,;\\]){6,4096})/y;
 const ASSIGNED_TAIL = /[^\s"'&,;\\]*/y;
 const FLAG_VALUE = /(?:\\.|[^\s"'\\]){1,1024}/y;
 

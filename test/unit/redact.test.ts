@@ -118,6 +118,15 @@ describe("redaction", () => {
       '{\\"api_key\\": \\"[REDACTED:secret_assignment]\\"}',
       "inside a JSON-escaped string",
     );
+    // A label's closing quote is not a value's opening one: code and prose between two strings stay.
+    for (const text of [
+      'url = "https://x?token=" + token + "&foo=bar"',
+      'console.log("api_key=", config.apiKey, "loaded")',
+      'He said "the token:" and then wrote a long sentence about it, see "x"',
+      'Set "secret:" to the value shown in the "Keys" tab',
+    ]) {
+      assert.equal(redact(text), text);
+    }
   });
 
   test("look-alikes are left alone", () => {
