@@ -88,7 +88,11 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
     const shown = new ProgressPrinter(log.progress, redact);
     printer = shown;
     return (event) => shown.handle(event);
-  }).catch((e: unknown) => traceFailed(log, e));
+  }).catch((e: unknown) => {
+    // Nothing will take the run's events: they are not kept either.
+    if (!input.attached) input.attach(() => {});
+    return traceFailed(log, e);
+  });
   log.debug(`tracing loaded at +${Date.now() - options.startTime} ms`);
 
   const { code, signal, error } = await exited;

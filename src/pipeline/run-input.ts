@@ -44,6 +44,11 @@ export class RunInput {
     this.consumer = consumer;
   }
 
+  /** Whether the pipeline has been attached. */
+  get attached(): boolean {
+    return this.consumer !== undefined;
+  }
+
   /** The run's session id, once known (named by claudia, or reported by Claude Code). */
   get sessionId(): string | undefined {
     return this.session;
