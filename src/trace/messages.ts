@@ -137,9 +137,8 @@ export class Conversations {
   private readonly agents = new Map<string | null, AgentConversation>();
   /** Tool calls seen but not yet ended: who made them, and their arguments until the call is built. */
   private readonly toolAgent = new Map<string, string | null>();
+  /** Tool calls whose model call has not been seen yet (its message is still being read), with their arguments. */
   private readonly toolArguments = new Map<string, unknown>();
-  /** Tool calls whose model call has not been seen yet (its message is still being read). */
-  private readonly unanswered = new Set<string>();
   /** Results of such tool calls, by agent: they join the conversation after the call that made them. */
   private readonly early = new Map<string, { agentId: string | null; message: ChatMessage }>();
   private readonly calls = new WeakMap<ChatEvent, CallMessages>();
@@ -153,8 +152,7 @@ export class Conversations {
         break;
       case "tool.start":
         this.toolAgent.set(event.id, event.agentId);
-        this.unanswered.add(event.id);
-        if (event.input !== undefined) this.toolArguments.set(event.id, event.input);
+        this.toolArguments.set(event.id, event.input);
         break;
       case "tool.end": {
         const agentId = this.toolAgent.get(event.id);
@@ -162,7 +160,7 @@ export class Conversations {
         this.toolAgent.delete(event.id);
         const response: MessagePart = { type: "tool_call_response", id: event.id, response: event.output };
         const message: ChatMessage = { role: "tool", parts: [response] };
-        if (this.unanswered.has(event.id)) this.early.set(event.id, { agentId, message });
+        if (this.toolArguments.has(event.id)) this.early.set(event.id, { agentId, message });
         else this.agent(agentId).pending.push(message);
         break;
       }
@@ -231,7 +229,7 @@ export class Conversations {
     for (const [id, result] of this.early) {
       if (result.agentId !== call.agentId || own.has(id)) continue;
       this.early.delete(id);
-      this.unanswered.delete(id);
+      this.toolArguments.delete(id);
       this.agent(call.agentId).pending.push(result.message);
     }
   }
@@ -239,7 +237,6 @@ export class Conversations {
   /** The call is seen: results its tools already returned join the conversation after it. */
   private answered(agent: AgentConversation, call: ChatEvent): void {
     for (const tool of call.toolCalls) {
-      this.unanswered.delete(tool.id);
       const result = this.early.get(tool.id);
       if (!result) continue;
       this.early.delete(tool.id);
