@@ -145,14 +145,15 @@ export class TranscriptParser {
     }
     // A streamed message's parts can have a tool's result between them (Claude Code runs a tool
     // whose block is complete while the rest streams): that does not end the message.
-    if (!isToolResult(entry)) this.flush();
+    const toolResult = isToolResult(entry);
+    if (!toolResult) this.flush();
     switch (entry.type) {
       case "api-request":
         this.requestStart = at;
         this.emitted = undefined;
         break;
       case "user":
-        this.user(entry, at);
+        this.user(entry, at, toolResult);
         break;
       case "system":
         this.system(entry, at);
@@ -230,10 +231,10 @@ export class TranscriptParser {
     }
   }
 
-  private user(entry: Json, at: number): void {
+  private user(entry: Json, at: number, toolResult: boolean): void {
     const message = (entry.message ?? {}) as Json;
     const content = message.content;
-    if (Array.isArray(content) && content.some((b: ContentBlock) => b?.type === "tool_result")) {
+    if (toolResult) {
       const structured = (entry.toolUseResult ?? {}) as Json;
       for (const block of content as ContentBlock[]) {
         if (block?.type !== "tool_result" || typeof block.tool_use_id !== "string") continue;
