@@ -12,8 +12,8 @@
  * user's to name). The file itself is read without following a symlink, only when it is a small
  * regular file.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { parseEnv } from "node:util";
+import { readRegularFile } from "../config/read-file.ts";
 
 export interface Dotenv {
   /** The accepted settings (none of them set in the environment). */
@@ -73,31 +73,13 @@ function telemetryName(name: string): boolean {
 
 /** Read a small regular file without following a symlink or blocking on a FIFO; undefined when absent. */
 export function readSmallFile(path: string, maxBytes: number): { text?: string; problem?: string } {
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    return { text: readRegularFile(path, maxBytes, { followLinks: false }).toString("utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return {};
-    return { problem: code === "ELOOP" ? "it is a symbolic link" : `it cannot be read (${code})` };
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { problem: "it is not a regular file" };
-    if (stat.size > maxBytes) return { problem: `it is larger than ${Math.round(maxBytes / 1024)} kB` };
-    const buffer = Buffer.alloc(maxBytes + 1);
-    let length = 0;
-    for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      length += n;
-      if (n === 0 || length > maxBytes) break;
-    }
-    if (length > maxBytes) return { problem: `it is larger than ${Math.round(maxBytes / 1024)} kB` };
-    return { text: buffer.subarray(0, length).toString("utf8") };
-  } catch (error) {
-    return { problem: `it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
-  } finally {
-    closeSync(fd);
+    if (code === "ELOOP") return { problem: "it is a symbolic link" };
+    return { problem: code ? `it cannot be read (${code})` : (error as Error).message };
   }
 }
 

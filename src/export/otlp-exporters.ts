@@ -6,7 +6,6 @@
  * another and ignored the library's `options.env`. So the exporters are assembled from the SDK's
  * own export delegates, which read no environment: every value comes from the endpoint.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { diag } from "@opentelemetry/api";
 import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
 import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from "@opentelemetry/otlp-exporter-base/node-http";
@@ -18,6 +17,7 @@ import {
 } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Endpoint, TlsFiles } from "../config/backends.ts";
+import { readRegularFile } from "../config/read-file.ts";
 
 const CONCURRENCY = 30;
 
@@ -27,30 +27,12 @@ type GrpcOptions = Parameters<typeof createOtlpGrpcExportDelegate>[0];
 /** Larger than this, a certificate or key file is not one. */
 const MAX_TLS_FILE = 4 * 1024 * 1024;
 
-/** A regular file of at most MAX_TLS_FILE bytes: never a device, a FIFO or the terminal. */
-function readTlsFile(path: string): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new Error("it is not a regular file");
-    const buffer = Buffer.alloc(Math.min(stat.size, MAX_TLS_FILE) + 1);
-    let length = 0;
-    for (let n = -1; n !== 0 && length < buffer.length; length += n) {
-      n = readSync(fd, buffer, length, buffer.length - length, null);
-    }
-    if (length > MAX_TLS_FILE || stat.size > MAX_TLS_FILE) throw new Error("it is larger than 4 MB");
-    return buffer.subarray(0, length);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The certificate and key files of an endpoint; one that cannot be used is left out, with a diagnostic. */
 export function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const read = (path: string | undefined, what: string) => {
     if (!path) return undefined;
     try {
-      return readTlsFile(path);
+      return readRegularFile(path, MAX_TLS_FILE);
     } catch (error) {
       diag.warn(`could not read the ${what} file ${path}: ${(error as Error).message}`);
       return undefined;

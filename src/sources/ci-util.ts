@@ -1,29 +1,12 @@
 /** Small helpers of CI detection: a bounded file read, a repository URL fit for a resource. */
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { readRegularFile } from "../config/read-file.ts";
 
 /** A regular file's text if it is at most `limit` bytes; undefined otherwise or if unreadable. */
 export function readBounded(path: string, limit = 64 * 1024): string | undefined {
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    return readRegularFile(path, limit).toString("utf8");
   } catch {
     return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > limit) return undefined;
-    const buffer = Buffer.alloc(st.size);
-    let at = 0;
-    while (at < st.size) {
-      const n = readSync(fd, buffer, at, st.size - at, at);
-      if (n <= 0) break;
-      at += n;
-    }
-    return buffer.toString("utf8", 0, at);
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 
