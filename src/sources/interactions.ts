@@ -193,16 +193,15 @@ export class Interactions {
   /** An event from another source (Claude Code's accounting), routed like the transcript's. */
   event = (event: RunEvent): void => {
     const previous = this.previous;
-    const owned = this.ownerOf(event) !== undefined;
+    const owner = this.ownerOf(event);
     const mine = this.current && (event.kind !== "api.request" || event.endTime >= this.current.start.time);
-    if (!owned && !mine && event.kind === "api.request" && previous && event.endTime >= previous.start.time) {
+    if (!owner && !mine && event.kind === "api.request" && previous && event.endTime >= previous.start.time) {
       previous.sink.emit(event);
-    } else this.route(event);
+    } else this.route(event, owner);
   };
 
-  private route(event: RunEvent): void {
+  private route(event: RunEvent, owner = this.ownerOf(event)): void {
     if (event.kind === "session") this.version ??= event.claudeCodeVersion;
-    const owner = this.ownerOf(event);
     const target = owner ?? this.current;
     if (!target) return;
     // The prompt comes from the hook; the session's saved totals cover every prompt, not this one.
