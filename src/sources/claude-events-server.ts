@@ -9,11 +9,11 @@
  * Claude Code's logs themselves, each body is also sent, unchanged, to their endpoint with their headers.
  */
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { endpointIdentity } from "../config/urls.ts";
 import type { RunEvent } from "../events.ts";
 import { ClaudeEventsParser, claudeEventsEnv, userLogsTarget } from "./claude-events.ts";
-import { closeNow, listenOnLoopback } from "./loopback.ts";
+import { boundedServer, closeNow, type LoopbackLimits, listenOnLoopback } from "./loopback.ts";
 
 /** Largest body accepted (a batch of a few hundred records is well under 1 MB). */
 export const MAX_EVENTS_BODY = 8 * 1024 * 1024;
@@ -36,6 +36,8 @@ export interface ClaudeEventsServerOptions {
   warn?: (message: string) => void;
   /** Which sessions' events are the run's: the first seen (default), or those the caller names (the terminal UI). */
   sessions?: "first" | ((sessionId: string) => boolean);
+  /** Connections, header size and time allowed (see loopback.ts). */
+  limits?: Partial<LoopbackLimits>;
 }
 
 export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Promise<ClaudeEventsServer> {
@@ -51,7 +53,7 @@ export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Pro
     options.warn?.(message);
   };
 
-  const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+  const server: Server = boundedServer((req, res) => {
     if (req.method !== "POST" || req.url !== path) {
       res.writeHead(404).end();
       req.resume();
@@ -73,11 +75,7 @@ export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Pro
         res.writeHead(error.status ?? 400).end();
       },
     );
-  });
-
-  // A connection that sends nothing, or a body slowly, does not stay for the run.
-  server.headersTimeout = 5000;
-  server.requestTimeout = 30000;
+  }, options.limits);
   return listenOnLoopback(server).then((port) => ({
     endpoint: `http://127.0.0.1:${port}${path}`,
     get batches() {

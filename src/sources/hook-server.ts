@@ -8,8 +8,8 @@
  * exactly as it would without claudia.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import { closeNow, listenOnLoopback } from "./loopback.ts";
+import type { Server } from "node:http";
+import { boundedServer, closeNow, type LoopbackLimits, listenOnLoopback } from "./loopback.ts";
 
 export interface HookInput {
   hook_event_name?: string;
@@ -61,10 +61,11 @@ export function firstSession(): SessionFilter {
 
 export interface HookServerOptions {
   sessionFilter?: SessionFilter;
+  /** Connections, header size and time allowed (see loopback.ts). */
+  limits?: Partial<LoopbackLimits>;
 }
 
 const MAX_BODY = 1024 * 1024;
-const LIMITS = { maxConnections: 32, maxHeaderSize: 16 * 1024, headersTimeoutMs: 5000, requestTimeoutMs: 10000 };
 export const SECRET_HEADER = "x-claudia-secret";
 
 /** Equal strings, compared in time that does not depend on where they differ. */
@@ -82,35 +83,35 @@ export function startHookServer(
   const secret = randomBytes(24).toString("hex");
   const path = `/hooks/${secret}`;
   const belongs = options.sessionFilter ?? firstSession();
-  const server: Server = createServer({ maxHeaderSize: LIMITS.maxHeaderSize }, (req, res) => {
-    if (req.method !== "POST" || !sameSecret(req.url, path) || !sameSecret(req.headers[SECRET_HEADER], secret)) {
-      res.writeHead(403, { connection: "close" }).end();
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-      else if (!res.headersSent) res.writeHead(413, { connection: "close" }).end(() => req.destroy());
-    });
-    req.on("end", () => {
-      if (size > MAX_BODY) return;
-      res.writeHead(200, { "content-type": "application/json" }).end("{}");
-      let input: unknown;
-      try {
-        input = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        return; // Not JSON: ignore it, as Claude Code ignores our empty answer.
+  const server: Server = boundedServer(
+    (req, res) => {
+      if (req.method !== "POST" || !sameSecret(req.url, path) || !sameSecret(req.headers[SECRET_HEADER], secret)) {
+        res.writeHead(403, { connection: "close" }).end();
+        req.resume();
+        return;
       }
-      if (input && typeof input === "object" && !Array.isArray(input) && belongs(input as HookInput))
-        onHook(input as HookInput);
-    });
-  });
-  server.maxConnections = LIMITS.maxConnections;
-  server.headersTimeout = LIMITS.headersTimeoutMs;
-  server.requestTimeout = LIMITS.requestTimeoutMs;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY) chunks.push(chunk);
+        else if (!res.headersSent) res.writeHead(413, { connection: "close" }).end(() => req.destroy());
+      });
+      req.on("end", () => {
+        if (size > MAX_BODY) return;
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        let input: unknown;
+        try {
+          input = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        } catch {
+          return; // Not JSON: ignore it, as Claude Code ignores our empty answer.
+        }
+        if (input && typeof input === "object" && !Array.isArray(input) && belongs(input as HookInput))
+          onHook(input as HookInput);
+      });
+    },
+    { requestTimeoutMs: 10000, ...options.limits },
+  );
   return listenOnLoopback(server).then((port) => ({
     url: `http://127.0.0.1:${port}${path}`,
     header: [SECRET_HEADER, secret],
