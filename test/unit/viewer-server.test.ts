@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -78,7 +79,11 @@ before(async () => {
   );
   mkdirSync(assets);
   for (const file of ["index.html", "app.js", "app.css"]) writeFileSync(join(assets, file), `/* ${file} */`);
-  viewer = await startViewer({ view: new JournalView(journal, (m) => told.push(m)), assetsDir: assets });
+  viewer = await startViewer({
+    view: new JournalView(journal, (m) => told.push(m)),
+    assetsDir: assets,
+    limits: { headersTimeoutMs: 300 },
+  });
 });
 
 after(async () => {
@@ -188,5 +193,20 @@ describe("viewer server", () => {
     const next = await api("version");
     assert.notEqual(next.version, version);
     assert.equal((await api("stats")).stats.total.runs, 31);
+  });
+
+  test("a connection whose headers never end is dropped when the limit says", async () => {
+    const socket = connect(viewer.port, "127.0.0.1");
+    socket.write(`GET /?token=${viewer.token} HTTP/1.1\r\nHost: 127.0.0.1\r\n`);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let received = "";
+      const timer = setTimeout(() => reject(new Error("the connection is still open")), 8000);
+      socket.on("data", (chunk) => (received += String(chunk)));
+      socket.on("close", () => {
+        clearTimeout(timer);
+        resolve(received);
+      });
+    });
+    assert.match(answer, /^HTTP\/1\.1 408/);
   });
 });

@@ -9,9 +9,10 @@
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { boundedServer, type LoopbackLimits } from "../../../sources/loopback.ts";
 import { type Answer, runDetail, runsPage, statsAnswer } from "./api.ts";
 import type { JournalView } from "./journal-view.ts";
 
@@ -54,6 +55,8 @@ export interface ViewerOptions {
   view: JournalView;
   assetsDir: string;
   port?: number;
+  /** Connections, header size and time allowed (see sources/loopback.ts). */
+  limits?: Partial<LoopbackLimits>;
 }
 
 export async function startViewer(options: ViewerOptions): Promise<Viewer> {
@@ -62,13 +65,17 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   const assets = new Map<string, Buffer>();
   for (const [path, file] of Object.entries(ASSETS)) assets.set(path, readFileSync(join(options.assetsDir, file)));
   let port = 0;
-  const server = createServer((req, res) => {
-    try {
-      respond(req, res, { ...options, token, assets, port, launch });
-    } catch {
-      send(res, 500, "application/json", JSON.stringify({ error: "the viewer could not read the journal" }));
-    }
-  });
+  // Every local user can connect: connections and slow requests are bounded as on claudia's other endpoints.
+  const server = boundedServer(
+    (req, res) => {
+      try {
+        respond(req, res, { ...options, token, assets, port, launch });
+      } catch {
+        send(res, 500, "application/json", JSON.stringify({ error: "the viewer could not read the journal" }));
+      }
+    },
+    { maxConnections: 64, ...options.limits },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
