@@ -5,42 +5,35 @@
  * call an `execute_tool {tool}` span under the agent that made it; a subagent is an
  * `invoke_agent {type}` span under the tool call that started it. Spans carry the times the
  * events report, so the builder can follow a run live or replay it afterwards. Ended spans are
- * not kept: only open ones, and the context of Agent tool calls a subagent may still attach to.
+ * not kept: only open ones, and the context of tool calls a subagent or a tool's own model call
+ * may still attach to.
+ *
+ * This file routes the events and makes the root; the spans under it are made by their own parts:
+ * agent-spans.ts (subagents and each agent's totals), chat-spans.ts (model calls, joined with
+ * Claude Code's accounting), tool-spans.ts (tool calls), and span-content.ts says what of the
+ * session's text each of them records.
  */
 import {
   type Attributes,
   type Context,
   type Span,
-  type SpanContext,
   SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import {
-  type ChatEvent,
-  emptyUsage,
-  type ResultEvent,
-  type RunEvent,
-  type TokenUsage,
-  type UsageDetails,
-} from "../events.ts";
+import type { ResultEvent, RunEvent, TokenUsage } from "../events.ts";
+import { AgentSpans } from "./agent-spans.ts";
 import type { ApiServer } from "./api-server.ts";
-import { CallJoin, type JoinedCall } from "./call-join.ts";
-import { type ChatNote, chatSpanPlan } from "./chat-span.ts";
-import { type ContentPolicy, cutJson, mapStrings, TextHead, truncate } from "./content.ts";
+import { ChatSpans, type CostOf } from "./chat-spans.ts";
+import type { ContentPolicy } from "./content.ts";
 import { callCost } from "./cost.ts";
-import {
-  answerMessages,
-  Conversations,
-  encodeDocument,
-  systemInstructionParts,
-  toolDefinitions,
-  userMessages,
-} from "./messages.ts";
-import { addUsage, type RunOutcome, runOutcome } from "./run-outcome.ts";
+import { answerMessages, Conversations, systemInstructionParts, toolDefinitions, userMessages } from "./messages.ts";
+import { type RunOutcome, runOutcome } from "./run-outcome.ts";
 import { AGENT_NAME, ATTR, EVENT, OPERATION, PROVIDER } from "./semconv.ts";
 import { type SemconvMode, usageAttributes } from "./semconv-mode.ts";
+import { SpanContent } from "./span-content.ts";
+import { type Interruption, ToolSpans } from "./tool-spans.ts";
 
 export interface TraceBuilderOptions {
   tracer: Tracer;
@@ -53,7 +46,7 @@ export interface TraceBuilderOptions {
   /** The run resumed an earlier session (its totals are then the calls seen, not Claude Code's). */
   resumed?: boolean;
   /** Price of one call Claude Code did not price itself; defaults to the genai-prices table. */
-  costOf?: (model: string, usage: TokenUsage, time: number, details?: UsageDetails) => number | undefined;
+  costOf?: CostOf;
   /**
    * Claude Code's per-request accounting (`api.request` events) is being received: each
    * transcript call waits for its request's exact usage and price (or the end of the run).
@@ -93,104 +86,30 @@ export interface RunSummary {
   numTurns?: number;
 }
 
-interface AgentState {
-  span: Span;
-  context: Context;
-  usage: TokenUsage;
-  model?: string;
-  /** Sum of its calls' costs; undefined once one is unknown. */
-  cost: number | undefined;
-  /** When it ended, while its span waits for calls still being joined. */
-  endedAt?: number;
-  /** Its task (first prompt) is recorded. */
-  task?: boolean;
-}
-
-interface ToolState {
-  span: Span;
-  name: string;
-  /** Who refused it, when Claude Code's accounting said so before it ended. */
-  refusedBy?: string;
-}
-
-const SUBAGENT_TOOLS = new Set(["Agent", "Task"]);
-/** Contexts of ended tool calls kept for requests a tool made itself (newest kept). */
-const MAX_TOOL_CONTEXTS = 1000;
-
 export class TraceBuilder {
   readonly root: Span;
   readonly rootContext: Context;
-  private readonly agents = new Map<string | null, AgentState>();
-  private readonly tools = new Map<string, ToolState>();
-  /** Tool calls whose background task is still running: their spans end when it does. */
-  private readonly backgroundTools = new Map<string, ToolState>();
-  /** Span contexts of Agent/Task tool calls, kept after they end: a background subagent outlives its call. */
-  private readonly subagentParents = new Map<string, SpanContext>();
+  private readonly agents: AgentSpans;
+  private readonly tools: ToolSpans;
   private readonly results: ResultEvent[] = [];
   private costState: ResultEvent | undefined;
   private sessionId: string | undefined;
   private version: string | undefined;
   private prompt: string | undefined;
-  private lastText: string | undefined;
-  private readonly chatUsage = emptyUsage();
-  /** The cost of the calls seen; undefined once a call's price is unknown. */
-  private chatCost: number | undefined = 0;
-  /** Every call so far was priced by Claude Code itself. */
-  private allExact = true;
-  private readonly join: CallJoin<ChatNote>;
-  /** Failed attempts and fallbacks per agent, waiting for the call that follows them. */
-  private readonly notes = new Map<string | null, ChatNote[]>();
-  /** Span contexts of tool calls, kept after they end: a tool's own model call is placed under it. */
-  private readonly toolContexts = new Map<string, SpanContext>();
-  /**
-   * Calls a tool made itself (WebSearch's own model call) whose tool call is not read from the
-   * transcript yet: Claude Code's accounting can come first. They wait for their tool's span.
-   */
-  private readonly awaitingTool = new Map<string, JoinedCall<ChatNote>[]>();
-  private awaitingToolCount = 0;
+  private readonly chats: ChatSpans;
   private compactions = 0;
-  /** The main agent's model calls in the transcript. */
-  private mainCalls = 0;
-  private toolCalls = 0;
-  private failedToolCalls = 0;
-  private chatCalls = 0;
   private apiError: { message: string; status?: number } | undefined;
-  private readonly costOf: (
-    model: string,
-    usage: TokenUsage,
-    time: number,
-    details?: UsageDetails,
-  ) => number | undefined;
-  private readonly redact: (text: string) => string;
-  /** Redact and cut to the content limit: reading no more of a long text than the cut needs. */
-  private readonly redactCut: (text: string) => string;
-  /** Redact a text inside a JSON value: whole when short, else only its head (cut later, with exact counts). */
-  private readonly redactHead: (text: string) => string | TextHead;
+  private readonly content: SpanContent;
   private readonly semconv: SemconvMode;
   /** Each agent's conversation, for the content of `chat` and `invoke_agent` spans. */
   private readonly conversations: Conversations;
   /** The user's system prompt as `gen_ai.system_instructions`, encoded once. */
   private readonly instructions: string | undefined;
   private finished: RunSummary | undefined;
-  private interrupted: { signal: string; time: number } | undefined;
+  private interrupted: Interruption;
 
   constructor(private readonly options: TraceBuilderOptions) {
-    this.costOf = options.costOf ?? callCost;
-    this.redact = options.redact ?? ((text) => text);
-    // A redactor that can cut while it redacts (see redact.ts) reads only the cut plus its margin of
-    // a long text (a 20 MB tool input), instead of redacting all of it first.
-    const max = options.content.maxLength;
-    const bounded = (options.redact as { redactAndCut?: (text: string, maxLength: number) => string } | undefined)
-      ?.redactAndCut;
-    this.redactCut = bounded ? (text) => bounded(text, max) : (text) => truncate(this.redact(text), max);
-    const head = (options.redact as { head?: (text: string, maxLength: number) => { head: string; total: number } })
-      ?.head;
-    this.redactHead = head
-      ? (text) => {
-          const read = head(text, max);
-          return read.total > read.head.length ? new TextHead(read.head, read.total) : read.head;
-        }
-      : this.redact;
+    this.content = new SpanContent(options.content, options.redact);
     this.semconv = options.semconv ?? { latest: false };
     this.conversations = new Conversations(options.fullHistory === true);
     const attributes: Attributes = {
@@ -207,8 +126,34 @@ export class TraceBuilder {
       options.parentContext,
     );
     this.rootContext = trace.setSpan(options.parentContext, this.root);
-    this.agents.set(null, { span: this.root, context: this.rootContext, usage: emptyUsage(), cost: 0 });
-    this.join = new CallJoin<ChatNote>(options.exactCalls === true, (call) => this.emitCall(call));
+    this.agents = new AgentSpans(
+      options.tracer,
+      this.content,
+      this.semconv,
+      this.conversations,
+      this.root,
+      this.rootContext,
+      options.exactCalls === true,
+    );
+    this.tools = new ToolSpans(
+      options.tracer,
+      this.content,
+      () => this.interrupted,
+      (id) => this.chats.toolStarted(id),
+    );
+    this.chats = new ChatSpans({
+      tracer: options.tracer,
+      content: this.content,
+      semconv: this.semconv,
+      conversations: this.conversations,
+      agents: this.agents,
+      tools: this.tools,
+      rootContext: this.rootContext,
+      costOf: options.costOf ?? callCost,
+      exactCalls: options.exactCalls === true,
+      apiServer: options.apiServer,
+      instructions: this.instructions,
+    });
   }
 
   handle(event: RunEvent): void {
@@ -222,43 +167,38 @@ export class TraceBuilder {
         this.promptOf(event);
         break;
       case "chat":
-        this.chat(event);
+        this.chats.transcribed(event);
         break;
       case "tool.start":
-        this.toolStart(event.agentId, event.id, event.name, event.input, event.time);
+        this.tools.start(this.agents.of(event.agentId).context, event.id, event.name, event.input, event.time);
         break;
       case "tool.end":
-        if (event.background) this.backgroundStart(event.id, event.output);
-        else this.toolEnd(event.id, event.time, event.isError, event.output, event.errorType, event.denialSource);
+        if (event.background) this.tools.backgroundStart(event.id, event.output);
+        else this.tools.end(event.id, event.time, event.isError, event.output, event.errorType, event.denialSource);
         break;
       case "tool.background.end":
-        this.backgroundEnd(event.id, event.time, event.status, event.exitCode);
+        this.tools.backgroundEnd(event.id, event.time, event.status, event.exitCode);
         break;
-      case "tool.decision": {
-        const tool = this.tools.get(event.id);
-        if (tool && event.decision === "reject") tool.refusedBy = event.source === "hook" ? "hook" : event.source;
+      case "tool.decision":
+        this.tools.decided(event.id, event.decision, event.source);
         break;
-      }
       case "subagent.start":
-        this.subagentStart(event.agentId, event.agentType, event.parentToolUseId, event.background, event.time);
+        this.subagentStart(event);
         break;
       case "subagent.end":
-        this.subagentEnd(event.agentId, event.time);
+        this.agents.ended(event.agentId, event.time);
         break;
       case "api.error":
-        this.apiError = { message: this.redact(event.message), status: event.status };
+        this.apiError = { message: this.content.redact(event.message), status: event.status };
         break;
       case "api.request":
-        this.join.request(event);
+        this.chats.accounted(event);
         break;
       case "api.retry":
-        this.retry(event);
+        this.chats.retried(event);
         break;
       case "model.fallback":
-        this.note(event.agentId, EVENT.modelFallback, event.time, {
-          [ATTR.ccFallbackFrom]: event.from,
-          [ATTR.ccFallbackTo]: event.to,
-        });
+        this.chats.fellBack(event);
         break;
       case "compaction":
         this.compaction(event.agentId, event.time, event.trigger, event.preTokens, event.postTokens);
@@ -276,7 +216,7 @@ export class TraceBuilder {
     this.version ??= event.claudeCodeVersion;
     if (event.model && !this.options.requestModel) this.root.setAttribute(ATTR.requestModel, event.model);
     if (event.tools && this.options.toolDefinitions)
-      this.setContent(this.root, ATTR.toolDefinitions, toolDefinitions(event.tools));
+      this.content.set(this.root, ATTR.toolDefinitions, toolDefinitions(event.tools));
   }
 
   /** The run's prompt is the main agent's first; a subagent's first prompt is its task. */
@@ -284,31 +224,20 @@ export class TraceBuilder {
     if (event.synthetic) return;
     if (event.agentId === null) {
       if (this.prompt !== undefined) return;
-      this.prompt = this.redact(event.text);
-      this.setContent(this.root, ATTR.inputMessages, userMessages(event.text));
+      this.prompt = this.content.redact(event.text);
+      this.content.set(this.root, ATTR.inputMessages, userMessages(event.text));
       return;
     }
-    const agent = this.agents.get(event.agentId);
+    const agent = this.agents.find(event.agentId);
     if (agent && !agent.task) {
       agent.task = true;
-      this.setContent(agent.span, ATTR.inputMessages, userMessages(event.text));
+      this.content.set(agent.span, ATTR.inputMessages, userMessages(event.text));
     }
-  }
-
-  /** A failed attempt: an event on the call that follows it (see `note`). */
-  private retry(event: Extract<RunEvent, { kind: "api.retry" }>): void {
-    this.note(event.agentId, EVENT.apiRetry, event.time, {
-      [ATTR.httpStatusCode]: event.status,
-      [ATTR.errorType]: event.errorType ?? (event.status === undefined ? "api_error" : String(event.status)),
-      [ATTR.ccRetryAttempt]: event.attempt,
-      [ATTR.ccRetryMax]: event.maxRetries,
-      [ATTR.ccErrorMessage]: this.cut(event.message),
-    });
   }
 
   /** Model calls from the transcript still waiting for Claude Code's accounting of them. */
   get waitingCalls(): number {
-    return this.join.waiting + this.awaitingToolCount;
+    return this.chats.waiting;
   }
 
   /**
@@ -323,45 +252,26 @@ export class TraceBuilder {
   finish(outcome: { endTime?: number; exitCode?: number | null; error?: string } = {}): RunSummary {
     if (this.finished) return this.finished;
     const endTime = outcome.endTime ?? Date.now();
-    for (const [id, tool] of this.tools) {
-      const reason = this.interrupted ? "interrupted" : "incomplete";
-      tool.span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: this.interrupted ? `interrupted by ${this.interrupted.signal}` : "the tool call never returned",
-      });
-      tool.span.setAttribute(ATTR.errorType, reason);
-      tool.span.end(endTime);
-      this.tools.delete(id);
-      this.failedToolCalls++;
-    }
-    this.join.flush();
-    // A tool whose call never reached the transcript: its calls go under their agent.
-    const orphans = [...this.awaitingTool.values()].flat();
-    this.awaitingTool.clear();
-    this.awaitingToolCount = 0;
-    for (const call of orphans) this.emitCall(call, true);
-    for (const [id] of this.backgroundTools) this.backgroundEnd(id, endTime, "running");
-    for (const [agentId, agent] of this.agents) {
-      if (agentId !== null) this.endAgent(agentId, agent.endedAt ?? endTime);
-    }
+    this.tools.finish(endTime);
+    this.chats.finish();
     // Attempts and fallbacks no call followed (the run failed) stay on the agent that made them.
-    for (const [agentId, notes] of this.notes) {
-      const span = (this.agents.get(agentId) ?? (this.agents.get(null) as AgentState)).span;
+    for (const [agentId, notes] of this.chats.leftoverNotes()) {
+      const span = this.agents.of(agentId).span;
       for (const note of notes) span.addEvent(note.name, note.attributes, note.time);
     }
-    this.notes.clear();
+    this.agents.finish(endTime);
     this.finished = this.finishRoot(endTime, outcome);
     return this.finished;
   }
 
   private finishRoot(endTime: number, outcome: { exitCode?: number | null; error?: string }): RunSummary {
     const root = this.root;
-    const main = this.agents.get(null) as AgentState;
+    const main = this.agents.main;
     const run = runOutcome({
       results: this.results,
       costState: this.costState,
-      chatUsage: this.chatUsage,
-      mainCalls: this.mainCalls,
+      chatUsage: this.chats.usage,
+      mainCalls: this.chats.mainCalls,
       resumed: this.options.resumed,
       interrupted: this.interrupted,
       apiError: this.apiError,
@@ -370,20 +280,20 @@ export class TraceBuilder {
     });
     const { usage, shown } = run;
     // Claude Code's own total when it reported one; else the price table's sum of the calls.
-    const costUsd = run.costUsd ?? (this.chatCalls > 0 ? this.chatCost : undefined);
+    const costUsd = run.costUsd ?? (this.chats.calls > 0 ? this.chats.cost : undefined);
     const responseModel = main.model ?? (run.models ? Object.keys(run.models)[0] : undefined);
     const attributes = this.rootAttributes(run, costUsd, responseModel, outcome.exitCode);
     root.setAttributes(attributes);
 
-    const rawResult = shown?.resultText ?? shown?.errors?.join("\n") ?? this.lastText;
-    const resultText = rawResult === undefined ? undefined : this.redact(rawResult);
+    const rawResult = shown?.resultText ?? shown?.errors?.join("\n") ?? this.chats.lastText;
+    const resultText = rawResult === undefined ? undefined : this.content.redact(rawResult);
     if (rawResult !== undefined) {
       const main = this.conversations.endAgent(null);
       const finishReason = run.errorType ? "error" : (main?.finishReason ?? "stop");
-      this.setContent(root, ATTR.outputMessages, answerMessages(rawResult, finishReason));
+      this.content.set(root, ATTR.outputMessages, answerMessages(rawResult, finishReason));
     }
     if (run.errorType) {
-      const message = run.errorMessage === undefined ? run.errorType : this.cut(run.errorMessage);
+      const message = run.errorMessage === undefined ? run.errorType : this.content.cut(run.errorMessage);
       root.setStatus({ code: SpanStatusCode.ERROR, message });
     }
     root.end(endTime);
@@ -396,9 +306,9 @@ export class TraceBuilder {
       sessionId: this.sessionId,
       usage,
       costUsd,
-      toolCalls: this.toolCalls,
-      failedToolCalls: this.failedToolCalls,
-      chatCalls: this.chatCalls,
+      toolCalls: this.tools.calls,
+      failedToolCalls: this.tools.failed,
+      chatCalls: this.chats.calls,
       durationMs: endTime - this.options.startTime,
       isError: run.errorType !== undefined,
       errorType: run.errorType,
@@ -417,14 +327,14 @@ export class TraceBuilder {
     exitCode: number | null | undefined,
   ): Attributes {
     const costSource =
-      run.costUsd !== undefined || (costUsd !== undefined && this.allExact)
+      run.costUsd !== undefined || (costUsd !== undefined && this.chats.allExact)
         ? "claude_code"
         : costUsd !== undefined
           ? "price_table"
           : undefined;
     const attributes: Attributes = {
       ...usageAttributes(run.usage, this.semconv, "agent"),
-      [ATTR.ccToolCalls]: this.toolCalls,
+      [ATTR.ccToolCalls]: this.tools.calls,
     };
     const optional: [string, string | number | undefined][] = [
       [ATTR.conversationId, this.sessionId],
@@ -448,70 +358,10 @@ export class TraceBuilder {
     return attributes;
   }
 
-  /** A transcript call: it waits (when Claude Code's accounting is on) for its exact usage and price. */
-  private chat(call: ChatEvent): void {
-    if (call.agentId === null && call.text) this.lastText = call.text;
-    if (call.replaces) {
-      this.join.replace(call);
-      return;
-    }
-    if (call.agentId === null) this.mainCalls++;
-    const notes = this.notes.get(call.agentId) ?? [];
-    this.notes.delete(call.agentId);
-    this.join.chat(call, notes);
-  }
-
-  /** One model call, joined: its `chat` span under the agent, or the tool, that made it. */
-  private emitCall(call: JoinedCall<ChatNote>, orphan = false): void {
-    const toolId = call.request?.toolUseId;
-    if (toolId && !orphan && !this.toolContexts.has(toolId)) {
-      this.awaitingTool.set(toolId, [...(this.awaitingTool.get(toolId) ?? []), call]);
-      this.awaitingToolCount++;
-      return;
-    }
-    const plan = chatSpanPlan(call, this.costOf, this.semconv);
-    if (this.options.apiServer) {
-      plan.attributes[ATTR.serverAddress] = this.options.apiServer.address;
-      plan.attributes[ATTR.serverPort] = this.options.apiServer.port;
-    }
-    const agent = this.agents.get(plan.agentId) ?? (this.agents.get(null) as AgentState);
-    const tool = call.request?.toolUseId ? this.toolContexts.get(call.request.toolUseId) : undefined;
-    const parent = tool ? trace.setSpanContext(this.rootContext, tool) : agent.context;
-    this.chatCalls++;
-    addUsage(agent.usage, plan.usage);
-    addUsage(this.chatUsage, plan.usage);
-    agent.model = plan.model;
-    agent.cost = plan.cost === undefined || agent.cost === undefined ? undefined : agent.cost + plan.cost;
-    if (!plan.exactCost) this.allExact = false;
-    this.chatCost = plan.cost === undefined || this.chatCost === undefined ? undefined : this.chatCost + plan.cost;
-    const span = this.options.tracer.startSpan(
-      plan.name,
-      { kind: SpanKind.CLIENT, startTime: plan.startTime, attributes: plan.attributes },
-      parent,
-    );
-    if (call.chat) this.callContent(span, call.chat);
-    for (const note of call.notes) span.addEvent(note.name, note.attributes, note.time);
-    span.end(plan.endTime);
-  }
-
-  /** Something that happened before an agent's next call (a failed attempt, a fallback). */
-  private note(
-    agentId: string | null,
-    name: string,
-    time: number,
-    raw: Record<string, string | number | undefined>,
-  ): void {
-    const attributes: Attributes = {};
-    for (const [key, value] of Object.entries(raw)) if (value !== undefined) attributes[key] = value;
-    const notes = this.notes.get(agentId) ?? [];
-    notes.push({ name, time, attributes });
-    this.notes.set(agentId, notes);
-  }
-
   /** The conversation was compacted: an event on the agent that was compacted. */
   private compaction(agentId: string | null, time: number, trigger?: string, pre?: number, post?: number): void {
     this.compactions++;
-    const agent = this.agents.get(agentId) ?? (this.agents.get(null) as AgentState);
+    const agent = this.agents.of(agentId);
     const attributes: Attributes = {};
     if (trigger) attributes[ATTR.ccCompactionTrigger] = trigger;
     if (pre !== undefined) attributes[ATTR.ccCompactionPreTokens] = pre;
@@ -519,168 +369,17 @@ export class TraceBuilder {
     agent.span.addEvent(EVENT.compaction, attributes, time);
   }
 
-  private toolStart(agentId: string | null, id: string, name: string, input: unknown, time: number): void {
-    if (this.tools.has(id)) return;
-    const agent = this.agents.get(agentId) ?? (this.agents.get(null) as AgentState);
-    this.toolCalls++;
-    const attributes: Attributes = {
-      [ATTR.operationName]: OPERATION.executeTool,
-      [ATTR.toolName]: name,
-      [ATTR.toolCallId]: id,
-      [ATTR.toolType]: name.startsWith("mcp__") ? "extension" : "function",
-    };
-    const mcp = /^mcp__(.+?)__(.+)$/.exec(name);
-    if (mcp?.[1]) attributes[ATTR.ccMcpServerName] = mcp[1];
-    const description = (input as { description?: unknown } | null)?.description;
-    if (this.options.content.capture && typeof description === "string")
-      attributes[ATTR.ccToolDescription] = this.cut(description);
-    if (this.options.content.capture && input !== undefined) {
-      attributes[ATTR.toolArguments] = cutJson(mapStrings(input, this.redactHead), this.options.content.maxLength);
-    }
-    const span = this.options.tracer.startSpan(
-      `${OPERATION.executeTool} ${name}`,
-      { kind: SpanKind.INTERNAL, startTime: time, attributes },
-      agent.context,
-    );
-    this.tools.set(id, { span, name });
-    if (SUBAGENT_TOOLS.has(name)) this.subagentParents.set(id, span.spanContext());
-    this.toolContexts.set(id, span.spanContext());
-    if (this.toolContexts.size > MAX_TOOL_CONTEXTS) {
-      this.toolContexts.delete(this.toolContexts.keys().next().value as string);
-    }
-    const waiting = this.awaitingTool.get(id);
-    if (waiting) {
-      this.awaitingTool.delete(id);
-      this.awaitingToolCount -= waiting.length;
-      for (const call of waiting) this.emitCall(call);
-    }
-  }
-
-  private toolEnd(
-    id: string,
-    time: number,
-    isError: boolean,
-    output: string,
-    errorType?: string,
-    denial?: string,
-  ): void {
-    const tool = this.tools.get(id);
-    if (!tool) return;
-    this.tools.delete(id);
-    if (this.options.content.capture) tool.span.setAttribute(ATTR.toolResult, this.cut(output));
-    if (isError) {
-      this.failedToolCalls++;
-      const source = denial ?? (errorType === "interrupted" ? undefined : tool.refusedBy);
-      const type = source ? "permission_denied" : (errorType ?? "tool_error");
-      const reason = this.interrupted && time >= this.interrupted.time ? "interrupted" : type;
-      if (source && reason === "permission_denied") tool.span.setAttribute(ATTR.ccPermissionSource, source);
-      tool.span.setAttribute(ATTR.errorType, reason);
-      tool.span.setStatus({ code: SpanStatusCode.ERROR, message: this.cut(output.split("\n")[0] ?? "") });
-    }
-    tool.span.end(time);
-  }
-
-  /** The call started a background task: its span stays open until the task ends. */
-  private backgroundStart(id: string, output: string): void {
-    const tool = this.tools.get(id);
-    if (!tool) return;
-    this.tools.delete(id);
-    this.backgroundTools.set(id, tool);
-    tool.span.setAttribute(ATTR.ccToolBackground, true);
-    if (this.options.content.capture) tool.span.setAttribute(ATTR.toolResult, this.cut(output));
-  }
-
-  private backgroundEnd(id: string, time: number, status: string, exitCode?: number): void {
-    const tool = this.backgroundTools.get(id);
-    if (!tool) return;
-    this.backgroundTools.delete(id);
-    tool.span.setAttribute(ATTR.ccBackgroundStatus, status);
-    if (exitCode !== undefined) tool.span.setAttribute(ATTR.ccBackgroundExitCode, exitCode);
-    if (status === "failed") {
-      this.failedToolCalls++;
-      tool.span.setAttribute(ATTR.errorType, "tool_error");
-      tool.span.setStatus({ code: SpanStatusCode.ERROR, message: `background task ${status}` });
-    }
-    tool.span.end(time);
-  }
-
-  private subagentStart(
-    agentId: string,
-    agentType: string,
-    parentToolUseId: string | null,
-    background: boolean,
-    time: number,
-  ): void {
-    if (this.agents.has(agentId)) return;
-    const parent = parentToolUseId ? this.subagentParents.get(parentToolUseId) : undefined;
-    const parentContext = parent ? trace.setSpanContext(this.rootContext, parent) : this.rootContext;
-    const attributes: Attributes = {
-      [ATTR.operationName]: OPERATION.invokeAgent,
-      [ATTR.providerName]: PROVIDER,
-      [ATTR.agentName]: agentType,
-      [ATTR.agentId]: agentId,
-      [ATTR.ccSubagentId]: agentId,
-      [ATTR.ccSubagentBackground]: background,
-    };
-    if (this.sessionId) attributes[ATTR.conversationId] = this.sessionId;
-    const span = this.options.tracer.startSpan(
-      `${OPERATION.invokeAgent} ${agentType}`,
-      { kind: SpanKind.INTERNAL, startTime: time, attributes },
-      parentContext,
-    );
-    this.agents.set(agentId, { span, context: trace.setSpan(parentContext, span), usage: emptyUsage(), cost: 0 });
-  }
-
-  private subagentEnd(agentId: string, time: number): void {
-    const agent = this.agents.get(agentId);
-    if (!agent || agent.endedAt !== undefined) return;
-    // Its calls may still be waiting for their exact usage and price: its span ends with the run.
-    if (this.options.exactCalls) agent.endedAt = time;
-    else this.endAgent(agentId, time);
-  }
-
-  private endAgent(agentId: string, time: number): void {
-    const agent = this.agents.get(agentId);
-    if (!agent) return;
-    this.agents.delete(agentId);
-    const attributes: Attributes = usageAttributes(agent.usage, this.semconv, "agent");
-    const answer = this.conversations.endAgent(agentId);
-    if (answer) this.setContent(agent.span, ATTR.outputMessages, answerMessages(answer.text, answer.finishReason));
-    if (agent.model) {
-      attributes[ATTR.requestModel] = agent.model;
-      attributes[ATTR.responseModel] = agent.model;
-    }
-    if (agent.cost !== undefined) attributes[ATTR.cost] = agent.cost;
-    agent.span.setAttributes(attributes);
-    agent.span.end(time);
-  }
-
-  /** A call's input and output messages (content capture), and the system instructions of the main agent's calls. */
-  private callContent(span: Span, call: ChatEvent): void {
-    const messages = this.conversations.messagesOf(call);
-    if (messages && messages.input.length > 0) this.setContent(span, ATTR.inputMessages, messages.input);
-    if (messages) this.setContent(span, ATTR.outputMessages, messages.output);
-    if (call.agentId === null && this.instructions) span.setAttribute(ATTR.systemInstructions, this.instructions);
+  /** A subagent: under the Agent/Task call that started it (kept after that call ended), else under the root. */
+  private subagentStart(event: Extract<RunEvent, { kind: "subagent.start" }>): void {
+    const parent = event.parentToolUseId ? this.tools.subagentParent(event.parentToolUseId) : undefined;
+    const context = parent ? trace.setSpanContext(this.rootContext, parent) : this.rootContext;
+    this.agents.start(context, { ...event, sessionId: this.sessionId });
   }
 
   /** `gen_ai.system_instructions` (content capture), when the user gave a system prompt. */
   private systemInstructions(): string | undefined {
     const parts = systemInstructionParts(this.options.systemInstructions ?? []);
-    if (!this.options.content.capture || parts.length === 0) return undefined;
-    return encodeDocument(mapStrings(parts, this.redactHead) as unknown[], this.options.content.maxLength);
-  }
-
-  /** A content document (content capture): every text redacted, then cut inside its content, so it keeps its schema. */
-  private setContent(span: Span, key: string, document: unknown[]): void {
-    if (!this.options.content.capture) return;
-    span.setAttribute(
-      key,
-      encodeDocument(mapStrings(document, this.redactHead) as unknown[], this.options.content.maxLength),
-    );
-  }
-
-  /** Redact, then cut to the content limit: what every captured text goes through. */
-  private cut(text: string): string {
-    return this.redactCut(text);
+    if (!this.content.capture || parts.length === 0) return undefined;
+    return this.content.document(parts);
   }
 }
