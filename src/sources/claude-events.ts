@@ -97,13 +97,23 @@ function parseHeaders(raw: string | undefined): Record<string, string> {
   return out;
 }
 
+interface OpenTool {
+  agentId: string | null;
+  name?: string;
+  /** Its own model calls placed under it so far. */
+  calls: number;
+}
+
+/** Query sources of a tool's own model call (one per tool call), and that tool. */
+const OWN_CALL_OF: Record<string, string> = { web_search_tool: "WebSearch", web_fetch_apply: "WebFetch" };
+
 /**
  * Turns OTLP/JSON log batches from Claude Code into run events. Remembers the tool calls in
  * progress, so a tool's own model call (it names no tool call) is placed under the tool that made it.
  */
 export class ClaudeEventsParser {
-  /** Tool calls accepted and not yet ended, newest last, with the agent that made them. */
-  private readonly openTools = new Map<string, string | null>();
+  /** Tool calls accepted and not yet ended, newest last. */
+  private readonly openTools = new Map<string, OpenTool>();
   private session: string | undefined;
 
   /**
@@ -142,7 +152,9 @@ export class ClaudeEventsParser {
         break;
       case "tool_decision":
         if (!toolUseId) break;
-        if (attributes.get("decision") === "accept") this.openTools.set(toolUseId, agentId);
+        if (attributes.get("decision") === "accept") {
+          this.openTools.set(toolUseId, { agentId, name: str(attributes, "tool_name"), calls: 0 });
+        }
         this.emit({
           kind: "tool.decision",
           id: toolUseId,
@@ -195,12 +207,26 @@ export class ClaudeEventsParser {
     });
   }
 
-  /** The tool call a tool-internal request belongs to: the agent's newest tool call still running. */
+  /**
+   * The tool call a tool-internal request belongs to. A request names no tool call; when its
+   * source is a known tool's own call (one per call), it goes to the agent's oldest running call of
+   * that tool that has none yet, so two searches in one message get one each; otherwise (a hook's
+   * call, an unknown source) to the agent's newest tool call still running.
+   */
   private toolOf(querySource: string | undefined, agentId: string | null): string | undefined {
     if (!querySource || isMainSource(querySource) || querySource === "compact") return undefined;
     if (querySource.startsWith("agent:")) return undefined;
-    let found: string | undefined;
-    for (const [id, owner] of this.openTools) if (owner === agentId) found = id;
+    const tool = OWN_CALL_OF[querySource];
+    let newest: string | undefined;
+    let firstFree: string | undefined;
+    for (const [id, open] of this.openTools) {
+      if (open.agentId !== agentId) continue;
+      newest = id;
+      if (tool !== undefined && open.name === tool && open.calls === 0) firstFree ??= id;
+    }
+    const found = firstFree ?? newest;
+    const open = found === undefined ? undefined : this.openTools.get(found);
+    if (open) open.calls++;
     return found;
   }
 }

@@ -84,6 +84,21 @@ describe("every API request at Claude Code's price", () => {
     assert.ok(Math.abs(Number(inner[0]?.attributes["gen_ai.usage.cost"]) - withSearch) < 1e-9);
   });
 
+  test("two WebSearch calls side by side: each one's own call is under its own tool span", async () => {
+    const r = await scenario("web-search-parallel");
+    assert.equal(r.code, 0);
+    assertExactCalls(r.spans, r.served, Number(r.result.total_cost_usd));
+    const searches = named(r.spans, "execute_tool WebSearch");
+    assert.equal(searches.length, 2);
+    const inner = chats(r.spans).filter((s) => s.attributes["claude_code.query_source"] === "web_search_tool");
+    assert.equal(inner.length, 2);
+    assert.deepEqual(
+      inner.map((s) => s.parentSpanId).sort(),
+      searches.map((s) => s.spanId).sort(),
+      "one own call under each search",
+    );
+  });
+
   test("server web searches in a main-loop reply are priced and shown as server tool calls", async () => {
     const r = await scenario("web-search-main");
     assert.equal(r.code, 0);

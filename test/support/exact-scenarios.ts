@@ -13,6 +13,17 @@ const overloaded: Reply = {
 const internal: Reply = { error: { status: 500, type: "api_error", message: "scripted failure" }, retryable: true };
 
 /** The summary request of a compaction: Claude Code asks for a summary of the conversation so far. */
+/** The WebSearch tool's own model call: one server web search. */
+const ownSearchCall: Reply = {
+  content: [
+    { type: "server_tool_use", name: "web_search", input: { query: "claudia" } },
+    { type: "web_search_tool_result", results: [{ url: "https://example.com/c", title: "C" }] },
+    { type: "text", text: "Found C." },
+  ],
+  stop_reason: "end_turn",
+  usage: { webSearchRequests: 1 },
+};
+
 const isSummaryRequest = (lastUserText: string) => /create a detailed summary/i.test(lastUserText);
 
 export const exactScenarios: Record<string, Scenario> = {
@@ -45,20 +56,21 @@ export const exactScenarios: Record<string, Scenario> = {
 
   /** The WebSearch tool: its own model call runs one server web search. */
   "web-search-tool": (c) => {
-    if (c.toolNames.includes("web_search")) {
-      return {
-        content: [
-          { type: "server_tool_use", name: "web_search", input: { query: "claudia" } },
-          { type: "web_search_tool_result", results: [{ url: "https://example.com/c", title: "C" }] },
-          { type: "text", text: "Found C." },
-        ],
-        stop_reason: "end_turn",
-        usage: { webSearchRequests: 1 },
-      };
-    }
+    if (c.toolNames.includes("web_search")) return ownSearchCall;
     return c.toolResults.length === 0
       ? tools({ type: "tool_use", name: "WebSearch", input: { query: "claudia [[scenario:web-search-tool]]" } })
       : text("The search found C.");
+  },
+
+  /** Two WebSearch calls in one reply, running side by side, each with its own model call. */
+  "web-search-parallel": (c) => {
+    if (c.toolNames.includes("web_search")) return ownSearchCall;
+    return c.toolResults.length === 0
+      ? tools(
+          { type: "tool_use", name: "WebSearch", input: { query: "first [[scenario:web-search-parallel]]" } },
+          { type: "tool_use", name: "WebSearch", input: { query: "second [[scenario:web-search-parallel]]" } },
+        )
+      : text("Both searches found C.");
   },
 
   /** A 529, then a 500, then an answer. */

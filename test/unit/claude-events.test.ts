@@ -84,6 +84,22 @@ describe("ClaudeEventsParser", () => {
     });
   });
 
+  test("tools running side by side: each search's own call under its own search, not under another tool", () => {
+    const accept = (tool: string, id: string) =>
+      record("tool_decision", { decision: "accept", source: "config", tool_name: tool, tool_use_id: id });
+    const events = parse(
+      accept("WebSearch", "s1"),
+      accept("WebSearch", "s2"),
+      accept("Bash", "b1"),
+      apiRequest({ query_source: "web_search_tool", request_id: "req_2" }),
+      apiRequest({ query_source: "web_search_tool", request_id: "req_3" }),
+      apiRequest({ query_source: "hook_prompt", request_id: "req_4" }),
+    );
+    const placed = events.flatMap((e) => (e.kind === "api.request" ? [`${e.requestId}:${e.toolUseId}`] : []));
+    // A hook's call (no tool of its own) stays with the newest running tool call, as before.
+    assert.deepEqual(placed, ["req_2:s1", "req_3:s2", "req_4:b1"]);
+  });
+
   test("another session's events (a claude started by a tool) and malformed records are skipped", () => {
     const other = apiRequest({ request_id: "req_9" });
     other.attributes[1] = kv("session.id", "s2");
