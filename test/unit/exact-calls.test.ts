@@ -60,7 +60,8 @@ function build(events: RunEvent[], exactCalls = true) {
   const waiting = builder.waitingCalls;
   builder.finish({ endTime: T + 9000 });
   const chats = exporter.getFinishedSpans().filter((s) => s.attributes["gen_ai.operation.name"] === "chat");
-  return { chats, waiting, root: exporter.getFinishedSpans().find((s) => s.name === "invoke_agent claude-code") };
+  const spans = exporter.getFinishedSpans();
+  return { chats, waiting, spans, root: spans.find((s) => s.name === "invoke_agent claude-code") };
 }
 
 describe("joining calls with Claude Code's accounting", () => {
@@ -138,6 +139,39 @@ describe("joining calls with Claude Code's accounting", () => {
     assert.deepEqual(
       chats[0]?.events.map((e) => e.name),
       ["claude_code.api.retry", "claude_code.model.fallback"],
+    );
+  });
+
+  test("attempts no call followed stay on the agent that made them: a subagent's on its span", () => {
+    const retry = (agentId: string | null): RunEvent => ({
+      kind: "api.retry",
+      agentId,
+      time: T + 30,
+      status: 500,
+      message: "500",
+      attempt: 1,
+    });
+    const { spans, root } = build([
+      {
+        kind: "subagent.start",
+        agentId: "a1",
+        agentType: "general-purpose",
+        parentToolUseId: null,
+        description: "",
+        background: false,
+        time: T + 10,
+      },
+      retry("a1"),
+      retry(null),
+    ]);
+    const sub = spans.find((s) => s.name === "invoke_agent general-purpose");
+    assert.deepEqual(
+      sub?.events.map((e) => e.name),
+      ["claude_code.api.retry"],
+    );
+    assert.deepEqual(
+      root?.events.map((e) => e.name),
+      ["claude_code.api.retry"],
     );
   });
 });
