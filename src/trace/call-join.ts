@@ -3,13 +3,15 @@
  * Claude Code's own accounting (`api.request`: exact usage and price), into exactly one call each.
  *
  * They arrive in any order (the accounting in batches every 200 ms, the last one as Claude Code
- * exits), so each side waits for the other, keyed by the API's request id (or, when a proxy sends
- * none, by the agent and the four token counts, first come first joined):
+ * exits), so each side waits for the other, keyed by the agent and the API's request id (or, when a
+ * proxy sends none, by the agent and the four token counts, first come first joined). The agent is
+ * part of the key because a gateway that replays cached answers replays their request id too: two
+ * subagents asking the same thing then share one.
  * - a transcript call waits for its request, then both go out as one call;
  * - a request the transcript never has (the compaction summary, a tool's own call) goes out at once;
  * - anything still unmatched goes out alone at `flush()` (the end of the run): a transcript call
  *   with the price table's cost, a request with Claude Code's.
- * A request id traced once is never traced again, so nothing is counted twice. Without the accounting
+ * A request id traced once (for its agent) is never traced again, so nothing is counted twice. Without the accounting
  * source (`waitForRequests` false) transcript calls go out at once.
  */
 import type { ApiRequestEvent, ChatEvent } from "../events.ts";
@@ -36,7 +38,7 @@ export class CallJoin<Note> {
   /** Waiting sides by key; a key without a request id can hold several (identical counts). */
   private readonly held = new Map<string, { chat: ChatEvent; notes: Note[] }[]>();
   private readonly requests = new Map<string, ApiRequestEvent[]>();
-  /** Request ids already traced. */
+  /** Requests already traced, as `doneKey`s. */
   private readonly done = new Set<string>();
   /** Whether any request has come; when the first call began to wait for one, until then. */
   private heard = false;
@@ -48,7 +50,7 @@ export class CallJoin<Note> {
   ) {}
 
   chat(chat: ChatEvent, notes: Note[]): void {
-    if (chat.requestId && this.done.has(chat.requestId)) return;
+    if (chat.requestId && this.done.has(doneKey(chat.agentId, chat.requestId))) return;
     const key = keyOf(chat.requestId, chat.agentId, chat.usage);
     const request = take(this.requests, key);
     if (request) this.out({ chat, request, notes });
@@ -71,7 +73,7 @@ export class CallJoin<Note> {
    * already traced keeps what it had: its request is counted once either way.
    */
   replace(chat: ChatEvent): void {
-    if (chat.requestId && this.done.has(chat.requestId)) return;
+    if (chat.requestId && this.done.has(doneKey(chat.agentId, chat.requestId))) return;
     const key = keyOf(chat.requestId, chat.agentId, chat.usage);
     const entry = this.held.get(key)?.find((held) => held.chat.id === chat.id);
     if (entry) entry.chat = chat;
@@ -79,7 +81,7 @@ export class CallJoin<Note> {
 
   request(request: ApiRequestEvent): void {
     this.heard = true;
-    if (request.requestId && this.done.has(request.requestId)) return;
+    if (request.requestId && this.done.has(doneKey(request.agentId, request.requestId))) return;
     const key = keyOf(request.requestId, request.agentId, request.usage);
     // The same record twice (a log batch sent again) waits once.
     if (request.requestId && this.requests.has(key)) return;
@@ -106,10 +108,11 @@ export class CallJoin<Note> {
   }
 
   private out(call: JoinedCall<Note>): void {
-    const requestId = call.request?.requestId ?? call.chat?.requestId;
-    if (requestId) {
-      if (this.done.has(requestId)) return;
-      this.done.add(requestId);
+    const side = call.request ?? call.chat;
+    if (side?.requestId) {
+      const key = doneKey(side.agentId, side.requestId);
+      if (this.done.has(key)) return;
+      this.done.add(key);
     }
     this.emit(call);
   }
@@ -134,6 +137,8 @@ function keyOf(
   agentId: string | null,
   usage: { input: number; output: number; cacheRead: number; cacheCreation: number },
 ): string {
-  if (requestId) return `id:${requestId}`;
+  if (requestId) return `id:${agentId ?? ""}|${requestId}`;
   return `usage:${agentId ?? ""}|${usage.input}|${usage.output}|${usage.cacheRead}|${usage.cacheCreation}`;
 }
+
+const doneKey = (agentId: string | null, requestId: string): string => `${agentId ?? ""}|${requestId}`;

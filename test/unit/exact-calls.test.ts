@@ -101,6 +101,23 @@ describe("joining calls with Claude Code's accounting", () => {
     );
   });
 
+  test("one request id in two agents (a gateway replaying a cached answer) is two calls, each priced once", () => {
+    const { chats } = build([
+      chat("r1", "a1"),
+      request("r1", { agentId: "a2" }),
+      chat("r1", "a2"),
+      request("r1", { agentId: "a1" }),
+      request("r1", { agentId: "a1" }),
+    ]);
+    assert.deepEqual(
+      chats.map((s) => [s.attributes["gen_ai.usage.cost"], s.attributes["claude_code.cost.source"]]),
+      [
+        [0.5, "claude_code"],
+        [0.5, "claude_code"],
+      ],
+    );
+  });
+
   test("when no accounting comes at all, calls stop waiting for it once they are 10 s apart", () => {
     const at = (requestId: string, ms: number): ChatEvent => ({ ...chat(requestId), endTime: T + ms });
     assert.equal(build([at("r1", 0), at("r2", 9_000)]).waiting, 2, "still waiting");
