@@ -210,21 +210,25 @@ export class ClaudeEventsParser {
   /**
    * The tool call a tool-internal request belongs to. A request names no tool call; when its
    * source is a known tool's own call (one per call), it goes to the agent's oldest running call of
-   * that tool that has none yet, so two searches in one message get one each; otherwise (a hook's
-   * call, an unknown source) to the agent's newest tool call still running.
+   * that tool that has none yet, so two searches in one message get one each (a second call of the
+   * same tool goes to its newest running call); otherwise (a hook's call, an unknown source) to the
+   * agent's newest tool call still running.
    */
   private toolOf(querySource: string | undefined, agentId: string | null): string | undefined {
     if (!querySource || isMainSource(querySource) || querySource === "compact") return undefined;
     if (querySource.startsWith("agent:")) return undefined;
     const tool = OWN_CALL_OF[querySource];
     let newest: string | undefined;
+    let newestOfTool: string | undefined;
     let firstFree: string | undefined;
     for (const [id, open] of this.openTools) {
       if (open.agentId !== agentId) continue;
       newest = id;
-      if (tool !== undefined && open.name === tool && open.calls === 0) firstFree ??= id;
+      if (tool === undefined || open.name !== tool) continue;
+      newestOfTool = id;
+      if (open.calls === 0) firstFree ??= id;
     }
-    const found = firstFree ?? newest;
+    const found = firstFree ?? newestOfTool ?? newest;
     const open = found === undefined ? undefined : this.openTools.get(found);
     if (open) open.calls++;
     return found;

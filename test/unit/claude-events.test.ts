@@ -94,10 +94,12 @@ describe("ClaudeEventsParser", () => {
       apiRequest({ query_source: "web_search_tool", request_id: "req_2" }),
       apiRequest({ query_source: "web_search_tool", request_id: "req_3" }),
       apiRequest({ query_source: "hook_prompt", request_id: "req_4" }),
+      apiRequest({ query_source: "web_search_tool", request_id: "req_5" }),
     );
     const placed = events.flatMap((e) => (e.kind === "api.request" ? [`${e.requestId}:${e.toolUseId}`] : []));
-    // A hook's call (no tool of its own) stays with the newest running tool call, as before.
-    assert.deepEqual(placed, ["req_2:s1", "req_3:s2", "req_4:b1"]);
+    // A hook's call (no tool of its own) stays with the newest running tool call, as before; a
+    // search's second call goes to the newest running search, not to the Bash call.
+    assert.deepEqual(placed, ["req_2:s1", "req_3:s2", "req_4:b1", "req_5:s2"]);
   });
 
   test("another session's events (a claude started by a tool) and malformed records are skipped", () => {
