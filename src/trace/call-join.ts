@@ -11,8 +11,8 @@
  * - a request the transcript never has (the compaction summary, a tool's own call) goes out at once;
  * - anything still unmatched goes out alone at `flush()` (the end of the run): a transcript call
  *   with the price table's cost, a request with Claude Code's.
- * A request id traced once (for its agent) is never traced again, so nothing is counted twice. Without the accounting
- * source (`waitForRequests` false) transcript calls go out at once.
+ * A request id traced once (for its agent) is never traced again, so nothing is counted twice.
+ * Without the accounting source (`waitForRequests` false) transcript calls go out at once.
  */
 import type { ApiRequestEvent, ChatEvent } from "../events.ts";
 
