@@ -133,6 +133,8 @@ export interface CompactionEvent {
 /** Claude Code's permission decision for one tool call (`accept`/`reject`, and who decided). */
 export interface ToolDecisionEvent {
   kind: "tool.decision";
+  /** The agent whose call it is, when the accounting names it (`null`: the main agent). */
+  agentId?: string | null;
   id: string;
   time: number;
   decision: string;
@@ -151,6 +153,7 @@ export interface ToolStartEvent {
 
 export interface ToolEndEvent {
   kind: "tool.end";
+  agentId: string | null;
   id: string;
   time: number;
   isError: boolean;
@@ -264,3 +267,9 @@ export const emptyUsage = (): TokenUsage => ({ input: 0, output: 0, cacheRead: 0
 
 /** Input tokens as the GenAI conventions count them: cache reads and writes included. */
 export const totalInput = (u: TokenUsage): number => u.input + u.cacheRead + u.cacheCreation;
+
+/**
+ * A tool call within a run: its id within the agent that made it. Ids are the API's and unique,
+ * except where a gateway replays a cached answer to two agents (the same ids come back twice).
+ */
+export const toolCallKey = (agentId: string | null, id: string): string => `${agentId ?? ""}\u0000${id}`;

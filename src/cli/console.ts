@@ -3,7 +3,7 @@
  * Never stdout: that belongs to Claude Code.
  */
 import type { RunEvent } from "../events.ts";
-import { totalInput } from "../events.ts";
+import { toolCallKey, totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import { noRedaction, type Redactor } from "../trace/redact.ts";
 import { stripControl } from "../trace/text.ts";
@@ -48,14 +48,15 @@ export class ProgressPrinter {
         break;
       case "tool.start": {
         const title = toolLine(event.name, event.input, this.redact);
-        this.titles.set(event.id, title);
+        this.titles.set(toolCallKey(event.agentId, event.id), title);
         this.write(`🔧 Tool: ${title}`);
         break;
       }
       case "tool.end": {
-        const title = this.titles.get(event.id);
+        const key = toolCallKey(event.agentId, event.id);
+        const title = this.titles.get(key);
         if (title === undefined) break;
-        this.titles.delete(event.id);
+        this.titles.delete(key);
         this.write(event.isError ? `❌ Tool failed: ${title}` : `✅ Tool completed: ${title}`);
         break;
       }

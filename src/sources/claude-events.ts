@@ -157,6 +157,8 @@ export class ClaudeEventsParser {
         }
         this.emit({
           kind: "tool.decision",
+          // Named only when the record says (a subagent's records carry `agent_id`).
+          ...(attributes.has("agent_id") ? { agentId } : {}),
           id: toolUseId,
           time,
           decision: str(attributes, "decision") ?? "",

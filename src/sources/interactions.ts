@@ -218,7 +218,7 @@ export class Interactions {
 
   /** The prompt an event belongs to when it is a subagent's (or a background subagent's report). */
   private ownerOf(event: RunEvent): Interaction | undefined {
-    if ("agentId" in event && event.agentId !== null) return this.owners.get(event.agentId);
+    if ("agentId" in event && typeof event.agentId === "string") return this.owners.get(event.agentId);
     if (event.kind === "tool.end" || event.kind === "tool.background.end" || event.kind === "tool.decision") {
       return this.owners.get(event.id);
     }

@@ -247,7 +247,15 @@ export class TranscriptParser {
           if (structured.interrupted === true || /interrupted by user/i.test(output)) errorType = "interrupted";
           else errorType = denialSource ? "permission_denied" : "tool_error";
         }
-        const end = { kind: "tool.end" as const, id: block.tool_use_id, time: at, isError, output, errorType };
+        const end = {
+          kind: "tool.end" as const,
+          agentId: this.agentId,
+          id: block.tool_use_id,
+          time: at,
+          isError,
+          output,
+          errorType,
+        };
         const background = typeof structured.backgroundTaskId === "string" && !isError;
         this.emit({ ...end, ...(denialSource ? { denialSource } : {}), ...(background ? { background } : {}) });
       }

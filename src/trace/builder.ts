@@ -170,17 +170,24 @@ export class TraceBuilder {
         this.chats.transcribed(event);
         break;
       case "tool.start":
-        this.tools.start(this.agents.of(event.agentId).context, event.id, event.name, event.input, event.time);
+        this.tools.start(
+          this.agents.of(event.agentId).context,
+          event.agentId,
+          event.id,
+          event.name,
+          event.input,
+          event.time,
+        );
         break;
       case "tool.end":
-        if (event.background) this.tools.backgroundStart(event.id, event.output);
-        else this.tools.end(event.id, event.time, event.isError, event.output, event.errorType, event.denialSource);
+        if (event.background) this.tools.backgroundStart(event.agentId, event.id, event.output);
+        else this.toolEnd(event);
         break;
       case "tool.background.end":
         this.tools.backgroundEnd(event.id, event.time, event.status, event.exitCode);
         break;
       case "tool.decision":
-        this.tools.decided(event.id, event.decision, event.source);
+        this.tools.decided(event.agentId, event.id, event.decision, event.source);
         break;
       case "subagent.start":
         this.subagentStart(event);
@@ -367,6 +374,11 @@ export class TraceBuilder {
     if (pre !== undefined) attributes[ATTR.ccCompactionPreTokens] = pre;
     if (post !== undefined) attributes[ATTR.ccCompactionPostTokens] = post;
     agent.span.addEvent(EVENT.compaction, attributes, time);
+  }
+
+  private toolEnd(event: Extract<RunEvent, { kind: "tool.end" }>): void {
+    const { agentId, id, time, isError, output, errorType, denialSource } = event;
+    this.tools.end(agentId, id, time, isError, output, errorType, denialSource);
   }
 
   /** A subagent: under the Agent/Task call that started it (kept after that call ended), else under the root. */

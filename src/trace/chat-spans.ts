@@ -13,6 +13,7 @@ import {
   emptyUsage,
   type ModelFallbackEvent,
   type TokenUsage,
+  toolCallKey,
   type UsageDetails,
 } from "../events.ts";
 import type { AgentSpans } from "./agent-spans.ts";
@@ -60,7 +61,8 @@ export class ChatSpans {
   private readonly notes = new Map<string | null, ChatNote[]>();
   /**
    * Calls a tool made itself (WebSearch's own model call) whose tool call is not read from the
-   * transcript yet: Claude Code's accounting can come first. They wait for their tool's span.
+   * transcript yet: Claude Code's accounting can come first. They wait for their tool's span
+   * (by `toolCallKey`).
    */
   private readonly awaitingTool = new Map<string, JoinedCall<ChatNote>[]>();
   private awaitingToolCount = 0;
@@ -111,11 +113,11 @@ export class ChatSpans {
     return this.join.waiting + this.awaitingToolCount;
   }
 
-  /** A tool call's span exists: the calls it made itself, read before it, go under it now. */
-  toolStarted(id: string): void {
-    const waiting = this.awaitingTool.get(id);
+  /** A tool call's span exists (its `toolCallKey`): the calls it made itself, read before it, go under it now. */
+  toolStarted(key: string): void {
+    const waiting = this.awaitingTool.get(key);
     if (!waiting) return;
-    this.awaitingTool.delete(id);
+    this.awaitingTool.delete(key);
     this.awaitingToolCount -= waiting.length;
     for (const call of waiting) this.emit(call);
   }
@@ -144,9 +146,10 @@ export class ChatSpans {
   private emit(call: JoinedCall<ChatNote>, orphan = false): void {
     const { tools, agents } = this.options;
     const toolId = call.request?.toolUseId;
-    const tool = toolId ? tools.contextOf(toolId) : undefined;
-    if (toolId && !orphan && !tool) {
-      this.awaitingTool.set(toolId, [...(this.awaitingTool.get(toolId) ?? []), call]);
+    const toolKey = toolId ? toolCallKey(call.request?.agentId ?? null, toolId) : undefined;
+    const tool = toolKey ? tools.contextOf(toolKey) : undefined;
+    if (toolKey && !orphan && !tool) {
+      this.awaitingTool.set(toolKey, [...(this.awaitingTool.get(toolKey) ?? []), call]);
       this.awaitingToolCount++;
       return;
     }

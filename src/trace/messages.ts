@@ -8,7 +8,7 @@
  * previous call (new user text, tool results as `tool_call_response` parts); with the full-history
  * switch it is the whole conversation the agent has had so far within the run.
  */
-import type { ChatEvent, RunEvent } from "../events.ts";
+import { type ChatEvent, type RunEvent, toolCallKey } from "../events.ts";
 import { capText, largestFitting, TextHead } from "./content.ts";
 
 export interface MessagePart {
@@ -135,12 +135,13 @@ export interface CallMessages {
  */
 export class Conversations {
   private readonly agents = new Map<string | null, AgentConversation>();
-  /** Tool calls seen but not yet ended: who made them, and their arguments until the call is built. */
-  private readonly toolAgent = new Map<string, string | null>();
+  /* Tool calls are keyed by `toolCallKey` (agent and id) throughout. */
+  /** Tool calls seen but not yet ended. */
+  private readonly openTools = new Set<string>();
   /** Tool calls whose model call has not been seen yet (its message is still being read), with their arguments. */
   private readonly toolArguments = new Map<string, unknown>();
-  /** Results of such tool calls, by agent: they join the conversation after the call that made them. */
-  private readonly early = new Map<string, { agentId: string | null; message: ChatMessage }>();
+  /** Results of such tool calls: they join the conversation after the call that made them. */
+  private readonly early = new Map<string, { agentId: string | null; id: string; message: ChatMessage }>();
   private readonly calls = new WeakMap<ChatEvent, CallMessages>();
 
   constructor(private readonly fullHistory = false) {}
@@ -150,17 +151,21 @@ export class Conversations {
       case "prompt":
         this.agent(event.agentId).pending.push(userMessages(event.text)[0] as ChatMessage);
         break;
-      case "tool.start":
-        this.toolAgent.set(event.id, event.agentId);
-        this.toolArguments.set(event.id, event.input);
+      case "tool.start": {
+        const key = toolCallKey(event.agentId, event.id);
+        this.openTools.add(key);
+        this.toolArguments.set(key, event.input);
         break;
+      }
       case "tool.end": {
-        const agentId = this.toolAgent.get(event.id);
-        if (agentId === undefined) break;
-        this.toolAgent.delete(event.id);
-        const response: MessagePart = { type: "tool_call_response", id: event.id, response: event.output };
-        const message: ChatMessage = { role: "tool", parts: [response] };
-        if (this.toolArguments.has(event.id)) this.early.set(event.id, { agentId, message });
+        const { agentId, id } = event;
+        const key = toolCallKey(agentId, id);
+        if (!this.openTools.delete(key)) break;
+        const message: ChatMessage = {
+          role: "tool",
+          parts: [{ type: "tool_call_response", id, response: event.output }],
+        };
+        if (this.toolArguments.has(key)) this.early.set(key, { agentId, id, message });
         else this.agent(agentId).pending.push(message);
         break;
       }
@@ -216,8 +221,9 @@ export class Conversations {
   private takeArguments(call: ChatEvent, into: Map<string, unknown>): Map<string, unknown> {
     for (const tool of call.toolCalls) {
       if (into.has(tool.id)) continue;
-      into.set(tool.id, this.toolArguments.get(tool.id));
-      this.toolArguments.delete(tool.id);
+      const key = toolCallKey(call.agentId, tool.id);
+      into.set(tool.id, this.toolArguments.get(key));
+      this.toolArguments.delete(key);
     }
     return into;
   }
@@ -226,10 +232,10 @@ export class Conversations {
   private earlierResults(call: ChatEvent): void {
     if (this.early.size === 0) return;
     const own = new Set(call.toolCalls.map((tool) => tool.id));
-    for (const [id, result] of this.early) {
-      if (result.agentId !== call.agentId || own.has(id)) continue;
-      this.early.delete(id);
-      this.toolArguments.delete(id);
+    for (const [key, result] of this.early) {
+      if (result.agentId !== call.agentId || own.has(result.id)) continue;
+      this.early.delete(key);
+      this.toolArguments.delete(key);
       this.agent(call.agentId).pending.push(result.message);
     }
   }
@@ -237,9 +243,10 @@ export class Conversations {
   /** The call is seen: results its tools already returned join the conversation after it. */
   private answered(agent: AgentConversation, call: ChatEvent): void {
     for (const tool of call.toolCalls) {
-      const result = this.early.get(tool.id);
+      const key = toolCallKey(call.agentId, tool.id);
+      const result = this.early.get(key);
       if (!result) continue;
-      this.early.delete(tool.id);
+      this.early.delete(key);
       agent.pending.push(result.message);
     }
     if (call.text) agent.lastText = call.text;

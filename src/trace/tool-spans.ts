@@ -13,10 +13,13 @@ import {
   SpanStatusCode,
   type Tracer,
 } from "@opentelemetry/api";
+import { toolCallKey } from "../events.ts";
 import { ATTR, OPERATION } from "./semconv.ts";
 import type { SpanContent } from "./span-content.ts";
 
 interface ToolState {
+  /** The call's id (the maps are keyed by agent and id: see `toolCallKey`). */
+  id: string;
   span: Span;
   name: string;
   /** Who refused it, when Claude Code's accounting said so before it ended. */
@@ -38,6 +41,7 @@ export class ToolSpans {
   private readonly open = new Map<string, ToolState>();
   /** Tool calls whose background task is still running: their spans end when it does. */
   private readonly background = new Map<string, ToolState>();
+  /* The maps above and `contexts` are keyed by `toolCallKey(agent, id)`; `subagentParents` by id. */
   /** Span contexts of Agent/Task tool calls, kept after they end: a background subagent outlives its call. */
   private readonly subagentParents = new Map<string, SpanContext>();
   /** Span contexts of tool calls, kept after they end: a tool's own model call is placed under it. */
@@ -47,23 +51,24 @@ export class ToolSpans {
     private readonly tracer: Tracer,
     private readonly content: SpanContent,
     private readonly interruption: () => Interruption,
-    /** A tool call's span exists: what waited for it can be placed under it. */
-    private readonly started: (id: string) => void,
+    /** A tool call's span exists (its `toolCallKey`): what waited for it can be placed under it. */
+    private readonly started: (key: string) => void,
   ) {}
 
-  start(parent: Context, id: string, name: string, input: unknown, time: number): void {
-    if (this.open.has(id)) return;
+  start(parent: Context, agentId: string | null, id: string, name: string, input: unknown, time: number): void {
+    const key = toolCallKey(agentId, id);
+    if (this.open.has(key)) return;
     this.calls++;
     const span = this.tracer.startSpan(
       `${OPERATION.executeTool} ${name}`,
       { kind: SpanKind.INTERNAL, startTime: time, attributes: this.startAttributes(id, name, input) },
       parent,
     );
-    this.open.set(id, { span, name });
+    this.open.set(key, { id, span, name });
     if (SUBAGENT_TOOLS.has(name)) this.subagentParents.set(id, span.spanContext());
-    this.contexts.set(id, span.spanContext());
+    this.contexts.set(key, span.spanContext());
     if (this.contexts.size > MAX_TOOL_CONTEXTS) this.contexts.delete(this.contexts.keys().next().value as string);
-    this.started(id);
+    this.started(key);
   }
 
   private startAttributes(id: string, name: string, input: unknown): Attributes {
@@ -82,16 +87,29 @@ export class ToolSpans {
     return attributes;
   }
 
-  /** Claude Code's accounting said who decided on the call: a refusal is remembered for its end. */
-  decided(id: string, decision: string, source?: string): void {
-    const tool = this.open.get(id);
+  /**
+   * Claude Code's accounting said who decided on the call (of `agentId`, or of the agent with the
+   * newest open call of that id when it did not say): a refusal is remembered for its end.
+   */
+  decided(agentId: string | null | undefined, id: string, decision: string, source?: string): void {
+    const key = agentId === undefined ? newestKeyOf(this.open, id) : toolCallKey(agentId, id);
+    const tool = key === undefined ? undefined : this.open.get(key);
     if (tool && decision === "reject") tool.refusedBy = source === "hook" ? "hook" : source;
   }
 
-  end(id: string, time: number, isError: boolean, output: string, errorType?: string, denial?: string): void {
-    const tool = this.open.get(id);
+  end(
+    agentId: string | null,
+    id: string,
+    time: number,
+    isError: boolean,
+    output: string,
+    errorType?: string,
+    denial?: string,
+  ): void {
+    const key = toolCallKey(agentId, id);
+    const tool = this.open.get(key);
     if (!tool) return;
-    this.open.delete(id);
+    this.open.delete(key);
     if (this.content.capture) tool.span.setAttribute(ATTR.toolResult, this.content.cut(output));
     if (isError) {
       this.failed++;
@@ -107,19 +125,26 @@ export class ToolSpans {
   }
 
   /** The call started a background task: its span stays open until the task ends. */
-  backgroundStart(id: string, output: string): void {
-    const tool = this.open.get(id);
+  backgroundStart(agentId: string | null, id: string, output: string): void {
+    const key = toolCallKey(agentId, id);
+    const tool = this.open.get(key);
     if (!tool) return;
-    this.open.delete(id);
-    this.background.set(id, tool);
+    this.open.delete(key);
+    this.background.set(key, tool);
     tool.span.setAttribute(ATTR.ccToolBackground, true);
     if (this.content.capture) tool.span.setAttribute(ATTR.toolResult, this.content.cut(output));
   }
 
+  /** A background task ended (its notification names the call, not the agent that made it). */
   backgroundEnd(id: string, time: number, status: string, exitCode?: number): void {
-    const tool = this.background.get(id);
+    const key = newestKeyOf(this.background, id);
+    if (key !== undefined) this.endBackground(key, time, status, exitCode);
+  }
+
+  private endBackground(key: string, time: number, status: string, exitCode?: number): void {
+    const tool = this.background.get(key);
     if (!tool) return;
-    this.background.delete(id);
+    this.background.delete(key);
     tool.span.setAttribute(ATTR.ccBackgroundStatus, status);
     if (exitCode !== undefined) tool.span.setAttribute(ATTR.ccBackgroundExitCode, exitCode);
     if (status === "failed") {
@@ -130,9 +155,9 @@ export class ToolSpans {
     tool.span.end(time);
   }
 
-  /** The span context of a tool call (open or ended), for a model call the tool made itself. */
-  contextOf(id: string): SpanContext | undefined {
-    return this.contexts.get(id);
+  /** The span context of a tool call (open or ended; by its `toolCallKey`), for a model call the tool made itself. */
+  contextOf(key: string): SpanContext | undefined {
+    return this.contexts.get(key);
   }
 
   /** The span context of the Agent/Task call that started a subagent. */
@@ -146,16 +171,23 @@ export class ToolSpans {
    */
   finish(endTime: number): void {
     const interrupted = this.interruption();
-    for (const [id, tool] of this.open) {
+    for (const [key, tool] of this.open) {
       tool.span.setStatus({
         code: SpanStatusCode.ERROR,
         message: interrupted ? `interrupted by ${interrupted.signal}` : "the tool call never returned",
       });
       tool.span.setAttribute(ATTR.errorType, interrupted ? "interrupted" : "incomplete");
       tool.span.end(endTime);
-      this.open.delete(id);
+      this.open.delete(key);
       this.failed++;
     }
-    for (const [id] of this.background) this.backgroundEnd(id, endTime, "running");
+    for (const key of [...this.background.keys()]) this.endBackground(key, endTime, "running");
   }
+}
+
+/** The key of the newest call with this id in `calls` (whatever agent made it). */
+function newestKeyOf(calls: Map<string, ToolState>, id: string): string | undefined {
+  let found: string | undefined;
+  for (const [key, tool] of calls) if (tool.id === id) found = key;
+  return found;
 }

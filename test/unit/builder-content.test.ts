@@ -29,7 +29,7 @@ const events: RunEvent[] = [
     text: "Looking ".repeat(50),
     toolCalls: [{ id: "t1", name: "Bash" }],
   },
-  { kind: "tool.end", id: "t1", time: T + 3, isError: false, output: "file ".repeat(300) },
+  { kind: "tool.end", agentId: null, id: "t1", time: T + 3, isError: false, output: "file ".repeat(300) },
   {
     kind: "chat",
     agentId: null,

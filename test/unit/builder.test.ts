@@ -71,6 +71,7 @@ describe("TraceBuilder", () => {
       },
       {
         kind: "tool.end",
+        agentId: null,
         id: "t1",
         time: T + 2500,
         isError: true,
@@ -133,6 +134,48 @@ describe("TraceBuilder", () => {
   });
 });
 
+test("two subagents given the same tool-call id (a replayed answer) each get their own tool span", () => {
+  const sub = (agentId: string, time: number): RunEvent => ({
+    kind: "subagent.start",
+    agentId,
+    agentType: `type-${agentId}`,
+    parentToolUseId: null,
+    description: agentId,
+    background: false,
+    time,
+  });
+  const start = (agentId: string, time: number): RunEvent => ({
+    kind: "tool.start",
+    agentId,
+    id: "toolu_same",
+    name: "Bash",
+    input: { command: "ls" },
+    time,
+  });
+  const { spans } = build([
+    sub("a1", T + 1100),
+    sub("a2", T + 1200),
+    start("a1", T + 1300),
+    start("a2", T + 1400),
+    { kind: "tool.end", agentId: "a1", id: "toolu_same", time: T + 1500, isError: false, output: "one" },
+    { kind: "tool.decision", id: "toolu_same", time: T + 1550, decision: "reject", source: "hook" },
+    { kind: "tool.end", agentId: "a2", id: "toolu_same", time: T + 1600, isError: true, output: "no" },
+    { kind: "subagent.end", agentId: "a1", time: T + 1700 },
+    { kind: "subagent.end", agentId: "a2", time: T + 1800 },
+  ]);
+  const agents = new Map(spans.map((s) => [s.spanContext().spanId, s.name]));
+  const tools = spans.filter((s) => s.name === "execute_tool Bash");
+  assert.equal(tools.length, 2);
+  const byAgent = new Map(tools.map((t) => [agents.get(t.parentSpanContext?.spanId ?? ""), t]));
+  const [first, second] = [byAgent.get("invoke_agent type-a1"), byAgent.get("invoke_agent type-a2")];
+  assert.deepEqual(first?.endTime, [T / 1000 + 1, 500_000_000]);
+  assert.equal(first?.attributes["gen_ai.tool.call.result"], "one");
+  assert.equal(first?.status.code, 0);
+  // The refusal names no agent: it is the newest open call's with that id, the second one's.
+  assert.deepEqual(second?.endTime, [T / 1000 + 1, 600_000_000]);
+  assert.equal(second?.attributes["error.type"], "permission_denied");
+});
+
 describe("long content", () => {
   test("a redactor that cuts as it redacts is given each long text once, never whole", () => {
     const exporter = new InMemorySpanExporter();
@@ -157,7 +200,7 @@ describe("long content", () => {
     });
     const content = "x".repeat(1_000_000);
     builder.handle({ kind: "tool.start", agentId: null, id: "t1", name: "Write", input: { content }, time: T + 1 });
-    builder.handle({ kind: "tool.end", id: "t1", time: T + 2, isError: false, output: content });
+    builder.handle({ kind: "tool.end", agentId: null, id: "t1", time: T + 2, isError: false, output: content });
     builder.finish({ endTime: T + 3 });
     const tool = exporter.getFinishedSpans().find((s) => s.name === "execute_tool Write") as ReadableSpan;
     const args = String(tool.attributes["gen_ai.tool.call.arguments"]);

@@ -42,7 +42,7 @@ test("a call's input is what its agent's conversation gained since the previous 
     { kind: "prompt", agentId: null, time: 0, text: "fix it", synthetic: false },
     { kind: "tool.start", agentId: null, id: "t1", name: "Bash", input: { command: "ls" }, time: 1 },
     first,
-    { kind: "tool.end", id: "t1", time: 2, isError: false, output: "a.txt" },
+    { kind: "tool.end", agentId: null, id: "t1", time: 2, isError: false, output: "a.txt" },
     second,
   ]);
   assert.deepEqual(c.messagesOf(first)?.input, [{ role: "user", parts: [{ type: "text", content: "fix it" }] }]);
@@ -75,7 +75,7 @@ test("a subagent's tool results go to the subagent, not to the main agent", () =
   play(c, [
     { kind: "prompt", agentId: "a1", time: 0, text: "the task", synthetic: false },
     { kind: "tool.start", agentId: "a1", id: "t9", name: "Read", input: { file_path: "x" }, time: 1 },
-    { kind: "tool.end", id: "t9", time: 2, isError: true, output: "no such file" },
+    { kind: "tool.end", agentId: "a1", id: "t9", time: 2, isError: true, output: "no such file" },
     sub,
     main,
   ]);
@@ -86,6 +86,29 @@ test("a subagent's tool results go to the subagent, not to the main agent", () =
   assert.deepEqual(c.messagesOf(main)?.input, []);
   assert.deepEqual(c.endAgent("a1"), { text: "sub done", finishReason: "stop" });
   assert.equal(c.endAgent("a1"), undefined);
+});
+
+test("two agents given the same tool-call id (a replayed answer) each get their own result", () => {
+  const c = new Conversations();
+  const calls = ["a1", "a2"].map((agentId) => ({
+    agentId,
+    asked: chat(agentId, `${agentId}-1`, { stopReason: "tool_use", toolCalls: [{ id: "t1", name: "Bash" }] }),
+    next: chat(agentId, `${agentId}-2`),
+  }));
+  for (const { agentId, asked } of calls) {
+    play(c, [{ kind: "tool.start", agentId, id: "t1", name: "Bash", input: { command: agentId }, time: 1 }, asked]);
+  }
+  for (const { agentId, next } of calls) {
+    play(c, [{ kind: "tool.end", agentId, id: "t1", time: 2, isError: false, output: `out ${agentId}` }, next]);
+  }
+  for (const { agentId, asked, next } of calls) {
+    assert.deepEqual(c.messagesOf(asked)?.output[0]?.parts, [
+      { type: "tool_call", id: "t1", name: "Bash", arguments: { command: agentId } },
+    ]);
+    assert.deepEqual(c.messagesOf(next)?.input, [
+      { role: "tool", parts: [{ type: "tool_call_response", id: "t1", response: `out ${agentId}` }] },
+    ]);
+  }
 });
 
 test("the full-history switch sends the whole conversation so far", () => {

@@ -85,6 +85,7 @@ describe("TranscriptParser", () => {
     ]);
     assert.deepEqual(events[0], {
       kind: "tool.end",
+      agentId: null,
       id: "t9",
       time: 0,
       isError: true,
