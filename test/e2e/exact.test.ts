@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 import { callCost } from "../../src/trace/cost.ts";
 import { assertExactCalls, chats, spanOf } from "../support/exact-checks.ts";
 import { scriptedRuns } from "../support/harness.ts";
+import { httpsSiteUnavailable, startHttpsSite } from "../support/https-site.ts";
 import type { ReceivedSpan } from "../support/otlp-receiver.ts";
 import { BASE_ARGS, claudia, MODEL } from "../support/sandbox.ts";
 import type { ServedCall } from "../support/scripted-model.ts";
@@ -97,6 +98,43 @@ describe("every API request at Claude Code's price", () => {
       searches.map((s) => s.spanId).sort(),
       "one own call under each search",
     );
+  });
+
+  test("two WebFetch calls side by side: each one's own call is under its own tool span", async (t) => {
+    const unavailable = httpsSiteUnavailable();
+    if (unavailable) return t.skip(unavailable);
+    const site = await startHttpsSite((path) => `<html><body><h1>Page ${path}</h1><p>Text.</p></body></html>`);
+    try {
+      const before = h.model.served.length;
+      const settings = JSON.stringify({ skipWebFetchPreflight: true });
+      const ran = await claudia(
+        h.sandbox,
+        [
+          ...BASE_ARGS,
+          "--settings",
+          settings,
+          "--output-format",
+          "json",
+          `[[scenario:web-fetch-parallel]] ${site.url}`,
+        ],
+        { NODE_EXTRA_CA_CERTS: site.caFile },
+      );
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.deepEqual(site.requested.sort(), ["/a", "/b"]);
+      const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr));
+      assertExactCalls(spans, h.model.served.slice(before), Number(JSON.parse(ran.stdout).total_cost_usd));
+      const fetches = named(spans, "execute_tool WebFetch");
+      const inner = chats(spans).filter((s) => s.attributes["claude_code.query_source"] === "web_fetch_apply");
+      assert.equal(fetches.length, 2);
+      assert.equal(inner.length, 2);
+      assert.deepEqual(
+        inner.map((s) => s.parentSpanId).sort(),
+        fetches.map((s) => s.spanId).sort(),
+        "one own call under each fetch",
+      );
+    } finally {
+      await site.close();
+    }
   });
 
   test("server web searches in a main-loop reply are priced and shown as server tool calls", async () => {

@@ -1,7 +1,7 @@
 /**
  * Scenarios for per-call exactness: thinking, server web searches, 1-hour cache writes, retries,
  * fallbacks, an alias answered by a dated id, a subagent on another model, auto-compaction, a reply
- * whose stream pauses between two tool calls.
+ * whose stream pauses between two tool calls, two WebSearch or WebFetch calls side by side.
  * Each is a pure function of the conversation (a retry is told its attempt number).
  */
 import { bash, type Reply, type Scenario, text, tools, workingDirectory } from "../../src/demo/scenario-types.ts";
@@ -71,6 +71,23 @@ export const exactScenarios: Record<string, Scenario> = {
           { type: "tool_use", name: "WebSearch", input: { query: "second [[scenario:web-search-parallel]]" } },
         )
       : text("Both searches found C.");
+  },
+
+  /**
+   * Two WebFetch calls in one reply (the site is the URL in the prompt), each applying its prompt
+   * to the page in a model call of its own.
+   */
+  "web-fetch-parallel": (c) => {
+    if (c.toolNames.length === 0 && c.lastUserText.includes("Web page content:")) {
+      return text(`The page is ${/Page (\/\w+)/.exec(c.lastUserText)?.[1] ?? "unknown"}.`);
+    }
+    const site = /https:\/\/127\.0\.0\.1:\d+/.exec(c.firstUserText)?.[0] ?? "https://127.0.0.1:9";
+    const fetch = (path: string) => ({
+      type: "tool_use" as const,
+      name: "WebFetch",
+      input: { url: `${site}${path}`, prompt: `Which page is it? [[scenario:web-fetch-parallel]]` },
+    });
+    return c.toolResults.length === 0 ? tools(fetch("/a"), fetch("/b")) : text("Both pages read.");
   },
 
   /** A 529, then a 500, then an answer. */
