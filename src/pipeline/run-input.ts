@@ -35,13 +35,24 @@ export class RunInput {
     else this.queued.push(event);
   };
 
-  /** The pipeline is ready: it gets what was queued, then every event as it comes. Once. */
-  attach(consumer: Consumer): void {
+  /**
+   * The pipeline is ready: it gets what was queued, then every event as it comes. Once. An event
+   * it fails on goes to `failed` and the next ones still come: the sources (a transcript's timer,
+   * the accounting endpoint) never see the pipeline's errors, so they cannot end the run.
+   */
+  attach(consumer: Consumer, failed: (error: unknown, event: RunEvent) => void = () => {}): void {
     if (this.consumer) throw new Error("a run's input has one consumer");
+    const guarded: Consumer = (event) => {
+      try {
+        consumer(event);
+      } catch (error) {
+        failed(error, event);
+      }
+    };
     const queued = this.queued;
     this.queued = [];
-    for (const event of queued) consumer(event);
-    this.consumer = consumer;
+    for (const event of queued) guarded(event);
+    this.consumer = guarded;
   }
 
   /** Whether the pipeline has been attached. */

@@ -34,6 +34,8 @@ export class TracedRun {
   private readonly content: ContentPolicy;
   private readonly resending: Promise<void>;
   private finished: Promise<RunSummary> | undefined;
+  /** Events the trace builder failed on (see eventFailed). */
+  private failedEvents = 0;
 
   /** What every captured text and every line claudia prints about the run goes through. */
   readonly redact: Redactor;
@@ -77,10 +79,21 @@ export class TracedRun {
         ? outputs.journal.resendUndelivered(description.config, log.debug)
         : Promise.resolve();
     const observe = observer?.(this.redact);
-    input.attach((event) => {
-      this.builder.handle(event);
-      observe?.(event);
-    });
+    input.attach(
+      (event) => {
+        this.builder.handle(event);
+        observe?.(event);
+      },
+      (error, event) => this.eventFailed(event.kind, error),
+    );
+  }
+
+  /** An event the trace could not take: said once, and the run (and its trace) go on without it. */
+  private eventFailed(kind: string, error: unknown): void {
+    this.failedEvents++;
+    if (this.failedEvents > 1) return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.description.log.warn(`a ${kind} event could not be traced (${message}); the trace goes on without it`);
   }
 
   /** The root span's context (its ids are the preset ones unless the caller's provider drew them). */

@@ -71,6 +71,8 @@ export function largestFitting(maxLength: number, render: (cap: number) => strin
 }
 
 const MAX_DEPTH = 64;
+/** What stands in for a value nested deeper than MAX_DEPTH (it is neither kept nor redacted). */
+export const TOO_DEEP = `[nested more than ${MAX_DEPTH} levels deep]`;
 
 /**
  * The start of a long text, read (and redacted) only as far as a cut can need, with the whole
@@ -104,10 +106,15 @@ export function mapStrings(value: unknown, fn: (text: string) => unknown, depth 
   return mapTexts(value, (text) => (typeof text === "string" ? fn(text) : text), depth);
 }
 
-/** `mapStrings` over texts whole or read only in part (`TextHead`). */
+/**
+ * `mapStrings` over texts whole or read only in part (`TextHead`). A value nested deeper than
+ * MAX_DEPTH becomes TOO_DEEP: the result is always shallow enough to encode, and nothing is left
+ * unredacted below the cap.
+ */
 export function mapTexts(value: unknown, fn: (text: string | TextHead) => unknown, depth = 0): unknown {
   if (typeof value === "string" || value instanceof TextHead) return fn(value);
-  if (value === null || typeof value !== "object" || depth > MAX_DEPTH) return value;
+  if (value === null || typeof value !== "object") return value;
+  if (depth > MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) return value.map((item) => mapTexts(item, fn, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) out[key] = mapTexts(item, fn, depth + 1);

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
-import { BASE_ARGS, claudia } from "../support/sandbox.ts";
+import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
 import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 /** An OTLP header value that the `bash` scenario's command also prints and the model repeats. */
@@ -45,4 +45,19 @@ test("a token across the progress line's 80-character cut shows none of its char
   assert.ok(line, ran.stderr);
   assert.ok(!line.includes("ghp_"), line);
   assert.match(line, /\[REDACTED/);
+});
+
+test("a tool input nested 4000 levels deep: the run is claude -p's; the trace keeps 64 levels and nothing below", async () => {
+  const args = [...BASE_ARGS, "--output-format", "json", "[[scenario:deep-input]] go"];
+  const direct = await claude(h.sandbox, ["-p", ...args]);
+  const ran = await claudia(h.sandbox, args);
+  assert.equal(ran.code, direct.code);
+  assert.equal(JSON.parse(ran.stdout).result, JSON.parse(direct.stdout).result);
+  assert.ok(!ran.stderr.includes("could not be traced"), ran.stderr);
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 4);
+  const tool = spans.find((s) => s.name === "execute_tool Bash");
+  assert.match(String(tool?.attributes["gen_ai.tool.call.arguments"]), /nested more than 64 levels deep/);
+  // The secret sits 70 levels down: below the cap, so neither kept nor left unredacted.
+  assert.ok(!JSON.stringify(spans).includes("ghp_deepDEEP"), "in exported spans");
+  assert.ok(!journalText(h.sandbox.claudiaHome).includes("ghp_deepDEEP"), "in the journal");
 });

@@ -42,6 +42,16 @@ export const scenarios: Record<string, Scenario> = {
       ? tools(bash('echo "deploy=$MY_DEPLOY_TOKEN"', "Print the deploy token"))
       : text("I found ghp_1234567890abcdefghijABCDEFGHIJ123456 in .env and the deploy token."),
 
+  /** A tool call whose input holds a value nested 4000 levels deep, with a secret 70 levels down. */
+  "deep-input": (c) => {
+    if (c.toolResults.length > 0) return text("Deep enough.");
+    let nested: unknown = { token: "ghp_deepDEEPdeep0123456789abcdefABCDEF0123" };
+    for (let level = 0; level < 70; level++) nested = { level: nested };
+    let deep: unknown = "bottom";
+    for (let level = 0; level < 4000; level++) deep = [deep];
+    return tools({ type: "tool_use", name: "Bash", input: { command: "echo deep", nested, deep } });
+  },
+
   "bash-fail": (c) =>
     c.toolResults.length === 0
       ? tools(bash("ls /nonexistent-claudia-path", "List a missing folder"))

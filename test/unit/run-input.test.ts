@@ -134,3 +134,26 @@ describe("withOptionsFirst", () => {
     ]);
   });
 });
+
+describe("RunInput.attach", () => {
+  test("an event the pipeline fails on is reported, and the events after it, queued or not, still arrive", () => {
+    const input = new RunInput({});
+    const prompt = (text: string): RunEvent => ({ kind: "prompt", agentId: null, time: 1, text, synthetic: false });
+    input.emit(prompt("queued bad"));
+    input.emit(prompt("queued good"));
+    const seen: string[] = [];
+    const failed: string[] = [];
+    input.attach(
+      (event) => {
+        const text = event.kind === "prompt" ? event.text : "";
+        if (text.endsWith("bad")) throw new RangeError(`cannot take ${text}`);
+        seen.push(text);
+      },
+      (error, event) => failed.push(`${(error as Error).message} (${event.kind})`),
+    );
+    assert.doesNotThrow(() => input.emit(prompt("live bad")));
+    input.emit(prompt("live good"));
+    assert.deepEqual(seen, ["queued good", "live good"]);
+    assert.deepEqual(failed, ["cannot take queued bad (prompt)", "cannot take live bad (prompt)"]);
+  });
+});
