@@ -8,10 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve as resolvePath } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { type Browser, CHROMIUM_MISSING, launchBrowser } from "../support/browser.ts";
 import { scriptedRuns } from "../support/harness.ts";
@@ -290,6 +291,48 @@ describe("traces ui", { skip: CHROMIUM_MISSING }, () => {
     const missing = await claudia(h.sandbox, ["traces", "ui", "ffffffffff", "--no-open"]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no run with a trace id starting "ffffffffff"/);
+  });
+
+  test("the browser is given a private page, not the token, and lands on the run; the page goes with the viewer", async () => {
+    // A stand-in for xdg-open that notes what it was given, as another local user could read it.
+    const bin = join(h.sandbox.work, "opener-bin");
+    const noted = join(h.sandbox.work, "opener-args");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s' "$*" > '${noted}'\n`, { mode: 0o755 });
+    const env = { ...h.sandbox.env, DISPLAY: ":99", PATH: `${bin}:${h.sandbox.env.PATH}` };
+    const opened = spawn(process.execPath, [CLAUDIA, "traces", "ui", ids.failing.slice(0, 12)], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const closed = new Promise<number | null>((resolve) => opened.once("close", resolve));
+    let out = "";
+    opened.stdout?.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    let file = "";
+    try {
+      const deadline = Date.now() + 15000;
+      while (!existsSync(noted) || !out.includes("\n")) {
+        assert.ok(Date.now() < deadline, "the opener was started");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const given = readFileSync(noted, "utf8");
+      const url = /(http:\/\/\S+)/.exec(out)?.[1] as string;
+      const token = new URL(url).pathname.split("/")[1] as string;
+      assert.match(given, /^file:\/\/\/.+\/open\.html$/);
+      assert.ok(!given.includes(token), "no token on the opener's command line");
+      file = fileURLToPath(given);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const tab = await browser.context.newPage();
+      await tab.goto(given);
+      await tab.waitForURL(url, { timeout: 15000 });
+      assert.ok((await tab.locator(".trace-id").innerText({ timeout: 15000 })).includes(ids.failing));
+      await tab.close();
+    } finally {
+      opened.kill("SIGINT");
+    }
+    assert.equal(await closed, 0);
+    assert.equal(existsSync(file), false, "the page is removed when the viewer stops");
   });
 
   test("Ctrl+C stops it", async () => {

@@ -3,13 +3,15 @@
  * filters done on the server, a run found by prefix, damaged records reported as skipped.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { JournalView } from "../../src/cli/traces/ui/journal-view.ts";
+import { type LaunchPage, writeLaunchPage } from "../../src/cli/traces/ui/launch-page.ts";
 import { startViewer, type Viewer } from "../../src/cli/traces/ui/server.ts";
 import { type RunRecord, runFiles, writeRecord } from "../../src/export/journal.ts";
 
@@ -103,19 +105,19 @@ describe("viewer server", () => {
     assert.equal((await get(`/${viewer.token}/api/nothing`)).status, 404);
   });
 
-  test("the browser's one-time address leads to the token's once, and never again", async () => {
-    const launch = new URL(viewer.launchUrl).pathname;
-    assert.equal((await get("/launch/wrong")).status, 403);
-    const first = await new Promise<{ status: number; location?: string }>((resolve, reject) => {
-      request(`http://127.0.0.1:${viewer.port}${launch}`, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, location: res.headers.location });
-      })
-        .on("error", reject)
-        .end();
-    });
-    assert.deepEqual(first, { status: 302, location: `/${viewer.token}/` });
-    assert.equal((await get(launch)).status, 403, "used once");
+  test("the browser's page: a private file that forwards to the token's address, gone once removed", () => {
+    const target = `${viewer.url}#run/0123"<x>`;
+    const page = writeLaunchPage(target) as LaunchPage;
+    const path = fileURLToPath(page.url);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(dirname(path)).mode & 0o777, 0o700);
+    const html = readFileSync(path, "utf8");
+    const escaped = `${viewer.url}#run/0123&quot;&lt;x&gt;`;
+    assert.ok(html.includes(`<meta http-equiv="refresh" content="0;url=${escaped}">`), html);
+    assert.ok(!page.url.includes(viewer.token), "the token is not in what goes on a command line");
+    page.remove();
+    assert.equal(existsSync(dirname(path)), false);
+    assert.equal(writeLaunchPage(target, join(dirname(path), "missing")), undefined, "unwritable: nothing opened");
   });
 
   test("newest first, paged on the server", async () => {

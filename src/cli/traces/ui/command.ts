@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { findRun, RunNotFound } from "../../../export/journal-store.ts";
 import { JournalView } from "./journal-view.ts";
-import { openBrowser } from "./open-browser.ts";
+import { writeLaunchPage } from "./launch-page.ts";
+import { canOpenBrowser, openBrowser } from "./open-browser.ts";
 import { startViewer } from "./server.ts";
 
 interface UiIo {
@@ -52,16 +53,19 @@ export async function uiCommand(args: string[], io: UiIo, assetsDir = ASSETS_DIR
     );
     return 1;
   }
+  // Not the token: a command line is visible to other local users. A private file leads to it.
+  const launch =
+    values["no-open"] !== true && canOpenBrowser(io.env) ? writeLaunchPage(`${viewer.url}${fragment}`) : undefined;
   // Ctrl+C is listened for before the URL is printed: whoever reads it may stop the viewer at once.
   const stopped = new Promise<number>((resolve) => {
     const stop = () => {
+      launch?.remove();
       void viewer.close().then(() => resolve(0));
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
   io.out(`claudia traces ui: ${viewer.url}${fragment}  (Ctrl+C to stop)\n`);
-  // Not the token: a command line is visible to other local users. A one-time address leads to it.
-  if (values["no-open"] !== true) openBrowser(`${viewer.launchUrl}${fragment}`, io.env);
+  if (launch) openBrowser(launch.url, io.env);
   return stopped;
 }

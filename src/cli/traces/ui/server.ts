@@ -2,10 +2,7 @@
  * The viewer's HTTP server: 127.0.0.1 only, every path behind a random per-start token
  * (`/<token>/…`; anything else is 403), GET and HEAD only, no CORS headers, and a strict
  * Content-Security-Policy: the page shows session text from the journal, which is untrusted.
- *
- * The browser is opened with a one-time address (`/launch/<code>`) instead of the token: a command
- * line can be read by other local users, and a browser keeps its own for its lifetime. The first
- * request for it is redirected to the token's address; after that, or after a minute, it is 403.
+ * The browser is not given the token on its command line (see launch-page.ts).
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -46,8 +43,6 @@ export interface Viewer {
   token: string;
   /** The runs list's address, token included. */
   url: string;
-  /** An address that works once, within a minute, and leads to `url`: for the browser's command line. */
-  launchUrl: string;
   close(): Promise<void>;
 }
 
@@ -61,7 +56,6 @@ export interface ViewerOptions {
 
 export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   const token = randomBytes(24).toString("base64url");
-  const launch = { code: randomBytes(24).toString("base64url"), until: Date.now() + LAUNCH_MS };
   const assets = new Map<string, Buffer>();
   for (const [path, file] of Object.entries(ASSETS)) assets.set(path, readFileSync(join(options.assetsDir, file)));
   let port = 0;
@@ -69,7 +63,7 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   const server = boundedServer(
     (req, res) => {
       try {
-        respond(req, res, { ...options, token, assets, port, launch });
+        respond(req, res, { ...options, token, assets, port });
       } catch {
         send(res, 500, "application/json", JSON.stringify({ error: "the viewer could not read the journal" }));
       }
@@ -86,7 +80,6 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     port,
     token,
     url: `http://127.0.0.1:${port}/${token}/`,
-    launchUrl: `http://127.0.0.1:${port}/launch/${launch.code}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -95,12 +88,8 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   };
 }
 
-const LAUNCH_MS = 60_000;
-
 interface Context extends ViewerOptions {
   token: string;
-  /** The one-time launch code; emptied once used. */
-  launch: { code: string; until: number };
   assets: Map<string, Buffer>;
   port: number;
 }
@@ -119,15 +108,6 @@ function respond(req: IncomingMessage, res: ServerResponse, c: Context): void {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const [, given = "", ...rest] = url.pathname.split("/");
   const host = req.headers.host ?? "";
-  if (given === "launch" && c.launch.code !== "" && sameToken(rest.join("/"), c.launch.code)) {
-    const fresh = Date.now() < c.launch.until;
-    c.launch.code = "";
-    if (fresh) {
-      res.writeHead(302, { ...SECURITY_HEADERS, location: `/${c.token}/` });
-      res.end();
-      return;
-    }
-  }
   // The token first: nothing else is said to a request without it, not even "wrong method".
   // And a page on another site cannot reach this one by a name that resolves to 127.0.0.1 (DNS rebinding).
   if (!sameToken(given, c.token) || (host !== `127.0.0.1:${c.port}` && host !== `localhost:${c.port}`)) {
