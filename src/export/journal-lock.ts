@@ -4,7 +4,8 @@
  * older than `STALE_AFTER_MS`, is taken over; a lock is released when its holder exits, however
  * it exits short of being killed.
  */
-import { readFileSync, renameSync, rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
+import { readRegularFile } from "../config/read-file.ts";
 import { createPrivate } from "./private-fs.ts";
 
 export const STALE_AFTER_MS = 10 * 60 * 1000;
@@ -33,11 +34,14 @@ export function isStale(text: string, now = Date.now()): boolean {
   return now - (time as number) > STALE_AFTER_MS || !alive(pid as number);
 }
 
+/** A lock's text ("pid time"): a small regular file, never followed through a link. */
+const readLock = (path: string) => readRegularFile(path, 1024, { followLinks: false }).toString("utf8");
+
 /** Move a stale lock out of the way; only one taker can, and a fresh lock taken by mistake goes back. */
 function takeOver(path: string): void {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readLock(path);
   } catch {
     return;
   }
@@ -48,7 +52,13 @@ function takeOver(path: string): void {
   } catch {
     return;
   }
-  if (readFileSync(aside, "utf8") !== text) renameSync(aside, path);
+  let again: string | undefined;
+  try {
+    again = readLock(aside);
+  } catch {
+    // Not a lock file: it is not put back.
+  }
+  if (again !== undefined && again !== text) renameSync(aside, path);
   else rmSync(aside, { force: true });
 }
 

@@ -2,15 +2,29 @@
  * Reading the journal back: list runs, find one, read its spans, prune old ones, and turn stored
  * OTLP/JSON back into spans an exporter can send again.
  */
-import { lstatSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { lstatSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import type { Attributes, AttributeValue, HrTime, SpanKind } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
+import { readRegularFile } from "../config/read-file.ts";
 import { TRACER_NAME } from "../trace/semconv.ts";
 import type { RunRecord } from "./journal.ts";
 import { checkRequest, recordProblem } from "./journal-check.ts";
 import { ownedByMe, truncatePrivate } from "./private-fs.ts";
+
+/*
+ * Journal files are read as regular files only, without following links and within bounds: a
+ * journal kept where others can write (a CI cache restored into the checkout) may hold a record
+ * linked to /dev/zero or a FIFO, which must not hang or exhaust claudia.
+ */
+/** A run's record is a few kB; anything past this is not one. */
+const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/** A run's spans: thousands of calls with content fit well within this. */
+const MAX_SPANS_BYTES = 256 * 1024 * 1024;
+
+const readJournalFile = (path: string, maxBytes: number) =>
+  readRegularFile(path, maxBytes, { followLinks: false }).toString("utf8");
 
 export interface StoredRun {
   record: RunRecord;
@@ -78,7 +92,7 @@ export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
       if (!name.endsWith(".run.json")) continue;
       const recordPath = join(dir, day, name);
       try {
-        const record: unknown = JSON.parse(readFileSync(recordPath, "utf8"));
+        const record: unknown = JSON.parse(readJournalFile(recordPath, MAX_RECORD_BYTES));
         const problem = recordProblem(record);
         if (problem) throw new Error(problem);
         runs.push({ record: record as RunRecord, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
@@ -146,7 +160,7 @@ export function findRun(runs: StoredRun[], query: string): StoredRun {
 export function readRequests(spansPath: string, warn: Warn = () => {}): OtlpRequest[] {
   let text: string;
   try {
-    text = readFileSync(spansPath, "utf8");
+    text = readJournalFile(spansPath, MAX_SPANS_BYTES);
   } catch (error) {
     warn(`cannot read ${spansPath}: ${error instanceof Error ? error.message : error}`);
     return [];

@@ -24,7 +24,7 @@ import { after, test } from "node:test";
 import { claudiaHome, JournalExporter, type RunRecord, runFiles, writeRecord } from "../../src/export/journal.ts";
 import { checkRequest } from "../../src/export/journal-check.ts";
 import { STALE_AFTER_MS, takeLock } from "../../src/export/journal-lock.ts";
-import { listRuns, prune, pruneIfDue, toReadableSpans } from "../../src/export/journal-store.ts";
+import { listRuns, prune, pruneIfDue, readRequests, toReadableSpans } from "../../src/export/journal-store.ts";
 
 const base = mkdtempSync(join(tmpdir(), "claudia-journal-trust-"));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -220,4 +220,29 @@ test("spans left without a record (a run killed at once) are pruned after a day,
   assert.ok(!existsSync(`${old.record}.123.tmp`));
   assert.ok(!existsSync(dirname(old.spans)), "the emptied day folder goes too");
   assert.ok(existsSync(recent.spans), "a recent one may belong to a run still going");
+});
+
+test("a record or spans file linked to /dev/zero, or a FIFO, is skipped with a warning, never read", () => {
+  const dir = fresh();
+  const day = join(dir, "2026-03-01");
+  mkdirSync(day, { recursive: true, mode: 0o700 });
+  const name = (i: number) => `20260301T10000${i}Z-${TRACE.slice(0, -1)}${i}`;
+  symlinkSync("/dev/zero", join(day, `${name(1)}.run.json`));
+  execFileSync("mkfifo", [join(day, `${name(2)}.run.json`)]);
+  writeFileSync(join(day, `${name(3)}.run.json`), "x".repeat(5 * 1024 * 1024), { mode: 0o600 });
+  const warnings: string[] = [];
+  assert.deepEqual(
+    listRuns(dir, (w) => warnings.push(w)),
+    [],
+  );
+  assert.equal(warnings.length, 3, warnings.join("\n"));
+  assert.match(warnings.join("\n"), /larger than 4 MB/);
+  const spansLink = join(day, "spans.jsonl");
+  symlinkSync("/dev/zero", spansLink);
+  const spanWarnings: string[] = [];
+  assert.deepEqual(
+    readRequests(spansLink, (w) => spanWarnings.push(w)),
+    [],
+  );
+  assert.equal(spanWarnings.length, 1);
 });
