@@ -25,6 +25,7 @@ import { systemPromptOfOption } from "./sources/system-prompt.ts";
 import { runWindow } from "./sources/window.ts";
 import type { RunSummary } from "./trace/builder.ts";
 import { childTraceparent, type RootIds, randomRootIds } from "./trace/ids.ts";
+import { stripControl } from "./trace/text.ts";
 
 export { TRACER_NAME } from "./trace/semconv.ts";
 
@@ -62,7 +63,8 @@ function registeredProvider(): TracerProvider | undefined {
 function libraryLog(debug: boolean, warnOnStderr: boolean): RunLog {
   const stderr = (line: string) => {
     try {
-      process.stderr.write(`${line}\n`);
+      // Warnings quote what the run was given: no control sequence reaches the terminal.
+      process.stderr.write(`${stripControl(line)}\n`);
     } catch {
       // stderr closed: diag has it.
     }

@@ -22,7 +22,7 @@ import { childTraceparent, newRootIds } from "../trace/ids.ts";
 import type { SplitArgv } from "./argv.ts";
 import { exitCodeOf, signalNumber, waitForExit } from "./child-exit.ts";
 import { ProgressPrinter, traceUrl } from "./console.ts";
-import type { Log } from "./log.ts";
+import { type Log, stderrLine } from "./log.ts";
 
 export interface HeadlessOptions {
   claudePath: string;
@@ -101,7 +101,7 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   if (interrupted) run?.interrupt(interrupted);
   await closeSources(session, claudeEvents, input, env, log);
   const exitCode = interrupted ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
-  if (error) process.stderr.write(`claudia: could not start Claude Code: ${error.message}\n`);
+  if (error) stderrLine(`claudia: could not start Claude Code: ${error.message}`);
   const summary = await run
     ?.finish({ exitCode, error: error ? `could not start Claude Code: ${error.message}` : undefined })
     .catch((e: unknown) => traceFailed(log, e));

@@ -18,7 +18,7 @@ import { randomRootIds } from "../trace/ids.ts";
 import { exitCodeOf, waitForExit } from "./child-exit.ts";
 import { sessionSummaryLine } from "./console.ts";
 import type { HeadlessOptions } from "./headless.ts";
-import type { Log } from "./log.ts";
+import { type Log, stderrLine } from "./log.ts";
 
 export interface InteractiveOptions extends HeadlessOptions {
   debug: boolean;
@@ -59,9 +59,9 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
   await claudeEvents?.close();
   interactions.close();
   const summaries = await prompts.finished();
-  for (const line of held) process.stderr.write(`${line}\n`);
-  if (exit.error) process.stderr.write(`claudia: could not start Claude Code: ${exit.error.message}\n`);
-  else if (!options.quiet && summaries.length > 0) process.stderr.write(`${sessionSummaryLine(summaries)}\n`);
+  for (const line of held) stderrLine(line);
+  if (exit.error) stderrLine(`claudia: could not start Claude Code: ${exit.error.message}`);
+  else if (!options.quiet && summaries.length > 0) stderrLine(sessionSummaryLine(summaries));
   return exitCodeOf(exit);
 }
 

@@ -1,21 +1,29 @@
 /** claudia's own messages on stderr: warnings always, diagnostics with --claudia-debug. */
+import { stripControl } from "../trace/text.ts";
+
 export interface Log {
   warn(message: string): void;
   debug(message: string): void;
   progress(line: string): void;
 }
 
+/**
+ * One line on stderr. Messages quote what claudia was given (a checkout's `.env`, a journal file's
+ * name, session text), so no control character or escape sequence reaches the terminal, and a
+ * message stays one line.
+ */
+export function stderrLine(text: string): void {
+  try {
+    process.stderr.write(`${stripControl(text).replace(/\n/g, " ")}\n`);
+  } catch {
+    // stderr closed: nothing else to do.
+  }
+}
+
 export function createLog(options: { debug: boolean; quiet: boolean }): Log {
-  const write = (text: string) => {
-    try {
-      process.stderr.write(`${text}\n`);
-    } catch {
-      // stderr closed: nothing else to do.
-    }
-  };
   return {
-    warn: (message) => write(`claudia: ${message}`),
-    debug: options.debug ? (message) => write(`[claudia] ${message}`) : () => {},
-    progress: options.quiet ? () => {} : write,
+    warn: (message) => stderrLine(`claudia: ${message}`),
+    debug: options.debug ? (message) => stderrLine(`[claudia] ${message}`) : () => {},
+    progress: options.quiet ? () => {} : stderrLine,
   };
 }

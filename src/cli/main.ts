@@ -10,19 +10,20 @@ import { isatty } from "node:tty";
 import { resolveDiagnostics } from "../config/resolve.ts";
 import { ConfigError, describeConfig, resolveTelemetryConfig, type TelemetryConfig } from "../export/config.ts";
 import { ClaudeNotFoundError, resolveClaudePath } from "../sources/claude-binary.ts";
+import { stripControl } from "../trace/text.ts";
 import { ArgvError, type SplitArgv, splitArgv } from "./argv.ts";
 import { exitCodeOf, waitForExit } from "./child-exit.ts";
 import { learnClaudeCli } from "./claude-help.ts";
 import { dotenvNotice, readDotenv } from "./dotenv.ts";
 import { type HeadlessOptions, runHeadless } from "./headless.ts";
-import { createLog } from "./log.ts";
+import { createLog, stderrLine } from "./log.ts";
 import { HELP, packageVersion } from "./texts.ts";
 
 const USAGE_ERROR = 2;
 
 async function runClaudeDirectly(claudePath: string, args: string[]): Promise<number> {
   const exit = await waitForExit(spawn(claudePath, args, { stdio: "inherit" }));
-  if (exit.error) process.stderr.write(`claudia: could not start Claude Code: ${exit.error.message}\n`);
+  if (exit.error) stderrLine(`claudia: could not start Claude Code: ${exit.error.message}`);
   return exitCodeOf(exit);
 }
 
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   const env = process.env;
   if (argv[0] === "traces") {
     const dotenv = readDotenv(env);
-    for (const warning of dotenv.warnings) process.stderr.write(`claudia: ${warning}\n`);
+    for (const warning of dotenv.warnings) stderrLine(`claudia: ${warning}`);
     return ownCommand(argv[0], argv.slice(1), { ...env, ...dotenv.values });
   }
   // The demo starts Claude Code with its environment: nothing from .env goes there.
@@ -95,7 +96,7 @@ function usageError(error: unknown): number {
         ? USAGE_ERROR
         : undefined;
   if (code === undefined) throw error;
-  process.stderr.write(`claudia: ${(error as Error).message}\n`);
+  stderrLine(`claudia: ${(error as Error).message}`);
   return code;
 }
 
@@ -134,7 +135,8 @@ async function ownCommand(name: string, args: string[], env: NodeJS.ProcessEnv):
     const { tracesCommand } = await import("./traces/command.ts");
     return tracesCommand(args, {
       out: (t) => process.stdout.write(t),
-      err: (t) => process.stderr.write(t),
+      // What the traces commands report quotes the journal and the checkout: no control sequence passes.
+      err: (t) => process.stderr.write(stripControl(t)),
       env,
       color,
     });
@@ -151,7 +153,7 @@ function exit(code: number): void {
 main(process.argv.slice(2)).then(
   (code) => exit(code),
   (error: unknown) => {
-    process.stderr.write(`claudia: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderrLine(`claudia: internal error: ${error instanceof Error ? error.message : String(error)}`);
     exit(70);
   },
 );

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { computeStats, parseSince, percentile, type StatsRun } from "../../src/cli/traces/stats.ts";
+import { renderStats } from "../../src/cli/traces/stats-table.ts";
 import type { RunRecord } from "../../src/export/journal.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
 
@@ -52,6 +53,16 @@ const tool = (name: string, ms: number, failed = false) =>
   span(`execute_tool ${name}`, ms, { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": name }, failed);
 
 describe("journal statistics", () => {
+  test("the tables print no control sequence a model put in a tool or model name, and stay one row each", () => {
+    const evil = "Bash\u001b]52;c;aGk=\u0007\u001b[2J\nFAKE ROW";
+    const stats = computeStats([{ record: record(DAY1), spans: [chat(`m\u001b[31m`, 10, 0.01), tool(evil, 5)] }]);
+    const text = renderStats(stats);
+    assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(text), JSON.stringify(text));
+    const toolRows = text.split("\n").filter((line) => line.startsWith("Bash"));
+    assert.equal(toolRows.length, 1);
+    assert.match(toolRows[0] as string, /FAKE ROW/);
+  });
+
   test("nearest-rank percentiles", () => {
     assert.equal(percentile([], 0.5), null);
     assert.equal(percentile([7], 0.95), 7);

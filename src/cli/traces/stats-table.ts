@@ -1,8 +1,13 @@
 /** `claudia traces stats` as readable tables. Pure. */
 import type { Durations, JournalStats } from "./stats.ts";
+import { stripControl } from "../../trace/text.ts";
 import { formatCost, formatDuration } from "./tree.ts";
 
-function table(header: string[], rows: string[][]): string {
+/** A cell as it may be printed: names come from the session (a model-chosen tool name), so no control sequence and one line. */
+const cellText = (text: string) => stripControl(text).replace(/\s/g, " ");
+
+function table(header: string[], cells: string[][]): string {
+  const rows = cells.map((row) => row.map(cellText));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) =>
     cells
