@@ -81,10 +81,14 @@ test("a .env export timeout longer than the metrics interval: claudia waits for 
 test("a .env's names and values are quoted in warnings without their escape sequences", async () => {
   const osc52 = "\u001b]52;c;cHduZWQ=\u0007";
   writeFileSync(dotenvPath(), `CLAUDIA_X${osc52}=1\nOTEL_BSP_SCHEDULE_DELAY="\u001b]0;pwned\u0007\u001b[2J"\n`);
-  for (const args of [["traces", "list"], [...BASE_ARGS, "[[scenario:text]] hello"]]) {
+  for (const args of [
+    ["traces", "list"],
+    [...BASE_ARGS, "[[scenario:text]] hello"],
+  ]) {
     const ran = await claudia(h.sandbox, args);
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stderr, /ignored CLAUDIA_X\n/, "the warning is still given");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
     assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(ran.stderr), JSON.stringify(ran.stderr));
     if (args[0] !== "traces") assert.match(ran.stderr, /OTEL_BSP_SCHEDULE_DELAY/, "the bad value is reported");
   }

@@ -57,6 +57,7 @@ describe("journal statistics", () => {
     const evil = "Bash\u001b]52;c;aGk=\u0007\u001b[2J\nFAKE ROW";
     const stats = computeStats([{ record: record(DAY1), spans: [chat(`m\u001b[31m`, 10, 0.01), tool(evil, 5)] }]);
     const text = renderStats(stats);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
     assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(text), JSON.stringify(text));
     const toolRows = text.split("\n").filter((line) => line.startsWith("Bash"));
     assert.equal(toolRows.length, 1);

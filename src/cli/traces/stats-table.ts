@@ -1,6 +1,7 @@
 /** `claudia traces stats` as readable tables. Pure. */
-import type { Durations, JournalStats } from "./stats.ts";
+
 import { stripControl } from "../../trace/text.ts";
+import type { Durations, JournalStats } from "./stats.ts";
 import { formatCost, formatDuration } from "./tree.ts";
 
 /** A cell as it may be printed: names come from the session (a model-chosen tool name), so no control sequence and one line. */
