@@ -5,7 +5,8 @@
  * traces are exported (OTEL_*, LOGFIRE_*, SENTRY_*, a few CLAUDIA_* ones), and only those that
  * cannot lower protection: never the program to run (CLAUDIA_CLAUDE_PATH), never Claude Code's
  * environment (the values go to claudia's configuration, never to the child), never redaction
- * off, content capture on, or a journal elsewhere. A variable already set in the environment wins.
+ * off, content capture on, an exporter or the journal off, a shorter retention, long waits at exit,
+ * or a journal elsewhere. A variable already set in the environment wins.
  * An endpoint is also refused when the environment (or the command line) already configures that
  * backend (its endpoint, headers or client certificate), whose credentials or traces would otherwise
  * go to a host the checkout chose; and certificate or key paths are never taken (a local file is the
@@ -26,22 +27,29 @@ export interface Dotenv {
 /** Larger than this, a `.env` is not a settings file. */
 export const MAX_DOTENV_BYTES = 64 * 1024;
 
-/** claudia's own settings that only shape telemetry and cannot lower protection. */
-const CLAUDIA_TELEMETRY = new Set([
-  "CLAUDIA_JOURNAL",
-  "CLAUDIA_JOURNAL_MAX_AGE_DAYS",
-  "CLAUDIA_JOURNAL_MAX_MB",
-  "CLAUDIA_EXPORT_TIMEOUT_MS",
-  "CLAUDIA_RESEND_WAIT_MS",
-]);
-
 const OFF = new Set(["off", "false", "0", "no"]);
+const isOff = (v: string) => OFF.has(v.trim().toLowerCase());
+const within = (v: string, min: number, max: number) => Number(v) >= min && Number(v) <= max;
+const exportsSomething = (v: string) => !v.split(",").some((exporter) => exporter.trim().toLowerCase() === "none");
 
-/** Settings taken only with a value that keeps or raises protection. */
+/**
+ * Settings taken only with a value that keeps or raises protection: redaction and the journal stay
+ * on, content capture may only go off or shorter, no exporter is switched off, the journal keeps
+ * runs at least as long as by default (a checkout may not delete the user's history), and the waits
+ * at exit stay bounded (a checkout's slow backend may not hold a run for long).
+ */
 const ONLY_STRICTER: Record<string, (value: string) => boolean> = {
-  CLAUDIA_REDACT: (v) => !OFF.has(v.trim().toLowerCase()),
-  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: (v) => OFF.has(v.trim().toLowerCase()),
-  CLAUDIA_CONTENT_MAX_LENGTH: (v) => Number(v) > 0 && Number(v) <= 8192,
+  CLAUDIA_REDACT: (v) => !isOff(v),
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: isOff,
+  CLAUDIA_CONTENT_MAX_LENGTH: (v) => within(v, 1, 8192),
+  CLAUDIA_JOURNAL: (v) => !isOff(v),
+  CLAUDIA_JOURNAL_MAX_AGE_DAYS: (v) => within(v, 30, Number.MAX_SAFE_INTEGER),
+  CLAUDIA_JOURNAL_MAX_MB: (v) => within(v, 500, Number.MAX_SAFE_INTEGER),
+  CLAUDIA_EXPORT_TIMEOUT_MS: (v) => within(v, 1, 30_000),
+  CLAUDIA_RESEND_WAIT_MS: (v) => within(v, 0, 10_000),
+  OTEL_TRACES_EXPORTER: exportsSomething,
+  OTEL_METRICS_EXPORTER: exportsSomething,
+  OTEL_SDK_DISABLED: (v) => v.trim().toLowerCase() !== "true",
 };
 
 /**
@@ -68,7 +76,7 @@ const FILE_PATH = /^OTEL_EXPORTER_OTLP_(?:[A-Z]+_)?(?:CERTIFICATE|CLIENT_CERTIFI
 
 function telemetryName(name: string): boolean {
   if (FILE_PATH.test(name)) return false;
-  return /^(OTEL|LOGFIRE|SENTRY)_[A-Z0-9_]+$/.test(name) || CLAUDIA_TELEMETRY.has(name) || name in ONLY_STRICTER;
+  return /^(OTEL|LOGFIRE|SENTRY)_[A-Z0-9_]+$/.test(name) || name in ONLY_STRICTER;
 }
 
 /** Read a small regular file without following a symlink or blocking on a FIFO; undefined when absent. */

@@ -32,32 +32,43 @@ test("a .env sets telemetry settings only, never the program, Claude Code's envi
       "OTEL_SERVICE_NAME=from-dotenv",
       "SENTRY_ENVIRONMENT=ci",
       "CLAUDIA_JOURNAL_MAX_MB=10",
+      "CLAUDIA_JOURNAL_MAX_AGE_DAYS=0.000001",
+      "CLAUDIA_JOURNAL=off",
+      "OTEL_TRACES_EXPORTER=none",
+      "OTEL_METRICS_EXPORTER=otlp, none",
+      "OTEL_SDK_DISABLED=true",
+      "CLAUDIA_EXPORT_TIMEOUT_MS=2000000000",
+      "CLAUDIA_RESEND_WAIT_MS=86400000",
     ].join("\n"),
   );
   const dotenv = readDotenv({ OTEL_SERVICE_NAME: "from-env" }, {}, path);
   assert.deepEqual(dotenv.values, {
     OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector.example:4318",
     SENTRY_ENVIRONMENT: "ci",
-    CLAUDIA_JOURNAL_MAX_MB: "10",
   });
   assert.deepEqual(dotenv.ignored.sort(), [
     "ANTHROPIC_API_KEY",
     "ANTHROPIC_BASE_URL",
     "CLAUDIA_CLAUDE_PATH",
     "CLAUDIA_CONTENT_MAX_LENGTH",
+    "CLAUDIA_EXPORT_TIMEOUT_MS",
     "CLAUDIA_HOME",
+    "CLAUDIA_JOURNAL",
+    "CLAUDIA_JOURNAL_MAX_AGE_DAYS",
+    "CLAUDIA_JOURNAL_MAX_MB",
     "CLAUDIA_REDACT",
     "CLAUDIA_REDACT_PATTERNS",
+    "CLAUDIA_RESEND_WAIT_MS",
     "NODE_OPTIONS",
     "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+    "OTEL_METRICS_EXPORTER",
+    "OTEL_SDK_DISABLED",
+    "OTEL_TRACES_EXPORTER",
     "PATH",
   ]);
   assert.equal(dotenv.warnings.length, 1);
   assert.match(dotenv.warnings[0] as string, /ignored .*CLAUDIA_CLAUDE_PATH/);
-  assert.equal(
-    dotenvNotice(dotenv),
-    "settings from .env: CLAUDIA_JOURNAL_MAX_MB, OTEL_EXPORTER_OTLP_ENDPOINT, SENTRY_ENVIRONMENT",
-  );
+  assert.equal(dotenvNotice(dotenv), "settings from .env: OTEL_EXPORTER_OTLP_ENDPOINT, SENTRY_ENVIRONMENT");
 });
 
 test("a project's own variables are counted, not listed; those claudia or Claude Code read are named", () => {
@@ -68,10 +79,14 @@ test("a project's own variables are counted, not listed; those claudia or Claude
 });
 
 test("settings that raise protection are taken from a .env", () => {
-  const path = dotenvFile("CLAUDIA_REDACT=on\nOTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false\n");
+  const path = dotenvFile(
+    "CLAUDIA_REDACT=on\nOTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=false\nCLAUDIA_JOURNAL_MAX_AGE_DAYS=90\nCLAUDIA_EXPORT_TIMEOUT_MS=10000\n",
+  );
   assert.deepEqual(readDotenv({}, {}, path).values, {
     CLAUDIA_REDACT: "on",
     OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "false",
+    CLAUDIA_JOURNAL_MAX_AGE_DAYS: "90",
+    CLAUDIA_EXPORT_TIMEOUT_MS: "10000",
   });
 });
 
