@@ -101,7 +101,7 @@ export function denialSourceOf(entry: Json): string | undefined {
   const kind = typeof entry.toolDenialKind === "string" ? entry.toolDenialKind : undefined;
   if (decision.decision !== "reject" && kind === undefined) return undefined;
   if (decision.source === "hook" || decision.reasonType === "hook") return "hook";
-  if (decision.source === "user") return "user";
+  if (decision.source === "user" || kind === "user-rejected") return "user";
   if (kind === "permission-rule" || decision.reasonType === "rule") return "rule";
   return "mode";
 }
@@ -115,6 +115,8 @@ export class TranscriptParser {
   private requestStart: number | undefined;
   private lastTime = 0;
   private sawPrompt = false;
+  /** The session's permission mode, as the transcript last said (`default`, `bypassPermissions`, …). */
+  private permissionMode: string | undefined;
 
   /**
    * `since` (epoch ms): entries stamped earlier are not this run's (a resumed session's history, or
@@ -139,6 +141,8 @@ export class TranscriptParser {
     if (this.since !== undefined && time(entry, this.since) < this.since) return;
     const at = time(entry, this.lastTime);
     this.lastTime = Math.max(this.lastTime, at);
+    // Said by a `permission-mode` entry, and on prompts (the Agent SDK's).
+    if (typeof entry.permissionMode === "string") this.permissionMode = entry.permissionMode;
     if (entry.type === "assistant") {
       this.assistant(entry, at);
       return;
@@ -231,6 +235,17 @@ export class TranscriptParser {
     }
   }
 
+  /**
+   * The user stopped the run (Esc, an SDK interrupt) rather than refused this call: Claude Code
+   * records both as `user-rejected`. A call refused before it ran is marked `toolDenialBeforeRun`;
+   * without it, the call was running. Before it ran, with permissions bypassed, nobody was asked:
+   * it was waiting its turn when the run stopped.
+   */
+  private stopped(entry: Json): boolean {
+    if (entry.toolDenialKind !== "user-rejected") return false;
+    return entry.toolDenialBeforeRun !== true || this.permissionMode === "bypassPermissions";
+  }
+
   private user(entry: Json, at: number, toolResult: boolean): void {
     const message = (entry.message ?? {}) as Json;
     const content = message.content;
@@ -244,8 +259,10 @@ export class TranscriptParser {
         let denialSource: string | undefined;
         if (isError) {
           denialSource = denialSourceOf(entry);
-          if (structured.interrupted === true || /interrupted by user/i.test(output)) errorType = "interrupted";
-          else errorType = denialSource ? "permission_denied" : "tool_error";
+          if (structured.interrupted === true || /interrupted by user/i.test(output) || this.stopped(entry)) {
+            errorType = "interrupted";
+            denialSource = undefined;
+          } else errorType = denialSource ? "permission_denied" : "tool_error";
         }
         const end = {
           kind: "tool.end" as const,

@@ -24,6 +24,8 @@ interface ToolState {
   name: string;
   /** Who refused it, when Claude Code's accounting said so before it ended. */
   refusedBy?: string;
+  /** Claude Code's accounting said it was allowed to run (a later "user" refusal is the user stopping the run). */
+  accepted?: boolean;
 }
 
 /** Tool calls that start a subagent. */
@@ -95,6 +97,7 @@ export class ToolSpans {
     const key = agentId === undefined ? newestKeyOf(this.open, id) : toolCallKey(agentId, id);
     const tool = key === undefined ? undefined : this.open.get(key);
     if (tool && decision === "reject") tool.refusedBy = source === "hook" ? "hook" : source;
+    if (tool && decision === "accept") tool.accepted = true;
   }
 
   end(
@@ -113,8 +116,10 @@ export class ToolSpans {
     if (this.content.capture) tool.span.setAttribute(ATTR.toolResult, this.content.cut(output));
     if (isError) {
       this.failed++;
-      const source = denial ?? (errorType === "interrupted" ? undefined : tool.refusedBy);
-      const type = source ? "permission_denied" : (errorType ?? "tool_error");
+      // Allowed to run, then refused by the user: the user stopped the run before it started.
+      const stopped = denial === "user" && tool.accepted === true;
+      const source = stopped ? undefined : (denial ?? (errorType === "interrupted" ? undefined : tool.refusedBy));
+      const type = stopped ? "interrupted" : source ? "permission_denied" : (errorType ?? "tool_error");
       const interrupted = this.interruption();
       const reason = interrupted && time >= interrupted.time ? "interrupted" : type;
       if (source && reason === "permission_denied") tool.span.setAttribute(ATTR.ccPermissionSource, source);

@@ -108,6 +108,30 @@ describe("tracedQuery exactness", () => {
     assertExactCalls(spans, model.served.slice(before), Number(total));
   });
 
+  test("interrupted while its tools run: both tool calls are interrupted, not refused", async () => {
+    exporter.reset();
+    const q = tracedQuery(
+      { prompt: "[[scenario:sleep-two]] interrupt me", options: options() },
+      { tracerProvider: provider },
+    );
+    let interrupting: Promise<unknown> | undefined;
+    // The interrupted run ends with Claude Code's error result, which the SDK throws.
+    await assert.rejects(async () => {
+      for await (const m of q) {
+        if (interrupting || m.type !== "assistant" || !JSON.stringify(m.message.content).includes("tool_use")) continue;
+        // Once the first tool runs (the second waits its turn), the caller stops the run.
+        interrupting = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => q.interrupt());
+      }
+    }, /error result/);
+    await interrupting;
+    const tools = exporter.getFinishedSpans().filter((s) => s.name === "execute_tool Bash");
+    assert.equal(tools.length, 2);
+    for (const tool of tools) {
+      assert.equal(tool.attributes["error.type"], "interrupted");
+      assert.equal(tool.attributes["claude_code.permission.source"], undefined);
+    }
+  });
+
   test("closed before Claude Code started: it never starts, and iterating ends at once", async () => {
     const served = model.arrivals.length;
     const q = tracedQuery({ prompt: "[[scenario:text]] never", options: options() }, { tracerProvider: provider });

@@ -36,6 +36,15 @@ export const scenarios: Record<string, Scenario> = {
       ? tools(bash(`node -e 'setTimeout(() => console.log(37), 37000)' ${param(c, "tag") ?? ""}`, "Wait a long time"))
       : text("Woke up."),
 
+  /** Two long tool calls in one reply (Claude Code runs them one after the other), to interrupt. */
+  "sleep-two": (c) =>
+    c.toolResults.length === 0
+      ? tools(
+          bash("node -e 'setTimeout(() => console.log(1), 30000)'", "Wait a long time"),
+          bash("node -e 'setTimeout(() => console.log(2), 31000)'", "Wait longer"),
+        )
+      : text("Woke up."),
+
   /** Secrets in a tool's output and in the model's answer, for the redaction tests. */
   secrets: (c) =>
     c.toolResults.length === 0

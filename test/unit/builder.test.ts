@@ -134,6 +134,26 @@ describe("TraceBuilder", () => {
   });
 });
 
+test("a call Claude Code allowed, then refused by the user, was stopped: interrupted, not denied", () => {
+  const { one } = build([
+    { kind: "tool.start", agentId: null, id: "t1", name: "Bash", input: {}, time: T + 2000 },
+    { kind: "tool.decision", id: "t1", time: T + 2001, decision: "accept", source: "config" },
+    {
+      kind: "tool.end",
+      agentId: null,
+      id: "t1",
+      time: T + 2500,
+      isError: true,
+      output: "The user doesn't want to proceed",
+      errorType: "permission_denied",
+      denialSource: "user",
+    },
+  ]);
+  const tool = one("execute_tool Bash");
+  assert.equal(tool.attributes["error.type"], "interrupted");
+  assert.equal(tool.attributes["claude_code.permission.source"], undefined);
+});
+
 test("two subagents given the same tool-call id (a replayed answer) each get their own tool span", () => {
   const sub = (agentId: string, time: number): RunEvent => ({
     kind: "subagent.start",

@@ -68,6 +68,32 @@ describe("TranscriptParser", () => {
     assert.deepEqual(chat.toolCalls, [{ id: "t1", name: "Bash" }]);
   });
 
+  test("a call the user stopped is interrupted; one refused at the prompt is denied by the user", () => {
+    const rejected = (id: string, beforeRun: boolean) =>
+      entry({
+        type: "user",
+        toolUseResult: "User rejected tool use",
+        toolDenialKind: "user-rejected",
+        ...(beforeRun ? { toolDenialBeforeRun: true } : {}),
+        message: {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: id, content: "The user doesn't want to proceed", is_error: true },
+          ],
+        },
+      });
+    const outcome = (mode: string, beforeRun: boolean) => {
+      const [end] = parse([entry({ type: "permission-mode", permissionMode: mode }), rejected("t1", beforeRun)]);
+      return end?.kind === "tool.end" ? [end.errorType, end.denialSource] : [];
+    };
+    // Running when the user pressed Esc (or the SDK interrupted): stopped, not refused.
+    assert.deepEqual(outcome("default", false), ["interrupted", undefined]);
+    // Not started yet, with nobody to ask (permissions bypassed): it was waiting its turn.
+    assert.deepEqual(outcome("bypassPermissions", true), ["interrupted", undefined]);
+    // Refused at the permission prompt.
+    assert.deepEqual(outcome("default", true), ["permission_denied", "user"]);
+  });
+
   test("failed tool results carry an error type; API errors are not model calls", () => {
     const events = parse([
       entry({
