@@ -95,6 +95,8 @@ export interface ApiRequestEvent {
   costUsd: number;
   /** Time to the first streamed chunk, ms. */
   ttftMs?: number;
+  /** Not an accounting record: what Claude Code's run totals hold beyond its other calls (see trace/remainder.ts). */
+  fromTotals?: boolean;
 }
 
 /** A failed attempt of a model call that Claude Code retried (5xx, 529, …). */

@@ -260,7 +260,9 @@ export class TraceBuilder {
     if (this.finished) return this.finished;
     const endTime = outcome.endTime ?? Date.now();
     this.tools.finish(endTime);
-    this.chats.finish();
+    // Claude Code's totals, when they are this run's alone (not a resumed session's).
+    const last = this.results.at(-1);
+    this.chats.finish(this.options.resumed ? undefined : last?.models ? last : this.costState);
     // Attempts and fallbacks no call followed (the run failed) stay on the agent that made them.
     for (const [agentId, notes] of this.chats.leftoverNotes()) {
       const span = this.agents.of(agentId).span;

@@ -99,6 +99,14 @@ export class CallJoin<Note> {
     return n;
   }
 
+  /** The one call still waiting, taken out, when it is the only thing unmatched (no request waits either). */
+  takeLone(): { chat: ChatEvent; notes: Note[] } | undefined {
+    if (this.requests.size > 0 || this.waiting !== 1) return undefined;
+    const [entries] = this.held.values();
+    this.held.clear();
+    return entries?.[0];
+  }
+
   /** Emit everything still waiting (the run has ended); a request id already traced is not traced again. */
   flush(): void {
     for (const entries of this.held.values()) for (const { chat, notes } of entries) this.out({ chat, notes });

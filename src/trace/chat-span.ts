@@ -51,7 +51,7 @@ export function chatSpanPlan(call: JoinedCall<ChatNote>, costOf: CostOf, semconv
     [ATTR.requestModel]: requested,
     [ATTR.responseModel]: model,
     ...usageAttributes(usage, semconv, "inference"),
-    [ATTR.ccCostSource]: request ? "claude_code" : "price_table",
+    [ATTR.ccCostSource]: request ? (request.fromTotals ? "claude_code_total" : "claude_code") : "price_table",
   };
   const optional: [string, string | number | undefined][] = [
     [ATTR.responseId, chat?.id || undefined],

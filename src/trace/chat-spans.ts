@@ -12,6 +12,7 @@ import {
   type ChatEvent,
   emptyUsage,
   type ModelFallbackEvent,
+  type ResultEvent,
   type TokenUsage,
   toolCallKey,
   type UsageDetails,
@@ -21,6 +22,7 @@ import type { ApiServer } from "./api-server.ts";
 import { CallJoin, type JoinedCall } from "./call-join.ts";
 import { type ChatNote, chatSpanPlan } from "./chat-span.ts";
 import type { Conversations } from "./messages.ts";
+import { remainderRequest } from "./remainder.ts";
 import { addUsage } from "./run-outcome.ts";
 import { ATTR, EVENT } from "./semconv.ts";
 import type { SemconvMode } from "./semconv-mode.ts";
@@ -66,6 +68,8 @@ export class ChatSpans {
    */
   private readonly awaitingTool = new Map<string, JoinedCall<ChatNote>[]>();
   private awaitingToolCount = 0;
+  /** Usage of the calls traced, by the model that answered (Claude Code's totals are by model). */
+  private readonly usageByModel = new Map<string, TokenUsage>();
 
   constructor(private readonly options: ChatSpansOptions) {
     this.join = new CallJoin<ChatNote>(options.exactCalls, (call) => this.emit(call));
@@ -123,11 +127,18 @@ export class ChatSpans {
   }
 
   /**
-   * The run ends: calls still waiting go out as they are, a tool's calls whose tool never reached
-   * the transcript go under their agent, and attempts no call followed (the run failed) stay on
-   * the agent that made them.
+   * The run ends: calls still waiting go out as they are (the only one left, given what Claude
+   * Code's `totals` hold beyond the others, when they are the run's own), a tool's calls whose tool
+   * never reached the transcript go under their agent, and attempts no call followed (the run
+   * failed) stay on the agent that made them.
    */
-  finish(): void {
+  finish(totals?: ResultEvent): void {
+    const settled = this.allExact && this.cost !== undefined && this.awaitingToolCount === 0;
+    const lone = totals && settled ? this.join.takeLone() : undefined;
+    if (lone && totals) {
+      const traced = { costUsd: this.cost ?? 0, byModel: this.usageByModel };
+      this.emit({ ...lone, request: remainderRequest(lone.chat, totals, traced) });
+    }
     this.join.flush();
     const orphans = [...this.awaitingTool.values()].flat();
     this.awaitingTool.clear();
@@ -163,6 +174,9 @@ export class ChatSpans {
     this.calls++;
     agents.called(agent, plan.usage, plan.cost, plan.model);
     addUsage(this.usage, plan.usage);
+    const byModel = this.usageByModel.get(plan.model) ?? emptyUsage();
+    this.usageByModel.set(plan.model, byModel);
+    addUsage(byModel, plan.usage);
     if (!plan.exactCost) this.allExact = false;
     this.cost = plan.cost === undefined || this.cost === undefined ? undefined : this.cost + plan.cost;
     const span = this.options.tracer.startSpan(

@@ -163,3 +163,39 @@ test("Claude Code killed by a signal: claudia exits 128+N as a shell would, the 
     for (const pid of processesWith(marker)) process.kill(Number(pid), "SIGKILL");
   }
 });
+
+test("SIGINT while a reply streams: that request is traced at what Claude Code counted, and the calls add up to its total", async () => {
+  const child = spawn(
+    process.execPath,
+    [CLAUDIA, ...BASE_ARGS, "--output-format", "json", "[[scenario:slow-second]] go"],
+    {
+      env: h.sandbox.env,
+      cwd: h.sandbox.work,
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
+  child.stdin.end();
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+  assert.ok(await until(() => stderr.includes("Tool completed"), 20000), "the first tool ran");
+  // The second reply has sent its first block and stalls: Claude Code is mid-stream.
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  child.kill("SIGINT");
+  assert.equal(await exited, 130);
+  const total = Number(JSON.parse(stdout).total_cost_usd);
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr), 4);
+  const chats = spans.filter((s) => s.name.startsWith("chat "));
+  assert.equal(chats.length, 2);
+  const sum = chats.reduce((n, s) => n + Number(s.attributes["gen_ai.usage.cost"]), 0);
+  assert.ok(Math.abs(sum - total) <= total * 1e-6, `Σ chat ${sum} vs total_cost_usd ${total}`);
+  const stopped = chats.find((s) => s.attributes["claude_code.cost.source"] === "claude_code_total");
+  assert.ok(stopped, "the interrupted request is priced from Claude Code's totals");
+  assert.ok(Number(stopped.attributes["gen_ai.usage.output_tokens"]) > 1, "not the stream's placeholder count");
+});

@@ -45,6 +45,17 @@ export const scenarios: Record<string, Scenario> = {
         )
       : text("Woke up."),
 
+  /** A quick tool call, then a reply whose stream stalls for 6 s after its first block: to interrupt mid-stream. */
+  "slow-second": (c) =>
+    c.toolResults.length === 0
+      ? tools(bash("echo fast", "Print a word"))
+      : c.toolResults.length === 1
+        ? {
+            ...tools({ type: "text", text: "Second, slowly." }, bash("echo slow", "Print another")),
+            pause: { beforeBlock: 1, ms: 6000 },
+          }
+        : text("Slow done."),
+
   /** Secrets in a tool's output and in the model's answer, for the redaction tests. */
   secrets: (c) =>
     c.toolResults.length === 0

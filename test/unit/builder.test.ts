@@ -233,3 +233,58 @@ describe("long content", () => {
     assert.ok(!whole.some((n) => n >= 1_000_000), `whole texts redacted: ${whole.join(", ")}`);
   });
 });
+
+describe("a request Claude Code counted but never accounted (stopped mid-stream)", () => {
+  const request = (id: string): RunEvent => ({
+    kind: "api.request",
+    agentId: null,
+    requestId: id,
+    model: "m",
+    startTime: T + 1100,
+    endTime: T + 1200,
+    usage,
+    details: {},
+    costUsd: 0.25,
+  });
+  const call = (id: string, output: number): RunEvent => ({
+    ...(chat(`msg-${id}`, null, T + 1100) as Extract<RunEvent, { kind: "chat" }>),
+    requestId: id,
+    usage: { ...usage, output },
+  });
+  const totals: RunEvent = {
+    kind: "result",
+    time: T + 3000,
+    source: "result",
+    totalCostUsd: 0.4,
+    models: { m: { usage: { input: 2, output: 14, cacheRead: 200, cacheCreation: 40 }, costUsd: 0.4 } },
+  };
+  function run(resumed: boolean) {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const builder = new TraceBuilder({
+      tracer: provider.getTracer("test"),
+      parentContext: ROOT_CONTEXT,
+      content: { capture: false, maxLength: 50 },
+      startTime: T + 1000,
+      exactCalls: true,
+      resumed,
+      costOf: () => 0.001,
+    });
+    for (const event of [call("r1", 10), request("r1"), call("r2", 1), totals]) builder.handle(event);
+    builder.finish({ endTime: T + 9000 });
+    return exporter.getFinishedSpans().find((s) => s.attributes["claude_code.request_id"] === "r2") as ReadableSpan;
+  }
+
+  test("its usage and price are what the run's totals hold beyond the other calls", () => {
+    const stopped = run(false);
+    assert.equal(stopped.attributes["claude_code.cost.source"], "claude_code_total");
+    assert.ok(Math.abs(Number(stopped.attributes["gen_ai.usage.cost"]) - 0.15) < 1e-12);
+    assert.equal(stopped.attributes["gen_ai.usage.output_tokens"], 4);
+  });
+
+  test("not for a resumed session, whose totals include earlier runs: the price table's", () => {
+    const stopped = run(true);
+    assert.equal(stopped.attributes["claude_code.cost.source"], "price_table");
+    assert.equal(stopped.attributes["gen_ai.usage.cost"], 0.001);
+  });
+});
