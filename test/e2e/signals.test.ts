@@ -9,7 +9,7 @@ import { constants } from "node:os";
 import { test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { processesWith, until } from "../support/processes.ts";
-import { BASE_ARGS, CLAUDIA } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDIA, claudia } from "../support/sandbox.ts";
 import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
@@ -165,30 +165,23 @@ test("Claude Code killed by a signal: claudia exits 128+N as a shell would, the 
 });
 
 test("SIGINT while a reply streams: that request is traced at what Claude Code counted, and the calls add up to its total", async () => {
-  const child = spawn(
-    process.execPath,
-    [CLAUDIA, ...BASE_ARGS, "--output-format", "json", "[[scenario:slow-second]] go"],
-    {
-      env: h.sandbox.env,
-      cwd: h.sandbox.work,
-      stdio: ["pipe", "pipe", "pipe"],
+  const arrived = h.model.arrivals.length;
+  let pid = 0;
+  const running = claudia(
+    h.sandbox,
+    [...BASE_ARGS, "--output-format", "json", "[[scenario:slow-second]] go"],
+    {},
+    "",
+    (p) => {
+      pid = p;
     },
   );
-  child.stdin.end();
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on("data", (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
-  assert.ok(await until(() => stderr.includes("Tool completed"), 20000), "the first tool ran");
-  // The second reply has sent its first block and stalls: Claude Code is mid-stream.
+  assert.ok(await until(() => h.model.arrivals.length >= arrived + 2, 20000), "the second request was made");
+  // Its reply has sent its first block and stalls: Claude Code is mid-stream.
   await new Promise((resolve) => setTimeout(resolve, 800));
-  child.kill("SIGINT");
-  assert.equal(await exited, 130);
+  process.kill(pid, "SIGINT");
+  const { code, stdout, stderr } = await running;
+  assert.equal(code, 130);
   const total = Number(JSON.parse(stdout).total_cost_usd);
   const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr), 4);
   const chats = spans.filter((s) => s.name.startsWith("chat "));

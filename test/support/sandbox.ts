@@ -95,8 +95,13 @@ export function run(
 /** The arguments every scripted run needs: the model the endpoint answers as, and no permission prompts. */
 export const BASE_ARGS = ["--model", MODEL, "--dangerously-skip-permissions"];
 
-export const claudia = (sandbox: Sandbox, args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) =>
-  run(process.execPath, [CLAUDIA, ...args], { env: { ...sandbox.env, ...env }, cwd: sandbox.work, stdin });
+export const claudia = (
+  sandbox: Sandbox,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  stdin?: string,
+  onSpawn?: (pid: number) => void,
+) => run(process.execPath, [CLAUDIA, ...args], { env: { ...sandbox.env, ...env }, cwd: sandbox.work, stdin, onSpawn });
 
 export const claude = (sandbox: Sandbox, args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) =>
   run(CLAUDE, args, { env: { ...sandbox.env, ...env }, cwd: sandbox.work, stdin });

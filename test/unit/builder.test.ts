@@ -16,6 +16,7 @@ function build(
   events: RunEvent[],
   outcome: { exitCode?: number; endTime?: number } = {},
   costOf: (model: string, usage: { output: number }) => number | undefined = (_model, usage) => usage.output / 1000,
+  options: { exactCalls?: boolean; resumed?: boolean } = {},
 ) {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -25,6 +26,7 @@ function build(
     content: { capture: true, maxLength: 50 },
     startTime: T + 1000,
     costOf,
+    ...options,
   });
   for (const event of events) builder.handle(event);
   const summary = builder.finish({ endTime: T + 9000, ...outcome });
@@ -259,20 +261,9 @@ describe("a request Claude Code counted but never accounted (stopped mid-stream)
     models: { m: { usage: { input: 2, output: 14, cacheRead: 200, cacheCreation: 40 }, costUsd: 0.4 } },
   };
   function run(resumed: boolean) {
-    const exporter = new InMemorySpanExporter();
-    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-    const builder = new TraceBuilder({
-      tracer: provider.getTracer("test"),
-      parentContext: ROOT_CONTEXT,
-      content: { capture: false, maxLength: 50 },
-      startTime: T + 1000,
-      exactCalls: true,
-      resumed,
-      costOf: () => 0.001,
-    });
-    for (const event of [call("r1", 10), request("r1"), call("r2", 1), totals]) builder.handle(event);
-    builder.finish({ endTime: T + 9000 });
-    return exporter.getFinishedSpans().find((s) => s.attributes["claude_code.request_id"] === "r2") as ReadableSpan;
+    const events = [call("r1", 10), request("r1"), call("r2", 1), totals];
+    const { spans } = build(events, {}, () => 0.001, { exactCalls: true, resumed });
+    return spans.find((s) => s.attributes["claude_code.request_id"] === "r2") as ReadableSpan;
   }
 
   test("its usage and price are what the run's totals hold beyond the other calls", () => {
