@@ -25,7 +25,7 @@ export interface InteractiveOptions extends HeadlessOptions {
   quiet: boolean;
 }
 
-export const INTERACTIVE_HOOKS = ["UserPromptSubmit", "Stop", "StopFailure", "SessionEnd"];
+export const INTERACTIVE_HOOKS = ["UserPromptSubmit", "Stop", "StopFailure", "SessionEnd", "PreCompact", "PostCompact"];
 const FORWARDED: NodeJS.Signals[] = ["SIGTERM", "SIGHUP"];
 
 export async function runInteractive(options: InteractiveOptions): Promise<number> {

@@ -44,6 +44,10 @@ interface Interaction {
   /** Its turn is over, but not its background subagents' work: how it ends when theirs does. */
   after?: Outcome;
   ended: boolean;
+  /** A `/compact` typed at the prompt, not a prompt. */
+  compaction?: boolean;
+  /** Claude Code said its turn is over (its end may still wait for the answer to be written). */
+  stopped?: boolean;
 }
 
 export class Interactions {
@@ -52,8 +56,13 @@ export class Interactions {
   private current: Interaction | undefined;
   private count = 0;
   private version: string | undefined;
-  /** The prompt that ended last: Claude Code's accounting of its last calls can arrive after its end. */
-  private previous: Interaction | undefined;
+  /**
+   * The prompts that ended last, oldest first: Claude Code's accounting of their last calls can
+   * arrive after their end (a `/compact` can end between a prompt's end and that accounting).
+   */
+  private readonly previous: Interaction[] = [];
+  /** A `/compact` that is over, waiting for its boundary to be read from the transcript. */
+  private compacting: Interaction | undefined;
   /**
    * The prompt each subagent, and each of its tool calls, belongs to: the one that started it. A
    * subagent in the background goes on after its prompt's turn, and its work is that prompt's.
@@ -69,23 +78,22 @@ export class Interactions {
 
   hook(input: HookInput, now = Date.now()): void {
     switch (input.hook_event_name) {
-      case "UserPromptSubmit": {
+      case "UserPromptSubmit":
         this.endCurrent({ completed: false, reason: "next_prompt", time: now });
-        if (input.transcript_path) this.follow(input.transcript_path, now);
-        const start: InteractionStart = {
-          index: ++this.count,
-          prompt: typeof input.prompt === "string" ? input.prompt : "",
-          sessionId: input.session_id,
-          time: now,
-        };
-        if (start.sessionId) this.sessions.add(start.sessionId);
-        const sink = this.open(start);
-        this.current = { sink, start, latest: now, background: new Map(), ended: false };
-        sink.emit({ kind: "prompt", agentId: null, time: now, text: start.prompt, synthetic: false });
-        if (start.sessionId)
-          sink.emit({ kind: "session", time: now, sessionId: start.sessionId, claudeCodeVersion: this.version });
+        this.begin(input, typeof input.prompt === "string" ? input.prompt : "", now);
         break;
-      }
+      // `/compact` typed at the prompt fires no UserPromptSubmit: its summary call is a run of its own.
+      // (An automatic compaction happens within a prompt's turn, and is that prompt's.)
+      case "PreCompact":
+        if (input.trigger === "manual" && (!this.current || this.current.stopped)) {
+          this.endCurrent({ completed: true, time: now });
+          const instructions = typeof input.custom_instructions === "string" ? input.custom_instructions.trim() : "";
+          this.begin(input, instructions ? `/compact ${instructions}` : "/compact", now).compaction = true;
+        }
+        break;
+      case "PostCompact":
+        if (this.current?.compaction) this.compacted(this.current, now);
+        break;
       case "Stop":
       case "StopFailure": {
         const answer = input.last_assistant_message;
@@ -98,6 +106,39 @@ export class Interactions {
         this.stopTail();
         break;
     }
+  }
+
+  /** A prompt (or a `/compact`) starts: its own run, following the session's transcript from now on. */
+  private begin(input: HookInput, prompt: string, now: number): Interaction {
+    if (input.transcript_path) this.follow(input.transcript_path, now);
+    const start: InteractionStart = { index: ++this.count, prompt, sessionId: input.session_id, time: now };
+    if (start.sessionId) this.sessions.add(start.sessionId);
+    const sink = this.open(start);
+    const interaction: Interaction = { sink, start, latest: now, background: new Map(), ended: false };
+    this.current = interaction;
+    sink.emit({ kind: "prompt", agentId: null, time: now, text: start.prompt, synthetic: false });
+    if (start.sessionId)
+      sink.emit({ kind: "session", time: now, sessionId: start.sessionId, claudeCodeVersion: this.version });
+    return interaction;
+  }
+
+  /**
+   * A `/compact` is over, but its boundary reaches the transcript just after this hook, and its
+   * summary call's accounting up to an export interval later: it ends once the boundary is read
+   * (its trace then waits, briefly, for that accounting), or after ANSWER_WAIT_MS. A prompt typed
+   * meanwhile is traced as usual.
+   */
+  private compacted(compacting: Interaction, time: number): void {
+    this.current = undefined;
+    this.ended(compacting);
+    this.compacting = compacting;
+    setTimeout(() => this.endCompacting(time), ANSWER_WAIT_MS).unref();
+  }
+
+  private endCompacting(time: number): void {
+    const compacting = this.compacting;
+    this.compacting = undefined;
+    if (compacting && !compacting.ended) this.end(compacting, { completed: true, time });
   }
 
   /** Whether a session is this UI's (its hooks named it). */
@@ -117,6 +158,7 @@ export class Interactions {
   private endWhenWritten(answer: string | undefined, time: number): void {
     const current = this.current;
     if (!current) return;
+    current.stopped = true;
     const deadline = Date.now() + ANSWER_WAIT_MS;
     const check = () => {
       if (this.current !== current) return;
@@ -134,7 +176,7 @@ export class Interactions {
     const current = this.current;
     this.current = undefined;
     if (!current) return;
-    this.previous = current;
+    this.ended(current);
     // Its background subagents are still at work: it ends when they have all reported back.
     if (current.background.size > 0) current.after = outcome;
     else this.end(current, outcome);
@@ -192,17 +234,26 @@ export class Interactions {
 
   /** An event from another source (Claude Code's accounting), routed like the transcript's. */
   event = (event: RunEvent): void => {
-    const previous = this.previous;
     const owner = this.ownerOf(event);
     const mine = this.current && (event.kind !== "api.request" || event.endTime >= this.current.start.time);
-    if (!owner && !mine && event.kind === "api.request" && previous && event.endTime >= previous.start.time) {
-      previous.sink.emit(event);
-    } else this.route(event, owner);
+    // A request made before the current prompt: the latest ended one that had started by then.
+    const earlier =
+      !owner && !mine && event.kind === "api.request"
+        ? this.previous.findLast((p) => event.endTime >= p.start.time)
+        : undefined;
+    if (earlier) earlier.sink.emit(event);
+    else this.route(event, owner);
   };
+
+  private ended(interaction: Interaction): void {
+    this.previous.push(interaction);
+    if (this.previous.length > 4) this.previous.shift();
+  }
 
   private route(event: RunEvent, owner = this.ownerOf(event)): void {
     if (event.kind === "session") this.version ??= event.claudeCodeVersion;
-    const target = owner ?? this.current;
+    const compacting = event.kind === "compaction" ? this.compacting : undefined;
+    const target = owner ?? compacting ?? this.current;
     if (!target) return;
     // The prompt comes from the hook; the session's saved totals cover every prompt, not this one.
     if (event.kind === "prompt" && event.agentId === null) return;
@@ -214,6 +265,7 @@ export class Interactions {
     this.own(target, event);
     target.sink.emit(event);
     if (event.kind === "tool.background.end" && owner) this.reportedBack(owner, event.id);
+    if (compacting) this.endCompacting(at);
   }
 
   /** The prompt an event belongs to when it is a subagent's (or a background subagent's report). */

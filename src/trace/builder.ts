@@ -370,6 +370,7 @@ export class TraceBuilder {
   /** The conversation was compacted: an event on the agent that was compacted. */
   private compaction(agentId: string | null, time: number, trigger?: string, pre?: number, post?: number): void {
     this.compactions++;
+    this.chats.compacted();
     const agent = this.agents.of(agentId);
     const attributes: Attributes = {};
     if (trigger) attributes[ATTR.ccCompactionTrigger] = trigger;

@@ -68,6 +68,9 @@ export class ChatSpans {
    */
   private readonly awaitingTool = new Map<string, JoinedCall<ChatNote>[]>();
   private awaitingToolCount = 0;
+  /** Compactions the transcript recorded, and compaction summary calls accounted. */
+  private compactions = 0;
+  private compactCalls = 0;
   /** Usage of the calls traced, by the model that answered (Claude Code's totals are by model). */
   private readonly usageByModel = new Map<string, TokenUsage>();
 
@@ -90,6 +93,7 @@ export class ChatSpans {
 
   /** Claude Code's accounting of one request. */
   accounted(request: ApiRequestEvent): void {
+    if (request.querySource === "compact") this.compactCalls++;
     this.join.request(request);
   }
 
@@ -112,9 +116,18 @@ export class ChatSpans {
     });
   }
 
-  /** Model calls from the transcript still waiting for Claude Code's accounting of them. */
+  /**
+   * Model calls still waiting for Claude Code's accounting of them: from the transcript, and the
+   * summary call of each compaction the transcript recorded (that call is in the accounting only).
+   */
   get waiting(): number {
-    return this.join.waiting + this.awaitingToolCount;
+    const summaries = this.options.exactCalls ? Math.max(0, this.compactions - this.compactCalls) : 0;
+    return this.join.waiting + this.awaitingToolCount + summaries;
+  }
+
+  /** The transcript recorded a compaction: its summary call's accounting is to come. */
+  compacted(): void {
+    this.compactions++;
   }
 
   /** A tool call's span exists (its `toolCallKey`): the calls it made itself, read before it, go under it now. */

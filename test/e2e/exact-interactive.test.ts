@@ -81,6 +81,48 @@ describe("interactive exactness", () => {
     assert.equal(agent.attributes["claude_code.cost.source"], "claude_code");
   });
 
+  test("/compact typed at the prompt is a run of its own: its summary call and boundary, at Claude Code's price", async () => {
+    const spansBefore = h.receiver.spans.length;
+    const servedBefore = h.model.served.length;
+    const sessionsBefore = transcripts(h.sandbox.home);
+    const terminal = startTerminal(process.execPath, [CLAUDIA, ...BASE_ARGS], {
+      env: h.sandbox.env,
+      cwd: h.sandbox.work,
+    });
+    await terminal.waitFor("bypass permissions on");
+    await terminal.type("[[scenario:manual-compact]] one\r");
+    await terminal.waitFor("One answered.", { ms: 30000 });
+    await terminal.type("/compact\r");
+    await terminal.waitFor("Compacted", { ms: 30000 });
+    await terminal.type("and three\r");
+    // The answer is drawn over itself as it streams: the model having served it is the surer sign.
+    const answered = Date.now() + 30000;
+    while (h.model.served.length < servedBefore + 3 && Date.now() < answered)
+      await new Promise((r) => setTimeout(r, 50));
+    await terminal.waitFor("answered.", { ms: 30000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    let spans: ReceivedSpan[] = [];
+    const deadline = Date.now() + 10000;
+    while (named(spans, "invoke_agent claude-code").length < 3 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      spans = h.receiver.spans.slice(spansBefore);
+    }
+    assertExactCalls(spans, h.model.served.slice(servedBefore), newSessionCost(h.sandbox.home, sessionsBefore));
+    const compacting = named(spans, "invoke_agent claude-code").find((r) =>
+      String(r.attributes["gen_ai.input.messages"]).includes("/compact"),
+    );
+    assert.ok(
+      compacting,
+      `the /compact is a trace: ${named(spans, "invoke_agent claude-code").map((r) => r.attributes["gen_ai.input.messages"])}`,
+    );
+    const summary = chats(spans).filter((s) => s.attributes["claude_code.query_source"] === "compact");
+    assert.equal(summary.length, 1);
+    assert.equal(summary[0]?.traceId, compacting.traceId);
+    assert.ok(compacting.events.some((e) => e.name === "claude_code.compaction"));
+  });
+
   test("a background subagent working after its prompt's turn: its calls are that prompt's, each once", async () => {
     // The subagent reports back in a turn of its own (a task notification, another prompt).
     const { spans, served, cost } = await session(

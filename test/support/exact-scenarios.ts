@@ -166,6 +166,14 @@ export const exactScenarios: Record<string, Scenario> = {
     );
   },
 
+  /** Short answers around a `/compact` typed in the terminal UI. */
+  "manual-compact": (c) => {
+    if (isSummaryRequest(c.lastUserText)) {
+      return text("<summary>[[scenario:manual-compact]] The user said one. [[compacted]]</summary>");
+    }
+    return text(/three/.test(c.lastUserText) ? "Three answered." : "One answered.");
+  },
+
   /** A long conversation: auto-compaction summarises it, then the run goes on. */
   compact: (c) => {
     if (isSummaryRequest(c.lastUserText)) {
