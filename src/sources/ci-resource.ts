@@ -23,20 +23,34 @@ interface Provider {
 const HEX_REVISION = /^[0-9a-f]{7,64}$/i;
 const NUMBER = /^\d+$/;
 
-/** The pull request of a GitHub Actions run: from the event payload, else from `refs/pull/N/merge`. */
-function githubPullRequest(env: Env): { number?: string; headSha?: string } {
+/** A property of a JSON value, if the value is an object. */
+const field = (value: unknown, key: string): unknown =>
+  typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+
+const stringOf = (value: unknown) => (typeof value === "string" ? value : undefined);
+
+interface GithubPullRequest {
+  number?: string;
+  headRef?: string;
+  headSha?: string;
+}
+
+/**
+ * The pull request of a GitHub Actions run: from the event payload, else from `refs/pull/N/merge`.
+ * Its branch comes from the payload too: GITHUB_HEAD_REF is set only for `pull_request` and
+ * `pull_request_target`, not for `pull_request_review` and the other events about a pull request.
+ */
+function githubPullRequest(env: Env): GithubPullRequest {
   const text = env.GITHUB_EVENT_PATH ? readBounded(env.GITHUB_EVENT_PATH, 4 * 1024 * 1024) : undefined;
   if (text) {
     try {
-      const event: unknown = JSON.parse(text);
-      const pr =
-        typeof event === "object" && event !== null ? (event as Record<string, unknown>).pull_request : undefined;
+      const pr = field(JSON.parse(text), "pull_request");
       if (typeof pr === "object" && pr !== null) {
-        const { number, head } = pr as Record<string, unknown>;
-        const sha = typeof head === "object" && head !== null ? (head as Record<string, unknown>).sha : undefined;
+        const number = field(pr, "number");
         return {
           number: typeof number === "number" ? String(number) : undefined,
-          headSha: typeof sha === "string" ? sha : undefined,
+          headRef: stringOf(field(field(pr, "head"), "ref")),
+          headSha: stringOf(field(field(pr, "head"), "sha")),
         };
       }
     } catch {
@@ -59,7 +73,7 @@ const github: Provider = {
       pipelineRunUrl: run && env.GITHUB_RUN_ATTEMPT ? `${run}/attempts/${env.GITHUB_RUN_ATTEMPT}` : run,
       taskName: env.GITHUB_JOB,
       repositoryUrl: repo,
-      refHeadName: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME,
+      refHeadName: pr.headRef || env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME,
       refHeadRevision: pr.headSha ?? env.GITHUB_SHA,
       changeId: pr.number,
       providerName: "github",

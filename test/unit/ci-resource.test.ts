@@ -77,6 +77,27 @@ describe("detectCiResource: each provider from its documented variables", () => 
     assert.equal(attrs["cicd.pipeline.run.url.full"], "https://github.com/acme/widgets/actions/runs/1");
   });
 
+  test("GitHub Actions, a pull request review: the branch from the payload (no GITHUB_HEAD_REF then)", () => {
+    const event = join(base, "review.json");
+    const pull_request = { number: 7, head: { ref: "feature/x", sha: HEAD_SHA } };
+    writeFileSync(event, JSON.stringify({ action: "submitted", review: {}, pull_request }));
+    const attrs = detectCiResource(
+      {
+        GITHUB_ACTIONS: "true",
+        GITHUB_EVENT_NAME: "pull_request_review",
+        GITHUB_EVENT_PATH: event,
+        GITHUB_REF: "refs/pull/7/merge",
+        GITHUB_REF_NAME: "7/merge",
+        GITHUB_HEAD_REF: "",
+        GITHUB_SHA: SHA,
+      },
+      nowhere,
+    );
+    assert.equal(attrs["vcs.ref.head.name"], "feature/x");
+    assert.equal(attrs["vcs.ref.head.revision"], HEAD_SHA);
+    assert.equal(attrs["vcs.change.id"], "7");
+  });
+
   test("GitHub Actions without a readable event file: the pull request number from GITHUB_REF", () => {
     const attrs = detectCiResource(
       { GITHUB_ACTIONS: "true", GITHUB_REF: "refs/pull/7/merge", GITHUB_EVENT_PATH: join(base, "missing.json") },
