@@ -116,6 +116,19 @@ const circleci: Provider = {
   }),
 };
 
+/**
+ * Buildkite's ids of the repository providers it integrates with, as the convention's names. Others
+ * (`git` for any git server, `beanstalk`, `phabricator`) are left to the repository's host.
+ */
+const BUILDKITE_PROVIDERS = new Map([
+  ["github", "github"],
+  ["github_enterprise", "github"],
+  ["gitlab", "gitlab"],
+  ["gitlab_ee", "gitlab"],
+  ["bitbucket", "bitbucket"],
+  ["bitbucket_server", "bitbucket"],
+]);
+
 const buildkite: Provider = {
   detect: (env) => env.BUILDKITE === "true",
   read: (env) => ({
@@ -132,7 +145,7 @@ const buildkite: Provider = {
     refHeadName: env.BUILDKITE_BRANCH,
     refHeadRevision: env.BUILDKITE_COMMIT,
     changeId: env.BUILDKITE_PULL_REQUEST,
-    providerName: env.BUILDKITE_PIPELINE_PROVIDER,
+    providerName: BUILDKITE_PROVIDERS.get(env.BUILDKITE_PIPELINE_PROVIDER ?? ""),
   }),
 };
 

@@ -206,6 +206,20 @@ describe("detectCiResource: each provider from its documented variables", () => 
     assert.equal(pr["vcs.ref.head.revision"], undefined);
   });
 
+  test("Buildkite: its provider ids become the convention's names; an unknown one leaves it to the host", () => {
+    const provider = (id: string, repo: string) =>
+      detectCiResource(
+        { BUILDKITE: "true", BUILDKITE_REPO: repo, BUILDKITE_PIPELINE_PROVIDER: id, BUILDKITE_COMMIT: SHA },
+        nowhere,
+      )["vcs.provider.name"];
+    assert.equal(provider("github_enterprise", "git@ghe.acme.dev:acme/widgets.git"), "github");
+    assert.equal(provider("gitlab_ee", "https://git.acme.dev/acme/widgets.git"), "gitlab");
+    assert.equal(provider("bitbucket_server", "https://bb.acme.dev/scm/acme/widgets.git"), "bitbucket");
+    assert.equal(provider("git", "https://git.acme.dev/acme/widgets.git"), undefined);
+    assert.equal(provider("git", "git@gitlab.com:acme/widgets.git"), "gitlab");
+    assert.equal(provider("beanstalk", "https://acme.git.beanstalkapp.com/widgets.git"), undefined);
+  });
+
   test("Jenkins, a multibranch pull request build", () => {
     const attrs = detectCiResource(
       {
