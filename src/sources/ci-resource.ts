@@ -9,7 +9,7 @@
  * `OTEL_RESOURCE_ATTRIBUTES` wins over anything found here (see `resourceAttributesOf` in the pipeline).
  */
 import { CI_ATTR } from "../trace/semconv.ts";
-import { readBounded, repositoryUrl, vcsProviderOf } from "./ci-util.ts";
+import { changeUrlParts, readBounded, repositoryUrl, vcsProviderOf } from "./ci-util.ts";
 import { readGitCheckout } from "./git-checkout.ts";
 
 type Env = Record<string, string | undefined>;
@@ -156,7 +156,7 @@ const jenkins: Provider = {
     pipelineRunId: env.BUILD_NUMBER || env.BUILD_ID,
     pipelineRunUrl: env.BUILD_URL,
     taskName: env.STAGE_NAME,
-    repositoryUrl: env.GIT_URL || env.CHANGE_URL?.replace(/\/pull\/\d+$/, ""),
+    repositoryUrl: env.GIT_URL || changeUrlParts(env.CHANGE_URL)?.repository,
     refHeadName: env.CHANGE_BRANCH || env.BRANCH_NAME || env.GIT_BRANCH?.replace(/^origin\//, ""),
     refHeadRevision: env.GIT_COMMIT,
     changeId: env.CHANGE_ID,

@@ -1,4 +1,7 @@
-/** Small helpers of CI detection: a bounded file read, a repository URL fit for a resource. */
+/**
+ * Small helpers of CI detection: a bounded file read, a repository URL fit for a resource, the parts
+ * of a pull request's URL.
+ */
 import { readRegularFile } from "../config/read-file.ts";
 
 /** A regular file's text if it is at most `limit` bytes; undefined otherwise or if unreadable. */
@@ -42,6 +45,16 @@ export function repositoryUrl(remote: string): string | undefined {
     .replace(/\.git\/?$/, "")
     .replace(/\/+$/, "");
   return clean ? `https://${host}/${clean}` : undefined;
+}
+
+/**
+ * A change's (pull or merge request's) web address split into its repository's address and its
+ * number: GitHub's `…/pull/N`, GitLab's `…/-/merge_requests/N`, Bitbucket's `…/pull-requests/N`,
+ * Gitea's `…/pulls/N`. Undefined for anything else.
+ */
+export function changeUrlParts(url: string | undefined): { repository: string; number: string } | undefined {
+  const match = /^(.+?)\/(?:pull|pulls|-\/merge_requests|pull-requests)\/(\d+)\/?$/.exec(url?.trim() ?? "");
+  return match?.[1] && match[2] ? { repository: match[1], number: match[2] } : undefined;
 }
 
 /** `vcs.provider.name` for a repository on one of the hosts the conventions name. */

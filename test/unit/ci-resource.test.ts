@@ -250,6 +250,30 @@ describe("detectCiResource: each provider from its documented variables", () => 
     });
   });
 
+  test("Jenkins without GIT_URL: the repository from the change's URL, whichever host it is on", () => {
+    const repository = (changeUrl: string) =>
+      detectCiResource(
+        { JENKINS_URL: "https://ci.acme.dev/", BUILD_NUMBER: "3", CHANGE_ID: "5", CHANGE_URL: changeUrl },
+        nowhere,
+      )["vcs.repository.url.full"];
+    assert.equal(repository("https://github.com/acme/widgets/pull/5"), "https://github.com/acme/widgets");
+    assert.equal(
+      repository("https://gitlab.com/acme/tools/widgets/-/merge_requests/5"),
+      "https://gitlab.com/acme/tools/widgets",
+    );
+    assert.equal(
+      repository("https://bitbucket.org/acme/widgets/pull-requests/5"),
+      "https://bitbucket.org/acme/widgets",
+    );
+    assert.equal(
+      repository("https://bb.acme.dev/projects/AC/repos/widgets/pull-requests/5/"),
+      "https://bb.acme.dev/projects/AC/repos/widgets",
+    );
+    assert.equal(repository("https://gitea.acme.dev/acme/widgets/pulls/5"), "https://gitea.acme.dev/acme/widgets");
+    // Not a change's address it knows: no repository rather than a wrong one.
+    assert.equal(repository("https://review.acme.dev/c/widgets/+/5"), undefined);
+  });
+
   test("Jenkins, a freestyle build: GIT_BRANCH without its remote's name", () => {
     const attrs = detectCiResource(
       { JENKINS_URL: "https://ci.acme.dev/", BUILD_NUMBER: "3", GIT_BRANCH: "origin/main", GIT_COMMIT: SHA },
