@@ -112,7 +112,7 @@ const circleci: Provider = {
     repositoryUrl: env.CIRCLE_REPOSITORY_URL,
     refHeadName: env.CIRCLE_BRANCH,
     refHeadRevision: env.CIRCLE_SHA1,
-    changeId: env.CIRCLE_PR_NUMBER || /\/pull\/(\d+)$/.exec(env.CIRCLE_PULL_REQUEST ?? "")?.[1],
+    changeId: env.CIRCLE_PR_NUMBER || changeUrlParts(env.CIRCLE_PULL_REQUEST)?.number,
   }),
 };
 

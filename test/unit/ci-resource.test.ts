@@ -173,6 +173,21 @@ describe("detectCiResource: each provider from its documented variables", () => 
     });
   });
 
+  test("CircleCI on Bitbucket: the pull request number from its …/pull-requests/N address", () => {
+    const attrs = detectCiResource(
+      {
+        CIRCLECI: "true",
+        CIRCLE_REPOSITORY_URL: "git@bitbucket.org:acme/widgets.git",
+        CIRCLE_BRANCH: "feature/x",
+        CIRCLE_SHA1: SHA,
+        CIRCLE_PULL_REQUEST: "https://bitbucket.org/acme/widgets/pull-requests/12",
+      },
+      nowhere,
+    );
+    assert.equal(attrs["vcs.change.id"], "12");
+    assert.equal(attrs["vcs.provider.name"], "bitbucket");
+  });
+
   test("Buildkite: BUILDKITE_PULL_REQUEST=false is no change; a commit of HEAD is no revision", () => {
     const env = {
       BUILDKITE: "true",
