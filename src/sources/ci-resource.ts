@@ -9,6 +9,7 @@
  * `OTEL_RESOURCE_ATTRIBUTES` wins over anything found here (see `resourceAttributesOf` in the pipeline).
  */
 import { CI_ATTR } from "../trace/semconv.ts";
+import { firstHead, type HeadRef, headOfRef } from "./ci-ref.ts";
 import { changeUrlParts, readBounded, repositoryUrl, vcsProviderOf } from "./ci-util.ts";
 import { readGitCheckout } from "./git-checkout.ts";
 
@@ -60,6 +61,18 @@ function githubPullRequest(env: Env): GithubPullRequest {
   return { number: /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? "")?.[1] };
 }
 
+/**
+ * The branch or tag of a GitHub Actions run: a pull request's own branch, else GITHUB_REF's. A run
+ * on a pull request's merge commit without the payload (`refs/pull/7/merge`) is on neither.
+ */
+function githubHead(env: Env, pr: GithubPullRequest): HeadRef {
+  const branch = pr.headRef || env.GITHUB_HEAD_REF;
+  if (branch) return { refHeadName: branch, refHeadType: "branch" };
+  if (env.GITHUB_REF) return headOfRef(env.GITHUB_REF);
+  const type = env.GITHUB_REF_TYPE;
+  return firstHead([env.GITHUB_REF_NAME, type === "branch" || type === "tag" ? type : undefined]);
+}
+
 const github: Provider = {
   detect: (env) => env.GITHUB_ACTIONS === "true",
   read(env) {
@@ -73,7 +86,7 @@ const github: Provider = {
       pipelineRunUrl: run && env.GITHUB_RUN_ATTEMPT ? `${run}/attempts/${env.GITHUB_RUN_ATTEMPT}` : run,
       taskName: env.GITHUB_JOB,
       repositoryUrl: repo,
-      refHeadName: pr.headRef || env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME,
+      ...githubHead(env, pr),
       refHeadRevision: pr.headSha ?? env.GITHUB_SHA,
       changeId: pr.number,
       providerName: "github",
@@ -91,7 +104,12 @@ const gitlab: Provider = {
     taskRunId: env.CI_JOB_ID,
     taskRunUrl: env.CI_JOB_URL,
     repositoryUrl: env.CI_PROJECT_URL,
-    refHeadName: env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME || env.CI_COMMIT_REF_NAME,
+    ...firstHead(
+      [env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME, "branch"],
+      [env.CI_COMMIT_TAG, "tag"],
+      [env.CI_COMMIT_BRANCH, "branch"],
+      [env.CI_COMMIT_REF_NAME, undefined],
+    ),
     refHeadRevision: env.CI_COMMIT_SHA,
     changeId: env.CI_MERGE_REQUEST_IID,
     providerName: "gitlab",
@@ -110,7 +128,7 @@ const circleci: Provider = {
     taskRunId: env.CIRCLE_BUILD_NUM,
     taskRunUrl: env.CIRCLE_BUILD_URL,
     repositoryUrl: env.CIRCLE_REPOSITORY_URL,
-    refHeadName: env.CIRCLE_BRANCH,
+    ...firstHead([env.CIRCLE_TAG, "tag"], [env.CIRCLE_BRANCH, "branch"]),
     refHeadRevision: env.CIRCLE_SHA1,
     changeId: env.CIRCLE_PR_NUMBER || changeUrlParts(env.CIRCLE_PULL_REQUEST)?.number,
   }),
@@ -142,12 +160,26 @@ const buildkite: Provider = {
         ? `${env.BUILDKITE_BUILD_URL}#${env.BUILDKITE_JOB_ID}`
         : undefined,
     repositoryUrl: env.BUILDKITE_REPO,
-    refHeadName: env.BUILDKITE_BRANCH,
+    // A tag build's BUILDKITE_BRANCH holds the tag's name as well.
+    ...firstHead([env.BUILDKITE_TAG, "tag"], [env.BUILDKITE_BRANCH, "branch"]),
     refHeadRevision: env.BUILDKITE_COMMIT,
     changeId: env.BUILDKITE_PULL_REQUEST,
     providerName: BUILDKITE_PROVIDERS.get(env.BUILDKITE_PIPELINE_PROVIDER ?? ""),
   }),
 };
+
+/**
+ * The branch or tag of a Jenkins build: a multibranch pipeline's change branch, tag or branch (a
+ * tag build's BRANCH_NAME holds the tag's name as well), else the git plugin's GIT_BRANCH
+ * (`origin/main`, sometimes a full ref).
+ */
+function jenkinsHead(env: Env): HeadRef {
+  const git = env.GIT_BRANCH?.startsWith("refs/")
+    ? headOfRef(env.GIT_BRANCH)
+    : firstHead([env.GIT_BRANCH?.replace(/^origin\//, ""), "branch"]);
+  const multibranch = firstHead([env.CHANGE_BRANCH, "branch"], [env.TAG_NAME, "tag"], [env.BRANCH_NAME, "branch"]);
+  return multibranch.refHeadName ? multibranch : git;
+}
 
 const jenkins: Provider = {
   detect: (env) => Boolean(env.JENKINS_URL && (env.BUILD_ID || env.BUILD_NUMBER)),
@@ -157,7 +189,7 @@ const jenkins: Provider = {
     pipelineRunUrl: env.BUILD_URL,
     taskName: env.STAGE_NAME,
     repositoryUrl: env.GIT_URL || changeUrlParts(env.CHANGE_URL)?.repository,
-    refHeadName: env.CHANGE_BRANCH || env.BRANCH_NAME || env.GIT_BRANCH?.replace(/^origin\//, ""),
+    ...jenkinsHead(env),
     refHeadRevision: env.GIT_COMMIT,
     changeId: env.CHANGE_ID,
   }),
@@ -177,7 +209,8 @@ const azure: Provider = {
       project && env.BUILD_BUILDID
         ? `${env.SYSTEM_COLLECTIONURI}${encodeURIComponent(env.SYSTEM_TEAMPROJECT as string)}/_build/results?buildId=${env.BUILD_BUILDID}`
         : undefined;
-    const branch = env.SYSTEM_PULLREQUEST_SOURCEBRANCH || env.BUILD_SOURCEBRANCH;
+    // A pull request's source branch is a full ref on Azure Repos and a short name on GitHub.
+    const prBranch = env.SYSTEM_PULLREQUEST_SOURCEBRANCH?.replace(/^refs\/heads\//, "");
     return {
       pipelineName: env.BUILD_DEFINITIONNAME,
       pipelineRunId: env.BUILD_BUILDID,
@@ -186,7 +219,7 @@ const azure: Provider = {
       taskRunId: env.SYSTEM_JOBID,
       taskRunUrl: run && env.SYSTEM_JOBID ? `${run}&view=logs&j=${env.SYSTEM_JOBID}` : undefined,
       repositoryUrl: env.BUILD_REPOSITORY_URI,
-      refHeadName: branch?.replace(/^refs\/heads\//, ""),
+      ...(prBranch ? { refHeadName: prBranch, refHeadType: "branch" as const } : headOfRef(env.BUILD_SOURCEBRANCH)),
       refHeadRevision: env.BUILD_SOURCEVERSION,
       changeId: env.SYSTEM_PULLREQUEST_PULLREQUESTNUMBER || env.SYSTEM_PULLREQUEST_PULLREQUESTID,
       providerName: AZURE_PROVIDERS.get(env.BUILD_REPOSITORY_PROVIDER?.toLowerCase() ?? ""),
@@ -205,7 +238,7 @@ export function detectCiResource(env: Env, cwd: string): CiAttributes {
   const found = provider ? provider.read(env) : {};
   if (!found.refHeadName || !found.refHeadRevision) {
     const git = readGitCheckout(cwd);
-    found.refHeadName ||= git.branch;
+    if (!found.refHeadName && git.branch) Object.assign(found, { refHeadName: git.branch, refHeadType: "branch" });
     found.refHeadRevision ||= git.revision;
     found.repositoryUrl ||= git.remoteUrl;
   }

@@ -194,6 +194,7 @@ describe("examples", () => {
         "cicd.pipeline.task.name": "agent",
         "vcs.repository.url.full": "https://github.com/acme/widgets",
         "vcs.ref.head.name": "feature/triage",
+        "vcs.ref.head.type": "branch",
         "vcs.ref.head.revision": headSha,
         "vcs.change.id": "42",
         "vcs.provider.name": "github",

@@ -49,6 +49,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.name": "agent",
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": HEAD_SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
@@ -135,6 +136,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.run.url.full": "https://gitlab.com/acme/widgets/-/jobs/12097",
       "vcs.repository.url.full": "https://gitlab.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.change.id": "17",
       "vcs.provider.name": "gitlab",
@@ -167,6 +169,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.run.url.full": "https://circleci.com/gh/acme/widgets/311",
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
@@ -213,6 +216,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
         "https://buildkite.com/acme/widgets/builds/59034#d593f546-8c9a-45f8-8701-a2b92fbea9a7",
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "main",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.provider.name": "github",
     });
@@ -259,6 +263,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.name": "Agent",
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
@@ -327,6 +332,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.run.url.full": `${run}&view=logs&j=12f1170f-54f2-53f3-20dd-22fc7dff55f9`,
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
@@ -348,6 +354,44 @@ describe("detectCiResource: each provider from its documented variables", () => 
     assert.equal(attrs["vcs.ref.head.name"], "main");
     assert.equal(attrs["vcs.repository.url.full"], "https://dev.azure.com/acme/Widgets/_git/widgets");
     assert.equal(attrs["vcs.provider.name"], undefined);
+  });
+
+  test("a tag build is the tag's short name and type tag, on every CI", () => {
+    const builds: Record<string, Record<string, string>> = {
+      github: { GITHUB_ACTIONS: "true", GITHUB_REF: "refs/tags/v9", GITHUB_REF_NAME: "v9", GITHUB_REF_TYPE: "tag" },
+      gitlab: { GITLAB_CI: "true", CI_COMMIT_REF_NAME: "v9", CI_COMMIT_TAG: "v9" },
+      circleci: { CIRCLECI: "true", CIRCLE_TAG: "v9" },
+      buildkite: { BUILDKITE: "true", BUILDKITE_BRANCH: "v9", BUILDKITE_TAG: "v9" },
+      jenkins: { JENKINS_URL: "https://ci.acme.dev/", BUILD_NUMBER: "3", BRANCH_NAME: "v9", TAG_NAME: "v9" },
+      azure: { TF_BUILD: "True", BUILD_SOURCEBRANCH: "refs/tags/v9", BUILD_SOURCEBRANCHNAME: "v9" },
+    };
+    for (const [ci, env] of Object.entries(builds)) {
+      const attrs = detectCiResource({ ...env }, nowhere);
+      assert.deepEqual([attrs["vcs.ref.head.name"], attrs["vcs.ref.head.type"]], ["v9", "tag"], ci);
+    }
+  });
+
+  test("a branch build is type branch; a pull request's merge ref is no head at all", () => {
+    const branch = (env: Record<string, string>) => {
+      const attrs = detectCiResource(env, nowhere);
+      return [attrs["vcs.ref.head.name"], attrs["vcs.ref.head.type"]];
+    };
+    assert.deepEqual(branch({ GITHUB_ACTIONS: "true", GITHUB_REF: "refs/heads/main", GITHUB_REF_NAME: "main" }), [
+      "main",
+      "branch",
+    ]);
+    assert.deepEqual(branch({ GITLAB_CI: "true", CI_COMMIT_REF_NAME: "main", CI_COMMIT_BRANCH: "main" }), [
+      "main",
+      "branch",
+    ]);
+    assert.deepEqual(branch({ TF_BUILD: "True", BUILD_SOURCEBRANCH: "refs/heads/main" }), ["main", "branch"]);
+    assert.deepEqual(branch({ JENKINS_URL: "https://j/", BUILD_ID: "1", GIT_BRANCH: "origin/main" }), [
+      "main",
+      "branch",
+    ]);
+    const merge = { GITHUB_ACTIONS: "true", GITHUB_REF: "refs/pull/7/merge", GITHUB_REF_NAME: "7/merge" };
+    assert.deepEqual(branch(merge), [undefined, undefined]);
+    assert.deepEqual(branch({ TF_BUILD: "True", BUILD_SOURCEBRANCH: "refs/pull/7/merge" }), [undefined, undefined]);
   });
 
   test("outside CI and outside a checkout: nothing", () => {
@@ -377,6 +421,7 @@ describe("the git fallback: branch and commit from .git", () => {
     assert.deepEqual(detectCiResource({}, join(work, "sub", "dir")), {
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.provider.name": "github",
     });
