@@ -4,6 +4,7 @@
  * linked worktrees (a `.git` file pointing at the real git dir, `commondir` at the shared one).
  * Reads a handful of small files, each bounded; gives up quietly on anything unexpected.
  */
+import { type Stats, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { readBounded } from "./ci-util.ts";
 
@@ -16,18 +17,34 @@ export interface GitCheckout {
 const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const MAX_DEPTH = 64;
 
+/**
+ * What is at `dir/.git`: nothing ("absent": look further up), the git dir it is or points to, or
+ * something unusable (a `.git` file without a `gitdir:` line). git stops at the first `.git` it
+ * finds, so this does too, even when it cannot be read: going on would report the repository
+ * around it instead.
+ */
+function dotGitAt(dir: string): string | "absent" | "unusable" {
+  const dotGit = join(dir, ".git");
+  let stat: Stats;
+  try {
+    stat = statSync(dotGit);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR" ? "absent" : "unusable";
+  }
+  if (stat.isDirectory()) return dotGit;
+  const pointer = /^gitdir: (.+)$/m.exec(readBounded(dotGit, 4096) ?? "")?.[1]?.trim();
+  if (!pointer) return "unusable";
+  return isAbsolute(pointer) ? pointer : resolve(dir, pointer);
+}
+
 /** The git dir of the checkout containing `cwd`, and its common dir (they differ for a worktree). */
 function findGitDir(cwd: string): { gitDir: string; commonDir: string } | undefined {
   let dir = resolve(cwd);
   for (let depth = 0; depth < MAX_DEPTH; depth++) {
-    const dotGit = join(dir, ".git");
-    let gitDir: string | undefined;
-    if (readBounded(join(dotGit, "HEAD"), 4096) !== undefined) gitDir = dotGit;
-    else {
-      const pointer = /^gitdir: (.+)$/m.exec(readBounded(dotGit, 4096) ?? "")?.[1]?.trim();
-      if (pointer) gitDir = isAbsolute(pointer) ? pointer : resolve(dir, pointer);
-    }
-    if (gitDir) {
+    const gitDir = dotGitAt(dir);
+    if (gitDir === "unusable") return undefined;
+    if (gitDir !== "absent") {
       const common = readBounded(join(gitDir, "commondir"), 4096)?.trim();
       return { gitDir, commonDir: common ? resolve(gitDir, common) : gitDir };
     }

@@ -457,6 +457,22 @@ describe("the git fallback: branch and commit from .git", () => {
     });
   });
 
+  test("the nearest .git is the checkout, even when it cannot be read: never the repository around it", () => {
+    const outer = fakeCheckout("outer", "ref: refs/heads/main\n", { "refs/heads/main": `${SHA}\n`, config });
+    const inner = join(outer, "inner");
+    mkdirSync(join(inner, ".git", "refs", "heads"), { recursive: true });
+    writeFileSync(join(inner, ".git", "HEAD"), `ref: refs/heads/main\n${" ".repeat(5000)}`);
+    writeFileSync(join(inner, ".git", "refs", "heads", "main"), `${HEAD_SHA}\n`);
+    const found = readGitCheckout(inner);
+    assert.deepEqual([found.branch, found.revision, found.remoteUrl], [undefined, undefined, undefined]);
+    assert.deepEqual(detectCiResource({}, inner), {});
+    // A .git file that points nowhere: the same.
+    const pointerless = join(outer, "pointerless");
+    mkdirSync(pointerless);
+    writeFileSync(join(pointerless, ".git"), "not a gitdir line\n");
+    assert.deepEqual(readGitCheckout(pointerless), {});
+  });
+
   test("this very checkout reads as git itself says", (t) => {
     let expected: { branch: string; revision: string };
     try {
