@@ -7,6 +7,7 @@
 import { type Stats, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { readBounded } from "./ci-util.ts";
+import { isValidRefName } from "./git-ref-name.ts";
 
 export interface GitCheckout {
   branch?: string;
@@ -55,9 +56,8 @@ function findGitDir(cwd: string): { gitDir: string; commonDir: string } | undefi
   return undefined;
 }
 
-/** A ref's commit: its loose file (worktree's own, then the shared one), else packed-refs. */
+/** A valid ref's commit: its loose file (worktree's own, then the shared one), else packed-refs. */
 function resolveRef(ref: string, gitDir: string, commonDir: string): string | undefined {
-  if (!/^refs\/[\w./-]+$/.test(ref) || ref.includes("..")) return undefined;
   for (const dir of [gitDir, commonDir]) {
     const sha = readBounded(join(dir, ref), 4096)?.trim();
     if (sha && SHA.test(sha)) return sha;
@@ -95,6 +95,9 @@ export function readGitCheckout(cwd: string): GitCheckout {
   const remoteUrl = originUrl(readBounded(join(commonDir, "config"), 256 * 1024));
   const ref = /^ref: (.+)$/.exec(head)?.[1];
   if (!ref) return { revision: SHA.test(head) ? head : undefined, remoteUrl };
+  // Not a name git could have made: nothing read by it. A reftable repository's HEAD is one on
+  // purpose (`ref: refs/heads/.invalid`): its refs are in binary tables, not read here.
+  if (!isValidRefName(ref)) return { remoteUrl };
   return {
     branch: ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : undefined,
     revision: resolveRef(ref, gitDir, commonDir),

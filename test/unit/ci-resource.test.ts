@@ -11,6 +11,7 @@ import { resourceAttributesOf } from "../../src/pipeline/outputs.ts";
 import { detectCiResource } from "../../src/sources/ci-resource.ts";
 import { repositoryUrl } from "../../src/sources/ci-util.ts";
 import { readGitCheckout } from "../../src/sources/git-checkout.ts";
+import { isValidRefName } from "../../src/sources/git-ref-name.ts";
 
 const base = mkdtempSync(join(tmpdir(), "claudia-ci-"));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -473,6 +474,24 @@ describe("the git fallback: branch and commit from .git", () => {
     assert.deepEqual(readGitCheckout(pointerless), {});
   });
 
+  test("a branch name git allows, with @, + or letters beyond ASCII, has its commit", () => {
+    for (const branch of ["renovate/@types-node", "feat/ü+x@1", "release/v1.2_rc-1"]) {
+      const work = fakeCheckout(`odd-${branch.length}`, `ref: refs/heads/${branch}\n`, {
+        [`refs/heads/${branch}`]: `${SHA}\n`,
+      });
+      assert.deepEqual(readGitCheckout(work), { branch, revision: SHA, remoteUrl: undefined }, branch);
+    }
+  });
+
+  test("a reftable repository (HEAD is refs/heads/.invalid): no branch, no commit", () => {
+    const work = fakeCheckout("reftable", "ref: refs/heads/.invalid\n", {
+      "refs/heads/.invalid": `${SHA}\n`,
+      config,
+      "reftable/tables.list": "0x000000000001-0x000000000002-0a1b2c3d.ref\n",
+    });
+    assert.deepEqual(readGitCheckout(work), { remoteUrl: "https://user:token@github.com/acme/widgets.git" });
+  });
+
   test("this very checkout reads as git itself says", (t) => {
     let expected: { branch: string; revision: string };
     try {
@@ -492,6 +511,41 @@ describe("the git fallback: branch and commit from .git", () => {
     const attrs = detectCiResource({ JENKINS_URL: "https://ci.acme.dev/", BUILD_NUMBER: "3" }, work);
     assert.equal(attrs["vcs.ref.head.name"], "main");
     assert.equal(attrs["vcs.ref.head.revision"], SHA);
+  });
+});
+
+describe("isValidRefName: git check-ref-format's rules", () => {
+  test("names git makes", () => {
+    for (const ref of ["refs/heads/main", "refs/heads/renovate/@types-node", "refs/heads/feat/ü+x@1", "refs/tags/v1.0"])
+      assert.equal(isValidRefName(ref), true, ref);
+  });
+
+  test("names git refuses, and anything that would leave .git", () => {
+    const refused = [
+      "HEAD",
+      "refs/heads/a..b",
+      "refs/heads/../../config",
+      "refs/heads/.hidden",
+      "refs/heads/a/.b",
+      "refs/heads/a.lock",
+      "refs/heads/a/",
+      "refs/heads/a.",
+      "refs/heads//a",
+      "/refs/heads/a",
+      "refs/heads/-n",
+      "refs/heads/a b",
+      "refs/heads/a~1",
+      "refs/heads/a^",
+      "refs/heads/a:b",
+      "refs/heads/a?",
+      "refs/heads/a*",
+      "refs/heads/a[b",
+      "refs/heads/a\\b",
+      "refs/heads/a@{1}",
+      "refs/heads/a\tb",
+      "refs/heads/a\u007fb",
+    ];
+    for (const ref of refused) assert.equal(isValidRefName(ref), false, JSON.stringify(ref));
   });
 });
 
