@@ -4,10 +4,17 @@
  */
 import { readRegularFile } from "../config/read-file.ts";
 
-/** A regular file's text if it is at most `limit` bytes; undefined otherwise or if unreadable. */
-export function readBounded(path: string, limit = 64 * 1024): string | undefined {
+/**
+ * A regular file's text if it is at most `limit` bytes; undefined otherwise or if unreadable (with
+ * `followLinks: false`, if it is a symbolic link).
+ */
+export function readBounded(
+  path: string,
+  limit = 64 * 1024,
+  options: { followLinks?: boolean } = {},
+): string | undefined {
   try {
-    return readRegularFile(path, limit).toString("utf8");
+    return readRegularFile(path, limit, options).toString("utf8");
   } catch {
     return undefined;
   }

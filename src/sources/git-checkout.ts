@@ -4,7 +4,7 @@
  * linked worktrees (a `.git` file pointing at the real git dir, `commondir` at the shared one).
  * Reads a handful of small files, each bounded; gives up quietly on anything unexpected.
  */
-import { type Stats, statSync } from "node:fs";
+import { readlinkSync, type Stats, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { readBounded } from "./ci-util.ts";
 import { isValidRefName } from "./git-ref-name.ts";
@@ -17,6 +17,8 @@ export interface GitCheckout {
 
 const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const MAX_DEPTH = 64;
+/** HEAD and loose refs are read as files in `.git`, never through a link to elsewhere. */
+const NO_LINKS = { followLinks: false };
 
 /**
  * What is at `dir/.git`: nothing ("absent": look further up), the git dir it is or points to, or
@@ -56,10 +58,27 @@ function findGitDir(cwd: string): { gitDir: string; commonDir: string } | undefi
   return undefined;
 }
 
+/**
+ * HEAD's text. Very old git made HEAD a symbolic link to `refs/heads/<branch>`: that is read as the
+ * `ref:` line it stands for, from the link's text alone. No link is followed, so one pointing out of
+ * `.git` reads nothing (and the name is checked before any file is read by it).
+ */
+function readHead(gitDir: string): string | undefined {
+  const path = join(gitDir, "HEAD");
+  const text = readBounded(path, 4096, NO_LINKS);
+  if (text !== undefined) return text.trim();
+  try {
+    const target = readlinkSync(path);
+    return target.startsWith("refs/heads/") ? `ref: ${target}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A valid ref's commit: its loose file (worktree's own, then the shared one), else packed-refs. */
 function resolveRef(ref: string, gitDir: string, commonDir: string): string | undefined {
   for (const dir of [gitDir, commonDir]) {
-    const sha = readBounded(join(dir, ref), 4096)?.trim();
+    const sha = readBounded(join(dir, ref), 4096, NO_LINKS)?.trim();
     if (sha && SHA.test(sha)) return sha;
   }
   const packed = readBounded(join(commonDir, "packed-refs"), 16 * 1024 * 1024);
@@ -91,7 +110,7 @@ export function readGitCheckout(cwd: string): GitCheckout {
   const dirs = findGitDir(cwd);
   if (!dirs) return {};
   const { gitDir, commonDir } = dirs;
-  const head = readBounded(join(gitDir, "HEAD"), 4096)?.trim() ?? "";
+  const head = readHead(gitDir) ?? "";
   const remoteUrl = originUrl(readBounded(join(commonDir, "config"), 256 * 1024));
   const ref = /^ref: (.+)$/.exec(head)?.[1];
   if (!ref) return { revision: SHA.test(head) ? head : undefined, remoteUrl };

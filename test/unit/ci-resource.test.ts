@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -490,6 +490,30 @@ describe("the git fallback: branch and commit from .git", () => {
       "reftable/tables.list": "0x000000000001-0x000000000002-0a1b2c3d.ref\n",
     });
     assert.deepEqual(readGitCheckout(work), { remoteUrl: "https://user:token@github.com/acme/widgets.git" });
+  });
+
+  test("a HEAD that is a symbolic link to refs/heads/<branch> (very old git) is that branch", () => {
+    const work = fakeCheckout("symlink-head", "", { "refs/heads/main": `${SHA}\n` });
+    rmSync(join(work, ".git", "HEAD"));
+    symlinkSync("refs/heads/main", join(work, ".git", "HEAD"));
+    assert.deepEqual(readGitCheckout(work), { branch: "main", revision: SHA, remoteUrl: undefined });
+  });
+
+  test("links out of .git are not followed: a HEAD or a branch linked elsewhere reads nothing", () => {
+    const outside = join(base, "outside-sha");
+    writeFileSync(outside, `${SHA}\n`);
+    const head = fakeCheckout("link-out-head", "", {});
+    rmSync(join(head, ".git", "HEAD"));
+    symlinkSync(outside, join(head, ".git", "HEAD"));
+    assert.deepEqual(readGitCheckout(head), { revision: undefined, remoteUrl: undefined });
+    const climbing = fakeCheckout("link-climb-head", "", {});
+    rmSync(join(climbing, ".git", "HEAD"));
+    symlinkSync("refs/heads/../../../outside-sha", join(climbing, ".git", "HEAD"));
+    assert.deepEqual(readGitCheckout(climbing), { remoteUrl: undefined });
+    const branch = fakeCheckout("link-out-branch", "ref: refs/heads/main\n", {});
+    mkdirSync(join(branch, ".git", "refs", "heads"), { recursive: true });
+    symlinkSync(outside, join(branch, ".git", "refs", "heads", "main"));
+    assert.deepEqual(readGitCheckout(branch), { branch: "main", revision: undefined, remoteUrl: undefined });
   });
 
   test("this very checkout reads as git itself says", (t) => {
