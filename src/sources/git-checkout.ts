@@ -7,6 +7,7 @@
 import { readlinkSync, type Stats, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { readBounded } from "./ci-util.ts";
+import { originUrl } from "./git-config.ts";
 import { isValidRefName } from "./git-ref-name.ts";
 
 export interface GitCheckout {
@@ -87,20 +88,6 @@ function resolveRef(ref: string, gitDir: string, commonDir: string): string | un
     if (space > 0 && line.slice(space + 1).trim() === ref) {
       const sha = line.slice(0, space);
       return SHA.test(sha) ? sha : undefined;
-    }
-  }
-  return undefined;
-}
-
-/** The URL of remote "origin" in a git config. */
-function originUrl(config: string | undefined): string | undefined {
-  let inOrigin = false;
-  for (const line of config?.split("\n") ?? []) {
-    const section = /^\s*\[(.+)\]\s*$/.exec(line)?.[1];
-    if (section !== undefined) inOrigin = /^remote\s+"origin"$/.test(section.trim());
-    else if (inOrigin) {
-      const url = /^\s*url\s*=\s*(.+?)\s*$/.exec(line)?.[1];
-      if (url) return url.replace(/^"(.*)"$/, "$1");
     }
   }
   return undefined;

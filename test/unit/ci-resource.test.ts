@@ -11,6 +11,7 @@ import { resourceAttributesOf } from "../../src/pipeline/outputs.ts";
 import { detectCiResource } from "../../src/sources/ci-resource.ts";
 import { repositoryUrl } from "../../src/sources/ci-util.ts";
 import { readGitCheckout } from "../../src/sources/git-checkout.ts";
+import { configValue, originUrl } from "../../src/sources/git-config.ts";
 import { isValidRefName } from "../../src/sources/git-ref-name.ts";
 
 const base = mkdtempSync(join(tmpdir(), "claudia-ci-"));
@@ -516,6 +517,14 @@ describe("the git fallback: branch and commit from .git", () => {
     assert.deepEqual(readGitCheckout(branch), { branch: "main", revision: undefined, remoteUrl: undefined });
   });
 
+  test("origin's URL without the comment after it", () => {
+    const work = fakeCheckout("config-comment", `${SHA}\n`, {
+      config: '[remote "origin"]\n\turl = https://github.com/acme/widgets.git ; the mirror\n',
+    });
+    assert.equal(readGitCheckout(work).remoteUrl, "https://github.com/acme/widgets.git");
+    assert.equal(detectCiResource({}, work)["vcs.repository.url.full"], "https://github.com/acme/widgets");
+  });
+
   test("this very checkout reads as git itself says", (t) => {
     let expected: { branch: string; revision: string };
     try {
@@ -570,6 +579,40 @@ describe("isValidRefName: git check-ref-format's rules", () => {
       "refs/heads/a\u007fb",
     ];
     for (const ref of refused) assert.equal(isValidRefName(ref), false, JSON.stringify(ref));
+  });
+});
+
+describe("originUrl: a git config read as git reads it", () => {
+  const origin = (body: string) => originUrl(`[core]\n\tbare = false\n${body}[branch "main"]\n\tremote = origin\n`);
+
+  test("a comment after the value is not part of it; quoted, ; and # are text", () => {
+    assert.equal(
+      origin('[remote "origin"]\n\turl = https://github.com/acme/c.git ; mirror\n'),
+      "https://github.com/acme/c.git",
+    );
+    assert.equal(
+      origin('[remote "origin"]\n\turl = https://github.com/acme/c.git# note\n'),
+      "https://github.com/acme/c.git",
+    );
+    assert.equal(origin('[remote "origin"]\n\turl = "https://h/a;b#c.git" # note\n'), "https://h/a;b#c.git");
+    assert.equal(origin('[remote "origin"]\n\turl = "https://h/\\"q\\".git"\n'), 'https://h/"q".git');
+  });
+
+  test("section and key names in any case, a comment after the header, the old [remote.origin] form", () => {
+    assert.equal(origin('[Remote "origin"] ; the upstream\n\tURL = https://h/a.git\n'), "https://h/a.git");
+    assert.equal(origin("[remote.origin]\n\turl = https://h/b.git\n"), "https://h/b.git");
+    assert.equal(origin('[remote "Origin"]\n\turl = https://h/a.git\n'), undefined);
+    assert.equal(origin('[remote "upstream"]\n\turl = https://h/a.git\n'), undefined);
+  });
+
+  test("a line git would refuse gives no URL", () => {
+    assert.equal(origin('[remote "origin"]\n\turl = "https://h/a.git\n'), undefined);
+    assert.equal(origin('[remote "origin"]\n\turl = https://h/\\q.git\n'), undefined);
+  });
+
+  test("configValue: whitespace around dropped, inside kept", () => {
+    assert.equal(configValue("  a  b \t"), "a  b");
+    assert.equal(configValue('" a "'), " a ");
   });
 });
 
