@@ -41,6 +41,14 @@ describe("the GitHub step summary", () => {
     assert.match(md, /\| Trace \| `0af7651916cd43dd8448eb211c80319c` \|/);
   });
 
+  test("a long title is cut between characters, never inside an emoji's surrogate pair", () => {
+    const prompt = `${"a".repeat(98)}😀 and the rest of the prompt`;
+    const title = (stepSummary({ ...report(), summary: { ...summary, prompt } }).split("\n")[0] as string).slice(7);
+    assert.equal(title, `${"a".repeat(98)}😀…`);
+    // What the runner's file gets: UTF-8 that decodes to the same text, no U+FFFD.
+    assert.equal(Buffer.from(title, "utf8").toString("utf8"), title);
+  });
+
   test("no prompt when content capture is off", () => {
     const md = stepSummary({ ...report(), content: { capture: false } });
     assert.ok(md.startsWith("### 🤖 Claude Code run\n"));
