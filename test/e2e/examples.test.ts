@@ -312,4 +312,20 @@ describe("examples", () => {
     const journal = readdirSync(join(project, ".claudia/journal"), { recursive: true });
     assert.ok(journal.some((f) => String(f).endsWith(`${traceId}.run.json`)));
   });
+
+  test("gitlab-ci.yml: refuses to run when the repository tracks files in the journal's folder", async () => {
+    const project = gitlabProject();
+    mkdirSync(join(project, ".claudia", "journal"), { recursive: true });
+    writeFileSync(join(project, ".claudia", "journal", "planted.run.json"), "{}");
+    execFileSync("git", ["-C", project, "add", ".claudia"]);
+    const before = receiver.spans.length;
+    const job = await runGitlab(gitlabFile(), project);
+    assert.notEqual(job.code, 0);
+    assert.equal(
+      job.stderr.trim(),
+      "claudia: refusing to run: the repository tracks files in .claudia/, where the journal is kept",
+    );
+    assert.equal(job.stdout, "", "claudia did not run");
+    assert.equal(receiver.spans.length, before);
+  });
 });
