@@ -44,6 +44,12 @@ describe("the GitHub step summary", () => {
     assert.match(md, /\| Trace \| `0af7651916cd43dd8448eb211c80319c` \|/);
   });
 
+  test("the heading is the whole prompt on one line, as the README says, not only its first line", () => {
+    const prompt = "Triage the issues.\n\n  Then   summarise\tthem.";
+    const md = stepSummary({ ...report(), summary: { ...summary, prompt } });
+    assert.equal(md.split("\n")[0], "### 🤖 Triage the issues\\. Then summarise them\\.");
+  });
+
   test("a long title is cut between characters, never inside an emoji's surrogate pair", () => {
     const prompt = `${"a".repeat(98)}😀 and the rest of the prompt`;
     const title = (stepSummary({ ...report(), summary: { ...summary, prompt } }).split("\n")[0] as string).slice(7);
