@@ -14,14 +14,16 @@ const MAX_TITLE = 80;
 const SOURCE_CHARS = 4096;
 
 /**
- * One line of at most `max` characters: terminal control sequences removed, secrets redacted, then
+ * One line of at most `max` characters (code points): terminal control sequences removed, secrets redacted, then
  * whitespace folded and the line cut with an ellipsis. Redaction comes before the cut, so no part
  * of a secret shows; it reads a bounded prefix of `text` only.
  */
 export const cut = (text: string, max = MAX_TITLE, redact: Redactor = noRedaction) => {
   const { head, total } = redact.head(stripControl(text), SOURCE_CHARS);
   const line = head.replace(/\s+/g, " ").trim();
-  return line.length > max || total > head.length ? `${line.slice(0, max - 1)}…` : line;
+  // By code point: a cut between the two halves of an emoji's surrogate pair would show as U+FFFD.
+  const chars = [...line];
+  return chars.length > max || total > head.length ? `${chars.slice(0, max - 1).join("")}…` : line;
 };
 
 /** A tool call's title on one line: `Bash: npm test`, `Read: index.ts`, `Agent: Review code`. */

@@ -26,6 +26,32 @@ function fenced(text: string): string {
   return `${fence}text\n${text.trimEnd()}\n${fence}`;
 }
 
+/**
+ * How much of the span tree the summary shows. GitHub drops a step summary over 1 MiB whole, and a
+ * long run's tree is ~165 bytes per tool call: the first lines say what the run did, the rest is
+ * one `claudia traces show` away. 200 lines of at most 300 characters, 64 KiB in all.
+ */
+const TREE_LINES = 200;
+const TREE_LINE_CHARS = 300;
+const TREE_BYTES = 64 * 1024;
+
+/** The span tree's first lines within the bounds above, then one saying how many were left out. */
+export function cappedTree(tree: string, traceId: string): string {
+  const lines = tree.trimEnd().split("\n");
+  const kept: string[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    const chars = [...line];
+    const text = chars.length > TREE_LINE_CHARS ? `${chars.slice(0, TREE_LINE_CHARS - 1).join("")}…` : line;
+    bytes += Buffer.byteLength(text) + 1;
+    if (kept.length === TREE_LINES || bytes > TREE_BYTES) break;
+    kept.push(text);
+  }
+  const left = lines.length - kept.length;
+  if (left > 0) kept.push(`… ${left} more line${left === 1 ? "" : "s"} left out: claudia traces show ${traceId}`);
+  return kept.join("\n");
+}
+
 export interface JobReport {
   summary: RunSummary;
   /** Undefined for one prompt of an interactive session: not reported. */
@@ -63,7 +89,8 @@ export function stepSummary(report: JobReport): string {
   const spans = report.spansPath ? spansOf(readRequests(report.spansPath)) : [];
   if (spans.length > 0) {
     const tree = renderTree(spans, { full: false, color: false });
-    lines.push("", "<details><summary>Span tree</summary>", "", fenced(tree), "", "</details>");
+    const shown = cappedTree(tree, s.traceId);
+    lines.push("", "<details><summary>Span tree</summary>", "", fenced(shown), "", "</details>");
   }
   return `${lines.join("\n")}\n\n`;
 }

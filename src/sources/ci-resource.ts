@@ -9,7 +9,8 @@
  * `OTEL_RESOURCE_ATTRIBUTES` wins over anything found here (see `resourceAttributesOf` in the pipeline).
  */
 import { CI_ATTR } from "../trace/semconv.ts";
-import { readBounded, repositoryUrl, vcsProviderOf } from "./ci-util.ts";
+import { firstHead, type HeadRef, headOfRef } from "./ci-ref.ts";
+import { changeUrlParts, readBounded, repositoryUrl, vcsProviderOf } from "./ci-util.ts";
 import { readGitCheckout } from "./git-checkout.ts";
 
 type Env = Record<string, string | undefined>;
@@ -23,20 +24,34 @@ interface Provider {
 const HEX_REVISION = /^[0-9a-f]{7,64}$/i;
 const NUMBER = /^\d+$/;
 
-/** The pull request of a GitHub Actions run: from the event payload, else from `refs/pull/N/merge`. */
-function githubPullRequest(env: Env): { number?: string; headSha?: string } {
+/** A property of a JSON value, if the value is an object. */
+const field = (value: unknown, key: string): unknown =>
+  typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+
+const stringOf = (value: unknown) => (typeof value === "string" ? value : undefined);
+
+interface GithubPullRequest {
+  number?: string;
+  headRef?: string;
+  headSha?: string;
+}
+
+/**
+ * The pull request of a GitHub Actions run: from the event payload, else from `refs/pull/N/merge`.
+ * Its branch comes from the payload too: GITHUB_HEAD_REF is set only for `pull_request` and
+ * `pull_request_target`, not for `pull_request_review` and the other events about a pull request.
+ */
+function githubPullRequest(env: Env): GithubPullRequest {
   const text = env.GITHUB_EVENT_PATH ? readBounded(env.GITHUB_EVENT_PATH, 4 * 1024 * 1024) : undefined;
   if (text) {
     try {
-      const event: unknown = JSON.parse(text);
-      const pr =
-        typeof event === "object" && event !== null ? (event as Record<string, unknown>).pull_request : undefined;
+      const pr = field(JSON.parse(text), "pull_request");
       if (typeof pr === "object" && pr !== null) {
-        const { number, head } = pr as Record<string, unknown>;
-        const sha = typeof head === "object" && head !== null ? (head as Record<string, unknown>).sha : undefined;
+        const number = field(pr, "number");
         return {
           number: typeof number === "number" ? String(number) : undefined,
-          headSha: typeof sha === "string" ? sha : undefined,
+          headRef: stringOf(field(field(pr, "head"), "ref")),
+          headSha: stringOf(field(field(pr, "head"), "sha")),
         };
       }
     } catch {
@@ -44,6 +59,18 @@ function githubPullRequest(env: Env): { number?: string; headSha?: string } {
     }
   }
   return { number: /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? "")?.[1] };
+}
+
+/**
+ * The branch or tag of a GitHub Actions run: a pull request's own branch, else GITHUB_REF's. A run
+ * on a pull request's merge commit without the payload (`refs/pull/7/merge`) is on neither.
+ */
+function githubHead(env: Env, pr: GithubPullRequest): HeadRef {
+  const branch = pr.headRef || env.GITHUB_HEAD_REF;
+  if (branch) return { refHeadName: branch, refHeadType: "branch" };
+  if (env.GITHUB_REF) return headOfRef(env.GITHUB_REF);
+  const type = env.GITHUB_REF_TYPE;
+  return firstHead([env.GITHUB_REF_NAME, type === "branch" || type === "tag" ? type : undefined]);
 }
 
 const github: Provider = {
@@ -59,7 +86,7 @@ const github: Provider = {
       pipelineRunUrl: run && env.GITHUB_RUN_ATTEMPT ? `${run}/attempts/${env.GITHUB_RUN_ATTEMPT}` : run,
       taskName: env.GITHUB_JOB,
       repositoryUrl: repo,
-      refHeadName: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME,
+      ...githubHead(env, pr),
       refHeadRevision: pr.headSha ?? env.GITHUB_SHA,
       changeId: pr.number,
       providerName: "github",
@@ -77,7 +104,12 @@ const gitlab: Provider = {
     taskRunId: env.CI_JOB_ID,
     taskRunUrl: env.CI_JOB_URL,
     repositoryUrl: env.CI_PROJECT_URL,
-    refHeadName: env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME || env.CI_COMMIT_REF_NAME,
+    ...firstHead(
+      [env.CI_MERGE_REQUEST_SOURCE_BRANCH_NAME, "branch"],
+      [env.CI_COMMIT_TAG, "tag"],
+      [env.CI_COMMIT_BRANCH, "branch"],
+      [env.CI_COMMIT_REF_NAME, undefined],
+    ),
     refHeadRevision: env.CI_COMMIT_SHA,
     changeId: env.CI_MERGE_REQUEST_IID,
     providerName: "gitlab",
@@ -96,11 +128,24 @@ const circleci: Provider = {
     taskRunId: env.CIRCLE_BUILD_NUM,
     taskRunUrl: env.CIRCLE_BUILD_URL,
     repositoryUrl: env.CIRCLE_REPOSITORY_URL,
-    refHeadName: env.CIRCLE_BRANCH,
+    ...firstHead([env.CIRCLE_TAG, "tag"], [env.CIRCLE_BRANCH, "branch"]),
     refHeadRevision: env.CIRCLE_SHA1,
-    changeId: env.CIRCLE_PR_NUMBER || /\/pull\/(\d+)$/.exec(env.CIRCLE_PULL_REQUEST ?? "")?.[1],
+    changeId: env.CIRCLE_PR_NUMBER || changeUrlParts(env.CIRCLE_PULL_REQUEST)?.number,
   }),
 };
+
+/**
+ * Buildkite's ids of the repository providers it integrates with, as the convention's names. Others
+ * (`git` for any git server, `beanstalk`, `phabricator`) are left to the repository's host.
+ */
+const BUILDKITE_PROVIDERS = new Map([
+  ["github", "github"],
+  ["github_enterprise", "github"],
+  ["gitlab", "gitlab"],
+  ["gitlab_ee", "gitlab"],
+  ["bitbucket", "bitbucket"],
+  ["bitbucket_server", "bitbucket"],
+]);
 
 const buildkite: Provider = {
   detect: (env) => env.BUILDKITE === "true",
@@ -115,12 +160,26 @@ const buildkite: Provider = {
         ? `${env.BUILDKITE_BUILD_URL}#${env.BUILDKITE_JOB_ID}`
         : undefined,
     repositoryUrl: env.BUILDKITE_REPO,
-    refHeadName: env.BUILDKITE_BRANCH,
+    // A tag build's BUILDKITE_BRANCH holds the tag's name as well.
+    ...firstHead([env.BUILDKITE_TAG, "tag"], [env.BUILDKITE_BRANCH, "branch"]),
     refHeadRevision: env.BUILDKITE_COMMIT,
     changeId: env.BUILDKITE_PULL_REQUEST,
-    providerName: env.BUILDKITE_PIPELINE_PROVIDER,
+    providerName: BUILDKITE_PROVIDERS.get(env.BUILDKITE_PIPELINE_PROVIDER ?? ""),
   }),
 };
+
+/**
+ * The branch or tag of a Jenkins build: a multibranch pipeline's change branch, tag or branch (a
+ * tag build's BRANCH_NAME holds the tag's name as well), else the git plugin's GIT_BRANCH
+ * (`origin/main`, sometimes a full ref).
+ */
+function jenkinsHead(env: Env): HeadRef {
+  const git = env.GIT_BRANCH?.startsWith("refs/")
+    ? headOfRef(env.GIT_BRANCH)
+    : firstHead([env.GIT_BRANCH?.replace(/^origin\//, ""), "branch"]);
+  const multibranch = firstHead([env.CHANGE_BRANCH, "branch"], [env.TAG_NAME, "tag"], [env.BRANCH_NAME, "branch"]);
+  return multibranch.refHeadName ? multibranch : git;
+}
 
 const jenkins: Provider = {
   detect: (env) => Boolean(env.JENKINS_URL && (env.BUILD_ID || env.BUILD_NUMBER)),
@@ -129,8 +188,8 @@ const jenkins: Provider = {
     pipelineRunId: env.BUILD_NUMBER || env.BUILD_ID,
     pipelineRunUrl: env.BUILD_URL,
     taskName: env.STAGE_NAME,
-    repositoryUrl: env.GIT_URL || env.CHANGE_URL?.replace(/\/pull\/\d+$/, ""),
-    refHeadName: env.CHANGE_BRANCH || env.BRANCH_NAME || env.GIT_BRANCH?.replace(/^origin\//, ""),
+    repositoryUrl: env.GIT_URL || changeUrlParts(env.CHANGE_URL)?.repository,
+    ...jenkinsHead(env),
     refHeadRevision: env.GIT_COMMIT,
     changeId: env.CHANGE_ID,
   }),
@@ -150,7 +209,8 @@ const azure: Provider = {
       project && env.BUILD_BUILDID
         ? `${env.SYSTEM_COLLECTIONURI}${encodeURIComponent(env.SYSTEM_TEAMPROJECT as string)}/_build/results?buildId=${env.BUILD_BUILDID}`
         : undefined;
-    const branch = env.SYSTEM_PULLREQUEST_SOURCEBRANCH || env.BUILD_SOURCEBRANCH;
+    // A pull request's source branch is a full ref on Azure Repos and a short name on GitHub.
+    const prBranch = env.SYSTEM_PULLREQUEST_SOURCEBRANCH?.replace(/^refs\/heads\//, "");
     return {
       pipelineName: env.BUILD_DEFINITIONNAME,
       pipelineRunId: env.BUILD_BUILDID,
@@ -159,7 +219,7 @@ const azure: Provider = {
       taskRunId: env.SYSTEM_JOBID,
       taskRunUrl: run && env.SYSTEM_JOBID ? `${run}&view=logs&j=${env.SYSTEM_JOBID}` : undefined,
       repositoryUrl: env.BUILD_REPOSITORY_URI,
-      refHeadName: branch?.replace(/^refs\/heads\//, ""),
+      ...(prBranch ? { refHeadName: prBranch, refHeadType: "branch" as const } : headOfRef(env.BUILD_SOURCEBRANCH)),
       refHeadRevision: env.BUILD_SOURCEVERSION,
       changeId: env.SYSTEM_PULLREQUEST_PULLREQUESTNUMBER || env.SYSTEM_PULLREQUEST_PULLREQUESTID,
       providerName: AZURE_PROVIDERS.get(env.BUILD_REPOSITORY_PROVIDER?.toLowerCase() ?? ""),
@@ -178,7 +238,7 @@ export function detectCiResource(env: Env, cwd: string): CiAttributes {
   const found = provider ? provider.read(env) : {};
   if (!found.refHeadName || !found.refHeadRevision) {
     const git = readGitCheckout(cwd);
-    found.refHeadName ||= git.branch;
+    if (!found.refHeadName && git.branch) Object.assign(found, { refHeadName: git.branch, refHeadType: "branch" });
     found.refHeadRevision ||= git.revision;
     found.repositoryUrl ||= git.remoteUrl;
   }

@@ -1,10 +1,20 @@
-/** Small helpers of CI detection: a bounded file read, a repository URL fit for a resource. */
+/**
+ * Small helpers of CI detection: a bounded file read, a repository URL fit for a resource, the parts
+ * of a pull request's URL.
+ */
 import { readRegularFile } from "../config/read-file.ts";
 
-/** A regular file's text if it is at most `limit` bytes; undefined otherwise or if unreadable. */
-export function readBounded(path: string, limit = 64 * 1024): string | undefined {
+/**
+ * A regular file's text if it is at most `limit` bytes; undefined otherwise or if unreadable (with
+ * `followLinks: false`, if it is a symbolic link).
+ */
+export function readBounded(
+  path: string,
+  limit = 64 * 1024,
+  options: { followLinks?: boolean } = {},
+): string | undefined {
   try {
-    return readRegularFile(path, limit).toString("utf8");
+    return readRegularFile(path, limit, options).toString("utf8");
   } catch {
     return undefined;
   }
@@ -42,6 +52,16 @@ export function repositoryUrl(remote: string): string | undefined {
     .replace(/\.git\/?$/, "")
     .replace(/\/+$/, "");
   return clean ? `https://${host}/${clean}` : undefined;
+}
+
+/**
+ * A change's (pull or merge request's) web address split into its repository's address and its
+ * number: GitHub's `…/pull/N`, GitLab's `…/-/merge_requests/N`, Bitbucket's `…/pull-requests/N`,
+ * Gitea's `…/pulls/N`. Undefined for anything else.
+ */
+export function changeUrlParts(url: string | undefined): { repository: string; number: string } | undefined {
+  const match = /^(.+?)\/(?:pull|pulls|-\/merge_requests|pull-requests)\/(\d+)\/?$/.exec(url?.trim() ?? "");
+  return match?.[1] && match[2] ? { repository: match[1], number: match[2] } : undefined;
 }
 
 /** `vcs.provider.name` for a repository on one of the hosts the conventions name. */

@@ -43,6 +43,7 @@ import {
   ATTR_VCS_PROVIDER_NAME,
   ATTR_VCS_REF_HEAD_NAME,
   ATTR_VCS_REF_HEAD_REVISION,
+  ATTR_VCS_REF_HEAD_TYPE,
   ATTR_VCS_REPOSITORY_URL_FULL,
 } from "@opentelemetry/semantic-conventions/incubating";
 
@@ -198,6 +199,7 @@ export const CI_ATTR = {
   repositoryUrl: ATTR_VCS_REPOSITORY_URL_FULL,
   refHeadName: ATTR_VCS_REF_HEAD_NAME,
   refHeadRevision: ATTR_VCS_REF_HEAD_REVISION,
+  refHeadType: ATTR_VCS_REF_HEAD_TYPE,
   changeId: ATTR_VCS_CHANGE_ID,
   providerName: ATTR_VCS_PROVIDER_NAME,
 } as const;

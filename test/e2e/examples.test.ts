@@ -3,11 +3,13 @@
  * OTLP receiver for Honeycomb, Grafana and Logfire, and Spotlight for Sentry.
  */
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
+import { parse } from "yaml";
 import { runGithubJob, runGitlabJob } from "../support/ci-runner.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
@@ -19,6 +21,7 @@ import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 const h = scriptedRuns();
+const GITHUB_HEAD_SHA = "fedcba9876543210fedcba9876543210fedcba98";
 let receiver: OtlpReceiver;
 let bin: string;
 
@@ -128,14 +131,12 @@ describe("examples", () => {
     assert.equal(agent.parentSpanId, job.spanId);
   });
 
-  test("github-actions.yml: the job as the runner runs it, on a pull request", async () => {
-    const workflow = readFileSync(join(ROOT, "examples/github-actions.yml"), "utf8");
-    assert.ok(!workflow.includes("OTEL_RESOURCE_ATTRIBUTES"), "the pipeline is detected, not set by hand");
+  /** The variables of a GitHub runner's job on pull request 42. */
+  const githubEnv = (): NodeJS.ProcessEnv => {
     const event = join(bin, "event.json");
-    const headSha = "fedcba9876543210fedcba9876543210fedcba98";
     writeFileSync(
       event,
-      JSON.stringify({ action: "synchronize", pull_request: { number: 42, head: { sha: headSha } } }),
+      JSON.stringify({ action: "synchronize", pull_request: { number: 42, head: { sha: GITHUB_HEAD_SHA } } }),
     );
     const env: NodeJS.ProcessEnv = {
       ...h.sandbox.env,
@@ -156,13 +157,22 @@ describe("examples", () => {
     };
     // The journal at claudia's default place, the one the workflow caches.
     delete env.CLAUDIA_HOME;
-    const job = await runGithubJob(workflow, "agent", {
-      env,
+    return env;
+  };
+  const runGithub = (workflow: string) =>
+    runGithubJob(workflow, "agent", {
+      env: githubEnv(),
       cwd: h.sandbox.work,
       secrets: { ANTHROPIC_API_KEY: "sk-ant-test-key", HONEYCOMB_API_KEY: "hc-test-key" },
-      github: { run_id: "9753949763" },
+      github: { run_id: "9753949763", run_attempt: "1" },
       rewrite: [["https://api.honeycomb.io", receiver.url]],
     });
+
+  test("github-actions.yml: the job as the runner runs it, on a pull request", async () => {
+    const workflow = readFileSync(join(ROOT, "examples/github-actions.yml"), "utf8");
+    assert.ok(!workflow.includes("OTEL_RESOURCE_ATTRIBUTES"), "the pipeline is detected, not set by hand");
+    const headSha = GITHUB_HEAD_SHA;
+    const job = await runGithub(workflow);
     const [agent, report] = job.steps;
     assert.ok(agent && report);
     assert.equal(agent.code, 0, agent.stderr);
@@ -194,6 +204,7 @@ describe("examples", () => {
         "cicd.pipeline.task.name": "agent",
         "vcs.repository.url.full": "https://github.com/acme/widgets",
         "vcs.ref.head.name": "feature/triage",
+        "vcs.ref.head.type": "branch",
         "vcs.ref.head.revision": headSha,
         "vcs.change.id": "42",
         "vcs.provider.name": "github",
@@ -201,21 +212,55 @@ describe("examples", () => {
     );
     assert.equal(spans[0]?.resource["service.name"], "nightly-agent");
 
-    // The journal is where the cache step looks.
+    // The journal is where the cache steps look.
+    assert.deepEqual(job.restored, [join(h.sandbox.home, ".local/share/claudia")]);
     assert.deepEqual(job.cached, [join(h.sandbox.home, ".local/share/claudia")]);
     const journal = readdirSync(join(h.sandbox.home, ".local/share/claudia/journal"), { recursive: true });
     assert.ok(journal.some((f) => String(f).endsWith(`${traceId}.run.json`)));
   });
 
-  test("gitlab-ci.yml: the job as the runner runs it, in a merge request pipeline", async () => {
-    const file = readFileSync(join(ROOT, "examples/gitlab-ci.yml"), "utf8");
+  test("github-actions.yml: a failed agent run's journal is still saved for the next job", async () => {
+    const workflow = readFileSync(join(ROOT, "examples/github-actions.yml"), "utf8");
+    const failing = workflow.replace('"Triage the open', '"[[scenario:api-400]] Triage the open');
+    assert.notEqual(failing, workflow);
+    const job = await runGithub(failing);
+    const [agent, ...after] = job.steps;
+    assert.ok(agent);
+    assert.notEqual(agent.code, 0, "the agent step fails");
+    assert.deepEqual(after, [], "the steps after it are skipped");
+    const journal = join(h.sandbox.home, ".local/share/claudia");
+    assert.deepEqual(job.cached, [journal], "the save step runs all the same");
+    const runs = readdirSync(join(journal, "journal"), { recursive: true });
+    assert.ok(runs.some((f) => String(f).endsWith(`${agent.outputs.trace_id}.run.json`)));
+    // The save writes what the restore reads.
+    const steps = (
+      parse(workflow) as { jobs: { agent: { steps: { uses?: string; with?: Record<string, string> }[] } } }
+    ).jobs.agent.steps;
+    const restore = steps.find((s) => s.uses?.startsWith("actions/cache/restore@"));
+    const save = steps.find((s) => s.uses?.startsWith("actions/cache/save@"));
+    assert.equal(save?.with?.path, restore?.with?.path);
+    assert.equal(save?.with?.key, restore?.with?.key);
+  });
+
+  /** A GitLab project checkout (a git repository, as the runner clones it) and the job run in it. */
+  const gitlabProject = () => {
+    const project = mkdtempSync(join(tmpdir(), "claudia-gitlab-project-"));
+    projects.push(project);
+    execFileSync("git", ["init", "-q", project]);
+    return project;
+  };
+  const projects: string[] = [];
+  after(() => {
+    for (const project of projects) rmSync(project, { recursive: true, force: true });
+  });
+  const runGitlab = (file: string, project: string) => {
     const env: NodeJS.ProcessEnv = {
       ...h.sandbox.env,
       PATH: `${bin}:${h.sandbox.env.PATH}`,
       ANTHROPIC_API_KEY: "sk-ant-test-key",
       HONEYCOMB_API_KEY: "hc-test-key",
       GITLAB_CI: "true",
-      CI_PROJECT_DIR: h.sandbox.work,
+      CI_PROJECT_DIR: project,
       CI_PROJECT_PATH: "acme/widgets",
       CI_PROJECT_URL: "https://gitlab.com/acme/widgets",
       CI_PIPELINE_ID: "120912",
@@ -230,11 +275,13 @@ describe("examples", () => {
       CI_COMMIT_SHA: "0123456789abcdef0123456789abcdef01234567",
     };
     delete env.CLAUDIA_HOME;
-    const job = await runGitlabJob(file, "agent", {
-      env,
-      cwd: h.sandbox.work,
-      rewrite: [["https://api.honeycomb.io", receiver.url]],
-    });
+    return runGitlabJob(file, "agent", { env, cwd: project, rewrite: [["https://api.honeycomb.io", receiver.url]] });
+  };
+  const gitlabFile = () => readFileSync(join(ROOT, "examples/gitlab-ci.yml"), "utf8");
+
+  test("gitlab-ci.yml: the job as the runner runs it, in a merge request pipeline", async () => {
+    const project = gitlabProject();
+    const job = await runGitlab(gitlabFile(), project);
     assert.equal(job.code, 0, job.stderr);
     const traceId = traceIdFrom(job.stderr);
     // The job log: the answer, the summary line with the link, the span tree.
@@ -250,8 +297,35 @@ describe("examples", () => {
     assert.equal(resource["vcs.provider.name"], "gitlab");
     assert.equal(lastTracesRequest()?.headers["x-honeycomb-team"], "hc-test-key");
     // The journal is in the project folder, where GitLab's cache can keep it.
-    assert.deepEqual(job.cached, [join(h.sandbox.work, ".claudia/")]);
-    const journal = readdirSync(join(h.sandbox.work, ".claudia/journal"), { recursive: true });
+    assert.deepEqual(job.cached, [join(project, ".claudia/")]);
+    const journal = readdirSync(join(project, ".claudia/journal"), { recursive: true });
     assert.ok(journal.some((f) => String(f).endsWith(`${traceId}.run.json`)));
+  });
+
+  test("gitlab-ci.yml: a failed agent run's journal is still saved for the next job", async () => {
+    const project = gitlabProject();
+    const failing = gitlabFile().replace('"Review the merge', '"[[scenario:api-400]] Review the merge');
+    const job = await runGitlab(failing, project);
+    assert.notEqual(job.code, 0, "the agent fails the job");
+    assert.deepEqual(job.cached, [join(project, ".claudia/")], "cache:when always saves it all the same");
+    const traceId = traceIdFrom(job.stderr);
+    const journal = readdirSync(join(project, ".claudia/journal"), { recursive: true });
+    assert.ok(journal.some((f) => String(f).endsWith(`${traceId}.run.json`)));
+  });
+
+  test("gitlab-ci.yml: refuses to run when the repository tracks files in the journal's folder", async () => {
+    const project = gitlabProject();
+    mkdirSync(join(project, ".claudia", "journal"), { recursive: true });
+    writeFileSync(join(project, ".claudia", "journal", "planted.run.json"), "{}");
+    execFileSync("git", ["-C", project, "add", ".claudia"]);
+    const before = receiver.spans.length;
+    const job = await runGitlab(gitlabFile(), project);
+    assert.notEqual(job.code, 0);
+    assert.equal(
+      job.stderr.trim(),
+      "claudia: refusing to run: the repository tracks files in .claudia/, where the journal is kept",
+    );
+    assert.equal(job.stdout, "", "claudia did not run");
+    assert.equal(receiver.spans.length, before);
   });
 });

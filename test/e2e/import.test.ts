@@ -116,7 +116,11 @@ describe("traces import", () => {
     assert.equal(future.stdout, "Imported 0 session(s).\n");
     const bad = await traces(["import", "--since", "someday"]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--since takes a date/);
+    assert.match(bad.stderr, /--since takes a date .* or an age \(7d, 12h, 30m\), not "someday"/);
+    // The ages `traces stats --since` takes: the sessions of the last week are all already imported.
+    const week = await traces(["import", "--since", "7d"]);
+    assert.equal(week.code, 0, week.stderr);
+    assert.match(week.stdout, /^Imported 0 session\(s\) \(2 already in the journal\)\.\n$/);
     const link = join(h.sandbox.home, "dangling.jsonl");
     symlinkSync(join(h.sandbox.home, "nowhere"), link);
     const missing = join(h.sandbox.home, "missing.jsonl");

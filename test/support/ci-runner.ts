@@ -16,7 +16,10 @@ export interface StepRun {
 
 export interface Job {
   steps: StepRun[];
-  /** The folders the job caches between runs, as absolute paths. */
+  /** The folders the job restores from the cache, as absolute paths. */
+  restored: string[];
+  /** The folders the job saves to the cache for the next run, as absolute paths: as the runner
+   * would, only when the save happens for the way the job ended (success or failure). */
   cached: string[];
 }
 
@@ -40,6 +43,31 @@ export function parseGithubOutput(text: string): Record<string, string> {
     } else if (/^[\w-]+=/.test(line)) out[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
   }
   return out;
+}
+
+/**
+ * Whether a step runs, by its `if:` and whether an earlier step failed, as GitHub's runner decides:
+ * without `if:`, only while all went well.
+ */
+function githubStepRuns(condition: unknown, failed: boolean): boolean {
+  const expression = typeof condition === "string" ? condition.replace(/^\$\{\{\s*|\s*\}\}$/g, "").trim() : undefined;
+  if (expression === undefined || expression === "success()") return !failed;
+  if (expression === "always()") return true;
+  if (expression === "failure()") return failed;
+  throw new Error(`the stand-in runner cannot evaluate if: ${expression}`);
+}
+
+/**
+ * A cache action's step: `actions/cache` restores at once and saves after the job only if it
+ * succeeded (its post step's `post-if: success()`: true is returned for that);
+ * `actions/cache/restore` and `actions/cache/save` do one each, the save when its step runs.
+ */
+function githubCacheStep(uses: string, path: string, job: Job): boolean {
+  if (uses.startsWith("actions/cache@")) job.restored.push(path);
+  else if (uses.startsWith("actions/cache/restore@")) job.restored.push(path);
+  else if (uses.startsWith("actions/cache/save@")) job.cached.push(path);
+  else throw new Error(`the stand-in runner does not know ${uses}`);
+  return uses.startsWith("actions/cache@");
 }
 
 export interface GithubContext {
@@ -72,12 +100,15 @@ export async function runGithubJob(workflow: string, jobName: string, ctx: Githu
       return value;
     });
   const rewrite = (text: string) => (ctx.rewrite ?? []).reduce((t, [from, to]) => t.split(from).join(to), text);
-  const result: Job = { steps: [], cached: [] };
+  const result: Job = { steps: [], restored: [], cached: [] };
+  const savedOnSuccess: string[] = [];
+  let failed = false;
   for (const [index, step] of job.steps.entries()) {
+    if (!githubStepRuns(step.if, failed)) continue;
     const uses = typeof step.uses === "string" ? step.uses : undefined;
-    if (uses?.startsWith("actions/cache@")) {
-      const path = String((step.with as Record<string, unknown>).path);
-      result.cached.push(path.replace(/^~(?=\/)/, ctx.env.HOME as string));
+    if (uses?.startsWith("actions/cache")) {
+      const path = String((step.with as Record<string, unknown>).path).replace(/^~(?=\/)/, ctx.env.HOME as string);
+      if (githubCacheStep(uses, path, result)) savedOnSuccess.push(path);
     }
     if (typeof step.run !== "string" || SETUP.test(step.run.trim())) continue;
     const summary = join(dir, `summary-${index}.md`);
@@ -91,7 +122,9 @@ export async function runGithubJob(workflow: string, jobName: string, ctx: Githu
     const id = typeof step.id === "string" ? step.id : `step${index}`;
     outputs[id] = parseGithubOutput(readFileSync(output, "utf8"));
     result.steps.push({ name: id, ...ran, summary: readFileSync(summary, "utf8"), outputs: outputs[id] });
+    if (ran.code !== 0) failed = true;
   }
+  if (!failed) result.cached.push(...savedOnSuccess);
   return result;
 }
 
@@ -118,13 +151,10 @@ export async function runGitlabJob(file: string, jobName: string, ctx: GitlabCon
     env[key] = rewrite(expand(String(value)));
   const script = ((job.script ?? []) as string[]).filter((line) => !SETUP.test(line.trim())).join("\n");
   const ran = await shell(script, env, ctx.cwd);
-  const cache = (job.cache ?? {}) as { paths?: string[] };
-  return {
-    name: jobName,
-    ...ran,
-    summary: "",
-    outputs: {},
-    steps: [],
-    cached: (cache.paths ?? []).map((p) => join(ctx.cwd, p)),
-  };
+  // The cache is saved after the job as `cache:when` says: by default only when it succeeded.
+  const cache = (job.cache ?? {}) as { paths?: string[]; when?: string };
+  const when = cache.when ?? "on_success";
+  const paths = (cache.paths ?? []).map((p) => join(ctx.cwd, p));
+  const saved = when === "always" || (when === "on_success") === (ran.code === 0);
+  return { name: jobName, ...ran, summary: "", outputs: {}, steps: [], restored: paths, cached: saved ? paths : [] };
 }

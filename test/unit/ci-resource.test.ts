@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -11,6 +11,8 @@ import { resourceAttributesOf } from "../../src/pipeline/outputs.ts";
 import { detectCiResource } from "../../src/sources/ci-resource.ts";
 import { repositoryUrl } from "../../src/sources/ci-util.ts";
 import { readGitCheckout } from "../../src/sources/git-checkout.ts";
+import { configValue, originUrl } from "../../src/sources/git-config.ts";
+import { isValidRefName } from "../../src/sources/git-ref-name.ts";
 
 const base = mkdtempSync(join(tmpdir(), "claudia-ci-"));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -49,6 +51,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.name": "agent",
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": HEAD_SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
@@ -75,6 +78,27 @@ describe("detectCiResource: each provider from its documented variables", () => 
     assert.equal(attrs["vcs.ref.head.revision"], SHA);
     assert.equal(attrs["vcs.change.id"], undefined);
     assert.equal(attrs["cicd.pipeline.run.url.full"], "https://github.com/acme/widgets/actions/runs/1");
+  });
+
+  test("GitHub Actions, a pull request review: the branch from the payload (no GITHUB_HEAD_REF then)", () => {
+    const event = join(base, "review.json");
+    const pull_request = { number: 7, head: { ref: "feature/x", sha: HEAD_SHA } };
+    writeFileSync(event, JSON.stringify({ action: "submitted", review: {}, pull_request }));
+    const attrs = detectCiResource(
+      {
+        GITHUB_ACTIONS: "true",
+        GITHUB_EVENT_NAME: "pull_request_review",
+        GITHUB_EVENT_PATH: event,
+        GITHUB_REF: "refs/pull/7/merge",
+        GITHUB_REF_NAME: "7/merge",
+        GITHUB_HEAD_REF: "",
+        GITHUB_SHA: SHA,
+      },
+      nowhere,
+    );
+    assert.equal(attrs["vcs.ref.head.name"], "feature/x");
+    assert.equal(attrs["vcs.ref.head.revision"], HEAD_SHA);
+    assert.equal(attrs["vcs.change.id"], "7");
   });
 
   test("GitHub Actions without a readable event file: the pull request number from GITHUB_REF", () => {
@@ -114,6 +138,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.run.url.full": "https://gitlab.com/acme/widgets/-/jobs/12097",
       "vcs.repository.url.full": "https://gitlab.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.change.id": "17",
       "vcs.provider.name": "gitlab",
@@ -146,10 +171,26 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.run.url.full": "https://circleci.com/gh/acme/widgets/311",
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
     });
+  });
+
+  test("CircleCI on Bitbucket: the pull request number from its …/pull-requests/N address", () => {
+    const attrs = detectCiResource(
+      {
+        CIRCLECI: "true",
+        CIRCLE_REPOSITORY_URL: "git@bitbucket.org:acme/widgets.git",
+        CIRCLE_BRANCH: "feature/x",
+        CIRCLE_SHA1: SHA,
+        CIRCLE_PULL_REQUEST: "https://bitbucket.org/acme/widgets/pull-requests/12",
+      },
+      nowhere,
+    );
+    assert.equal(attrs["vcs.change.id"], "12");
+    assert.equal(attrs["vcs.provider.name"], "bitbucket");
   });
 
   test("Buildkite: BUILDKITE_PULL_REQUEST=false is no change; a commit of HEAD is no revision", () => {
@@ -177,12 +218,27 @@ describe("detectCiResource: each provider from its documented variables", () => 
         "https://buildkite.com/acme/widgets/builds/59034#d593f546-8c9a-45f8-8701-a2b92fbea9a7",
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "main",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.provider.name": "github",
     });
     const pr = detectCiResource({ ...env, BUILDKITE_PULL_REQUEST: "99", BUILDKITE_COMMIT: "HEAD" }, nowhere);
     assert.equal(pr["vcs.change.id"], "99");
     assert.equal(pr["vcs.ref.head.revision"], undefined);
+  });
+
+  test("Buildkite: its provider ids become the convention's names; an unknown one leaves it to the host", () => {
+    const provider = (id: string, repo: string) =>
+      detectCiResource(
+        { BUILDKITE: "true", BUILDKITE_REPO: repo, BUILDKITE_PIPELINE_PROVIDER: id, BUILDKITE_COMMIT: SHA },
+        nowhere,
+      )["vcs.provider.name"];
+    assert.equal(provider("github_enterprise", "git@ghe.acme.dev:acme/widgets.git"), "github");
+    assert.equal(provider("gitlab_ee", "https://git.acme.dev/acme/widgets.git"), "gitlab");
+    assert.equal(provider("bitbucket_server", "https://bb.acme.dev/scm/acme/widgets.git"), "bitbucket");
+    assert.equal(provider("git", "https://git.acme.dev/acme/widgets.git"), undefined);
+    assert.equal(provider("git", "git@gitlab.com:acme/widgets.git"), "gitlab");
+    assert.equal(provider("beanstalk", "https://acme.git.beanstalkapp.com/widgets.git"), undefined);
   });
 
   test("Jenkins, a multibranch pull request build", () => {
@@ -209,10 +265,35 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.name": "Agent",
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
     });
+  });
+
+  test("Jenkins without GIT_URL: the repository from the change's URL, whichever host it is on", () => {
+    const repository = (changeUrl: string) =>
+      detectCiResource(
+        { JENKINS_URL: "https://ci.acme.dev/", BUILD_NUMBER: "3", CHANGE_ID: "5", CHANGE_URL: changeUrl },
+        nowhere,
+      )["vcs.repository.url.full"];
+    assert.equal(repository("https://github.com/acme/widgets/pull/5"), "https://github.com/acme/widgets");
+    assert.equal(
+      repository("https://gitlab.com/acme/tools/widgets/-/merge_requests/5"),
+      "https://gitlab.com/acme/tools/widgets",
+    );
+    assert.equal(
+      repository("https://bitbucket.org/acme/widgets/pull-requests/5"),
+      "https://bitbucket.org/acme/widgets",
+    );
+    assert.equal(
+      repository("https://bb.acme.dev/projects/AC/repos/widgets/pull-requests/5/"),
+      "https://bb.acme.dev/projects/AC/repos/widgets",
+    );
+    assert.equal(repository("https://gitea.acme.dev/acme/widgets/pulls/5"), "https://gitea.acme.dev/acme/widgets");
+    // Not a change's address it knows: no repository rather than a wrong one.
+    assert.equal(repository("https://review.acme.dev/c/widgets/+/5"), undefined);
   });
 
   test("Jenkins, a freestyle build: GIT_BRANCH without its remote's name", () => {
@@ -253,6 +334,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "cicd.pipeline.task.run.url.full": `${run}&view=logs&j=12f1170f-54f2-53f3-20dd-22fc7dff55f9`,
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
@@ -274,6 +356,44 @@ describe("detectCiResource: each provider from its documented variables", () => 
     assert.equal(attrs["vcs.ref.head.name"], "main");
     assert.equal(attrs["vcs.repository.url.full"], "https://dev.azure.com/acme/Widgets/_git/widgets");
     assert.equal(attrs["vcs.provider.name"], undefined);
+  });
+
+  test("a tag build is the tag's short name and type tag, on every CI", () => {
+    const builds: Record<string, Record<string, string>> = {
+      github: { GITHUB_ACTIONS: "true", GITHUB_REF: "refs/tags/v9", GITHUB_REF_NAME: "v9", GITHUB_REF_TYPE: "tag" },
+      gitlab: { GITLAB_CI: "true", CI_COMMIT_REF_NAME: "v9", CI_COMMIT_TAG: "v9" },
+      circleci: { CIRCLECI: "true", CIRCLE_TAG: "v9" },
+      buildkite: { BUILDKITE: "true", BUILDKITE_BRANCH: "v9", BUILDKITE_TAG: "v9" },
+      jenkins: { JENKINS_URL: "https://ci.acme.dev/", BUILD_NUMBER: "3", BRANCH_NAME: "v9", TAG_NAME: "v9" },
+      azure: { TF_BUILD: "True", BUILD_SOURCEBRANCH: "refs/tags/v9", BUILD_SOURCEBRANCHNAME: "v9" },
+    };
+    for (const [ci, env] of Object.entries(builds)) {
+      const attrs = detectCiResource({ ...env }, nowhere);
+      assert.deepEqual([attrs["vcs.ref.head.name"], attrs["vcs.ref.head.type"]], ["v9", "tag"], ci);
+    }
+  });
+
+  test("a branch build is type branch; a pull request's merge ref is no head at all", () => {
+    const branch = (env: Record<string, string>) => {
+      const attrs = detectCiResource(env, nowhere);
+      return [attrs["vcs.ref.head.name"], attrs["vcs.ref.head.type"]];
+    };
+    assert.deepEqual(branch({ GITHUB_ACTIONS: "true", GITHUB_REF: "refs/heads/main", GITHUB_REF_NAME: "main" }), [
+      "main",
+      "branch",
+    ]);
+    assert.deepEqual(branch({ GITLAB_CI: "true", CI_COMMIT_REF_NAME: "main", CI_COMMIT_BRANCH: "main" }), [
+      "main",
+      "branch",
+    ]);
+    assert.deepEqual(branch({ TF_BUILD: "True", BUILD_SOURCEBRANCH: "refs/heads/main" }), ["main", "branch"]);
+    assert.deepEqual(branch({ JENKINS_URL: "https://j/", BUILD_ID: "1", GIT_BRANCH: "origin/main" }), [
+      "main",
+      "branch",
+    ]);
+    const merge = { GITHUB_ACTIONS: "true", GITHUB_REF: "refs/pull/7/merge", GITHUB_REF_NAME: "7/merge" };
+    assert.deepEqual(branch(merge), [undefined, undefined]);
+    assert.deepEqual(branch({ TF_BUILD: "True", BUILD_SOURCEBRANCH: "refs/pull/7/merge" }), [undefined, undefined]);
   });
 
   test("outside CI and outside a checkout: nothing", () => {
@@ -303,6 +423,7 @@ describe("the git fallback: branch and commit from .git", () => {
     assert.deepEqual(detectCiResource({}, join(work, "sub", "dir")), {
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
+      "vcs.ref.head.type": "branch",
       "vcs.ref.head.revision": SHA,
       "vcs.provider.name": "github",
     });
@@ -338,6 +459,72 @@ describe("the git fallback: branch and commit from .git", () => {
     });
   });
 
+  test("the nearest .git is the checkout, even when it cannot be read: never the repository around it", () => {
+    const outer = fakeCheckout("outer", "ref: refs/heads/main\n", { "refs/heads/main": `${SHA}\n`, config });
+    const inner = join(outer, "inner");
+    mkdirSync(join(inner, ".git", "refs", "heads"), { recursive: true });
+    writeFileSync(join(inner, ".git", "HEAD"), `ref: refs/heads/main\n${" ".repeat(5000)}`);
+    writeFileSync(join(inner, ".git", "refs", "heads", "main"), `${HEAD_SHA}\n`);
+    const found = readGitCheckout(inner);
+    assert.deepEqual([found.branch, found.revision, found.remoteUrl], [undefined, undefined, undefined]);
+    assert.deepEqual(detectCiResource({}, inner), {});
+    // A .git file that points nowhere: the same.
+    const pointerless = join(outer, "pointerless");
+    mkdirSync(pointerless);
+    writeFileSync(join(pointerless, ".git"), "not a gitdir line\n");
+    assert.deepEqual(readGitCheckout(pointerless), {});
+  });
+
+  test("a branch name git allows, with @, + or letters beyond ASCII, has its commit", () => {
+    for (const branch of ["renovate/@types-node", "feat/ü+x@1", "release/v1.2_rc-1"]) {
+      const work = fakeCheckout(`odd-${branch.length}`, `ref: refs/heads/${branch}\n`, {
+        [`refs/heads/${branch}`]: `${SHA}\n`,
+      });
+      assert.deepEqual(readGitCheckout(work), { branch, revision: SHA, remoteUrl: undefined }, branch);
+    }
+  });
+
+  test("a reftable repository (HEAD is refs/heads/.invalid): no branch, no commit", () => {
+    const work = fakeCheckout("reftable", "ref: refs/heads/.invalid\n", {
+      "refs/heads/.invalid": `${SHA}\n`,
+      config,
+      "reftable/tables.list": "0x000000000001-0x000000000002-0a1b2c3d.ref\n",
+    });
+    assert.deepEqual(readGitCheckout(work), { remoteUrl: "https://user:token@github.com/acme/widgets.git" });
+  });
+
+  test("a HEAD that is a symbolic link to refs/heads/<branch> (very old git) is that branch", () => {
+    const work = fakeCheckout("symlink-head", "", { "refs/heads/main": `${SHA}\n` });
+    rmSync(join(work, ".git", "HEAD"));
+    symlinkSync("refs/heads/main", join(work, ".git", "HEAD"));
+    assert.deepEqual(readGitCheckout(work), { branch: "main", revision: SHA, remoteUrl: undefined });
+  });
+
+  test("links out of .git are not followed: a HEAD or a branch linked elsewhere reads nothing", () => {
+    const outside = join(base, "outside-sha");
+    writeFileSync(outside, `${SHA}\n`);
+    const head = fakeCheckout("link-out-head", "", {});
+    rmSync(join(head, ".git", "HEAD"));
+    symlinkSync(outside, join(head, ".git", "HEAD"));
+    assert.deepEqual(readGitCheckout(head), { revision: undefined, remoteUrl: undefined });
+    const climbing = fakeCheckout("link-climb-head", "", {});
+    rmSync(join(climbing, ".git", "HEAD"));
+    symlinkSync("refs/heads/../../../outside-sha", join(climbing, ".git", "HEAD"));
+    assert.deepEqual(readGitCheckout(climbing), { remoteUrl: undefined });
+    const branch = fakeCheckout("link-out-branch", "ref: refs/heads/main\n", {});
+    mkdirSync(join(branch, ".git", "refs", "heads"), { recursive: true });
+    symlinkSync(outside, join(branch, ".git", "refs", "heads", "main"));
+    assert.deepEqual(readGitCheckout(branch), { branch: "main", revision: undefined, remoteUrl: undefined });
+  });
+
+  test("origin's URL without the comment after it", () => {
+    const work = fakeCheckout("config-comment", `${SHA}\n`, {
+      config: '[remote "origin"]\n\turl = https://github.com/acme/widgets.git ; the mirror\n',
+    });
+    assert.equal(readGitCheckout(work).remoteUrl, "https://github.com/acme/widgets.git");
+    assert.equal(detectCiResource({}, work)["vcs.repository.url.full"], "https://github.com/acme/widgets");
+  });
+
   test("this very checkout reads as git itself says", (t) => {
     let expected: { branch: string; revision: string };
     try {
@@ -357,6 +544,75 @@ describe("the git fallback: branch and commit from .git", () => {
     const attrs = detectCiResource({ JENKINS_URL: "https://ci.acme.dev/", BUILD_NUMBER: "3" }, work);
     assert.equal(attrs["vcs.ref.head.name"], "main");
     assert.equal(attrs["vcs.ref.head.revision"], SHA);
+  });
+});
+
+describe("isValidRefName: git check-ref-format's rules", () => {
+  test("names git makes", () => {
+    for (const ref of ["refs/heads/main", "refs/heads/renovate/@types-node", "refs/heads/feat/ü+x@1", "refs/tags/v1.0"])
+      assert.equal(isValidRefName(ref), true, ref);
+  });
+
+  test("names git refuses, and anything that would leave .git", () => {
+    const refused = [
+      "HEAD",
+      "refs/heads/a..b",
+      "refs/heads/../../config",
+      "refs/heads/.hidden",
+      "refs/heads/a/.b",
+      "refs/heads/a.lock",
+      "refs/heads/a/",
+      "refs/heads/a.",
+      "refs/heads//a",
+      "/refs/heads/a",
+      "refs/heads/-n",
+      "refs/heads/a b",
+      "refs/heads/a~1",
+      "refs/heads/a^",
+      "refs/heads/a:b",
+      "refs/heads/a?",
+      "refs/heads/a*",
+      "refs/heads/a[b",
+      "refs/heads/a\\b",
+      "refs/heads/a@{1}",
+      "refs/heads/a\tb",
+      "refs/heads/a\u007fb",
+    ];
+    for (const ref of refused) assert.equal(isValidRefName(ref), false, JSON.stringify(ref));
+  });
+});
+
+describe("originUrl: a git config read as git reads it", () => {
+  const origin = (body: string) => originUrl(`[core]\n\tbare = false\n${body}[branch "main"]\n\tremote = origin\n`);
+
+  test("a comment after the value is not part of it; quoted, ; and # are text", () => {
+    assert.equal(
+      origin('[remote "origin"]\n\turl = https://github.com/acme/c.git ; mirror\n'),
+      "https://github.com/acme/c.git",
+    );
+    assert.equal(
+      origin('[remote "origin"]\n\turl = https://github.com/acme/c.git# note\n'),
+      "https://github.com/acme/c.git",
+    );
+    assert.equal(origin('[remote "origin"]\n\turl = "https://h/a;b#c.git" # note\n'), "https://h/a;b#c.git");
+    assert.equal(origin('[remote "origin"]\n\turl = "https://h/\\"q\\".git"\n'), 'https://h/"q".git');
+  });
+
+  test("section and key names in any case, a comment after the header, the old [remote.origin] form", () => {
+    assert.equal(origin('[Remote "origin"] ; the upstream\n\tURL = https://h/a.git\n'), "https://h/a.git");
+    assert.equal(origin("[remote.origin]\n\turl = https://h/b.git\n"), "https://h/b.git");
+    assert.equal(origin('[remote "Origin"]\n\turl = https://h/a.git\n'), undefined);
+    assert.equal(origin('[remote "upstream"]\n\turl = https://h/a.git\n'), undefined);
+  });
+
+  test("a line git would refuse gives no URL", () => {
+    assert.equal(origin('[remote "origin"]\n\turl = "https://h/a.git\n'), undefined);
+    assert.equal(origin('[remote "origin"]\n\turl = https://h/\\q.git\n'), undefined);
+  });
+
+  test("configValue: whitespace around dropped, inside kept", () => {
+    assert.equal(configValue("  a  b \t"), "a  b");
+    assert.equal(configValue('" a "'), " a ");
   });
 });
 

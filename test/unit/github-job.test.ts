@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { traceUrl } from "../../src/cli/console.ts";
-import { stepOutputs, stepSummary } from "../../src/cli/github-job.ts";
+import { cappedTree, stepOutputs, stepSummary } from "../../src/cli/github-job.ts";
 import type { RunSummary } from "../../src/trace/builder.ts";
 
 const summary: RunSummary = {
@@ -41,10 +44,76 @@ describe("the GitHub step summary", () => {
     assert.match(md, /\| Trace \| `0af7651916cd43dd8448eb211c80319c` \|/);
   });
 
+  test("the heading is the whole prompt on one line, as the README says, not only its first line", () => {
+    const prompt = "Triage the issues.\n\n  Then   summarise\tthem.";
+    const md = stepSummary({ ...report(), summary: { ...summary, prompt } });
+    assert.equal(md.split("\n")[0], "### 🤖 Triage the issues\\. Then summarise them\\.");
+  });
+
+  test("a long title is cut between characters, never inside an emoji's surrogate pair", () => {
+    const prompt = `${"a".repeat(98)}😀 and the rest of the prompt`;
+    const title = (stepSummary({ ...report(), summary: { ...summary, prompt } }).split("\n")[0] as string).slice(7);
+    assert.equal(title, `${"a".repeat(98)}😀…`);
+    // What the runner's file gets: UTF-8 that decodes to the same text, no U+FFFD.
+    assert.equal(Buffer.from(title, "utf8").toString("utf8"), title);
+  });
+
   test("no prompt when content capture is off", () => {
     const md = stepSummary({ ...report(), content: { capture: false } });
     assert.ok(md.startsWith("### 🤖 Claude Code run\n"));
     assert.ok(!md.includes("inject"));
+  });
+});
+
+/** A run's spans file as the journal keeps it: a root and `tools` tool calls under it, each failed with a long message. */
+function spansFile(dir: string, tools: number): string {
+  const nanos = (ms: number) => String(BigInt(ms) * 1_000_000n);
+  const hex = (n: number) => n.toString(16).padStart(16, "0");
+  const spans = [
+    {
+      traceId: summary.traceId,
+      spanId: hex(1),
+      name: "invoke_agent claude-code",
+      startTimeUnixNano: nanos(0),
+      endTimeUnixNano: nanos(tools + 1),
+    },
+  ];
+  for (let i = 0; i < tools; i++)
+    spans.push({
+      traceId: summary.traceId,
+      spanId: hex(i + 2),
+      parentSpanId: hex(1),
+      name: `execute_tool Bash ${"x".repeat(60)}`,
+      startTimeUnixNano: nanos(i),
+      endTimeUnixNano: nanos(i + 1),
+      status: { code: 2, message: "m".repeat(5000) },
+    } as (typeof spans)[number]);
+  const path = join(dir, "run.spans.jsonl");
+  writeFileSync(path, `${JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] })}\n`);
+  return path;
+}
+
+describe("the span tree in the summary", () => {
+  test("a run of 20,000 tool calls: the first lines, then how many were left out, far under GitHub's 1 MiB", () => {
+    const dir = mkdtempSync(join(tmpdir(), "claudia-summary-"));
+    try {
+      const md = stepSummary({ ...report(), spansPath: spansFile(dir, 20_000) });
+      assert.ok(Buffer.byteLength(md) < 128 * 1024, `${Buffer.byteLength(md)} bytes`);
+      assert.match(md, /\ninvoke_agent claude-code /);
+      assert.match(md, new RegExp(`\\n… 19801 more lines left out: claudia traces show ${summary.traceId}\\n`));
+      assert.equal((md.match(/execute_tool Bash/g) ?? []).length, 199);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a short tree is whole; a long line ends in an ellipsis; the byte bound holds for wide characters", () => {
+    assert.equal(cappedTree("a\nb\n", "t"), "a\nb");
+    const long = cappedTree(`${"😀".repeat(1000)}\nnext`, "t");
+    assert.equal([...(long.split("\n")[0] as string)].length, 300);
+    const wide = cappedTree(Array.from({ length: 190 }, () => "😀".repeat(299)).join("\n"), "t");
+    assert.ok(Buffer.byteLength(wide) <= 64 * 1024 + 100);
+    assert.match(wide, /\n… \d+ more lines left out: claudia traces show t$/);
   });
 });
 

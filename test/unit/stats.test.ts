@@ -1,7 +1,8 @@
 /** The journal statistics (pure): totals, groups by day, model and tool, percentiles, --since. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { computeStats, parseSince, percentile, type StatsRun } from "../../src/cli/traces/stats.ts";
+import { parseSince } from "../../src/cli/traces/since.ts";
+import { computeStats, percentile, type StatsRun } from "../../src/cli/traces/stats.ts";
 import { renderStats } from "../../src/cli/traces/stats-table.ts";
 import type { RunRecord } from "../../src/export/journal.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";

@@ -11,7 +11,8 @@ import { journalDir } from "../../export/journal.ts";
 import { findRun, listRuns, RunNotFound, readRequests, type StoredRun, spansOf } from "../../export/journal-store.ts";
 import { ImportUsageError, importCommand } from "./import.ts";
 import { listJson, renderList } from "./list.ts";
-import { computeStats, parseSince } from "./stats.ts";
+import { parseSince, SINCE_FORMS } from "./since.ts";
+import { computeStats } from "./stats.ts";
 import { statsRuns } from "./stats-journal.ts";
 import { renderStats } from "./stats-table.ts";
 import { renderTree } from "./tree.ts";
@@ -28,7 +29,8 @@ Commands:
                                                  send stored runs (default: the last) to any OTLP endpoint
   claudia traces push                            re-send every run a backend did not acknowledge, to
                                                  the endpoint it was recorded for, when configured now
-  claudia traces import [PATH...] [--since DATE] sessions run without claudia (default: every one under
+  claudia traces import [PATH...] [--since DATE|7d]
+                                                 sessions run without claudia (default: every one under
                                                  ${"$"}CLAUDE_CONFIG_DIR or ~/.claude, projects/) become runs
   claudia traces stats [--since DATE|7d] [--json]
                                                  runs, failures, tokens and cost; by day, model and tool
@@ -158,8 +160,7 @@ function importRuns(args: string[], { io }: Context): Promise<number> {
 function stats(args: string[], { io, dir, warn }: Context): number {
   const { values } = parseArgs({ args, options: { json: { type: "boolean" }, since: { type: "string" } } });
   const since = values.since === undefined ? null : parseSince(values.since);
-  if (since === undefined)
-    throw new UsageError("--since takes a date (2026-11-01), a time (ISO 8601) or an age (7d, 12h)");
+  if (since === undefined) throw new UsageError(`--since takes ${SINCE_FORMS}`);
   const computed = computeStats(statsRuns(listRuns(dir, warn), since, warn), since);
   io.out(values.json ? `${JSON.stringify(computed, null, 2)}\n` : renderStats(computed));
   return 0;

@@ -1,5 +1,5 @@
 /**
- * `claudia traces import [PATH…] [--since DATE]`: sessions that ran without claudia (plain `claude`,
+ * `claudia traces import [PATH…] [--since DATE|AGE]`: sessions that ran without claudia (plain `claude`,
  * the IDE, the Agent SDK) become runs in the journal. Each transcript is replayed through the same
  * parser and trace builder as a live run, so the trace is the same: one `chat` span per model call
  * with its exact usage, one `execute_tool` per tool call, subagents nested under the call that
@@ -25,6 +25,7 @@ import { TraceBuilder } from "../../trace/builder.ts";
 import type { ContentPolicy } from "../../trace/content.ts";
 import { createRedactor } from "../../trace/redact.ts";
 import { TRACER_NAME } from "../../trace/semconv.ts";
+import { parseSince, SINCE_FORMS } from "./since.ts";
 
 const hex = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
 
@@ -144,17 +145,17 @@ export interface ImportIo {
 
 export class ImportUsageError extends Error {}
 
-function parseSince(value: string | undefined): number | undefined {
+/** `--since` as `claudia traces stats` reads it: a date, a time or an age (`7d`). */
+function sinceOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const time = Date.parse(value);
-  if (Number.isNaN(time))
-    throw new ImportUsageError(`--since takes a date (2026-01-31 or an ISO time), not "${value}"`);
+  const time = parseSince(value);
+  if (time === undefined) throw new ImportUsageError(`--since takes ${SINCE_FORMS}, not "${value}"`);
   return time;
 }
 
 export async function importCommand(args: string[], io: ImportIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { since: { type: "string" } } });
-  const since = parseSince(values.since);
+  const since = sinceOf(values.since);
   const { config } = io;
   if (!config.journal.enabled) throw new ImportUsageError("the journal is off (CLAUDIA_JOURNAL): nowhere to import to");
   const warn = (m: string) => io.err(`claudia: ${m}\n`);

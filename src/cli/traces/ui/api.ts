@@ -13,7 +13,7 @@ import {
   readRequests,
   spansOf,
 } from "../../../export/journal-store.ts";
-import { parseSince } from "../stats.ts";
+import { parseSince } from "../since.ts";
 import type { JournalView } from "./journal-view.ts";
 
 export interface Answer {
