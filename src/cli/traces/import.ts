@@ -9,7 +9,6 @@
  * a session twice gives the same trace, and a session already in the journal is skipped.
  */
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -20,6 +19,7 @@ import { listRuns } from "../../export/journal-store.ts";
 import type { ExportReport } from "../../export/provider.ts";
 import { RunJournal } from "../../export/run-journal.ts";
 import { type SessionFile, sessionFiles } from "../../sources/session-files.ts";
+import { firstTimestamp } from "../../sources/transcript-file.ts";
 import { TranscriptTail } from "../../sources/transcript-tail.ts";
 import { TraceBuilder } from "../../trace/builder.ts";
 import type { ContentPolicy } from "../../trace/content.ts";
@@ -43,20 +43,6 @@ class DerivedIds {
   }
 }
 
-/** The time of a transcript's first entry, from its first 64 KiB; undefined if there is none. */
-function firstTimestamp(path: string): number | undefined {
-  const fd = openSync(path, "r");
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const n = readSync(fd, buffer, 0, buffer.length, 0);
-    const match = /"timestamp":"([^"]+)"/.exec(buffer.toString("utf8", 0, n));
-    const time = match?.[1] ? Date.parse(match[1]) : Number.NaN;
-    return Number.isNaN(time) ? undefined : time;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 interface ImportContext {
   env: NodeJS.ProcessEnv;
   content: ContentPolicy;
@@ -70,7 +56,8 @@ type Outcome = "imported" | "empty";
 
 /** Replay one session into the journal. Throws on a file that cannot be read. */
 async function importSession(file: SessionFile, ctx: ImportContext): Promise<Outcome> {
-  const startTime = firstTimestamp(file.path);
+  // Not through a link (the listing took none), and only a regular file.
+  const startTime = firstTimestamp(file.path, { followLinks: false });
   if (startTime === undefined) return "empty";
   const traceId = importedTraceId(file.sessionId);
   const journal = RunJournal.open(ctx.config.journal, startTime, traceId, ctx.warn);
@@ -95,11 +82,16 @@ async function importSession(file: SessionFile, ctx: ImportContext): Promise<Out
   });
   let endTime = startTime;
   let conversation = false;
-  const tail = new TranscriptTail(file.path, (event: RunEvent) => {
-    if (event.kind === "chat" || (event.kind === "prompt" && event.agentId === null)) conversation = true;
-    endTime = Math.max(endTime, event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time);
-    builder.handle(event);
-  });
+  const tail = new TranscriptTail(
+    file.path,
+    (event: RunEvent) => {
+      if (event.kind === "chat" || (event.kind === "prompt" && event.agentId === null)) conversation = true;
+      endTime = Math.max(endTime, event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time);
+      builder.handle(event);
+    },
+    {},
+    ctx.warn,
+  );
   tail.stop();
   if (!conversation) {
     await provider.shutdown();
