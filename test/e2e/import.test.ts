@@ -3,7 +3,7 @@
  * live for the same scenario; importing again adds nothing; imported runs export and push.
  */
 import assert from "node:assert/strict";
-import { readdirSync, symlinkSync } from "node:fs";
+import { readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
@@ -138,5 +138,38 @@ describe("traces import", () => {
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stdout, /\r\[#{15} {15}\] 1\/2 sessions/);
     assert.match(ran.stdout, /Imported 2 session\(s\)\./);
+  });
+});
+
+/** A Claude Code configuration folder and a journal of their own: what the tests above count stays theirs. */
+function apart(name: string): NodeJS.ProcessEnv {
+  return {
+    CLAUDE_CONFIG_DIR: join(h.sandbox.home, `claude-${name}`),
+    CLAUDIA_HOME: join(h.sandbox.home, `claudia-${name}`),
+  };
+}
+
+function journalText(env: NodeJS.ProcessEnv): string {
+  const dir = join(env.CLAUDIA_HOME as string, "journal");
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter(
+    (f) => f.endsWith("json") || f.endsWith(".jsonl"),
+  );
+  return files.map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+}
+
+describe("traces import, as a live run would record it", () => {
+  test("a configured OTLP header's value printed by a tool is redacted, as in a live run", async () => {
+    const key = "hcxik_01hq3zz8kq4w3y2v0p9x7m6n5b4c3d2e1f";
+    const env = apart("credential");
+    const bare = await claude(h.sandbox, ["-p", ...BASE_ARGS, "[[scenario:secrets]] print it"], {
+      ...env,
+      MY_DEPLOY_TOKEN: key,
+    });
+    assert.equal(bare.code, 0, bare.stderr);
+    const imported = await traces(["import"], { ...env, OTEL_EXPORTER_OTLP_HEADERS: `x-honeycomb-team=${key}` });
+    assert.equal(imported.stdout, "Imported 1 session(s).\n", imported.stderr);
+    const journal = journalText(env);
+    assert.ok(journal.includes("deploy=[REDACTED:credential]"), "the tool's output is recorded, redacted");
+    assert.ok(!journal.includes(key));
   });
 });

@@ -23,7 +23,7 @@ import { firstTimestamp } from "../../sources/transcript-file.ts";
 import { TranscriptTail } from "../../sources/transcript-tail.ts";
 import { TraceBuilder } from "../../trace/builder.ts";
 import type { ContentPolicy } from "../../trace/content.ts";
-import { createRedactor } from "../../trace/redact.ts";
+import { createRedactor, credentialValues } from "../../trace/redact.ts";
 import { TRACER_NAME } from "../../trace/semconv.ts";
 
 const hex = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
@@ -153,7 +153,8 @@ export async function importCommand(args: string[], io: ImportIo): Promise<numbe
   const ctx: ImportContext = {
     env: io.env,
     content: config.content,
-    redact: createRedactor(io.env),
+    // As in a live run: every configured credential is a secret too, wherever the session printed it.
+    redact: createRedactor(io.env, credentialValues(config.backends)),
     config,
     warn,
   };
