@@ -19,6 +19,8 @@ export interface RunFacts {
    */
   resumed?: boolean;
   interrupted?: { signal: string };
+  /** The transcript says Claude Code stopped at `--max-turns` (what a result message would say, when none was seen). */
+  maxTurns?: { maxTurns?: number; turnCount?: number };
   apiError?: { message: string; status?: number };
   exitCode?: number | null;
   /** claudia's own reason the run failed (e.g. Claude Code could not start). */
@@ -78,6 +80,7 @@ export function runOutcome(f: RunFacts): RunOutcome {
   // Each result counts its own turns and `json` output prints only the last one: the transcript's
   // main-agent calls make the count the same whatever the format showed.
   if (f.mainCalls) outcome.numTurns = Math.max(outcome.numTurns ?? 0, f.mainCalls);
+  if (f.maxTurns?.turnCount) outcome.numTurns = Math.max(outcome.numTurns ?? 0, f.maxTurns.turnCount);
   const status = shown?.apiErrorStatus ?? f.apiError?.status;
   if (typeof status === "number") outcome.apiErrorStatus = status;
 
@@ -87,6 +90,10 @@ export function runOutcome(f: RunFacts): RunOutcome {
   } else if (failed) {
     outcome.errorType = failed.terminalReason ?? failed.subtype ?? "agent_error";
     outcome.errorMessage = failed.resultText ?? failed.errors?.join("; ");
+  } else if (f.maxTurns) {
+    // As the live run's result says it (`terminal_reason`, and the message of its `errors`).
+    outcome.errorType = "max_turns";
+    outcome.errorMessage = `Reached maximum number of turns (${f.maxTurns.maxTurns ?? "?"})`;
   } else if (f.error) {
     outcome.errorType = "run_error";
     outcome.errorMessage = f.error;

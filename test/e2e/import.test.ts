@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import type { RunRecord } from "../../src/export/journal.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
 import { attributesOf } from "../../src/export/journal-store.ts";
 import { scriptedRuns } from "../support/harness.ts";
@@ -16,8 +17,8 @@ import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 const h = scriptedRuns();
 const traces = (args: string[], env: NodeJS.ProcessEnv = {}) => claudia(h.sandbox, ["traces", ...args], env);
 
-async function spansOf(traceId: string): Promise<OtlpSpan[]> {
-  const shown = await traces(["show", traceId, "--json"]);
+async function spansOf(traceId: string, env: NodeJS.ProcessEnv = {}): Promise<OtlpSpan[]> {
+  const shown = await traces(["show", traceId, "--json"], env);
   assert.equal(shown.code, 0, shown.stderr);
   return (JSON.parse(shown.stdout) as { spans: OtlpSpan[] }).spans;
 }
@@ -171,5 +172,25 @@ describe("traces import, as a live run would record it", () => {
     const journal = journalText(env);
     assert.ok(journal.includes("deploy=[REDACTED:credential]"), "the tool's output is recorded, redacted");
     assert.ok(!journal.includes(key));
+  });
+
+  test("a run stopped by --max-turns is an error, as the live run records it", async () => {
+    const env = apart("max-turns");
+    const args = [...BASE_ARGS, "--output-format", "json", "--max-turns", "2", "[[scenario:max-turns]] limited"];
+    const bare = await claude(h.sandbox, ["-p", ...args], env);
+    assert.equal((JSON.parse(bare.stdout) as { subtype: string }).subtype, "error_max_turns");
+    const live = await claudia(h.sandbox, args, env);
+    const liveId = traceIdFrom(live.stderr);
+    assert.equal((await traces(["import"], env)).stdout, "Imported 1 session(s) (1 already in the journal).\n");
+    const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    const imported = records.find((r) => r.traceId !== liveId);
+    assert.equal(imported?.status, "error");
+    assert.equal(imported?.errorType, "max_turns");
+    const rootOf = async (id: string) => (await spansOf(id, env)).find((s) => !s.parentSpanId);
+    const [mine, theirs] = [await rootOf(imported?.traceId ?? ""), await rootOf(liveId)];
+    assert.deepEqual(mine?.status, theirs?.status);
+    assert.equal(mine?.status?.message, "Reached maximum number of turns (2)");
+    assert.equal(attributesOf(mine?.attributes)["error.type"], "max_turns");
+    assert.equal(attributesOf(mine?.attributes)["claude_code.num_turns"], 3);
   });
 });

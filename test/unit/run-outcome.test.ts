@@ -51,6 +51,20 @@ describe("runOutcome", () => {
     assert.equal(o.shown?.subtype, "error_max_turns");
   });
 
+  test("no result, but the transcript says the turn limit was reached: max_turns, as the live result says", () => {
+    const o = runOutcome({ results: [], chatUsage: none, mainCalls: 2, maxTurns: { maxTurns: 2, turnCount: 3 } });
+    assert.equal(o.errorType, "max_turns");
+    assert.equal(o.errorMessage, "Reached maximum number of turns (2)");
+    assert.equal(o.numTurns, 3);
+    // The result message, when there is one, says it first.
+    const live = runOutcome({
+      results: [result({ subtype: "error_max_turns", isError: true, terminalReason: "max_turns", errors: ["x"] })],
+      chatUsage: none,
+      maxTurns: { maxTurns: 2 },
+    });
+    assert.equal(live.errorMessage, "x");
+  });
+
   test("no result: the saved cost state, else the calls seen; failures by precedence", () => {
     const fromState = runOutcome({
       results: [],
