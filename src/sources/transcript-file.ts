@@ -65,3 +65,10 @@ export class TranscriptLines {
     this.rest = "";
   }
 }
+
+/** Each line of the transcript as it is now, in order. Throws as `withTranscript`. */
+export function eachLine(path: string, options: OpenOptions, onLine: (line: string) => void): void {
+  const lines = new TranscriptLines();
+  withTranscript(path, options, (fd, size) => lines.read(fd, size, onLine));
+  lines.end(onLine);
+}

@@ -174,6 +174,38 @@ describe("traces import, as a live run would record it", () => {
     assert.ok(!journal.includes(key));
   });
 
+  test("a forked session is its own prompt and calls, not a replay of the history it copied", async () => {
+    const env = apart("fork");
+    const json = ["--output-format", "json"];
+    const parent = await claude(h.sandbox, ["-p", ...BASE_ARGS, ...json, "[[scenario:bash]] parent"], env);
+    const parentOut = JSON.parse(parent.stdout) as { session_id: string; total_cost_usd: number };
+    const forkArgs = ["--resume", parentOut.session_id, "--fork-session", "[[scenario:text]] forked"];
+    const fork = await claude(h.sandbox, ["-p", ...BASE_ARGS, ...json, ...forkArgs], env);
+    // Claude Code's total for the fork carries on from its origin's.
+    const forkOut = JSON.parse(fork.stdout) as { session_id: string; total_cost_usd: number };
+    assert.equal((await traces(["import"], env)).stdout, "Imported 2 session(s).\n");
+
+    const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    const forked = records.find((r) => r.sessionId === forkOut.session_id);
+    assert.equal(forked?.prompt, "[[scenario:text]] forked");
+    assert.equal(forked?.numTurns, 1);
+    const spans = await spansOf(forked?.traceId ?? "", env);
+    const root = spans.find((s) => !s.parentSpanId);
+    const chats = spans.filter((s) => s.name.startsWith("chat "));
+    assert.equal(chats.length, 1);
+    assert.equal(
+      spans.filter((s) => s.name.startsWith("execute_tool")).length,
+      0,
+      "the history's Bash call is not the fork's",
+    );
+    for (const span of spans)
+      assert.ok(BigInt(span.startTimeUnixNano) >= BigInt(root?.startTimeUnixNano ?? 0), span.name);
+    // Nothing counted twice: the two runs cost what Claude Code says the fork's session cost in all.
+    const stats = JSON.parse((await traces(["stats", "--json"], env)).stdout) as { total: { costUsd: number } };
+    assert.ok(Math.abs(stats.total.costUsd - forkOut.total_cost_usd) < 1e-9, `${stats.total.costUsd}`);
+    assert.ok(Math.abs((forked?.costUsd ?? 0) - (forkOut.total_cost_usd - parentOut.total_cost_usd)) < 1e-9);
+  });
+
   test("a run stopped by --max-turns is an error, as the live run records it", async () => {
     const env = apart("max-turns");
     const args = [...BASE_ARGS, "--output-format", "json", "--max-turns", "2", "[[scenario:max-turns]] limited"];

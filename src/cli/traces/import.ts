@@ -18,9 +18,11 @@ import type { TelemetryConfig } from "../../export/config.ts";
 import { listRuns } from "../../export/journal-store.ts";
 import type { ExportReport } from "../../export/provider.ts";
 import { RunJournal } from "../../export/run-journal.ts";
+import { ForkStart } from "../../sources/fork-start.ts";
 import { type SessionFile, sessionFiles } from "../../sources/session-files.ts";
-import { firstTimestamp } from "../../sources/transcript-file.ts";
+import { eachLine } from "../../sources/transcript-file.ts";
 import { TranscriptTail } from "../../sources/transcript-tail.ts";
+import type { TranscriptWindow } from "../../sources/window.ts";
 import { TraceBuilder } from "../../trace/builder.ts";
 import type { ContentPolicy } from "../../trace/content.ts";
 import { createRedactor, credentialValues } from "../../trace/redact.ts";
@@ -54,10 +56,20 @@ interface ImportContext {
 
 type Outcome = "imported" | "empty";
 
+/**
+ * Where the session's own part of the transcript starts: its first entry, or a fork's first that is
+ * not a copy of the session it was forked from (fork-start.ts). Throws on a file that cannot be read.
+ */
+function sessionStart(path: string): { startTime?: number; window: TranscriptWindow } {
+  const start = new ForkStart();
+  // Not through a link (the listing took none), and only a regular file.
+  eachLine(path, { followLinks: false }, (line) => start.line(line));
+  return { startTime: start.since ?? start.first, window: { since: start.since } };
+}
+
 /** Replay one session into the journal. Throws on a file that cannot be read. */
 async function importSession(file: SessionFile, ctx: ImportContext): Promise<Outcome> {
-  // Not through a link (the listing took none), and only a regular file.
-  const startTime = firstTimestamp(file.path, { followLinks: false });
+  const { startTime, window } = sessionStart(file.path);
   if (startTime === undefined) return "empty";
   const traceId = importedTraceId(file.sessionId);
   const journal = RunJournal.open(ctx.config.journal, startTime, traceId, ctx.warn);
@@ -89,7 +101,7 @@ async function importSession(file: SessionFile, ctx: ImportContext): Promise<Out
       endTime = Math.max(endTime, event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time);
       builder.handle(event);
     },
-    {},
+    window,
     ctx.warn,
   );
   tail.stop();
