@@ -64,7 +64,10 @@ describe("traces import", () => {
     const prompt = "[[scenario:subagent]] import me";
     const bare = await claude(h.sandbox, ["-p", ...BASE_ARGS, "--output-format", "json", prompt]);
     assert.equal(bare.code, 0, bare.stderr);
-    const sessionId = (JSON.parse(bare.stdout) as { session_id: string }).session_id;
+    const { session_id: sessionId, total_cost_usd: bareCost } = JSON.parse(bare.stdout) as {
+      session_id: string;
+      total_cost_usd: number;
+    };
     const live = await claudia(h.sandbox, [...BASE_ARGS, "--output-format", "json", prompt]);
     assert.equal(live.code, 0, live.stderr);
     const liveId = traceIdFrom(live.stderr);
@@ -85,12 +88,16 @@ describe("traces import", () => {
     const root = mine.find((s) => !s.parentSpanId);
     const liveRoot = theirs.find((s) => !s.parentSpanId);
     const a = attributesOf(root?.attributes);
-    assert.equal(a["claude_code.cost.source"], "price_table");
+    // The run's total is Claude Code's own, saved in the transcript; each call is priced by the table.
+    assert.equal(a["claude_code.cost.source"], "claude_code");
+    assert.equal(a["gen_ai.usage.cost"], bareCost);
+    const calls = mine.filter((s) => s.name.startsWith("chat "));
+    assert.ok(calls.every((s) => attributesOf(s.attributes)["claude_code.cost.source"] === "price_table"));
     assert.equal(a["gen_ai.conversation.id"], sessionId);
     for (const key of ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "claude_code.tool_calls"])
       assert.equal(a[key], attributesOf(liveRoot?.attributes)[key], key);
     assert.equal(imported.inputTokens, a["gen_ai.usage.input_tokens"]);
-    assert.ok((imported.costUsd ?? 0) > 0);
+    assert.equal(imported.costUsd, bareCost);
 
     const files = () => readdirSync(join(h.sandbox.claudiaHome, "journal"), { recursive: true }).sort();
     const before = files();
@@ -204,6 +211,32 @@ describe("traces import, as a live run would record it", () => {
     const stats = JSON.parse((await traces(["stats", "--json"], env)).stdout) as { total: { costUsd: number } };
     assert.ok(Math.abs(stats.total.costUsd - forkOut.total_cost_usd) < 1e-9, `${stats.total.costUsd}`);
     assert.ok(Math.abs((forked?.costUsd ?? 0) - (forkOut.total_cost_usd - parentOut.total_cost_usd)) < 1e-9);
+  });
+
+  test("an auto-compacted session costs what Claude Code says, its summary call included", async () => {
+    const env = {
+      ...apart("compact"),
+      CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: "50",
+      CLAUDE_CODE_AUTO_COMPACT_WINDOW: "100000",
+    };
+    const bare = await claude(
+      h.sandbox,
+      ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:compact]] go"],
+      env,
+    );
+    const out = JSON.parse(bare.stdout) as { total_cost_usd: number; duration_api_ms: number };
+    assert.equal((await traces(["import"], env)).stdout, "Imported 1 session(s).\n");
+    const [record] = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    assert.equal(record?.costUsd, out.total_cost_usd);
+    const spans = await spansOf(record?.traceId ?? "", env);
+    const root = attributesOf(spans.find((s) => !s.parentSpanId)?.attributes);
+    assert.equal(root["claude_code.compactions"], 1);
+    assert.equal(root["claude_code.cost.source"], "claude_code");
+    assert.equal(root["gen_ai.usage.cost"], out.total_cost_usd);
+    // The transcript has no entry for the summary call: the calls it has add up to less.
+    const calls = spans.filter((s) => s.name.startsWith("chat "));
+    const priced = calls.reduce((sum, s) => sum + Number(attributesOf(s.attributes)["gen_ai.usage.cost"]), 0);
+    assert.ok(priced < out.total_cost_usd - 1e-6, `${priced} < ${out.total_cost_usd}`);
   });
 
   test("a run stopped by --max-turns is an error, as the live run records it", async () => {

@@ -65,11 +65,28 @@ describe("runOutcome", () => {
     assert.equal(live.errorMessage, "x");
   });
 
+  test("a saved cost state that does not cover the calls seen is an earlier run's: the calls seen", () => {
+    const costState = { kind: "result" as const, source: "cost-state" as const, time: 0, totalCostUsd: 0.2 };
+    const seen = { input: 2, output: 2, cacheRead: 100, cacheCreation: 10 };
+    const stale = runOutcome({ results: [], costState: { ...costState, models: models(1, 2, 0.2) }, chatUsage: seen });
+    assert.equal(stale.costUsd, undefined);
+    assert.deepEqual(stale.usage, seen);
+    const bare = runOutcome({ results: [], costState, chatUsage: seen });
+    assert.equal(bare.costUsd, undefined, "totals without their tokens cannot be checked");
+    const covering = runOutcome({
+      results: [],
+      costState: { ...costState, models: models(2, 3, 0.2) },
+      chatUsage: seen,
+    });
+    assert.equal(covering.costUsd, 0.2);
+  });
+
   test("no result: the saved cost state, else the calls seen; failures by precedence", () => {
     const fromState = runOutcome({
       results: [],
       costState: { kind: "result", source: "cost-state", time: 0, totalCostUsd: 0.2, models: models(1, 2, 0.2) },
-      chatUsage: { input: 7, output: 7, cacheRead: 7, cacheCreation: 7 },
+      // Claude Code's totals hold calls the transcript has none for (the compaction summary).
+      chatUsage: { input: 1, output: 1, cacheRead: 50, cacheCreation: 5 },
     });
     assert.equal(fromState.costUsd, 0.2);
     assert.equal(fromState.usage.output, 2);

@@ -3,7 +3,9 @@
  * the IDE, the Agent SDK) become runs in the journal. Each transcript is replayed through the same
  * parser and trace builder as a live run, so the trace is the same: one `chat` span per model call
  * with its exact usage, one `execute_tool` per tool call, subagents nested under the call that
- * started them. The cost is the price table's (`claude_code.cost.source=price_table`).
+ * started them. Each call is priced by the price table (`claude_code.cost.source=price_table`); the
+ * run's totals and cost are Claude Code's own, saved in the transcript, when they cover the calls
+ * replayed (they also count calls the transcript has no entry for: the auto-compaction summary).
  *
  * Ids derive from the session id (the trace) and the order of the spans (each span), so importing
  * a session twice gives the same trace, and a session already in the journal is skipped.
@@ -89,8 +91,9 @@ async function importSession(file: SessionFile, ctx: ImportContext): Promise<Out
     content: ctx.content,
     redact: ctx.redact,
     startTime,
-    // A session file holds every run of the session: its totals are the calls replayed, priced.
-    resumed: true,
+    // A session file holds every run of the session, and Claude Code's saved totals carry over from
+    // run to run: the last ones are the session's (used when they cover the calls replayed).
+    resumed: false,
   });
   let endTime = startTime;
   let conversation = false;
@@ -99,6 +102,8 @@ async function importSession(file: SessionFile, ctx: ImportContext): Promise<Out
     (event: RunEvent) => {
       if (event.kind === "chat" || (event.kind === "prompt" && event.agentId === null)) conversation = true;
       endTime = Math.max(endTime, event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time);
+      // A fork's saved totals carry on from its origin's: its own are the calls replayed, priced.
+      if (event.kind === "result" && window.since !== undefined) return;
       builder.handle(event);
     },
     window,
