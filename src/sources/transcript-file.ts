@@ -66,9 +66,13 @@ export class TranscriptLines {
   }
 }
 
-/** Each line of the transcript as it is now, in order. Throws as `withTranscript`. */
-export function eachLine(path: string, options: OpenOptions, onLine: (line: string) => void): void {
+/** Each line of the transcript as it is now, in order; returns its size then. Throws as `withTranscript`. */
+export function eachLine(path: string, options: OpenOptions, onLine: (line: string) => void): number {
   const lines = new TranscriptLines();
-  withTranscript(path, options, (fd, size) => lines.read(fd, size, onLine));
+  const size = withTranscript(path, options, (fd, size) => {
+    lines.read(fd, size, onLine);
+    return size;
+  });
   lines.end(onLine);
+  return size;
 }

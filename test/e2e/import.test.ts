@@ -3,7 +3,7 @@
  * live for the same scenario; importing again adds nothing; imported runs export and push.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import type { RunRecord } from "../../src/export/journal.ts";
@@ -237,6 +237,51 @@ describe("traces import, as a live run would record it", () => {
     const calls = spans.filter((s) => s.name.startsWith("chat "));
     const priced = calls.reduce((sum, s) => sum + Number(attributesOf(s.attributes)["gen_ai.usage.cost"]), 0);
     assert.ok(priced < out.total_cost_usd - 1e-6, `${priced} < ${out.total_cost_usd}`);
+  });
+
+  test("a session continued after its import is imported again, replacing its run; unchanged, it is left alone", async () => {
+    const env = apart("continued");
+    const first = await claude(
+      h.sandbox,
+      ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:text]] one"],
+      env,
+    );
+    const sessionId = (JSON.parse(first.stdout) as { session_id: string }).session_id;
+    assert.equal((await traces(["import"], env)).stdout, "Imported 1 session(s).\n");
+    const before = (JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[])[0];
+    const rootBefore = (await spansOf(before?.traceId ?? "", env)).find((s) => !s.parentSpanId);
+
+    const resumed = await claude(h.sandbox, ["-p", ...BASE_ARGS, "--resume", sessionId, "[[scenario:text]] two"], env);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const again = await traces(["import"], env);
+    assert.equal(again.stdout, "Imported 0 session(s), updated 1 continued since.\n", again.stderr);
+    const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    assert.equal(records.length, 1, "the run is replaced, not added");
+    const after = records[0];
+    assert.equal(after?.traceId, before?.traceId);
+    assert.equal(after?.prompt, "[[scenario:text]] one");
+    assert.equal(after?.numTurns, 2);
+    assert.ok((after?.costUsd ?? 0) > (before?.costUsd ?? 0));
+    const spans = await spansOf(after?.traceId ?? "", env);
+    assert.equal(spans.filter((s) => s.name.startsWith("chat ")).length, 2);
+    assert.equal(spans.find((s) => !s.parentSpanId)?.spanId, rootBefore?.spanId, "the same ids for the same spans");
+
+    const journal = journalText(env);
+    const third = await traces(["import"], env);
+    assert.equal(third.stdout, "Imported 0 session(s) (1 already in the journal).\n");
+    assert.equal(journalText(env), journal);
+
+    // A run imported by a claudia that did not note the transcript's size is imported again, once.
+    const dir = join(env.CLAUDIA_HOME as string, "journal");
+    const recordPath = join(
+      dir,
+      readdirSync(dir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith(".run.json")) ?? "",
+    );
+    const { transcriptBytes, ...older } = JSON.parse(readFileSync(recordPath, "utf8")) as RunRecord;
+    assert.ok(transcriptBytes);
+    writeFileSync(recordPath, JSON.stringify(older));
+    assert.equal((await traces(["import"], env)).stdout, "Imported 0 session(s), updated 1 continued since.\n");
+    assert.equal((await traces(["import"], env)).stdout, "Imported 0 session(s) (1 already in the journal).\n");
   });
 
   test("a run stopped by --max-turns is an error, as the live run records it", async () => {
