@@ -132,6 +132,18 @@ export interface CompactionEvent {
   postTokens?: number;
 }
 
+/**
+ * Claude Code stopped the run at its turn limit (`--max-turns`): the transcript's `max_turns_reached`
+ * attachment, for a transcript read without the `result` message that says so (an imported session).
+ */
+export interface MaxTurnsEvent {
+  kind: "max_turns";
+  time: number;
+  maxTurns?: number;
+  /** Claude Code's count of the main agent's turns when it stopped. */
+  turnCount?: number;
+}
+
 /** Claude Code's permission decision for one tool call (`accept`/`reject`, and who decided). */
 export interface ToolDecisionEvent {
   kind: "tool.decision";
@@ -260,6 +272,7 @@ export type RunEvent =
   | ApiRetryEvent
   | ModelFallbackEvent
   | CompactionEvent
+  | MaxTurnsEvent
   | ToolDecisionEvent
   | BackgroundEndEvent
   | ResultEvent

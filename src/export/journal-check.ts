@@ -42,6 +42,7 @@ export function recordProblem(v: unknown): string | undefined {
     if (!optional(v[key], isString)) return `${key} is not text`;
   for (const key of ["numTurns", "costUsd", "exitCode"])
     if (!optional(v[key], isFiniteNumber)) return `${key} is not a number`;
+  if (!optional(v.transcriptBytes, isCount)) return "transcriptBytes is not a count";
   if (!isObject(v.deliveries) || !Object.values(v.deliveries).every(isDelivery)) return "deliveries are damaged";
   return undefined;
 }

@@ -47,6 +47,11 @@ export interface RunRecord {
   exitCode?: number;
   spans: number;
   deliveries: Record<string, Delivery>;
+  /**
+   * An imported session (`claudia traces import`): its transcript's size when imported. A larger one
+   * has been continued since, and is imported again.
+   */
+  transcriptBytes?: number;
 }
 
 export function claudiaHome(env: NodeJS.ProcessEnv = process.env): string {

@@ -60,7 +60,14 @@ export class RunJournal {
    */
   finish(
     summary: RunSummary,
-    outcome: { exitCode?: number; content: ContentPolicy; reports: ExportReport[]; config: TelemetryConfig },
+    outcome: {
+      exitCode?: number;
+      content: ContentPolicy;
+      reports: ExportReport[];
+      config: TelemetryConfig;
+      /** An imported session's transcript size (see `RunRecord.transcriptBytes`). */
+      transcriptBytes?: number;
+    },
     warn: Warn,
   ): void {
     if (this.exporter.spans === 0) return;
@@ -77,10 +84,9 @@ export class RunJournal {
           ...(delivered ? {} : { error: report.lastError ?? "the backend did not answer in time" }),
         };
       }
-      writeRecord(
-        this.recordPath,
-        recordOf(summary, outcome.exitCode, this.exporter.spans, outcome.content, deliveries),
-      );
+      const record = recordOf(summary, outcome.exitCode, this.exporter.spans, outcome.content, deliveries);
+      if (outcome.transcriptBytes !== undefined) record.transcriptBytes = outcome.transcriptBytes;
+      writeRecord(this.recordPath, record);
       pruneIfDue(this.dir, this.retention);
     } catch (e) {
       warn(`could not write the trace journal (${e instanceof Error ? e.message : e}); the run goes on`);

@@ -52,6 +52,8 @@ export interface SessionFile {
   path: string;
   sessionId: string;
   mtimeMs: number;
+  /** Bytes when listed (Claude Code only appends: a larger file has been continued since). */
+  size: number;
 }
 
 /** Deep enough for `projects/<project>/<session>.jsonl` given any folder above it; no deeper. */
@@ -61,10 +63,10 @@ export function claudeProjectsDir(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), "projects");
 }
 
-function asSession(path: string, mtimeMs: number): SessionFile | undefined {
+function asSession(path: string, stat: { mtimeMs: number; size: number }): SessionFile | undefined {
   const name = basename(path);
   if (!name.endsWith(".jsonl") || name.startsWith("agent-")) return undefined;
-  return { path, sessionId: name.slice(0, -".jsonl".length), mtimeMs };
+  return { path, sessionId: name.slice(0, -".jsonl".length), mtimeMs: stat.mtimeMs, size: stat.size };
 }
 
 function walk(dir: string, depth: number, found: SessionFile[], warn: (message: string) => void): void {
@@ -80,17 +82,17 @@ function walk(dir: string, depth: number, found: SessionFile[], warn: (message: 
     // Symbolic links are not followed: a folder could lead anywhere, or in a circle.
     if (entry.isDirectory() && entry.name !== "subagents" && depth < MAX_DEPTH) walk(path, depth + 1, found, warn);
     else if (entry.isFile()) {
-      const session = asSession(path, mtimeOf(path));
+      const session = asSession(path, statOf(path));
       if (session) found.push(session);
     }
   }
 }
 
-function mtimeOf(path: string): number {
+function statOf(path: string): { mtimeMs: number; size: number } {
   try {
-    return lstatSync(path).mtimeMs;
+    return lstatSync(path);
   } catch {
-    return 0;
+    return { mtimeMs: 0, size: 0 };
   }
 }
 
@@ -111,7 +113,7 @@ export function sessionFiles(paths: string[], env: NodeJS.ProcessEnv, warn: (mes
     }
     if (stat.isDirectory()) walk(path, 0, found, warn);
     else if (stat.isFile()) {
-      const session = asSession(path, stat.mtimeMs);
+      const session = asSession(path, stat);
       if (session) found.push(session);
       else warn(`${path} is not a session transcript (<session id>.jsonl); skipped`);
     } else warn(`${path} is not a file or folder; skipped`);

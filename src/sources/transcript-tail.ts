@@ -2,21 +2,30 @@
  * Follows a session transcript and its subagents' transcripts while Claude Code writes them,
  * feeding each complete line to a `TranscriptParser`. It polls (Claude Code appends in bursts;
  * a poll every 100 ms costs next to nothing) and reads only the bytes added since the last read.
+ *
+ * The subagents' files are found by listing a folder, which for `traces import` can hold anything:
+ * only regular files are read, never through a symbolic link (see transcript-file.ts).
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
-import { StringDecoder } from "node:string_decoder";
+import { openRegularFile, readRegularFile } from "../config/read-file.ts";
 import type { RunEvent } from "../events.ts";
 import { TranscriptParser } from "./transcript.ts";
+import { firstTimestamp, TranscriptLines } from "./transcript-file.ts";
 import { inWindow, type TranscriptWindow } from "./window.ts";
 
 interface FollowedFile {
   path: string;
-  offset: number;
-  rest: string;
-  decoder: StringDecoder;
+  lines: TranscriptLines;
   parser: TranscriptParser;
+  /** The main transcript is the path the caller chose; a subagent's is not read through a link. */
+  followLinks: boolean;
+  /** It could not be read (not a regular file, …): warned about once, then left alone. */
+  skipped?: boolean;
 }
+
+/** A subagent's meta file is a few hundred bytes; anything larger is not Claude Code's. */
+const MAX_META_BYTES = 64 * 1024;
 
 interface SubagentMeta {
   agentType?: string;
@@ -37,19 +46,20 @@ export class TranscriptTail {
   /**
    * Only the run's part of the transcripts is turned into events (`window`, see window.ts):
    * entries stamped before it are skipped wherever they are, and so are subagents that started
-   * before it.
+   * before it. A file that cannot be read (not a regular file, …) is one `warn` and is skipped.
    */
   constructor(
     mainPath: string,
     emit: (event: RunEvent) => void,
     private readonly window: TranscriptWindow = {},
+    private readonly warn: (message: string) => void = () => {},
   ) {
     this.emit = (event) => {
       if (event.kind === "tool.start") this.toolCalls.add(event.id);
       emit(event);
     };
     this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
-    const main = followed(mainPath, new TranscriptParser(null, this.emit, window.since));
+    const main = followed(mainPath, new TranscriptParser(null, this.emit, window.since), true);
     this.files.push(main);
     this.known.add(mainPath);
   }
@@ -92,8 +102,7 @@ export class TranscriptTail {
     this.timer = undefined;
     this.poll(true);
     for (const file of this.files) {
-      if (file.rest.trim() !== "") file.parser.line(file.rest);
-      file.rest = "";
+      file.lines.end((line) => file.parser.line(line));
       file.parser.end();
       const agentId = agentIdOf(file.path);
       if (agentId) this.emit({ kind: "subagent.end", agentId, time: file.parser.latest });
@@ -113,7 +122,16 @@ export class TranscriptTail {
       if (this.known.has(path)) continue;
       const agentId = agentIdOf(path);
       if (!agentId) continue;
-      const started = firstTimestamp(path);
+      let started: number | undefined;
+      try {
+        started = firstTimestamp(path, { followLinks: false });
+      } catch (error) {
+        // Removed since the listing: nothing to read.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+        this.known.add(path);
+        this.unreadable(path, error);
+        continue;
+      }
       if (started !== undefined && !inWindow(this.window, started)) {
         // An earlier run's subagent (a resumed session's history).
         this.known.add(path);
@@ -135,63 +153,51 @@ export class TranscriptTail {
         background: meta?.requestShape === "background",
         time: started ?? Date.now(),
       });
-      this.files.push(followed(path, parser));
+      this.files.push(followed(path, parser, false));
     }
   }
 
   private read(file: FollowedFile): void {
-    let size: number;
+    if (file.skipped) return;
+    let opened: ReturnType<typeof openRegularFile>;
     try {
-      size = statSync(file.path).size;
-    } catch {
+      opened = openRegularFile(file.path, { followLinks: file.followLinks });
+    } catch (error) {
+      // Not written yet (the main transcript of a run that is starting): read at the next poll.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      file.skipped = true;
+      this.unreadable(file.path, error);
       return;
     }
-    if (size <= file.offset) return;
-    const fd = openSync(file.path, "r");
     try {
-      const buffer = Buffer.allocUnsafe(Math.min(size - file.offset, 8 * 1024 * 1024));
-      while (file.offset < size) {
-        const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - file.offset), file.offset);
-        if (n <= 0) break;
-        file.offset += n;
-        const text = file.rest + file.decoder.write(buffer.subarray(0, n));
-        const lines = text.split("\n");
-        file.rest = lines.pop() ?? "";
-        for (const line of lines) file.parser.line(line);
-      }
+      file.lines.read(opened.fd, opened.stat.size, (line) => file.parser.line(line));
     } finally {
-      closeSync(fd);
+      closeSync(opened.fd);
     }
+  }
+
+  private unreadable(path: string, error: unknown): void {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    this.warn(`could not read ${path} (${reason}); skipped`);
   }
 }
 
-function followed(path: string, parser: TranscriptParser): FollowedFile {
-  return { path, offset: 0, rest: "", decoder: new StringDecoder("utf8"), parser };
+function followed(path: string, parser: TranscriptParser, followLinks: boolean): FollowedFile {
+  return { path, lines: new TranscriptLines(), parser, followLinks };
 }
 
 function agentIdOf(path: string): string | undefined {
   return /^agent-(.+)\.jsonl$/.exec(basename(path))?.[1];
 }
 
+/**
+ * The subagent's meta file, or undefined when it is not there yet, not Claude Code's (not a regular
+ * file, a link, too large: the subagent is then read without it) or not yet complete JSON.
+ */
 function readMeta(path: string): SubagentMeta | undefined {
   try {
-    return JSON.parse(readFileSync(path.replace(/\.jsonl$/, ".meta.json"), "utf8")) as SubagentMeta;
-  } catch {
-    return undefined;
-  }
-}
-
-function firstTimestamp(path: string): number | undefined {
-  try {
-    const fd = openSync(path, "r");
-    try {
-      const buffer = Buffer.alloc(4096);
-      const n = readSync(fd, buffer, 0, buffer.length, 0);
-      const match = /"timestamp":"([^"]+)"/.exec(buffer.toString("utf8", 0, n));
-      return match?.[1] ? Date.parse(match[1]) : undefined;
-    } finally {
-      closeSync(fd);
-    }
+    const meta = readRegularFile(path.replace(/\.jsonl$/, ".meta.json"), MAX_META_BYTES, { followLinks: false });
+    return JSON.parse(meta.toString("utf8")) as SubagentMeta;
   } catch {
     return undefined;
   }

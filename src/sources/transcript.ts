@@ -165,6 +165,9 @@ export class TranscriptParser {
       case "cost-state":
         if (this.agentId === null) this.costState(entry, at);
         break;
+      case "attachment":
+        if (this.agentId === null) this.attachment(entry, at);
+        break;
     }
   }
 
@@ -348,6 +351,19 @@ export class TranscriptParser {
       time: at,
       status,
       exitCode: code === undefined ? undefined : Number(code),
+    });
+  }
+
+  /** The one attachment that changes the run's outcome: the main agent reached `--max-turns`. */
+  private attachment(entry: Json, at: number): void {
+    const attachment = (entry.attachment ?? {}) as Json;
+    if (attachment.type !== "max_turns_reached") return;
+    const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+    this.emit({
+      kind: "max_turns",
+      time: at,
+      maxTurns: num(attachment.maxTurns),
+      turnCount: num(attachment.turnCount),
     });
   }
 

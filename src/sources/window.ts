@@ -4,7 +4,8 @@
  *
  * A new session's transcript is wholly the run's. A resumed or forked session's transcript starts
  * with its history (a fork's new file with a copy of it), written before the run began: entries
- * stamped before the window opens are not the run's. Pure.
+ * stamped before the window opens are not the run's. Pure. (A transcript imported after the fact
+ * has no run start: a fork's window opens where its own entries start, see fork-start.ts.)
  */
 
 export interface TranscriptWindow {

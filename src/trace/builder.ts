@@ -99,6 +99,7 @@ export class TraceBuilder {
   private readonly chats: ChatSpans;
   private compactions = 0;
   private apiError: { message: string; status?: number } | undefined;
+  private maxTurns: { maxTurns?: number; turnCount?: number } | undefined;
   private readonly content: SpanContent;
   private readonly semconv: SemconvMode;
   /** Each agent's conversation, for the content of `chat` and `invoke_agent` spans. */
@@ -195,9 +196,6 @@ export class TraceBuilder {
       case "subagent.end":
         this.agents.ended(event.agentId, event.time);
         break;
-      case "api.error":
-        this.apiError = { message: this.content.redact(event.message), status: event.status };
-        break;
       case "api.request":
         this.chats.accounted(event);
         break;
@@ -210,11 +208,23 @@ export class TraceBuilder {
       case "compaction":
         this.compaction(event.agentId, event.time, event.trigger, event.preTokens, event.postTokens);
         break;
+      case "api.error":
+      case "max_turns":
       case "result":
-        if (event.source === "result") this.results.push(event);
-        else this.costState = event;
-        this.sessionId ??= event.sessionId;
+        this.reported(event);
         break;
+    }
+  }
+
+  /** What Claude Code said about how the run ended (or its saved totals). */
+  private reported(event: Extract<RunEvent, { kind: "api.error" | "max_turns" | "result" }>): void {
+    if (event.kind === "api.error")
+      this.apiError = { message: this.content.redact(event.message), status: event.status };
+    else if (event.kind === "max_turns") this.maxTurns = event;
+    else {
+      if (event.source === "result") this.results.push(event);
+      else this.costState = event;
+      this.sessionId ??= event.sessionId;
     }
   }
 
@@ -283,6 +293,7 @@ export class TraceBuilder {
       mainCalls: this.chats.mainCalls,
       resumed: this.options.resumed,
       interrupted: this.interrupted,
+      maxTurns: this.maxTurns,
       apiError: this.apiError,
       exitCode: outcome.exitCode,
       error: outcome.error,

@@ -19,6 +19,8 @@ export interface RunFacts {
    */
   resumed?: boolean;
   interrupted?: { signal: string };
+  /** The transcript says Claude Code stopped at `--max-turns` (what a result message would say, when none was seen). */
+  maxTurns?: { maxTurns?: number; turnCount?: number };
   apiError?: { message: string; status?: number };
   exitCode?: number | null;
   /** claudia's own reason the run failed (e.g. Claude Code could not start). */
@@ -54,21 +56,40 @@ export function addUsage(into: TokenUsage, add: TokenUsage): void {
 }
 
 /**
+ * The saved cost state, when it accounts for at least every call seen. Less is an earlier run's:
+ * the session went on after it was saved (a transcript read while still open), or the run that
+ * saved it had not carried the earlier runs' totals over.
+ */
+function savedTotals(f: RunFacts): ResultEvent | undefined {
+  const models = f.costState?.models;
+  if (!models) return undefined;
+  const saved = sumModels(models);
+  const seen = f.chatUsage;
+  const covers =
+    saved.input >= seen.input &&
+    saved.output >= seen.output &&
+    saved.cacheRead >= seen.cacheRead &&
+    saved.cacheCreation >= seen.cacheCreation;
+  return covers ? f.costState : undefined;
+}
+
+/**
  * Totals are Claude Code's own (the last result's cumulative `modelUsage`, else the saved cost
- * state, else the calls seen; the calls seen for a resumed session); turns and permission denials
- * add up over results.
+ * state that covers the calls seen, else the calls seen; the calls seen for a resumed session);
+ * turns and permission denials add up over results.
  */
 export function runOutcome(f: RunFacts): RunOutcome {
   const last = f.results.at(-1);
-  const totals = f.resumed ? undefined : last?.models ? last : f.costState;
+  const saved = f.resumed ? undefined : savedTotals(f);
+  const totals = f.resumed ? undefined : last?.models ? last : saved;
   const models = totals?.models;
   const failed = f.results.find((r) => r.isError || (r.subtype !== undefined && r.subtype !== "success"));
   const shown = failed ?? last;
   const outcome: RunOutcome = {
     usage: models ? sumModels(models) : { ...f.chatUsage },
-    costUsd: f.resumed ? undefined : (last?.totalCostUsd ?? f.costState?.totalCostUsd),
+    costUsd: f.resumed ? undefined : (last?.totalCostUsd ?? saved?.totalCostUsd),
     models,
-    durationApiMs: f.resumed ? undefined : (last?.durationApiMs ?? f.costState?.durationApiMs),
+    durationApiMs: f.resumed ? undefined : (last?.durationApiMs ?? saved?.durationApiMs),
     shown,
   };
   if (f.results.length > 0) {
@@ -78,6 +99,7 @@ export function runOutcome(f: RunFacts): RunOutcome {
   // Each result counts its own turns and `json` output prints only the last one: the transcript's
   // main-agent calls make the count the same whatever the format showed.
   if (f.mainCalls) outcome.numTurns = Math.max(outcome.numTurns ?? 0, f.mainCalls);
+  if (f.maxTurns?.turnCount) outcome.numTurns = Math.max(outcome.numTurns ?? 0, f.maxTurns.turnCount);
   const status = shown?.apiErrorStatus ?? f.apiError?.status;
   if (typeof status === "number") outcome.apiErrorStatus = status;
 
@@ -87,6 +109,10 @@ export function runOutcome(f: RunFacts): RunOutcome {
   } else if (failed) {
     outcome.errorType = failed.terminalReason ?? failed.subtype ?? "agent_error";
     outcome.errorMessage = failed.resultText ?? failed.errors?.join("; ");
+  } else if (f.maxTurns) {
+    // As the live run's result says it (`terminal_reason`, and the message of its `errors`).
+    outcome.errorType = "max_turns";
+    outcome.errorMessage = `Reached maximum number of turns (${f.maxTurns.maxTurns ?? "?"})`;
   } else if (f.error) {
     outcome.errorType = "run_error";
     outcome.errorMessage = f.error;

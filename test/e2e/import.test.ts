@@ -3,9 +3,10 @@
  * live for the same scenario; importing again adds nothing; imported runs export and push.
  */
 import assert from "node:assert/strict";
-import { readdirSync, symlinkSync } from "node:fs";
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import type { RunRecord } from "../../src/export/journal.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
 import { attributesOf } from "../../src/export/journal-store.ts";
 import { scriptedRuns } from "../support/harness.ts";
@@ -16,8 +17,8 @@ import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 const h = scriptedRuns();
 const traces = (args: string[], env: NodeJS.ProcessEnv = {}) => claudia(h.sandbox, ["traces", ...args], env);
 
-async function spansOf(traceId: string): Promise<OtlpSpan[]> {
-  const shown = await traces(["show", traceId, "--json"]);
+async function spansOf(traceId: string, env: NodeJS.ProcessEnv = {}): Promise<OtlpSpan[]> {
+  const shown = await traces(["show", traceId, "--json"], env);
   assert.equal(shown.code, 0, shown.stderr);
   return (JSON.parse(shown.stdout) as { spans: OtlpSpan[] }).spans;
 }
@@ -63,7 +64,10 @@ describe("traces import", () => {
     const prompt = "[[scenario:subagent]] import me";
     const bare = await claude(h.sandbox, ["-p", ...BASE_ARGS, "--output-format", "json", prompt]);
     assert.equal(bare.code, 0, bare.stderr);
-    const sessionId = (JSON.parse(bare.stdout) as { session_id: string }).session_id;
+    const { session_id: sessionId, total_cost_usd: bareCost } = JSON.parse(bare.stdout) as {
+      session_id: string;
+      total_cost_usd: number;
+    };
     const live = await claudia(h.sandbox, [...BASE_ARGS, "--output-format", "json", prompt]);
     assert.equal(live.code, 0, live.stderr);
     const liveId = traceIdFrom(live.stderr);
@@ -84,12 +88,16 @@ describe("traces import", () => {
     const root = mine.find((s) => !s.parentSpanId);
     const liveRoot = theirs.find((s) => !s.parentSpanId);
     const a = attributesOf(root?.attributes);
-    assert.equal(a["claude_code.cost.source"], "price_table");
+    // The run's total is Claude Code's own, saved in the transcript; each call is priced by the table.
+    assert.equal(a["claude_code.cost.source"], "claude_code");
+    assert.equal(a["gen_ai.usage.cost"], bareCost);
+    const calls = mine.filter((s) => s.name.startsWith("chat "));
+    assert.ok(calls.every((s) => attributesOf(s.attributes)["claude_code.cost.source"] === "price_table"));
     assert.equal(a["gen_ai.conversation.id"], sessionId);
     for (const key of ["gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "claude_code.tool_calls"])
       assert.equal(a[key], attributesOf(liveRoot?.attributes)[key], key);
     assert.equal(imported.inputTokens, a["gen_ai.usage.input_tokens"]);
-    assert.ok((imported.costUsd ?? 0) > 0);
+    assert.equal(imported.costUsd, bareCost);
 
     const files = () => readdirSync(join(h.sandbox.claudiaHome, "journal"), { recursive: true }).sort();
     const before = files();
@@ -142,5 +150,161 @@ describe("traces import", () => {
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stdout, /\r\[#{15} {15}\] 1\/2 sessions/);
     assert.match(ran.stdout, /Imported 2 session\(s\)\./);
+  });
+});
+
+/** A Claude Code configuration folder and a journal of their own: what the tests above count stays theirs. */
+function apart(name: string): NodeJS.ProcessEnv {
+  return {
+    CLAUDE_CONFIG_DIR: join(h.sandbox.home, `claude-${name}`),
+    CLAUDIA_HOME: join(h.sandbox.home, `claudia-${name}`),
+  };
+}
+
+function journalText(env: NodeJS.ProcessEnv): string {
+  const dir = join(env.CLAUDIA_HOME as string, "journal");
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter(
+    (f) => f.endsWith("json") || f.endsWith(".jsonl"),
+  );
+  return files.map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+}
+
+describe("traces import, as a live run would record it", () => {
+  test("a configured OTLP header's value printed by a tool is redacted, as in a live run", async () => {
+    const key = "hcxik_01hq3zz8kq4w3y2v0p9x7m6n5b4c3d2e1f";
+    const env = apart("credential");
+    const bare = await claude(h.sandbox, ["-p", ...BASE_ARGS, "[[scenario:secrets]] print it"], {
+      ...env,
+      MY_DEPLOY_TOKEN: key,
+    });
+    assert.equal(bare.code, 0, bare.stderr);
+    const imported = await traces(["import"], { ...env, OTEL_EXPORTER_OTLP_HEADERS: `x-honeycomb-team=${key}` });
+    assert.equal(imported.stdout, "Imported 1 session(s).\n", imported.stderr);
+    const journal = journalText(env);
+    assert.ok(journal.includes("deploy=[REDACTED:credential]"), "the tool's output is recorded, redacted");
+    assert.ok(!journal.includes(key));
+  });
+
+  test("a forked session is its own prompt and calls, not a replay of the history it copied", async () => {
+    const env = apart("fork");
+    const json = ["--output-format", "json"];
+    const parent = await claude(h.sandbox, ["-p", ...BASE_ARGS, ...json, "[[scenario:bash]] parent"], env);
+    const parentOut = JSON.parse(parent.stdout) as { session_id: string; total_cost_usd: number };
+    const forkArgs = ["--resume", parentOut.session_id, "--fork-session", "[[scenario:text]] forked"];
+    const fork = await claude(h.sandbox, ["-p", ...BASE_ARGS, ...json, ...forkArgs], env);
+    // Claude Code's total for the fork carries on from its origin's.
+    const forkOut = JSON.parse(fork.stdout) as { session_id: string; total_cost_usd: number };
+    assert.equal((await traces(["import"], env)).stdout, "Imported 2 session(s).\n");
+
+    const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    const forked = records.find((r) => r.sessionId === forkOut.session_id);
+    assert.equal(forked?.prompt, "[[scenario:text]] forked");
+    assert.equal(forked?.numTurns, 1);
+    const spans = await spansOf(forked?.traceId ?? "", env);
+    const root = spans.find((s) => !s.parentSpanId);
+    const chats = spans.filter((s) => s.name.startsWith("chat "));
+    assert.equal(chats.length, 1);
+    assert.equal(
+      spans.filter((s) => s.name.startsWith("execute_tool")).length,
+      0,
+      "the history's Bash call is not the fork's",
+    );
+    for (const span of spans)
+      assert.ok(BigInt(span.startTimeUnixNano) >= BigInt(root?.startTimeUnixNano ?? 0), span.name);
+    // Nothing counted twice: the two runs cost what Claude Code says the fork's session cost in all.
+    const stats = JSON.parse((await traces(["stats", "--json"], env)).stdout) as { total: { costUsd: number } };
+    assert.ok(Math.abs(stats.total.costUsd - forkOut.total_cost_usd) < 1e-9, `${stats.total.costUsd}`);
+    assert.ok(Math.abs((forked?.costUsd ?? 0) - (forkOut.total_cost_usd - parentOut.total_cost_usd)) < 1e-9);
+  });
+
+  test("an auto-compacted session costs what Claude Code says, its summary call included", async () => {
+    const env = {
+      ...apart("compact"),
+      CLAUDE_AUTOCOMPACT_PCT_OVERRIDE: "50",
+      CLAUDE_CODE_AUTO_COMPACT_WINDOW: "100000",
+    };
+    const bare = await claude(
+      h.sandbox,
+      ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:compact]] go"],
+      env,
+    );
+    const out = JSON.parse(bare.stdout) as { total_cost_usd: number; duration_api_ms: number };
+    assert.equal((await traces(["import"], env)).stdout, "Imported 1 session(s).\n");
+    const [record] = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    assert.equal(record?.costUsd, out.total_cost_usd);
+    const spans = await spansOf(record?.traceId ?? "", env);
+    const root = attributesOf(spans.find((s) => !s.parentSpanId)?.attributes);
+    assert.equal(root["claude_code.compactions"], 1);
+    assert.equal(root["claude_code.cost.source"], "claude_code");
+    assert.equal(root["gen_ai.usage.cost"], out.total_cost_usd);
+    // The transcript has no entry for the summary call: the calls it has add up to less.
+    const calls = spans.filter((s) => s.name.startsWith("chat "));
+    const priced = calls.reduce((sum, s) => sum + Number(attributesOf(s.attributes)["gen_ai.usage.cost"]), 0);
+    assert.ok(priced < out.total_cost_usd - 1e-6, `${priced} < ${out.total_cost_usd}`);
+  });
+
+  test("a session continued after its import is imported again, replacing its run; unchanged, it is left alone", async () => {
+    const env = apart("continued");
+    const first = await claude(
+      h.sandbox,
+      ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:text]] one"],
+      env,
+    );
+    const sessionId = (JSON.parse(first.stdout) as { session_id: string }).session_id;
+    assert.equal((await traces(["import"], env)).stdout, "Imported 1 session(s).\n");
+    const before = (JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[])[0];
+    const rootBefore = (await spansOf(before?.traceId ?? "", env)).find((s) => !s.parentSpanId);
+
+    const resumed = await claude(h.sandbox, ["-p", ...BASE_ARGS, "--resume", sessionId, "[[scenario:text]] two"], env);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const again = await traces(["import"], env);
+    assert.equal(again.stdout, "Imported 0 session(s), updated 1 continued since.\n", again.stderr);
+    const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    assert.equal(records.length, 1, "the run is replaced, not added");
+    const after = records[0];
+    assert.equal(after?.traceId, before?.traceId);
+    assert.equal(after?.prompt, "[[scenario:text]] one");
+    assert.equal(after?.numTurns, 2);
+    assert.ok((after?.costUsd ?? 0) > (before?.costUsd ?? 0));
+    const spans = await spansOf(after?.traceId ?? "", env);
+    assert.equal(spans.filter((s) => s.name.startsWith("chat ")).length, 2);
+    assert.equal(spans.find((s) => !s.parentSpanId)?.spanId, rootBefore?.spanId, "the same ids for the same spans");
+
+    const journal = journalText(env);
+    const third = await traces(["import"], env);
+    assert.equal(third.stdout, "Imported 0 session(s) (1 already in the journal).\n");
+    assert.equal(journalText(env), journal);
+
+    // A run imported by a claudia that did not note the transcript's size is imported again, once.
+    const dir = join(env.CLAUDIA_HOME as string, "journal");
+    const recordPath = join(
+      dir,
+      readdirSync(dir, { recursive: true, encoding: "utf8" }).find((f) => f.endsWith(".run.json")) ?? "",
+    );
+    const { transcriptBytes, ...older } = JSON.parse(readFileSync(recordPath, "utf8")) as RunRecord;
+    assert.ok(transcriptBytes);
+    writeFileSync(recordPath, JSON.stringify(older));
+    assert.equal((await traces(["import"], env)).stdout, "Imported 0 session(s), updated 1 continued since.\n");
+    assert.equal((await traces(["import"], env)).stdout, "Imported 0 session(s) (1 already in the journal).\n");
+  });
+
+  test("a run stopped by --max-turns is an error, as the live run records it", async () => {
+    const env = apart("max-turns");
+    const args = [...BASE_ARGS, "--output-format", "json", "--max-turns", "2", "[[scenario:max-turns]] limited"];
+    const bare = await claude(h.sandbox, ["-p", ...args], env);
+    assert.equal((JSON.parse(bare.stdout) as { subtype: string }).subtype, "error_max_turns");
+    const live = await claudia(h.sandbox, args, env);
+    const liveId = traceIdFrom(live.stderr);
+    assert.equal((await traces(["import"], env)).stdout, "Imported 1 session(s) (1 already in the journal).\n");
+    const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    const imported = records.find((r) => r.traceId !== liveId);
+    assert.equal(imported?.status, "error");
+    assert.equal(imported?.errorType, "max_turns");
+    const rootOf = async (id: string) => (await spansOf(id, env)).find((s) => !s.parentSpanId);
+    const [mine, theirs] = [await rootOf(imported?.traceId ?? ""), await rootOf(liveId)];
+    assert.deepEqual(mine?.status, theirs?.status);
+    assert.equal(mine?.status?.message, "Reached maximum number of turns (2)");
+    assert.equal(attributesOf(mine?.attributes)["error.type"], "max_turns");
+    assert.equal(attributesOf(mine?.attributes)["claude_code.num_turns"], 3);
   });
 });

@@ -51,11 +51,42 @@ describe("runOutcome", () => {
     assert.equal(o.shown?.subtype, "error_max_turns");
   });
 
+  test("no result, but the transcript says the turn limit was reached: max_turns, as the live result says", () => {
+    const o = runOutcome({ results: [], chatUsage: none, mainCalls: 2, maxTurns: { maxTurns: 2, turnCount: 3 } });
+    assert.equal(o.errorType, "max_turns");
+    assert.equal(o.errorMessage, "Reached maximum number of turns (2)");
+    assert.equal(o.numTurns, 3);
+    // The result message, when there is one, says it first.
+    const live = runOutcome({
+      results: [result({ subtype: "error_max_turns", isError: true, terminalReason: "max_turns", errors: ["x"] })],
+      chatUsage: none,
+      maxTurns: { maxTurns: 2 },
+    });
+    assert.equal(live.errorMessage, "x");
+  });
+
+  test("a saved cost state that does not cover the calls seen is an earlier run's: the calls seen", () => {
+    const costState = { kind: "result" as const, source: "cost-state" as const, time: 0, totalCostUsd: 0.2 };
+    const seen = { input: 2, output: 2, cacheRead: 100, cacheCreation: 10 };
+    const stale = runOutcome({ results: [], costState: { ...costState, models: models(1, 2, 0.2) }, chatUsage: seen });
+    assert.equal(stale.costUsd, undefined);
+    assert.deepEqual(stale.usage, seen);
+    const bare = runOutcome({ results: [], costState, chatUsage: seen });
+    assert.equal(bare.costUsd, undefined, "totals without their tokens cannot be checked");
+    const covering = runOutcome({
+      results: [],
+      costState: { ...costState, models: models(2, 3, 0.2) },
+      chatUsage: seen,
+    });
+    assert.equal(covering.costUsd, 0.2);
+  });
+
   test("no result: the saved cost state, else the calls seen; failures by precedence", () => {
     const fromState = runOutcome({
       results: [],
       costState: { kind: "result", source: "cost-state", time: 0, totalCostUsd: 0.2, models: models(1, 2, 0.2) },
-      chatUsage: { input: 7, output: 7, cacheRead: 7, cacheCreation: 7 },
+      // Claude Code's totals hold calls the transcript has none for (the compaction summary).
+      chatUsage: { input: 1, output: 1, cacheRead: 50, cacheCreation: 5 },
     });
     assert.equal(fromState.costUsd, 0.2);
     assert.equal(fromState.usage.output, 2);

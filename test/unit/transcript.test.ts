@@ -159,6 +159,22 @@ describe("TranscriptParser", () => {
   });
 });
 
+describe("TranscriptParser max turns", () => {
+  test("the main agent's max_turns_reached attachment is an event; a subagent's, or other attachments, are not", () => {
+    const reached = entry({
+      type: "attachment",
+      timestamp: "2026-01-01T00:00:05.000Z",
+      attachment: { type: "max_turns_reached", maxTurns: 2, turnCount: 3, exitCommitted: false },
+    });
+    const other = entry({ type: "attachment", attachment: { type: "total_tokens_reminder" } });
+    const events = parse([other, reached]);
+    assert.deepEqual(events, [
+      { kind: "max_turns", time: Date.parse("2026-01-01T00:00:05.000Z"), maxTurns: 2, turnCount: 3 },
+    ]);
+    assert.deepEqual(parse([reached], "sub"), []);
+  });
+});
+
 describe("TranscriptParser since", () => {
   test("entries stamped before `since` are skipped as if absent: the first later prompt is the prompt", () => {
     const seen: RunEvent[] = [];

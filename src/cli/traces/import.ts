@@ -1,123 +1,20 @@
 /**
  * `claudia traces import [PATH…] [--since DATE|AGE]`: sessions that ran without claudia (plain `claude`,
- * the IDE, the Agent SDK) become runs in the journal. Each transcript is replayed through the same
- * parser and trace builder as a live run, so the trace is the same: one `chat` span per model call
- * with its exact usage, one `execute_tool` per tool call, subagents nested under the call that
- * started them. The cost is the price table's (`claude_code.cost.source=price_table`).
+ * the IDE, the Agent SDK) become runs in the journal, each replayed by import-session.ts.
  *
- * Ids derive from the session id (the trace) and the order of the spans (each span), so importing
- * a session twice gives the same trace, and a session already in the journal is skipped.
+ * A session already in the journal is skipped: one claudia ran itself (under its own trace id), and
+ * one an earlier import took as its transcript is now. A session continued since it was imported
+ * (imported while still open, or resumed later) is imported again: its run is replaced, under the
+ * same trace id and, for what it had then, the same span ids.
  */
-import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ROOT_CONTEXT } from "@opentelemetry/api";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import type { RunEvent } from "../../events.ts";
 import type { TelemetryConfig } from "../../export/config.ts";
-import { listRuns } from "../../export/journal-store.ts";
-import type { ExportReport } from "../../export/provider.ts";
-import { RunJournal } from "../../export/run-journal.ts";
+import { listRuns, type StoredRun } from "../../export/journal-store.ts";
 import { type SessionFile, sessionFiles } from "../../sources/session-files.ts";
-import { TranscriptTail } from "../../sources/transcript-tail.ts";
-import { TraceBuilder } from "../../trace/builder.ts";
-import type { ContentPolicy } from "../../trace/content.ts";
-import { createRedactor } from "../../trace/redact.ts";
-import { TRACER_NAME } from "../../trace/semconv.ts";
+import { createRedactor, credentialValues } from "../../trace/redact.ts";
+import { type ImportContext, importedTraceId, importSession } from "./import-session.ts";
 import { parseSince, SINCE_FORMS } from "./since.ts";
-
-const hex = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
-
-/** The trace id of an imported session: the same every time the session is imported. */
-export const importedTraceId = (sessionId: string) => hex(`claude-code-session:${sessionId}`, 32);
-
-/** Span ids in creation order, derived from the trace id: a replay of the same file gives the same ids. */
-class DerivedIds {
-  private spans = 0;
-  constructor(private readonly traceId: string) {}
-  generateTraceId(): string {
-    return this.traceId;
-  }
-  generateSpanId(): string {
-    return hex(`${this.traceId}:${this.spans++}`, 16);
-  }
-}
-
-/** The time of a transcript's first entry, from its first 64 KiB; undefined if there is none. */
-function firstTimestamp(path: string): number | undefined {
-  const fd = openSync(path, "r");
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const n = readSync(fd, buffer, 0, buffer.length, 0);
-    const match = /"timestamp":"([^"]+)"/.exec(buffer.toString("utf8", 0, n));
-    const time = match?.[1] ? Date.parse(match[1]) : Number.NaN;
-    return Number.isNaN(time) ? undefined : time;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-interface ImportContext {
-  env: NodeJS.ProcessEnv;
-  content: ContentPolicy;
-  redact: (text: string) => string;
-  /** Backends configured now: an imported run is marked as not delivered to them, for `push`. */
-  config: TelemetryConfig;
-  warn: (message: string) => void;
-}
-
-type Outcome = "imported" | "empty";
-
-/** Replay one session into the journal. Throws on a file that cannot be read. */
-async function importSession(file: SessionFile, ctx: ImportContext): Promise<Outcome> {
-  const startTime = firstTimestamp(file.path);
-  if (startTime === undefined) return "empty";
-  const traceId = importedTraceId(file.sessionId);
-  const journal = RunJournal.open(ctx.config.journal, startTime, traceId, ctx.warn);
-  if (!journal) return "empty";
-  const resource = resourceFromAttributes({
-    ...ctx.config.resourceAttributes,
-    "service.name": ctx.config.serviceName,
-  });
-  const provider = new TracerProvider({
-    resource,
-    idGenerator: new DerivedIds(traceId),
-    spanProcessors: [new SimpleSpanProcessor({ exporter: journal.exporter })],
-  });
-  const builder = new TraceBuilder({
-    tracer: provider.getTracer(TRACER_NAME),
-    parentContext: ROOT_CONTEXT,
-    content: ctx.content,
-    redact: ctx.redact,
-    startTime,
-    // A session file holds every run of the session: its totals are the calls replayed, priced.
-    resumed: true,
-  });
-  let endTime = startTime;
-  let conversation = false;
-  const tail = new TranscriptTail(file.path, (event: RunEvent) => {
-    if (event.kind === "chat" || (event.kind === "prompt" && event.agentId === null)) conversation = true;
-    endTime = Math.max(endTime, event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time);
-    builder.handle(event);
-  });
-  tail.stop();
-  if (!conversation) {
-    await provider.shutdown();
-    return "empty";
-  }
-  const summary = builder.finish({ endTime });
-  await provider.forceFlush();
-  await provider.shutdown();
-  const reports: ExportReport[] = ctx.config.backends.map((b) => ({
-    backend: b.name,
-    exported: 0,
-    failed: journal.exporter.spans,
-    lastError: "imported; not sent yet",
-  }));
-  journal.finish(summary, { exitCode: undefined, content: ctx.content, reports, config: ctx.config }, ctx.warn);
-  return "imported";
-}
 
 /** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
 function progress(total: number, write: (text: string) => void, tty: boolean) {
@@ -153,46 +50,108 @@ function sinceOf(value: string | undefined): number | undefined {
   return time;
 }
 
+interface JournalSessions {
+  /** Sessions claudia ran itself: in the journal under their own trace ids. */
+  ranByClaudia: Set<string>;
+  /** Runs earlier imports made, by trace id. */
+  imported: Map<string, StoredRun>;
+}
+
+function journalSessions(runs: StoredRun[]): JournalSessions {
+  const sessions: JournalSessions = { ranByClaudia: new Set(), imported: new Map() };
+  for (const run of runs) {
+    const { traceId, sessionId } = run.record;
+    if (sessionId !== undefined && traceId !== importedTraceId(sessionId)) sessions.ranByClaudia.add(sessionId);
+    else sessions.imported.set(traceId, run);
+  }
+  return sessions;
+}
+
+/** Nothing to do, a new session, or the run of an earlier import of a session continued since. */
+type Plan = "present" | "new" | StoredRun;
+
+function planOf(file: SessionFile, journal: JournalSessions): Plan {
+  if (journal.ranByClaudia.has(file.sessionId)) return "present";
+  const earlier = journal.imported.get(importedTraceId(file.sessionId));
+  if (!earlier) return "new";
+  // Claude Code only appends: the same size is the same transcript. A run imported by a claudia
+  // that did not note the size is imported again, once.
+  return earlier.record.transcriptBytes === file.size ? "present" : earlier;
+}
+
+/**
+ * The earlier run's files go first: the new run has the same trace id (and usually start), so the
+ * same file names. Should the import then fail, the session is new to the next import.
+ */
+function removeRun(run: StoredRun): void {
+  rmSync(run.recordPath, { force: true });
+  rmSync(run.spansPath, { force: true });
+}
+
+interface Counts {
+  imported: number;
+  updated: number;
+  present: number;
+  empty: number;
+  failed: number;
+}
+
+async function importFile(file: SessionFile, plan: Plan, ctx: ImportContext, counts: Counts): Promise<void> {
+  if (plan === "present") {
+    counts.present++;
+    return;
+  }
+  try {
+    if (plan !== "new") removeRun(plan);
+    const outcome = await importSession(file, ctx);
+    counts[outcome === "imported" && plan !== "new" ? "updated" : outcome]++;
+  } catch (error) {
+    counts.failed++;
+    ctx.warn(`could not import ${file.path} (${error instanceof Error ? error.message : String(error)}); skipped`);
+  }
+}
+
+function summaryLine(counts: Counts): string {
+  const notes = [
+    counts.present ? `${counts.present} already in the journal` : "",
+    counts.empty ? `${counts.empty} without a conversation` : "",
+    counts.failed ? `${counts.failed} unreadable` : "",
+  ].filter(Boolean);
+  const updated = counts.updated ? `, updated ${counts.updated} continued since` : "";
+  return `Imported ${counts.imported} session(s)${updated}${notes.length ? ` (${notes.join(", ")})` : ""}.\n`;
+}
+
 export async function importCommand(args: string[], io: ImportIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { since: { type: "string" } } });
   const since = sinceOf(values.since);
   const { config } = io;
   if (!config.journal.enabled) throw new ImportUsageError("the journal is off (CLAUDIA_JOURNAL): nowhere to import to");
   const warn = (m: string) => io.err(`claudia: ${m}\n`);
-  const ctx: ImportContext = {
-    env: io.env,
-    content: config.content,
-    redact: createRedactor(io.env),
-    config,
-    warn,
-  };
-  // A session claudia itself ran is in the journal already, under its own trace id.
-  const runs = listRuns(config.journal.dir, warn);
-  const present = new Set(runs.flatMap((r) => [r.record.traceId, r.record.sessionId ?? ""]));
+  const journal = journalSessions(listRuns(config.journal.dir, warn));
   const files = sessionFiles(positionals, io.env, warn).filter((f) => since === undefined || f.mtimeMs >= since);
-  const counts = { imported: 0, present: 0, empty: 0, failed: 0 };
   const bar = progress(files.length, io.err, io.tty);
+  const ctx: ImportContext = {
+    content: config.content,
+    // As in a live run: every configured credential is a secret too, wherever the session printed it.
+    redact: createRedactor(io.env, credentialValues(config.backends)),
+    config,
+    // A warning starts on a line of its own, not after the progress bar.
+    warn: (m) => {
+      bar.end();
+      warn(m);
+    },
+  };
+  const counts: Counts = { imported: 0, updated: 0, present: 0, empty: 0, failed: 0 };
+  // A session's file found twice (two folders given) is imported once.
+  const handled = new Set<string>();
   for (const [i, file] of files.entries()) {
     bar.step(i);
-    if (present.has(importedTraceId(file.sessionId)) || present.has(file.sessionId)) counts.present++;
-    else {
-      try {
-        counts[await importSession(file, ctx)]++;
-        present.add(importedTraceId(file.sessionId));
-      } catch (error) {
-        counts.failed++;
-        bar.end();
-        warn(`could not import ${file.path} (${error instanceof Error ? error.message : String(error)}); skipped`);
-      }
-    }
+    const plan = handled.has(file.sessionId) ? "present" : planOf(file, journal);
+    handled.add(file.sessionId);
+    await importFile(file, plan, ctx, counts);
   }
   bar.end();
-  const notes = [
-    counts.present ? `${counts.present} already in the journal` : "",
-    counts.empty ? `${counts.empty} without a conversation` : "",
-    counts.failed ? `${counts.failed} unreadable` : "",
-  ].filter(Boolean);
-  io.out(`Imported ${counts.imported} session(s)${notes.length ? ` (${notes.join(", ")})` : ""}.\n`);
+  io.out(summaryLine(counts));
   // An unreadable file is its warning; the others are imported all the same.
   return 0;
 }

@@ -1,0 +1,76 @@
+/**
+ * TranscriptTail on a transcript folder that may hold anything (`claudia traces import` of a folder
+ * someone else wrote): a FIFO, a device or a link among the subagents' files is skipped, never
+ * waited on or read without end.
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+
+const base = mkdtempSync(join(tmpdir(), "claudia-tail-"));
+after(() => rmSync(base, { recursive: true, force: true }));
+
+const line = (o: Record<string, unknown>) => `${JSON.stringify(o)}\n`;
+const at = (s: number) => `2026-01-01T00:00:0${s}.000Z`;
+
+/** A session whose main agent started one subagent, as Claude Code writes it. */
+function session(): { main: string; subagents: string } {
+  const main = join(base, "s1.jsonl");
+  writeFileSync(
+    main,
+    line({ type: "user", timestamp: at(0), sessionId: "s1", message: { role: "user", content: "go" } }) +
+      line({
+        type: "assistant",
+        timestamp: at(1),
+        message: {
+          id: "msg_1",
+          model: "m",
+          stop_reason: "tool_use",
+          content: [{ type: "tool_use", id: "t1", name: "Agent", input: { prompt: "check" } }],
+          usage: { input_tokens: 1, output_tokens: 1 },
+        },
+      }),
+  );
+  const subagents = join(base, "s1", "subagents");
+  mkdirSync(subagents, { recursive: true });
+  return { main, subagents };
+}
+
+/** Replay in a child process: without the protections it would hang, and the test would hang with it. */
+function replay(main: string): { kinds: string[]; agents: string[]; warnings: string[] } {
+  const tail = new URL("../../src/sources/transcript-tail.ts", import.meta.url).pathname;
+  const script = `import(${JSON.stringify(tail)}).then(({ TranscriptTail }) => {
+    const out = { kinds: [], agents: [], warnings: [] };
+    const t = new TranscriptTail(${JSON.stringify(main)}, (e) => {
+      out.kinds.push(e.kind);
+      if (e.kind === "subagent.start") out.agents.push(e.agentId + ":" + e.agentType);
+    }, {}, (m) => out.warnings.push(m));
+    t.stop();
+    console.log(JSON.stringify(out));
+  })`;
+  const ran = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { timeout: 15000, encoding: "utf8" });
+  assert.equal(ran.status, 0, `the replay ended (signal ${ran.signal}): ${ran.stderr}`);
+  return JSON.parse(ran.stdout);
+}
+
+test("a FIFO, a link to /dev/zero and a meta file linked to /dev/zero are skipped, the rest is read", () => {
+  const { main, subagents } = session();
+  execFileSync("mkfifo", [join(subagents, "agent-fifo.jsonl")]);
+  symlinkSync("/dev/zero", join(subagents, "agent-zero.jsonl"));
+  // A subagent whose transcript is fine but whose meta file is endless: read without its meta.
+  writeFileSync(
+    join(subagents, "agent-ok.jsonl"),
+    line({ type: "user", timestamp: at(2), message: { role: "user", content: "check" } }),
+  );
+  symlinkSync("/dev/zero", join(subagents, "agent-ok.meta.json"));
+
+  const out = replay(main);
+  assert.deepEqual(out.agents, ["ok:subagent"]);
+  assert.ok(out.kinds.includes("chat"));
+  assert.equal(out.warnings.length, 2, out.warnings.join("\n"));
+  assert.match(out.warnings[0] as string, /could not read .*agent-fifo\.jsonl \(it is not a regular file\); skipped/);
+  assert.match(out.warnings[1] as string, /could not read .*agent-zero\.jsonl \(ELOOP\); skipped/);
+});
