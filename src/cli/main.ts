@@ -135,8 +135,9 @@ async function ownCommand(name: string, args: string[], env: NodeJS.ProcessEnv):
     const { tracesCommand } = await import("./traces/command.ts");
     return tracesCommand(args, {
       out: (t) => process.stdout.write(t),
-      // What the traces commands report quotes the journal and the checkout: no control sequence passes.
-      err: (t) => process.stderr.write(stripControl(t)),
+      // What the traces commands report quotes the journal and the checkout: no control sequence
+      // passes, but for the carriage returns of the progress bar.
+      err: (t) => process.stderr.write(t.split("\r").map(stripControl).join("\r")),
       env,
       color,
     });

@@ -101,7 +101,8 @@ export function denialSourceOf(entry: Json): string | undefined {
   const kind = typeof entry.toolDenialKind === "string" ? entry.toolDenialKind : undefined;
   if (decision.decision !== "reject" && kind === undefined) return undefined;
   if (decision.source === "hook" || decision.reasonType === "hook") return "hook";
-  if (decision.source === "user" || kind === "user-rejected") return "user";
+  // `user-rejected` is also how a headless refusal by the mode is recorded: the decision says who.
+  if (decision.source === "user" || (decision.decision !== "reject" && kind === "user-rejected")) return "user";
   if (kind === "permission-rule" || decision.reasonType === "rule") return "rule";
   return "mode";
 }
@@ -240,12 +241,14 @@ export class TranscriptParser {
 
   /**
    * The user stopped the run (Esc, an SDK interrupt) rather than refused this call: Claude Code
-   * records both as `user-rejected`. A call refused before it ran is marked `toolDenialBeforeRun`;
+   * records both as `user-rejected` (a refusal by the mode or a rule, headless, too, but with the
+   * `reject` decision that says so). A call refused before it ran is marked `toolDenialBeforeRun`;
    * without it, the call was running. Before it ran, with permissions bypassed, nobody was asked:
    * it was waiting its turn when the run stopped.
    */
   private stopped(entry: Json): boolean {
-    if (entry.toolDenialKind !== "user-rejected") return false;
+    const decision = (entry.permissionDecision ?? {}) as Json;
+    if (entry.toolDenialKind !== "user-rejected" || decision.decision === "reject") return false;
     return entry.toolDenialBeforeRun !== true || this.permissionMode === "bypassPermissions";
   }
 

@@ -92,6 +92,22 @@ describe("TranscriptParser", () => {
     assert.deepEqual(outcome("bypassPermissions", true), ["interrupted", undefined]);
     // Refused at the permission prompt.
     assert.deepEqual(outcome("default", true), ["permission_denied", "user"]);
+    // Refused by the mode, headless: recorded as user-rejected too, with the decision that says who.
+    const [byMode] = parse([
+      entry({
+        type: "user",
+        toolDenialKind: "user-rejected",
+        permissionDecision: { decision: "reject", source: "config", reasonCode: "unknown" },
+        message: {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "t2", content: "needs approval", is_error: true }],
+        },
+      }),
+    ]);
+    assert.deepEqual(byMode?.kind === "tool.end" ? [byMode.errorType, byMode.denialSource] : [], [
+      "permission_denied",
+      "mode",
+    ]);
   });
 
   test("failed tool results carry an error type; API errors are not model calls", () => {
