@@ -28,6 +28,8 @@ export interface PromptEvent {
   text: string;
   /** True for turns Claude Code starts itself (e.g. a background subagent reporting back). */
   synthetic: boolean;
+  /** A prompt typed while the agent worked, given to it within the turn (after a tool's result). */
+  queued?: boolean;
 }
 
 /** What a call's usage reports beyond the four counts (absent: not reported). */

@@ -48,6 +48,8 @@ interface Interaction {
   compaction?: boolean;
   /** Claude Code said its turn is over (its end may still wait for the answer to be written). */
   stopped?: boolean;
+  /** The user stopped its turn (Esc): no Stop comes, and a prompt typed next is not queued. */
+  cutShort?: boolean;
 }
 
 export class Interactions {
@@ -63,6 +65,12 @@ export class Interactions {
   private readonly previous: Interaction[] = [];
   /** A `/compact` that is over, waiting for its boundary to be read from the transcript. */
   private compacting: Interaction | undefined;
+  /** Prompts typed while the agent worked, not yet given to it, oldest first. */
+  private readonly queued: { input: HookInput; prompt: string }[] = [];
+  /** Stop hooks of queued prompts' turns that ended before their prompt's trace began. */
+  private readonly laterStops: { answer?: string; time: number }[] = [];
+  /** Accounting that came between a turn and a queued prompt's turn (see `event`). */
+  private readonly held: RunEvent[] = [];
   /**
    * The prompt each subagent, and each of its tool calls, belongs to: the one that started it. A
    * subagent in the background goes on after its prompt's turn, and its work is that prompt's.
@@ -78,10 +86,21 @@ export class Interactions {
 
   hook(input: HookInput, now = Date.now()): void {
     switch (input.hook_event_name) {
-      case "UserPromptSubmit":
-        this.endCurrent({ completed: false, reason: "next_prompt", time: now });
-        this.begin(input, typeof input.prompt === "string" ? input.prompt : "", now);
+      case "UserPromptSubmit": {
+        const prompt = typeof input.prompt === "string" ? input.prompt : "";
+        // Typed while the agent works: Claude Code queues it, and gives it to the agent either
+        // within this turn (with a tool's result) or as a turn of its own once this one is over.
+        // What the transcript says so far first: whether the user stopped the turn before typing.
+        this.tail?.poll();
+        const working = this.current && !this.current.stopped && !this.current.compaction && !this.current.cutShort;
+        if (working) {
+          this.queued.push({ input, prompt });
+          break;
+        }
+        this.endCurrent({ completed: this.current?.stopped === true, reason: "next_prompt", time: now });
+        this.begin(input, prompt, now);
         break;
+      }
       // `/compact` typed at the prompt fires no UserPromptSubmit: its summary call is a run of its own.
       // (An automatic compaction happens within a prompt's turn, and is that prompt's.)
       case "PreCompact":
@@ -96,11 +115,22 @@ export class Interactions {
         break;
       case "Stop":
       case "StopFailure": {
-        const answer = input.last_assistant_message;
-        this.endWhenWritten(typeof answer === "string" && answer.trim() !== "" ? answer : undefined, now);
+        const text = input.last_assistant_message;
+        const answer = typeof text === "string" && text.trim() !== "" ? text : undefined;
+        // What the transcript says so far first: a queued prompt's turn may have begun, or the
+        // current one been stopped by the user (which gets no Stop of its own). Else the turn before
+        // was followed at once by a queued prompt's turn, now over too, though its line is not read
+        // yet: that one ends as soon as it begins.
+        this.tail?.poll();
+        const current = this.current;
+        if ((!current || current.stopped || current.cutShort) && this.queued.length > 0) {
+          this.laterStops.push({ answer, time: now });
+        } else this.endWhenWritten(answer, now);
         break;
       }
       case "SessionEnd":
+        this.queued.length = 0;
+        this.laterStops.length = 0;
         this.endCurrent({ completed: false, reason: "session_end", time: now });
         this.endWaiting(now);
         this.stopTail();
@@ -141,6 +171,23 @@ export class Interactions {
     if (compacting && !compacting.ended) this.end(compacting, { completed: true, time });
   }
 
+  /**
+   * The transcript shows a queued prompt given to the agent as a turn of its own (after the turn
+   * it was typed in): that turn is over, and the queued prompt's begins.
+   */
+  private nextQueued(time: number): void {
+    const next = this.queued.shift();
+    if (!next) return;
+    // Its transcript line is being read: what came before it is read already (not read again here,
+    // which would hand the new turn's first lines to the old one).
+    this.endCurrent({ completed: this.current?.stopped === true, reason: "next_prompt", time }, false);
+    this.begin(next.input, next.prompt, time);
+    const stop = this.laterStops.shift();
+    // After the transcript line being read now: the turn's own lines come next.
+    if (stop) setImmediate(() => this.endWhenWritten(stop.answer, stop.time));
+    for (const request of this.held.splice(0)) this.dispatch(request);
+  }
+
   /** Whether a session is this UI's (its hooks named it). */
   knows = (sessionId: string): boolean => this.sessions.has(sessionId);
 
@@ -163,6 +210,8 @@ export class Interactions {
     const check = () => {
       if (this.current !== current) return;
       const pending = this.tail?.pendingAnswer();
+      // Reading on may have started the next turn (a queued prompt's line): this one is over then.
+      if (this.current !== current) return;
       const written = (text: string | undefined) => text?.includes(answer?.trim() ?? "") === true;
       if (answer === undefined || written(pending) || written(current.answer) || Date.now() >= deadline) {
         this.endCurrent({ completed: true, time });
@@ -171,8 +220,8 @@ export class Interactions {
     check();
   }
 
-  private endCurrent(outcome: Outcome): void {
-    this.tail?.flush();
+  private endCurrent(outcome: Outcome, readFirst = true): void {
+    if (readFirst) this.tail?.flush();
     const current = this.current;
     this.current = undefined;
     if (!current) return;
@@ -232,8 +281,42 @@ export class Interactions {
     tail?.stop();
   }
 
+  /**
+   * The main agent's prompt line in the transcript: whether it goes on to the prompt's trace (a
+   * queued prompt given to the agent within a turn is part of its conversation). A queued prompt's
+   * line as a turn of its own starts that turn.
+   */
+  private promptLine(event: Extract<RunEvent, { kind: "prompt" }>): boolean {
+    const at = this.queued.findIndex((q) => q.prompt.trim() === event.text.trim());
+    if (!event.queued) {
+      if (at === 0) this.nextQueued(event.time);
+      else if (this.current && /^\[Request interrupted by user/.test(event.text)) this.current.cutShort = true;
+      return false;
+    }
+    if (at >= 0) this.queued.splice(at, 1);
+    return true;
+  }
+
   /** An event from another source (Claude Code's accounting), routed like the transcript's. */
   event = (event: RunEvent): void => {
+    // Between a turn and the queued prompt's (whose line is not read yet), a request may be either's.
+    if (!this.current && this.queued.length > 0 && event.kind === "api.request") {
+      this.hold(event);
+      return;
+    }
+    this.dispatch(event);
+  };
+
+  /** Held until the queued prompt's turn begins, or for at most ANSWER_WAIT_MS. */
+  private hold(request: RunEvent): void {
+    this.held.push(request);
+    if (this.held.length > 1) return;
+    setTimeout(() => {
+      for (const event of this.held.splice(0)) this.dispatch(event);
+    }, ANSWER_WAIT_MS).unref();
+  }
+
+  private dispatch(event: RunEvent): void {
     const owner = this.ownerOf(event);
     const mine = this.current && (event.kind !== "api.request" || event.endTime >= this.current.start.time);
     // A request made before the current prompt: the latest ended one that had started by then.
@@ -243,7 +326,7 @@ export class Interactions {
         : undefined;
     if (earlier) earlier.sink.emit(event);
     else this.route(event, owner);
-  };
+  }
 
   private ended(interaction: Interaction): void {
     this.previous.push(interaction);
@@ -252,11 +335,12 @@ export class Interactions {
 
   private route(event: RunEvent, owner = this.ownerOf(event)): void {
     if (event.kind === "session") this.version ??= event.claudeCodeVersion;
+    // The prompt comes from the hook (a queued one's line starts its turn); the session's saved
+    // totals cover every prompt, not this one.
+    if (event.kind === "prompt" && event.agentId === null && !this.promptLine(event)) return;
     const compacting = event.kind === "compaction" ? this.compacting : undefined;
     const target = owner ?? compacting ?? this.current;
     if (!target) return;
-    // The prompt comes from the hook; the session's saved totals cover every prompt, not this one.
-    if (event.kind === "prompt" && event.agentId === null) return;
     if (event.kind === "result") return;
     const at = event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time;
     if (!owner && !inWindow(promptWindow(target.start.time), at)) return;

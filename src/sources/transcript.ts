@@ -167,7 +167,7 @@ export class TranscriptParser {
         if (this.agentId === null) this.costState(entry, at);
         break;
       case "attachment":
-        if (this.agentId === null) this.attachment(entry, at);
+        this.attachment(entry, at);
         break;
     }
   }
@@ -357,10 +357,25 @@ export class TranscriptParser {
     });
   }
 
-  /** The one attachment that changes the run's outcome: the main agent reached `--max-turns`. */
+  /**
+   * Attachments that matter to the trace: the main agent reached `--max-turns` (the run's
+   * outcome), or a prompt typed while the agent worked was handed to it with a tool's result (a
+   * `queued_command`: part of this turn's conversation).
+   */
   private attachment(entry: Json, at: number): void {
     const attachment = (entry.attachment ?? {}) as Json;
-    if (attachment.type !== "max_turns_reached") return;
+    if (attachment.type === "queued_command" && typeof attachment.prompt === "string") {
+      this.emit({
+        kind: "prompt",
+        agentId: this.agentId,
+        time: at,
+        text: attachment.prompt,
+        synthetic: true,
+        queued: true,
+      });
+      return;
+    }
+    if (attachment.type !== "max_turns_reached" || this.agentId !== null) return;
     const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
     this.emit({
       kind: "max_turns",

@@ -68,6 +68,51 @@ async function session(env: NodeJS.ProcessEnv, prompt: string, answer: string, t
   return { spans, served, cost: newSessionCost(h.sandbox.home, sessionsBefore) };
 }
 
+interface Step {
+  /** What is typed (then Enter). */
+  type: string;
+  /** Then wait for this on the terminal, or for the model to have served this many requests in all. */
+  until?: string;
+  served?: number;
+  /** Then wait this long. */
+  pauseMs?: number;
+}
+
+/**
+ * A terminal UI session typed step by step, then /exit; the traces it exported (at least
+ * `traces`), checked exact against the requests served and the session's saved cost.
+ */
+async function typed(steps: Step[], traces: number): Promise<{ spans: ReceivedSpan[] }> {
+  const spansBefore = h.receiver.spans.length;
+  const servedBefore = h.model.served.length;
+  const sessionsBefore = transcripts(h.sandbox.home);
+  const terminal = startTerminal(process.execPath, [CLAUDIA, ...BASE_ARGS], {
+    env: h.sandbox.env,
+    cwd: h.sandbox.work,
+  });
+  await terminal.waitFor("bypass permissions on");
+  for (const step of steps) {
+    await terminal.type(`${step.type}\r`);
+    if (step.until) await terminal.waitFor(step.until, { ms: 30000 });
+    // An answer is drawn over itself as it streams: the model having served it is the surer sign.
+    const deadline = Date.now() + 30000;
+    while (step.served && h.model.served.length < servedBefore + step.served && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, step.pauseMs ?? 1000));
+  }
+  await terminal.type("/exit\r");
+  assert.equal(await terminal.exited, 0);
+  let spans: ReceivedSpan[] = [];
+  const deadline = Date.now() + 10000;
+  while (named(spans, "invoke_agent claude-code").length < traces && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    spans = h.receiver.spans.slice(spansBefore);
+  }
+  assert.equal(named(spans, "invoke_agent claude-code").length, traces);
+  assertExactCalls(spans, h.model.served.slice(servedBefore), newSessionCost(h.sandbox.home, sessionsBefore));
+  return { spans };
+}
+
 describe("interactive exactness", () => {
   before(() => seedInteractiveHome(h.sandbox));
 
@@ -82,45 +127,57 @@ describe("interactive exactness", () => {
   });
 
   test("/compact typed at the prompt is a run of its own: its summary call and boundary, at Claude Code's price", async () => {
-    const spansBefore = h.receiver.spans.length;
-    const servedBefore = h.model.served.length;
-    const sessionsBefore = transcripts(h.sandbox.home);
-    const terminal = startTerminal(process.execPath, [CLAUDIA, ...BASE_ARGS], {
-      env: h.sandbox.env,
-      cwd: h.sandbox.work,
-    });
-    await terminal.waitFor("bypass permissions on");
-    await terminal.type("[[scenario:manual-compact]] one\r");
-    await terminal.waitFor("One answered.", { ms: 30000 });
-    await terminal.type("/compact\r");
-    await terminal.waitFor("Compacted", { ms: 30000 });
-    await terminal.type("and three\r");
-    // The answer is drawn over itself as it streams: the model having served it is the surer sign.
-    const answered = Date.now() + 30000;
-    while (h.model.served.length < servedBefore + 3 && Date.now() < answered)
-      await new Promise((r) => setTimeout(r, 50));
-    await terminal.waitFor("answered.", { ms: 30000 });
-    await new Promise((r) => setTimeout(r, 1000));
-    await terminal.type("/exit\r");
-    assert.equal(await terminal.exited, 0);
-    let spans: ReceivedSpan[] = [];
-    const deadline = Date.now() + 10000;
-    while (named(spans, "invoke_agent claude-code").length < 3 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      spans = h.receiver.spans.slice(spansBefore);
-    }
-    assertExactCalls(spans, h.model.served.slice(servedBefore), newSessionCost(h.sandbox.home, sessionsBefore));
-    const compacting = named(spans, "invoke_agent claude-code").find((r) =>
-      String(r.attributes["gen_ai.input.messages"]).includes("/compact"),
+    const { spans } = await typed(
+      [
+        { type: "[[scenario:manual-compact]] one", until: "One answered." },
+        { type: "/compact", until: "Compacted" },
+        { type: "and three", served: 3 },
+      ],
+      3,
     );
-    assert.ok(
-      compacting,
-      `the /compact is a trace: ${named(spans, "invoke_agent claude-code").map((r) => r.attributes["gen_ai.input.messages"])}`,
-    );
+    const roots = named(spans, "invoke_agent claude-code");
+    const compacting = roots.find((r) => String(r.attributes["gen_ai.input.messages"]).includes("/compact"));
+    assert.ok(compacting, "the /compact is a trace");
     const summary = chats(spans).filter((s) => s.attributes["claude_code.query_source"] === "compact");
     assert.equal(summary.length, 1);
     assert.equal(summary[0]?.traceId, compacting.traceId);
     assert.ok(compacting.events.some((e) => e.name === "claude_code.compaction"));
+  });
+
+  test("a prompt typed while the final answer streams: a turn of its own, after the first one's", async () => {
+    const { spans } = await typed(
+      [
+        { type: "[[scenario:slow-final]] go", served: 2, pauseMs: 1200 },
+        { type: "second-sf now", served: 3 },
+      ],
+      2,
+    );
+    const [first, second] = named(spans, "invoke_agent claude-code").sort((a, b) => a.startMs - b.startMs);
+    assert.match(String(first?.attributes["gen_ai.input.messages"]), /slow-final/);
+    assert.match(String(second?.attributes["gen_ai.input.messages"]), /second-sf now/);
+    for (const prompt of [first, second]) assert.equal(prompt?.status.code, 0, "neither turn was cut short");
+    const callsOf = (root?: ReceivedSpan) => chats(spans).filter((c) => c.traceId === root?.traceId).length;
+    assert.deepEqual([callsOf(first), callsOf(second)], [2, 1]);
+  });
+
+  test("a prompt typed while a tool runs, given to the agent within the turn: one trace, nothing cut short", async () => {
+    const { spans } = await typed(
+      [
+        { type: "[[scenario:queued-in-turn]] first", served: 1, pauseMs: 1500 },
+        { type: "second-q please", until: "saw second" },
+      ],
+      1,
+    );
+    const [prompt] = named(spans, "invoke_agent claude-code");
+    assert.equal(prompt?.status.code, 0);
+    const tool = named(spans, "execute_tool Bash")[0];
+    assert.equal(tool?.status.code, 0, "the tool ran to its end");
+    const last = chats(spans).at(-1);
+    assert.match(
+      String(last?.attributes["gen_ai.input.messages"]),
+      /second-q please/,
+      "the queued prompt is its input",
+    );
   });
 
   test("a background subagent working after its prompt's turn: its calls are that prompt's, each once", async () => {

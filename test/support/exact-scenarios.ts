@@ -166,6 +166,33 @@ export const exactScenarios: Record<string, Scenario> = {
     );
   },
 
+  /**
+   * A turn whose final answer stalls 3 s between its two parts, to type the next prompt meanwhile
+   * (Claude Code queues it, and runs it as a turn of its own after this one).
+   */
+  "slow-final": (c) => {
+    if (/second-sf/.test(c.lastUserText)) return text("Second answered.");
+    if (c.toolResults.length === 0) return tools(bash("echo quick", "Print a word"));
+    return {
+      content: [
+        { type: "text", text: "Final part one." },
+        { type: "text", text: "Final part two." },
+      ],
+      stop_reason: "end_turn",
+      pause: { beforeBlock: 1, ms: 3000 },
+    };
+  },
+
+  /**
+   * A turn whose tool runs 5 s, to type the next prompt meanwhile (Claude Code gives it to the
+   * agent with the tool's result, within this turn).
+   */
+  "queued-in-turn": (c) => {
+    if (c.toolResults.length === 0)
+      return tools(bash(`node -e 'setTimeout(() => console.log("slept"), 5000)'`, "Wait"));
+    return text(/second-q/.test(c.allText) ? "First done, saw second." : "First done.");
+  },
+
   /** Short answers around a `/compact` typed in the terminal UI. */
   "manual-compact": (c) => {
     if (isSummaryRequest(c.lastUserText)) {

@@ -98,6 +98,51 @@ describe("Interactions", () => {
     s.interactions.close();
   });
 
+  test("a prompt typed while the agent works waits: its own turn after this one, or part of this one", async () => {
+    const s = session("queued");
+    writeFileSync(s.path, "");
+    const line = (content: unknown) => ({
+      type: "user",
+      timestamp: at(Date.now()),
+      sessionId: "s1",
+      message: { role: "user", content },
+    });
+    s.hook("UserPromptSubmit", { prompt: "first" });
+    s.write(line("first"));
+    s.hook("UserPromptSubmit", { prompt: "typed meanwhile" });
+    assert.equal(s.seen.length, 1, "queued: the first turn goes on");
+    s.write(answer("m1", "First done.", Date.now()));
+    s.hook("Stop", { last_assistant_message: "First done." });
+    await until(() => s.seen[0]?.end !== undefined);
+    assert.deepEqual(s.seen[0]?.end?.completed, true);
+    // Claude Code runs it as a turn of its own: its line in the transcript starts it.
+    s.write(line("typed meanwhile"));
+    s.write(answer("m2", "Second done.", Date.now()));
+    s.hook("Stop", { last_assistant_message: "Second done." });
+    await until(() => s.seen[1]?.end !== undefined);
+    assert.equal(s.seen[1]?.start.prompt, "typed meanwhile");
+    assert.deepEqual(
+      chats(s.seen[1] as Seen).map((c) => (c.kind === "chat" ? c.id : "")),
+      ["m2"],
+    );
+    // Given to the agent with a tool's result: part of that turn, no turn of its own.
+    s.hook("UserPromptSubmit", { prompt: "third" });
+    s.write(line("third"));
+    s.hook("UserPromptSubmit", { prompt: "joined" });
+    s.write({
+      type: "attachment",
+      timestamp: at(Date.now()),
+      attachment: { type: "queued_command", prompt: "joined" },
+    });
+    s.write(answer("m3", "Third done, joined too.", Date.now()));
+    s.hook("Stop", { last_assistant_message: "Third done, joined too." });
+    await until(() => s.seen[2]?.end !== undefined);
+    s.interactions.close();
+    assert.equal(s.seen.length, 3, "no trace for the joined prompt");
+    const joined = (s.seen[2] as Seen).events.filter((e) => e.kind === "prompt" && e.queued);
+    assert.equal(joined.length, 1, "it is in the turn's conversation");
+  });
+
   test("a prompt left without Stop is ended as not completed; a resumed session's history is skipped", async () => {
     const s = session("resumed");
     const old = Date.now() - 3_600_000;
@@ -105,6 +150,9 @@ describe("Interactions", () => {
     s.write({ type: "user", timestamp: at(old), sessionId: "s1", message: { role: "user", content: "long ago" } });
     s.write(answer("old", "Old answer.", old + 5));
     s.hook("UserPromptSubmit", { prompt: "interrupted one" });
+    // Esc: Claude Code records the interruption and sends no Stop.
+    const stopped = { role: "user", content: [{ type: "text", text: "[Request interrupted by user]" }] };
+    s.write({ type: "user", timestamp: at(Date.now()), sessionId: "s1", message: stopped });
     s.hook("UserPromptSubmit", { prompt: "next one" });
     assert.deepEqual(s.seen[0]?.end && { completed: s.seen[0].end.completed, reason: s.seen[0].end.reason }, {
       completed: false,
