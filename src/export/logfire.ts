@@ -8,13 +8,14 @@ import type { ExportResult } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { messagesText } from "../trace/messages.ts";
 import { ATTR, LOGFIRE } from "../trace/semconv.ts";
+import { ellipsize } from "../trace/text.ts";
 import { formatToolTitle, toolTitle } from "../trace/tool-title.ts";
 import { withAttributes } from "./splitting-exporter.ts";
 
 /** One line of at most 80 characters, for Logfire's message column. */
 function oneLine(text: string, max = 80): string {
   const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+  return ellipsize(line, max);
 }
 
 /** The prompt of an agent span: the text of its `gen_ai.input.messages`. */

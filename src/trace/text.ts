@@ -16,3 +16,15 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 export function stripControl(text: string): string {
   return text.replace(SEQUENCE, "").replace(CONTROL, "");
 }
+
+/**
+ * `text` cut to at most `max` UTF-16 units with an ellipsis, never between the two halves of a
+ * surrogate pair (an emoji cut in half shows as U+FFFD).
+ */
+export function ellipsize(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { renderList } from "../../src/cli/traces/list.ts";
 import { renderTree } from "../../src/cli/traces/tree.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
+import { ellipsize } from "../../src/trace/text.ts";
 
 const ESC = "\u001b";
 const BEL = "\u0007";
@@ -70,4 +71,15 @@ test("traces show --full and traces list write no control character from the ses
   );
   // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
   assert.doesNotMatch(listed, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+});
+
+test("a cut never splits an emoji: the pair is kept whole or dropped whole", () => {
+  const emoji = "😀";
+  assert.equal(ellipsize(`abc${emoji}`, 5), `abc${emoji}`);
+  assert.equal(ellipsize(`abcd${emoji}xyz`, 6), "abcd…");
+  assert.equal(ellipsize(`abc${emoji}xyz`, 6), `abc${emoji}…`);
+  for (let max = 1; max < 12; max++) {
+    const cut = ellipsize(`${emoji}a${emoji}${emoji}bc${emoji}`, max);
+    assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(cut), `${max}: ${cut}`);
+  }
 });

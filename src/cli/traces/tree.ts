@@ -6,6 +6,7 @@ import type { AttributeValue } from "@opentelemetry/api";
 import { attributesOf, nanos, type OtlpSpan } from "../../export/journal-store.ts";
 import { messagesText } from "../../trace/messages.ts";
 import { ATTR, EVENT, LEGACY, OPERATION, STATUS_CODE } from "../../trace/semconv.ts";
+import { ellipsize } from "../../trace/text.ts";
 import { toolTitle } from "../../trace/tool-title.ts";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
@@ -125,7 +126,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
     for (const row of rows) {
       const a = row.node.attributes;
       const failed = row.node.span.status?.code === STATUS_CODE.error;
-      const name = row.text.length > nameWidth ? `${row.text.slice(0, nameWidth - 1)}…` : row.text.padEnd(nameWidth);
+      const name = row.text.length > nameWidth ? ellipsize(row.text, nameWidth) : row.text.padEnd(nameWidth);
       const duration = formatDuration(row.node.endMs - row.node.startMs).padStart(7);
       const op = a[ATTR.operationName];
       const usage = op === OPERATION.chat || op === OPERATION.invokeAgent ? usageText(a) : "";
@@ -159,7 +160,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
         ] as const) {
           if (value === undefined || value === "") continue;
           const text = printable(String(value)).replace(/\s+/g, " ");
-          lines.push(dim(`${indent}  ${key}: ${text.length > 300 ? `${text.slice(0, 299)}…` : text}`));
+          lines.push(dim(`${indent}  ${key}: ${ellipsize(text, 300)}`));
         }
       }
     }
