@@ -60,6 +60,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`claudia ${packageVersion()}\nClaude Code ${await claudeVersion(claudePath)}\n`);
     return 0;
   }
+  for (const option of secretOptions(claudia)) {
+    log.warn(
+      `${option} on the command line is visible to other local users (ps); its variable in the environment is not`,
+    );
+  }
   // The checkout's .env shapes telemetry only: claudia's configuration, never Claude Code's environment.
   const dotenv = readDotenv(env, claudia);
   for (const line of [...dotenv.warnings, dotenvNotice(dotenv)]) if (line) log.warn(line);
@@ -85,6 +90,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   return runClaude({ claudePath, split, config, env: telemetryEnv, claudeEnv: env, startTime, log }, { debug, quiet });
+}
+
+/** claudia's own options given that hold a credential (their variables keep it off the command line). */
+function secretOptions(claudia: SplitArgv["claudia"]): string[] {
+  const given: [string, unknown][] = [
+    ["--otel-headers (OTEL_EXPORTER_OTLP_HEADERS)", claudia.otelHeaders],
+    ["--logfire-token (LOGFIRE_TOKEN)", claudia.logfireToken],
+    ["--sentry-dsn (SENTRY_DSN)", claudia.sentryDsn],
+  ];
+  return given.filter(([, value]) => value !== undefined).map(([option]) => option);
 }
 
 /** A known problem with what claudia was given, as one line and its exit code; anything else is thrown on. */

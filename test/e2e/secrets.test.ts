@@ -61,3 +61,12 @@ test("CLAUDIA_REDACT=off records content as it is", async () => {
   assert.ok(exported.includes(AWS_KEY));
   assert.ok(exported.includes(DEPLOY_TOKEN));
 });
+
+test("a credential given as claudia's own option is taken, with a warning that the command line is visible", async () => {
+  const token = "pylf_v1_us_claudiaOptionToken0123456789";
+  const ran = await claudia(h.sandbox, ["--config", "--logfire-token", token]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stderr, /--logfire-token \(LOGFIRE_TOKEN\) on the command line is visible to other local users/);
+  assert.ok(!ran.stderr.includes(token) && !ran.stdout.includes(token), "the token itself is shown nowhere");
+  assert.match(ran.stdout, /logfire/i);
+});
