@@ -48,6 +48,7 @@ const FAMILIES: [string, (size: number) => string][] = [
   ["`x.password` run without a separator", (n) => repeat("x.password", n)],
   ["base64-like run", base64ish],
   ["`eyJ` runs with dots", (n) => repeat("eyJabcdefgh.", n)],
+  ["`-eyJ` inside one long token run", (n) => repeat("-eyJa-eyJaaaaaaa", n)],
   ["`Bearer ` repeated", (n) => repeat("Bearer ", n)],
   ["`Authorization: ` repeated", (n) => repeat("Authorization: ", n)],
   ["`a://b:` (URL credentials)", (n) => repeat("a://b:", n)],
