@@ -289,7 +289,9 @@ export class Interactions {
   private promptLine(event: Extract<RunEvent, { kind: "prompt" }>): boolean {
     const at = this.queued.findIndex((q) => q.prompt.trim() === event.text.trim());
     if (!event.queued) {
-      if (at === 0) this.nextQueued(event.time);
+      // Queued before it and never given a turn (nothing came of them): not waited for any longer.
+      if (at >= 0) this.queued.splice(0, at);
+      if (at >= 0) this.nextQueued(event.time);
       else if (this.current && /^\[Request interrupted by user/.test(event.text)) this.current.cutShort = true;
       return false;
     }
