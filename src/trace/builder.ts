@@ -29,7 +29,7 @@ import { ChatSpans, type CostOf } from "./chat-spans.ts";
 import type { ContentPolicy } from "./content.ts";
 import { callCost } from "./cost.ts";
 import { answerMessages, Conversations, systemInstructionParts, toolDefinitions, userMessages } from "./messages.ts";
-import { type RunOutcome, runOutcome } from "./run-outcome.ts";
+import { ownTotals, type RunOutcome, runOutcome } from "./run-outcome.ts";
 import { AGENT_NAME, ATTR, EVENT, OPERATION, PROVIDER } from "./semconv.ts";
 import { type SemconvMode, usageAttributes } from "./semconv-mode.ts";
 import { SpanContent } from "./span-content.ts";
@@ -270,9 +270,8 @@ export class TraceBuilder {
     if (this.finished) return this.finished;
     const endTime = outcome.endTime ?? Date.now();
     this.tools.finish(endTime);
-    // Claude Code's totals, when they are this run's alone (not a resumed session's).
-    const last = this.results.at(-1);
-    this.chats.finish(this.options.resumed ? undefined : last?.models ? last : this.costState);
+    const { results, costState } = this;
+    this.chats.finish(ownTotals({ results, costState, chatUsage: this.chats.usage, resumed: this.options.resumed }));
     // Attempts and fallbacks no call followed (the run failed) stay on the agent that made them.
     for (const [agentId, notes] of this.chats.leftoverNotes()) {
       const span = this.agents.of(agentId).span;

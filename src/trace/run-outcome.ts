@@ -60,7 +60,7 @@ export function addUsage(into: TokenUsage, add: TokenUsage): void {
  * the session went on after it was saved (a transcript read while still open), or the run that
  * saved it had not carried the earlier runs' totals over.
  */
-function savedTotals(f: RunFacts): ResultEvent | undefined {
+function savedTotals(f: Pick<RunFacts, "costState" | "chatUsage">): ResultEvent | undefined {
   const models = f.costState?.models;
   if (!models) return undefined;
   const saved = sumModels(models);
@@ -74,14 +74,26 @@ function savedTotals(f: RunFacts): ResultEvent | undefined {
 }
 
 /**
- * Totals are Claude Code's own (the last result's cumulative `modelUsage`, else the saved cost
- * state that covers the calls seen, else the calls seen; the calls seen for a resumed session);
- * turns and permission denials add up over results.
+ * Claude Code's own totals for the run, by model, when they are the run's alone: the last result's
+ * cumulative `modelUsage`, else the saved cost state that covers the calls seen; none for a
+ * resumed session (its totals include the earlier runs).
+ */
+export function ownTotals(
+  f: Pick<RunFacts, "results" | "costState" | "chatUsage" | "resumed">,
+): ResultEvent | undefined {
+  if (f.resumed) return undefined;
+  const last = f.results.at(-1);
+  return last?.models ? last : savedTotals(f);
+}
+
+/**
+ * Totals are Claude Code's own (`ownTotals`), else the calls seen; turns and permission denials
+ * add up over results.
  */
 export function runOutcome(f: RunFacts): RunOutcome {
   const last = f.results.at(-1);
   const saved = f.resumed ? undefined : savedTotals(f);
-  const totals = f.resumed ? undefined : last?.models ? last : saved;
+  const totals = ownTotals(f);
   const models = totals?.models;
   const failed = f.results.find((r) => r.isError || (r.subtype !== undefined && r.subtype !== "success"));
   const shown = failed ?? last;
