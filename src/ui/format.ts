@@ -1,4 +1,5 @@
 /** How numbers, times and costs read on the page (as in `claudia traces`). */
+import { ellipsize } from "../trace/text.ts";
 
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -19,5 +20,4 @@ export function time(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-export const head = (text: string | undefined, max: number): string =>
-  text === undefined ? "" : text.length > max ? `${text.slice(0, max - 1)}…` : text;
+export const head = (text: string | undefined, max: number): string => (text === undefined ? "" : ellipsize(text, max));

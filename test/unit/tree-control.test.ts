@@ -4,6 +4,7 @@ import { renderList } from "../../src/cli/traces/list.ts";
 import { renderTree } from "../../src/cli/traces/tree.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
 import { ellipsize } from "../../src/trace/text.ts";
+import { head } from "../../src/ui/format.ts";
 
 const ESC = "\u001b";
 const BEL = "\u0007";
@@ -82,4 +83,11 @@ test("a cut never splits an emoji: the pair is kept whole or dropped whole", () 
     const cut = ellipsize(`${emoji}a${emoji}${emoji}bc${emoji}`, max);
     assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(cut), `${max}: ${cut}`);
   }
+});
+
+test("the viewer's prompt heads are cut the same way: never inside an emoji", () => {
+  const prompt = `${"a".repeat(88)}😀 and more`;
+  assert.equal(head(prompt, 90), `${"a".repeat(88)}…`);
+  assert.equal(head(undefined, 90), "");
+  assert.equal(head("short", 90), "short");
 });
