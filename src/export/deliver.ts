@@ -78,10 +78,12 @@ async function deliverRun(
   options: DeliverOptions,
 ): Promise<DeliverResult> {
   const name = pendingDelivery(run, backend) ?? backend.name;
-  const release = lock(run, name);
-  if (!release) return { run, backend: backend.name, skipped: "another claudia is sending it" };
+  const recording = options.record !== false;
+  const taken = takeSending(run, name, recording);
+  if (typeof taken === "string") return { run, backend: backend.name, delivery: notSent(backend, taken) };
+  if (!taken) return { run, backend: backend.name, skipped: "another claudia is sending it" };
   try {
-    if (options.record !== false) {
+    if (recording) {
       // The record as it is now: another claudia may have delivered the run since it was listed.
       const now = currentRecord(run);
       if (!now) return { run, backend: backend.name, skipped: "it is no longer in the journal" };
@@ -90,12 +92,34 @@ async function deliverRun(
         return { run, backend: backend.name, skipped: "another claudia has delivered it" };
     }
     const delivery = await send(run, backend, exporter, options.warn);
-    if (options.record !== false) recordDelivery(run, name, delivery);
+    if (recording) recordDelivery(run, name, delivery, options.warn);
     return { run, backend: backend.name, delivery };
   } finally {
-    release();
+    taken();
   }
 }
+
+/**
+ * The run's lock for sending: its release, undefined when another claudia holds it, or why no lock
+ * can be made (a read-only or full journal). A run whose delivery is to be recorded is then not
+ * sent: it could not be marked delivered, and every push would send it again.
+ */
+function takeSending(run: StoredRun, name: string, recording: boolean): (() => void) | undefined | string {
+  try {
+    return lock(run, name);
+  } catch (e) {
+    if (!recording) return () => {};
+    return `the journal cannot be written (${(e as NodeJS.ErrnoException).code ?? describeError(e)}), so it is not sent`;
+  }
+}
+
+const notSent = (backend: Backend, error: string): Delivery => ({
+  endpoint: backend.identity,
+  delivered: false,
+  spans: 0,
+  at: new Date().toISOString(),
+  error,
+});
 
 /** Send a run's stored requests in order, stopping at the first failure. */
 async function send(
@@ -138,10 +162,14 @@ function currentRecord(run: StoredRun): RunRecord | undefined {
  * Add one delivery to the record as it is on disk now (another backend's delivery may have been
  * recorded meanwhile); a record removed meanwhile (pruned) is not brought back.
  */
-function recordDelivery(run: StoredRun, name: string, delivery: Delivery): void {
+function recordDelivery(run: StoredRun, name: string, delivery: Delivery, warn?: (m: string) => void): void {
   const record = currentRecord(run);
   if (!record) return;
   record.deliveries = { ...(record.deliveries ?? {}), [name]: delivery };
   run.record = record;
-  writeRecord(run.recordPath, record);
+  try {
+    writeRecord(run.recordPath, record);
+  } catch (e) {
+    warn?.(`could not record the delivery of ${record.traceId} in the journal (${describeError(e)})`);
+  }
 }
