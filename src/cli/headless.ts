@@ -100,7 +100,10 @@ export async function runHeadless(options: HeadlessOptions): Promise<number> {
   const interrupted = signals.interrupted();
   if (interrupted) run?.interrupt(interrupted);
   await closeSources(session, claudeEvents, input, env, log);
-  const exitCode = interrupted ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
+  // Claude Code's own exit code, as bare `claude -p` under the same signal would give (it exits 0
+  // on SIGINT); 128 + N only when claudia had to kill it.
+  const exitCode =
+    interrupted && signals.killed() ? 128 + signalNumber(interrupted) : exitCodeOf({ code, signal, error });
   if (error) stderrLine(`claudia: could not start Claude Code: ${error.message}`);
   const summary = await run
     ?.finish({ exitCode, error: error ? `could not start Claude Code: ${error.message}` : undefined })
@@ -245,8 +248,9 @@ function forwardSignals(
   killAfterMs: number,
   log: Log,
   run: () => TracedRun | undefined,
-): { interrupted(): NodeJS.Signals | undefined } {
+): { interrupted(): NodeJS.Signals | undefined; killed(): boolean } {
   let interrupted: NodeJS.Signals | undefined;
+  let killed = false;
   const running = () => child.exitCode === null && child.signalCode === null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) {
@@ -263,11 +267,12 @@ function forwardSignals(
     const killTimer = setTimeout(() => {
       if (running()) {
         log.warn(`Claude Code did not stop within ${killAfterMs} ms of ${signal}; killing it`);
+        killed = true;
         child.kill("SIGKILL");
       }
     }, killAfterMs);
     killTimer.unref();
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
-  return { interrupted: () => interrupted };
+  return { interrupted: () => interrupted, killed: () => killed };
 }

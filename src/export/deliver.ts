@@ -3,11 +3,12 @@
  * re-send of undelivered runs at the start of the next run. A run is marked delivered only
  * after the backend's success answer.
  */
+import type { SpanExporter } from "@opentelemetry/sdk-trace";
 import { endpointIdentity } from "../config/urls.ts";
 import type { Backend } from "./config.ts";
-import { type Delivery, writeRecord } from "./journal.ts";
+import { type Delivery, type RunRecord, writeRecord } from "./journal.ts";
 import { takeLock } from "./journal-lock.ts";
-import { readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
+import { readRecord, readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
 import { backendExporter, describeError } from "./provider.ts";
 import { exportOnce } from "./splitting-exporter.ts";
 
@@ -52,50 +53,123 @@ export interface DeliverResult {
 export async function deliverRuns(
   runs: StoredRun[],
   backend: Backend,
-  options: { timeoutMs: number; record?: boolean; warn?: (m: string) => void },
+  options: DeliverOptions,
 ): Promise<DeliverResult[]> {
   const exporter = await backendExporter(backend, options.timeoutMs);
   const results: DeliverResult[] = [];
   try {
-    for (const run of runs) {
-      const name = pendingDelivery(run, backend) ?? backend.name;
-      const release = lock(run, name);
-      if (!release) {
-        results.push({ run, backend: backend.name, skipped: "another claudia is sending it" });
-        continue;
-      }
-      try {
-        const requests = readRequests(run.spansPath, options.warn);
-        let spans = 0;
-        let error: string | undefined;
-        for (const request of requests) {
-          const batch = toReadableSpans([request]);
-          try {
-            await exportOnce(exporter, batch);
-            spans += batch.length;
-          } catch (e) {
-            error = describeError(e);
-            break;
-          }
-        }
-        const delivery: Delivery = {
-          endpoint: backend.identity,
-          delivered: error === undefined && requests.length > 0,
-          spans,
-          at: new Date().toISOString(),
-          ...(error ? { error } : requests.length === 0 ? { error: "no stored spans" } : {}),
-        };
-        if (options.record !== false) {
-          run.record.deliveries = { ...(run.record.deliveries ?? {}), [name]: delivery };
-          writeRecord(run.recordPath, run.record);
-        }
-        results.push({ run, backend: backend.name, delivery });
-      } finally {
-        release();
-      }
-    }
+    for (const run of runs) results.push(await deliverRun(run, backend, exporter, options));
   } finally {
     await exporter.shutdown().catch(() => {});
   }
   return results;
+}
+
+interface DeliverOptions {
+  timeoutMs: number;
+  record?: boolean;
+  warn?: (m: string) => void;
+}
+
+async function deliverRun(
+  run: StoredRun,
+  backend: Backend,
+  exporter: SpanExporter,
+  options: DeliverOptions,
+): Promise<DeliverResult> {
+  const name = pendingDelivery(run, backend) ?? backend.name;
+  const recording = options.record !== false;
+  const taken = takeSending(run, name, recording);
+  if (typeof taken === "string") return { run, backend: backend.name, delivery: notSent(backend, taken) };
+  if (!taken) return { run, backend: backend.name, skipped: "another claudia is sending it" };
+  try {
+    if (recording) {
+      // The record as it is now: another claudia may have delivered the run since it was listed.
+      const now = currentRecord(run);
+      if (!now) return { run, backend: backend.name, skipped: "it is no longer in the journal" };
+      run.record = now;
+      if (pendingDelivery(run, backend) === undefined)
+        return { run, backend: backend.name, skipped: "another claudia has delivered it" };
+    }
+    const delivery = await send(run, backend, exporter, options.warn);
+    if (recording) recordDelivery(run, name, delivery, options.warn);
+    return { run, backend: backend.name, delivery };
+  } finally {
+    taken();
+  }
+}
+
+/**
+ * The run's lock for sending: its release, undefined when another claudia holds it, or why no lock
+ * can be made (a read-only or full journal). A run whose delivery is to be recorded is then not
+ * sent: it could not be marked delivered, and every push would send it again.
+ */
+function takeSending(run: StoredRun, name: string, recording: boolean): (() => void) | undefined | string {
+  try {
+    return lock(run, name);
+  } catch (e) {
+    if (!recording) return () => {};
+    return `the journal cannot be written (${(e as NodeJS.ErrnoException).code ?? describeError(e)}), so it is not sent`;
+  }
+}
+
+const notSent = (backend: Backend, error: string): Delivery => ({
+  endpoint: backend.identity,
+  delivered: false,
+  spans: 0,
+  at: new Date().toISOString(),
+  error,
+});
+
+/** Send a run's stored requests in order, stopping at the first failure. */
+async function send(
+  run: StoredRun,
+  backend: Backend,
+  exporter: SpanExporter,
+  warn: ((m: string) => void) | undefined,
+): Promise<Delivery> {
+  const requests = readRequests(run.spansPath, warn);
+  let spans = 0;
+  let error: string | undefined;
+  for (const request of requests) {
+    const batch = toReadableSpans([request]);
+    try {
+      await exportOnce(exporter, batch);
+      spans += batch.length;
+    } catch (e) {
+      error = describeError(e);
+      break;
+    }
+  }
+  return {
+    endpoint: backend.identity,
+    delivered: error === undefined && requests.length > 0,
+    spans,
+    at: new Date().toISOString(),
+    ...(error ? { error } : requests.length === 0 ? { error: "no stored spans" } : {}),
+  };
+}
+
+function currentRecord(run: StoredRun): RunRecord | undefined {
+  try {
+    return readRecord(run.recordPath);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Add one delivery to the record as it is on disk now (another backend's delivery may have been
+ * recorded meanwhile); a record removed meanwhile (pruned) is not brought back.
+ */
+function recordDelivery(run: StoredRun, name: string, delivery: Delivery, warn?: (m: string) => void): void {
+  const record = currentRecord(run);
+  if (!record) return;
+  record.deliveries = { ...(record.deliveries ?? {}), [name]: delivery };
+  run.record = record;
+  try {
+    writeRecord(run.recordPath, record);
+  } catch (e) {
+    warn?.(`could not record the delivery of ${record.traceId} in the journal (${describeError(e)})`);
+  }
 }

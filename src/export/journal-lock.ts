@@ -62,13 +62,17 @@ function takeOver(path: string): void {
   else rmSync(aside, { force: true });
 }
 
-/** Take the lock at `path`; its release, or undefined when another live claudia holds it. */
+/**
+ * Take the lock at `path`; its release, or undefined when another live claudia holds it. Throws
+ * when no lock can be made there at all (a read-only or full journal).
+ */
 export function takeLock(path: string): (() => void) | undefined {
   takeOver(path);
   try {
     createPrivate(path, `${process.pid} ${Date.now()}\n`);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw error;
   }
   if (!hooked) {
     hooked = true;

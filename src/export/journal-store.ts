@@ -92,16 +92,25 @@ export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
       if (!name.endsWith(".run.json")) continue;
       const recordPath = join(dir, day, name);
       try {
-        const record: unknown = JSON.parse(readJournalFile(recordPath, MAX_RECORD_BYTES));
-        const problem = recordProblem(record);
-        if (problem) throw new Error(problem);
-        runs.push({ record: record as RunRecord, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
+        runs.push({
+          record: readRecord(recordPath),
+          recordPath,
+          spansPath: recordPath.replace(/\.run\.json$/, ".jsonl"),
+        });
       } catch (error) {
         warn(`skipping damaged journal record ${recordPath}: ${error instanceof Error ? error.message : error}`);
       }
     }
   }
   return runs.sort((a, b) => b.record.startTime - a.record.startTime);
+}
+
+/** A run's record as it is on disk now; throws when it is missing or damaged. */
+export function readRecord(recordPath: string): RunRecord {
+  const record: unknown = JSON.parse(readJournalFile(recordPath, MAX_RECORD_BYTES));
+  const problem = recordProblem(record);
+  if (problem) throw new Error(problem);
+  return record as RunRecord;
 }
 
 /** A run still being written: its spans file, without the record a run writes when it ends. */

@@ -93,7 +93,9 @@ export function writeRecord(path: string, record: RunRecord): void {
  * A failure to write is reported once and never thrown: the run goes on.
  */
 export class JournalExporter implements SpanExporter {
+  /** Spans written, and spans given to it (more when a write failed). */
   spans = 0;
+  offered = 0;
   error: string | undefined;
   private ready = false;
 
@@ -103,6 +105,7 @@ export class JournalExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.offered += spans.length;
     try {
       const line = Buffer.from(JsonTraceSerializer.serializeRequest(spans) as Uint8Array);
       const data = Buffer.concat([line, Buffer.from("\n")]);

@@ -55,8 +55,9 @@ export class RunJournal {
   }
 
   /**
-   * Write the run's record once its spans are flushed, then prune (every 10 minutes at most). Returns the deliveries that
-   * failed (for the one-line report). Never throws: a journal problem is a warning.
+   * Write the run's record once its spans are flushed, then prune (every 10 minutes at most).
+   * Returns whether the journal keeps the whole run (every span and the record), so that a later
+   * push can send it. Never throws: a journal problem is a warning.
    */
   finish(
     summary: RunSummary,
@@ -69,8 +70,8 @@ export class RunJournal {
       transcriptBytes?: number;
     },
     warn: Warn,
-  ): void {
-    if (this.exporter.spans === 0) return;
+  ): boolean {
+    if (this.exporter.spans === 0) return false;
     try {
       const deliveries: Record<string, Delivery> = {};
       for (const report of outcome.reports) {
@@ -87,10 +88,18 @@ export class RunJournal {
       const record = recordOf(summary, outcome.exitCode, this.exporter.spans, outcome.content, deliveries);
       if (outcome.transcriptBytes !== undefined) record.transcriptBytes = outcome.transcriptBytes;
       writeRecord(this.recordPath, record);
+    } catch (e) {
+      // Said once: a journal that could not take the spans has already been reported.
+      if (!this.exporter.error)
+        warn(`could not write the trace journal (${e instanceof Error ? e.message : e}); the run goes on`);
+      return false;
+    }
+    try {
       pruneIfDue(this.dir, this.retention);
     } catch (e) {
-      warn(`could not write the trace journal (${e instanceof Error ? e.message : e}); the run goes on`);
+      warn(`could not prune the trace journal (${e instanceof Error ? e.message : e})`);
     }
+    return this.exporter.error === undefined;
   }
 }
 

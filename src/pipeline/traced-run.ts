@@ -133,21 +133,22 @@ export class TracedRun {
     const summary = this.builder.finish(end);
     await this.outputs.close();
     const journal = this.outputs.journal;
-    const stored = journal?.exporter.spans ?? 0;
-    for (const report of this.outputs.reports) {
-      const missing = journal ? stored - report.exported : report.failed;
-      if (report.failed > 0 || missing > 0) {
-        log.warn(
-          `${missing} span(s) not delivered to ${report.backend}: ${report.lastError ?? "the backend did not answer in time"}` +
-            (journal ? " (kept in the journal; `claudia traces push` sends them)" : ""),
-        );
-      }
-    }
-    journal?.finish(
+    const kept = journal?.finish(
       summary,
       { exitCode: end.exitCode, content: this.content, reports: this.outputs.reports, config },
       log.warn,
     );
+    // Every span the run made went to the journal exporter too, written or not.
+    const made = journal?.exporter.offered ?? 0;
+    for (const report of this.outputs.reports) {
+      const missing = journal ? made - report.exported : report.failed;
+      if (report.failed > 0 || missing > 0) {
+        log.warn(
+          `${missing} span(s) not delivered to ${report.backend}: ${report.lastError ?? "the backend did not answer in time"}` +
+            (kept ? " (kept in the journal; `claudia traces push` sends them)" : ""),
+        );
+      }
+    }
     await bounded(this.resending, config.resendWaitMs);
     return summary;
   }

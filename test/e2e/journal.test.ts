@@ -230,6 +230,39 @@ describe("nothing lost", () => {
   });
 });
 
+describe("parallel runs after an outage", () => {
+  test("6 runs at once while the backend is down, then 6 at once once it is back: each run delivered exactly once", async () => {
+    const port = await freePort();
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` };
+    const matrix = (phase: string, env: NodeJS.ProcessEnv) =>
+      Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          claudia(h.sandbox, [...BASE_ARGS, `[[scenario:text]] ${phase} ${i}`], { ...endpoint, ...env }),
+        ),
+      );
+    const down = await matrix("down", { CLAUDIA_RESEND_WAIT_MS: "0" });
+    const late = down.map((r) => traceIdFrom(r.stderr));
+    for (const id of late) assert.equal((await recordOf(id)).deliveries.otlp?.delivered, false);
+    const back = await startOtlpReceiver({ port });
+    try {
+      const up = await matrix("up", { CLAUDIA_RESEND_WAIT_MS: "10000" });
+      for (const r of up) assert.equal(r.code, 0, r.stderr);
+      for (const id of [...late, ...up.map((r) => traceIdFrom(r.stderr))]) {
+        const record = await recordOf(id);
+        assert.equal(record.deliveries.otlp?.delivered, true, id);
+        const arrived = back.spans.filter((s) => s.traceId === id);
+        assert.equal(
+          arrived.length,
+          record.spans,
+          `run ${id} arrived once, not ${arrived.length / record.spans} times`,
+        );
+      }
+    } finally {
+      await back.close();
+    }
+  });
+});
+
 describe("push lock", () => {
   test("a run another claudia is sending is skipped, not sent twice", async () => {
     const port = await freePort();

@@ -1,6 +1,6 @@
 /**
  * Interrupting a run (Ctrl+C, a cancelled CI job, a closed terminal): Claude Code and its tools
- * stop, the trace is kept and says what happened, and claudia exits 130 / 143 / 129.
+ * stop, the trace is kept and says what happened, and claudia exits as bare `claude -p` does.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -9,25 +9,42 @@ import { constants } from "node:os";
 import { test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
 import { processesWith, until } from "../support/processes.ts";
-import { BASE_ARGS, CLAUDIA, claudia } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDE, CLAUDIA, claudia } from "../support/sandbox.ts";
 import { named, root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
 
-/** claudia running the sleep scenario (a tool that sleeps), tagged with `marker`; its stderr collected. */
-function sleepingRun(marker: string, env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLAUDIA, ...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`], {
+/**
+ * claudia (or bare `claude -p`) running the sleep scenario (a tool that sleeps), tagged with
+ * `marker`; its stdout and stderr collected.
+ */
+function sleepingRun(marker: string, env: NodeJS.ProcessEnv = {}, bare = false) {
+  const args = [...BASE_ARGS, `[[scenario:sleep]] [[tag:${marker}]] go`];
+  const child = spawn(bare ? CLAUDE : process.execPath, bare ? ["-p", ...args] : [CLAUDIA, ...args], {
     env: { ...h.sandbox.env, ...env },
     cwd: h.sandbox.work,
-    stdio: ["pipe", "ignore", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
   });
   child.stdin.end();
+  let stdout = "";
   let stderr = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
   child.stderr.on("data", (c: Buffer) => {
     stderr += c.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** Bare `claude -p` given `signal` mid-tool: its exit code and stdout. */
+async function bareUnder(signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string }> {
+  const marker = `claude-bare-${signal}-${process.pid}`;
+  const bare = sleepingRun(marker, {}, true);
+  await toolStarted(marker);
+  bare.child.kill(signal);
+  return { code: await bare.exited, stdout: bare.stdout() };
 }
 
 /** The run's tool is running: its command line has the timer and the marker (claudia's and Claude Code's only the marker). */
@@ -35,18 +52,22 @@ async function toolStarted(marker: string): Promise<void> {
   assert.ok(await until(() => processesWith(`37000.*${marker}`).length > 0, 20000), "the tool started");
 }
 
+// Claude Code ends a print-mode run on SIGINT with exit 0, and on SIGTERM and SIGHUP with 128 + N.
 for (const [signal, code] of [
-  ["SIGINT", 130],
+  ["SIGINT", 0],
   ["SIGTERM", 143],
   ["SIGHUP", 129],
 ] as const) {
-  test(`${signal} mid-tool: no process of the run remains, exit ${code}, the trace shows the interruption`, async () => {
+  test(`${signal} mid-tool: no process of the run remains, exit ${code} and stdout as bare claude -p, the trace shows the interruption`, async () => {
+    const bare = await bareUnder(signal);
     const marker = `claudia-signal-${signal}-${process.pid}`;
-    const { child, exited, stderr } = sleepingRun(marker);
+    const { child, exited, stdout, stderr } = sleepingRun(marker);
     await toolStarted(marker);
     child.kill(signal);
     const exitCode = await exited;
+    assert.equal(exitCode, bare.code, `claude -p exits ${bare.code} under ${signal}`);
     assert.equal(exitCode, code);
+    assert.equal(stdout(), bare.stdout);
     assert.ok(await until(() => processesWith(marker).length === 0, 5000), "no process of the run is left");
 
     const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr()), 3);
@@ -181,7 +202,8 @@ test("SIGINT while a reply streams: that request is traced at what Claude Code c
   await new Promise((resolve) => setTimeout(resolve, 800));
   process.kill(pid, "SIGINT");
   const { code, stdout, stderr } = await running;
-  assert.equal(code, 130);
+  // As bare `claude -p`: Claude Code ends the interrupted run with exit 0.
+  assert.equal(code, 0);
   const total = Number(JSON.parse(stdout).total_cost_usd);
   const spans = await waitForSpans(h.receiver.spans, traceIdFrom(stderr), 4);
   const chats = spans.filter((s) => s.name.startsWith("chat "));

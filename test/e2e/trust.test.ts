@@ -78,7 +78,8 @@ test("SIGINT sent to claudia alone at a terminal stops Claude Code and its tool"
   assert.ok(claudiaPid, "claudia is running");
   process.kill(Number(claudiaPid), "SIGINT");
   assert.ok(await until(() => processesWith(`37000.*${marker}`).length === 0, 10000), "the tool was stopped");
-  assert.equal(await terminal.exited, 130);
+  // Bare `claude -p` ends a run interrupted by SIGINT with exit 0, at a terminal too.
+  assert.equal(await terminal.exited, 0);
 });
 
 test("with umask 022, a run's journal is private: folders 0700, files 0600", async () => {
