@@ -9,7 +9,7 @@ import type { Backend } from "./config.ts";
 import { type Delivery, type RunRecord, writeRecord } from "./journal.ts";
 import { takeLock } from "./journal-lock.ts";
 import { readRecord, readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
-import { backendExporter, describeError } from "./provider.ts";
+import { backendExporter, describeError, isRefusal } from "./provider.ts";
 import { exportOnce } from "./splitting-exporter.ts";
 
 /** The endpoint as it may be shown and stored: no credentials, no query values. */
@@ -35,6 +35,17 @@ export function undelivered(runs: StoredRun[], backend: Backend): StoredRun[] {
   return runs.filter((run) => pendingDelivery(run, backend) !== undefined);
 }
 
+/**
+ * Runs to re-send in the background: those whose delivery failed, except those the backend
+ * refused (sending them at every run would only repeat the refusal; `push` still tries them).
+ */
+export function resendable(runs: StoredRun[], backend: Backend): StoredRun[] {
+  return runs.filter((run) => {
+    const name = pendingDelivery(run, backend);
+    return name !== undefined && run.record.deliveries?.[name]?.refused !== true;
+  });
+}
+
 /** Take a run for sending; false when another claudia has it. */
 const lock = (run: StoredRun, backend: string) =>
   takeLock(`${run.recordPath}.${backend.replace(/[^A-Za-z0-9_-]/g, "_")}.sending`);
@@ -44,6 +55,12 @@ export interface DeliverResult {
   backend: string;
   delivery?: Delivery;
   skipped?: string;
+  /**
+   * The backend failed for a reason that is not about this run (down, timing out, overloaded, a
+   * journal that cannot be written): the runs after it are not tried, so that a backend that is
+   * down costs one timeout, not one per run.
+   */
+  unreachable?: boolean;
 }
 
 /**
@@ -58,7 +75,16 @@ export async function deliverRuns(
   const exporter = await backendExporter(backend, options.timeoutMs);
   const results: DeliverResult[] = [];
   try {
-    for (const run of runs) results.push(await deliverRun(run, backend, exporter, options));
+    let down = false;
+    for (const run of runs) {
+      if (down) {
+        results.push({ run, backend: backend.name, skipped: `not tried: ${backend.name} did not take the run before` });
+        continue;
+      }
+      const result = await deliverRun(run, backend, exporter, options);
+      down = result.unreachable === true;
+      results.push(result);
+    }
   } finally {
     await exporter.shutdown().catch(() => {});
   }
@@ -80,7 +106,8 @@ async function deliverRun(
   const name = pendingDelivery(run, backend) ?? backend.name;
   const recording = options.record !== false;
   const taken = takeSending(run, name, recording);
-  if (typeof taken === "string") return { run, backend: backend.name, delivery: notSent(backend, taken) };
+  if (typeof taken === "string")
+    return { run, backend: backend.name, delivery: notSent(backend, taken), unreachable: true };
   if (!taken) return { run, backend: backend.name, skipped: "another claudia is sending it" };
   try {
     if (recording) {
@@ -91,9 +118,9 @@ async function deliverRun(
       if (pendingDelivery(run, backend) === undefined)
         return { run, backend: backend.name, skipped: "another claudia has delivered it" };
     }
-    const delivery = await send(run, backend, exporter, options.warn);
+    const { delivery, unreachable } = await send(run, backend, exporter, options.warn);
     if (recording) recordDelivery(run, name, delivery, options.warn);
-    return { run, backend: backend.name, delivery };
+    return { run, backend: backend.name, delivery, unreachable };
   } finally {
     taken();
   }
@@ -127,27 +154,34 @@ async function send(
   backend: Backend,
   exporter: SpanExporter,
   warn: ((m: string) => void) | undefined,
-): Promise<Delivery> {
+): Promise<{ delivery: Delivery; unreachable: boolean }> {
   const requests = readRequests(run.spansPath, warn);
   let spans = 0;
-  let error: string | undefined;
+  let failure: unknown;
   for (const request of requests) {
     const batch = toReadableSpans([request]);
     try {
       await exportOnce(exporter, batch);
       spans += batch.length;
     } catch (e) {
-      error = describeError(e);
+      failure = e ?? new Error("export failed");
       break;
     }
   }
-  return {
+  const refused = failure !== undefined && isRefusal(failure);
+  const delivery: Delivery = {
     endpoint: backend.identity,
-    delivered: error === undefined && requests.length > 0,
+    delivered: failure === undefined && requests.length > 0,
     spans,
     at: new Date().toISOString(),
-    ...(error ? { error } : requests.length === 0 ? { error: "no stored spans" } : {}),
+    ...(failure !== undefined
+      ? { error: describeError(failure) }
+      : requests.length === 0
+        ? { error: "no stored spans" }
+        : {}),
+    ...(refused ? { refused } : {}),
   };
+  return { delivery, unreachable: failure !== undefined && !refused };
 }
 
 function currentRecord(run: StoredRun): RunRecord | undefined {

@@ -25,6 +25,11 @@ export interface Delivery {
   spans: number;
   at: string;
   error?: string;
+  /**
+   * The backend refused the run's data itself (400, or 413 for a span too large even alone):
+   * sending it again changes nothing, so only `claudia traces push` tries it again.
+   */
+  refused?: boolean;
 }
 
 /** What `claudia traces` lists: the run's summary, and its deliveries. */

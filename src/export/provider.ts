@@ -18,6 +18,8 @@ export interface ExportReport {
   exported: number;
   failed: number;
   lastError?: string;
+  /** The backend refused some of the run's data itself (see `isRefusal`). */
+  refused?: boolean;
 }
 
 /** Wraps an exporter to count what was delivered and remember the last failure. */
@@ -43,6 +45,7 @@ export class ReportingExporter implements SpanExporter {
       else {
         this.report.failed += spans.length;
         this.report.lastError = describeError(result.error);
+        if (isRefusal(result.error)) this.report.refused = true;
       }
       this.pending.delete(pending);
       answered();
@@ -57,6 +60,16 @@ export class ReportingExporter implements SpanExporter {
     await Promise.all(this.pending);
     return this.inner.forceFlush?.();
   }
+}
+
+/**
+ * A refusal of the data itself (400 Bad Request; 413 for a span too large even alone), not of the
+ * moment: sending the same data again changes nothing.
+ */
+export function isRefusal(error: unknown): boolean {
+  const e = error as { code?: unknown; status?: unknown } | undefined;
+  const status = e?.code ?? e?.status;
+  return status === 400 || status === 413;
 }
 
 export function describeError(error: unknown): string {

@@ -9,7 +9,7 @@ import { totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
 import type { ContentPolicy } from "../trace/content.ts";
 import type { TelemetryConfig } from "./config.ts";
-import { deliverRuns, undelivered } from "./deliver.ts";
+import { deliverRuns, resendable } from "./deliver.ts";
 import { type Delivery, JournalExporter, type RunRecord, runFiles, writeRecord } from "./journal.ts";
 import { listRuns, pruneIfDue, type Retention } from "./journal-store.ts";
 import type { ExportReport } from "./provider.ts";
@@ -43,7 +43,7 @@ export class RunJournal {
     const runs = listRuns(this.dir, debug);
     return Promise.all(
       config.backends.map((backend) =>
-        deliverRuns(undelivered(runs, backend), backend, { timeoutMs: config.exportTimeoutMs, warn: debug }).then(
+        deliverRuns(resendable(runs, backend), backend, { timeoutMs: config.exportTimeoutMs, warn: debug }).then(
           (results) => {
             const sent = results.filter((r) => r.delivery?.delivered).length;
             if (sent > 0) debug(`re-sent ${sent} earlier run(s) to ${backend.name}`);
@@ -83,6 +83,7 @@ export class RunJournal {
           spans: report.exported,
           at: new Date().toISOString(),
           ...(delivered ? {} : { error: report.lastError ?? "the backend did not answer in time" }),
+          ...(!delivered && report.refused ? { refused: true } : {}),
         };
       }
       const record = recordOf(summary, outcome.exitCode, this.exporter.spans, outcome.content, deliveries);

@@ -130,7 +130,8 @@ export class SentryExporter implements SpanExporter {
     await response.arrayBuffer().catch(() => undefined);
     if (response.status >= 300) {
       const retryAfter = response.headers.get("retry-after");
-      throw new Error(`Sentry answered HTTP ${response.status}${retryAfter ? ` (retry after ${retryAfter} s)` : ""}`);
+      const message = `Sentry answered HTTP ${response.status}${retryAfter ? ` (retry after ${retryAfter} s)` : ""}`;
+      throw Object.assign(new Error(message), { status: response.status });
     }
   }
 }

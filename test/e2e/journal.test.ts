@@ -230,6 +230,62 @@ describe("nothing lost", () => {
   });
 });
 
+describe("a backend that refuses, or stays down", () => {
+  test("a run the backend refused (400) is not sent again by every later run; push still tries it", async () => {
+    const receiver = await startOtlpReceiver();
+    receiver.fault = { kind: "status", status: 400 };
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, CLAUDIA_RESEND_WAIT_MS: "3000" };
+    try {
+      const first = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] refused"], endpoint);
+      assert.equal(first.code, 0);
+      const refusedId = traceIdFrom(first.stderr);
+      const refused = (await recordOf(refusedId)).deliveries.otlp;
+      assert.equal(refused?.delivered, false);
+      assert.equal(refused?.refused, true, "the refusal is recorded as one");
+      const next = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] after a refusal"], endpoint);
+      assert.equal(next.code, 0);
+      assert.deepEqual((await recordOf(refusedId)).deliveries.otlp, refused, "the next run left the refused run alone");
+
+      receiver.fault = undefined;
+      const pushed = await traces(["push"], endpoint);
+      assert.equal(pushed.code, 0, pushed.stdout);
+      assert.match(pushed.stdout, new RegExp(`${refusedId}  delivered`));
+      assert.equal((await recordOf(refusedId)).deliveries.otlp?.delivered, true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test("push to a backend that does not answer: one timeout, not one per run", async () => {
+    const receiver = await startOtlpReceiver();
+    const endpoint = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      CLAUDIA_RESEND_WAIT_MS: "0",
+      CLAUDIA_EXPORT_TIMEOUT_MS: "1500",
+    };
+    try {
+      receiver.fault = { kind: "status", status: 503 };
+      const ids: string[] = [];
+      for (const n of [1, 2, 3]) {
+        const ran = await claudia(h.sandbox, [...BASE_ARGS, `[[scenario:text]] unanswered ${n}`], endpoint);
+        ids.push(traceIdFrom(ran.stderr));
+      }
+      receiver.fault = { kind: "blackhole" };
+      const arrivals = receiver.arrivals;
+      const pushed = await traces(["push"], endpoint);
+      assert.equal(pushed.code, 1);
+      const lines = pushed.stdout.split("\n").filter((l) => ids.some((id) => l.startsWith(id)));
+      assert.equal(lines.length, 3, pushed.stdout);
+      assert.equal(lines.filter((l) => /NOT delivered/.test(l)).length, 1, pushed.stdout);
+      assert.equal(lines.filter((l) => /not tried: otlp did not take the run before/.test(l)).length, 2, pushed.stdout);
+      assert.equal(receiver.arrivals - arrivals, 1, "one request reached the backend");
+      for (const id of ids) assert.equal((await recordOf(id)).deliveries.otlp?.delivered, false);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
 describe("parallel runs after an outage", () => {
   test("6 runs at once while the backend is down, then 6 at once once it is back: each run delivered exactly once", async () => {
     const port = await freePort();
