@@ -306,10 +306,28 @@ export function prune(dir: string, retention: Retention, now = Date.now()): numb
     rmSync(run.recordPath, { force: true });
     removed++;
   }
+  const kept = new Set(runs.map((run) => run.recordPath));
   for (const day of safeReaddir(dir)) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) continue;
+    // A day folder past the age limit holds no run the limit keeps: what is left there unlisted
+    // (a record too damaged to read) goes too, or every command would warn about it forever.
+    const expired = Date.parse(`${day}T00:00:00Z`) + 86400000 < cutoff;
+    if (expired) removed += pruneDamaged(join(dir, day), kept);
     removed += pruneLeftovers(join(dir, day), now);
     if (safeReaddir(join(dir, day)).length === 0) rmSync(join(dir, day), { recursive: true, force: true });
+  }
+  return removed;
+}
+
+/** Remove the records of a day folder that could not be read as runs, with their spans. */
+function pruneDamaged(day: string, readable: Set<string>): number {
+  let removed = 0;
+  for (const name of safeReaddir(day)) {
+    const path = join(day, name);
+    if (!name.endsWith(".run.json") || readable.has(path)) continue;
+    rmSync(path, { force: true });
+    rmSync(path.replace(/\.run\.json$/, ".jsonl"), { force: true });
+    removed++;
   }
   return removed;
 }

@@ -222,6 +222,27 @@ test("spans left without a record (a run killed at once) are pruned after a day,
   assert.ok(existsSync(recent.spans), "a recent one may belong to a run still going");
 });
 
+test("a record too damaged to read goes with its spans once its day is past the age limit, not before", () => {
+  const dir = fresh();
+  const now = Date.now();
+  const damaged = (files: { record: string; spans: string }) => {
+    mkdirSync(dirname(files.spans), { recursive: true });
+    writeFileSync(files.spans, "{}\n");
+    writeFileSync(files.record, "{ not a record");
+  };
+  const old = runFiles(dir, now - 40 * 86400000, TRACE);
+  const recent = runFiles(dir, now - 5 * 86400000, "1".repeat(32));
+  damaged(old);
+  damaged(recent);
+  const warnings: string[] = [];
+  listRuns(dir, (w) => warnings.push(w));
+  assert.equal(warnings.length, 2, "both are warned about");
+  assert.equal(prune(dir, { maxAgeDays: 30, maxBytes: 1e9 }, now), 1);
+  assert.ok(!existsSync(old.record) && !existsSync(old.spans));
+  assert.ok(!existsSync(dirname(old.record)), "its emptied day folder goes too");
+  assert.ok(existsSync(recent.record) && existsSync(recent.spans), "within the age limit it stays, to be looked at");
+});
+
 test("a record or spans file linked to /dev/zero, or a FIFO, is skipped with a warning, never read", () => {
   const dir = fresh();
   const day = join(dir, "2026-03-01");
