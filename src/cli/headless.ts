@@ -213,6 +213,9 @@ function startClaude(
     const printed = new PrintedResults(input.emit);
     const decoder = new StringDecoder("utf8");
     child.stdout.pipe(process.stdout);
+    // The reader of claudia's stdout went away: Claude Code's own stdout closes too, as it would
+    // have without claudia (the results not yet read are then missing, as with text output).
+    process.stdout.once("error", () => child.stdout?.destroy());
     child.stdout.on("data", (chunk: Buffer) => printed.write(decoder.write(chunk)));
     child.stdout.on("end", () => printed.end());
   }
