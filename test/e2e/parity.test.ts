@@ -9,32 +9,13 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { promptOf } from "../support/conformance.ts";
 import { scriptedRuns } from "../support/harness.ts";
+import { normalize } from "../support/normalize.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { until } from "../support/processes.ts";
 import { BASE_ARGS, CLAUDE, CLAUDIA, claude, claudia } from "../support/sandbox.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
-
-/** Replace what differs between two runs of the same scenario: ids, timings, tool-use ids. */
-function normalize(text: string): string {
-  return text
-    .replace(/"(session_id|uuid|request_id|parent_uuid|prompt_id|task_id|agentId|agent_id)":"[^"]*"/g, '"$1":"X"')
-    .replace(
-      /"(duration_ms|duration_api_ms|ttft_ms|ttft_stream_ms|time_to_request_ms|first_content_frame_ms|totalDurationMs|durationMs|duration)":\d+/g,
-      '"$1":0',
-    )
-    .replace(/"timestamp":"[^"]*"/g, '"timestamp":"T"')
-    .replace(/cc-socks\/\d+\.sock/g, "cc-socks/PID.sock")
-    .replace(/msg_scripted_\d+/g, "msg_N")
-    .replace(/toolu_scripted_\d+/g, "toolu_N")
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "UUID")
-    .replace(/\/tmp\/claudia-test-[^/"]+/g, "TMP")
-    .replace(/"cache_read_input_tokens":\d+|"cacheReadInputTokens":\d+/g, "CACHE_READ")
-    .replace(/"cache_creation_input_tokens":\d+|"cacheCreationInputTokens":\d+/g, "CACHE_CREATION")
-    .replace(/"(total_cost_usd|costUSD)":[\d.e-]+/g, '"$1":0')
-    .replace(/"(input_tokens|inputTokens|output_tokens|outputTokens)":\d+/g, '"$1":0');
-}
 
 /**
  * Run `command` with a reader on stdout or stderr that goes away after the first bytes (as `| head
