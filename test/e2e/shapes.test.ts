@@ -98,6 +98,20 @@ describe("session shapes, with and without claudia", () => {
     }
   });
 
+  test("several prompts, the second answered by an API error: Claude Code's exit code, a failed run", async () => {
+    const r = await compare(
+      ["--input-format", "stream-json", "--output-format", "stream-json", "--verbose"],
+      ["[[scenario:turns]] one [[run:alpha]]", "two [[fail]]", "three"],
+    );
+    assert.equal(r.wrapped.code, 1);
+    assert.deepEqual(status(r.spans, "execute_tool Bash"), [0]);
+    assertExactCalls(r.spans, r.served, r.totalCost);
+    const agent = root(r.spans);
+    assert.equal(agent.status.code, 2);
+    assert.equal(agent.attributes["error.type"], "api_error");
+    assert.equal(agent.attributes["claude_code.api_error_status"], 400);
+  });
+
   test("json output with --verbose (every message in one array): the result is read", async () => {
     const r = await compare([
       "--output-format",

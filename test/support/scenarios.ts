@@ -164,8 +164,14 @@ export const scenarios: Record<string, Scenario> = {
         )
       : text("Read one file; the other is missing."),
 
-  /** Several prompts in one session: a prompt with `[[run:WORD]]` runs `echo WORD`, any other is answered. */
+  /**
+   * Several prompts in one session: a prompt with `[[run:WORD]]` runs `echo WORD`, one with
+   * `[[fail]]` gets an API error, any other is answered.
+   */
   turns: (c) => {
+    if (c.lastUserText.includes("[[fail]]")) {
+      return { error: { status: 400, type: "invalid_request_error", message: "scripted bad request" } };
+    }
     const word = /\[\[run:(\w+)\]\]/.exec(c.lastUserText)?.[1];
     return word ? tools(bash(`echo ${word}`, `Print ${word}`)) : text(`Turn ${c.assistantTurns + 1} answered.`);
   },
