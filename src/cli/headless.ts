@@ -157,8 +157,10 @@ async function closeSources(
 ): Promise<void> {
   session.hooks?.close();
   await claudeEvents?.close();
-  // A resumed run whose hook never came: its session is known from what Claude Code printed.
-  if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, process.cwd(), env);
+  // A resumed run whose hook never came (hooks switched off in the user's settings): its session
+  // is known from what Claude Code printed, else from its requests' accounting.
+  const sessionId = input.sessionId ?? claudeEvents?.sessionId();
+  if (!input.following && sessionId) input.sessionNamed(sessionId, process.cwd(), env);
   input.drain();
   if (!input.following)
     log.debug(`no transcript for session ${input.sessionId ?? "(none)"}: the trace has the root span only`);
