@@ -160,8 +160,10 @@ async function closeSources(
 ): Promise<void> {
   session.hooks?.close();
   await claudeEvents?.close();
-  // A resumed run whose hook never came: its session is known from what Claude Code printed.
-  if (!input.following && input.sessionId) input.sessionNamed(input.sessionId, process.cwd(), env);
+  // A resumed run whose hook never came (hooks switched off in the user's settings): its session
+  // is known from what Claude Code printed, else from its requests' accounting.
+  const sessionId = input.sessionId ?? claudeEvents?.sessionId();
+  if (!input.following && sessionId) input.sessionNamed(sessionId, process.cwd(), env);
   input.drain();
   if (!input.following)
     log.debug(`no transcript for session ${input.sessionId ?? "(none)"}: the trace has the root span only`);
@@ -216,6 +218,9 @@ function startClaude(
     const printed = new PrintedResults(input.emit);
     const decoder = new StringDecoder("utf8");
     child.stdout.pipe(process.stdout);
+    // The reader of claudia's stdout went away: Claude Code's own stdout closes too, as it would
+    // have without claudia (the results not yet read are then missing, as with text output).
+    process.stdout.once("error", () => child.stdout?.destroy());
     child.stdout.on("data", (chunk: Buffer) => printed.write(decoder.write(chunk)));
     child.stdout.on("end", () => printed.end());
   }

@@ -166,6 +166,10 @@ function exit(code: number): void {
   process.stdout.write("", () => process.exit(code));
 }
 
+// A reader that went away (`claudia … | head`) is not the run's failure, as it is not Claude Code's:
+// what claudia would still write there is dropped (see also the JSON output's pass-through).
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+
 main(process.argv.slice(2)).then(
   (code) => exit(code),
   (error: unknown) => {

@@ -24,6 +24,8 @@ export interface ClaudeEventsServer {
   endpoint: string;
   /** Batches received so far. */
   readonly batches: number;
+  /** The session the run's requests came from, once one has. */
+  readonly sessionId: string | undefined;
   /** Stop listening; waits (bounded) for bodies still being passed on to the user's endpoint. */
   close(): Promise<void>;
 }
@@ -80,6 +82,9 @@ export function startClaudeEventsServer(options: ClaudeEventsServerOptions): Pro
     endpoint: `http://127.0.0.1:${port}${path}`,
     get batches() {
       return batches;
+    },
+    get sessionId() {
+      return parser.sessionId;
     },
     async close() {
       closeNow(server);
@@ -162,6 +167,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Claude Code's accounting for one run: the variables to add to its environment, and the endpoint's end. */
 export interface ClaudeEvents {
   env: Record<string, string>;
+  /** The session Claude Code's requests came from, once one has. */
+  sessionId(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -189,6 +196,7 @@ export async function startClaudeEvents(
   }
   return {
     env: claudeEventsEnv(userEnv, server.endpoint),
+    sessionId: () => server.sessionId,
     close: async () => {
       log.debug(`Claude Code's accounting: ${server.batches} batch(es) received`);
       await server.close();

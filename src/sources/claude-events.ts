@@ -171,6 +171,11 @@ export class ClaudeEventsParser {
     }
   }
 
+  /** The run's session, as its first request or tool decision named it (when the first one seen is the run's). */
+  get sessionId(): string | undefined {
+    return this.session;
+  }
+
   private isRunSession(session: string): boolean {
     if (this.sessions !== "first") return this.sessions(session);
     this.session ??= session;

@@ -55,36 +55,48 @@ export function initEventOf(message: Json, time = Date.now()): SessionEvent | un
 
 /**
  * Picks result messages (and the `system/init` message) out of what `claude -p` prints, line by
- * line, without parsing lines that cannot be one (most stream-json lines are not).
+ * line, without parsing lines that cannot be one (most stream-json lines are not). `json` output
+ * with `--verbose` prints every message as one JSON array, on one line. A line's pieces are kept
+ * apart until it ends, so each byte is looked at once however long the line is.
  */
 export class PrintedResults {
-  private rest = "";
+  private pieces: string[] = [];
   constructor(private readonly onResult: (event: RunEvent) => void) {}
 
   write(chunk: string): void {
-    const text = this.rest + chunk;
-    const lines = text.split("\n");
-    this.rest = lines.pop() ?? "";
-    for (const line of lines) this.line(line);
+    let start = 0;
+    for (let end = chunk.indexOf("\n"); end >= 0; end = chunk.indexOf("\n", start)) {
+      this.pieces.push(chunk.slice(start, end));
+      this.line(this.pieces.join(""));
+      this.pieces = [];
+      start = end + 1;
+    }
+    if (start < chunk.length) this.pieces.push(chunk.slice(start));
   }
 
   end(): void {
-    if (this.rest) this.line(this.rest);
-    this.rest = "";
+    if (this.pieces.length > 0) this.line(this.pieces.join(""));
+    this.pieces = [];
   }
 
   private line(line: string): void {
     const init = line.includes('"subtype":"init"');
     if (!init && !line.includes('"type":"result"')) return;
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(line) as unknown;
-      if (isResultMessage(parsed)) this.onResult(resultEventOf(parsed));
-      else if (init && typeof parsed === "object" && parsed !== null) {
-        const session = initEventOf(parsed as Json);
-        if (session) this.onResult(session);
-      }
+      parsed = JSON.parse(line);
     } catch {
       // Not JSON: the text format, or a partial line. Nothing to record.
+      return;
+    }
+    for (const message of Array.isArray(parsed) ? parsed : [parsed]) this.message(message);
+  }
+
+  private message(message: unknown): void {
+    if (isResultMessage(message)) this.onResult(resultEventOf(message));
+    else if (typeof message === "object" && message !== null) {
+      const session = initEventOf(message as Json);
+      if (session) this.onResult(session);
     }
   }
 }

@@ -3,35 +3,43 @@
  * (apart from values that differ run to run: ids, durations) and so is the exit code.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { promptOf } from "../support/conformance.ts";
 import { scriptedRuns } from "../support/harness.ts";
+import { normalize } from "../support/normalize.ts";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, claude, claudia } from "../support/sandbox.ts";
+import { until } from "../support/processes.ts";
+import { BASE_ARGS, CLAUDE, CLAUDIA, claude, claudia } from "../support/sandbox.ts";
 import { root, traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
 const h = scriptedRuns();
 
-/** Replace what differs between two runs of the same scenario: ids, timings, tool-use ids. */
-function normalize(text: string): string {
-  return text
-    .replace(/"(session_id|uuid|request_id|parent_uuid|prompt_id|task_id|agentId|agent_id)":"[^"]*"/g, '"$1":"X"')
-    .replace(
-      /"(duration_ms|duration_api_ms|ttft_ms|ttft_stream_ms|time_to_request_ms|first_content_frame_ms|totalDurationMs|durationMs|duration)":\d+/g,
-      '"$1":0',
-    )
-    .replace(/"timestamp":"[^"]*"/g, '"timestamp":"T"')
-    .replace(/cc-socks\/\d+\.sock/g, "cc-socks/PID.sock")
-    .replace(/msg_scripted_\d+/g, "msg_N")
-    .replace(/toolu_scripted_\d+/g, "toolu_N")
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "UUID")
-    .replace(/\/tmp\/claudia-test-[^/"]+/g, "TMP")
-    .replace(/"cache_read_input_tokens":\d+|"cacheReadInputTokens":\d+/g, "CACHE_READ")
-    .replace(/"cache_creation_input_tokens":\d+|"cacheCreationInputTokens":\d+/g, "CACHE_CREATION")
-    .replace(/"(total_cost_usd|costUSD)":[\d.e-]+/g, '"$1":0')
-    .replace(/"(input_tokens|inputTokens|output_tokens|outputTokens)":\d+/g, '"$1":0');
+/**
+ * Run `command` with a reader on stdout or stderr that goes away after the first bytes (as `| head
+ * -c 10` does); the exit code, and what the other stream carried.
+ */
+function readerLeaves(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  closed: "stdout" | "stderr",
+): Promise<{ code: number | null; other: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const leaving = child[closed];
+    const kept = closed === "stdout" ? child.stderr : child.stdout;
+    let other = "";
+    kept.on("data", (c: Buffer) => {
+      other += c.toString();
+    });
+    leaving.once("data", () => leaving.destroy());
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, other }));
+  });
 }
 
 const formats: [string, string[]][] = [
@@ -82,6 +90,24 @@ describe("stdout and exit code equal claude -p", () => {
     assert.match(direct.stderr, /yaml/, "claude names the bad value on stderr");
     assert.ok(wrapped.stderr.includes(direct.stderr), `claude's stderr reaches the user whole:\n${wrapped.stderr}`);
   });
+
+  for (const [closed, flags] of [
+    ["stdout", ["--output-format", "stream-json", "--verbose"]],
+    ["stderr", []],
+  ] as const) {
+    test(`a reader of ${closed} that leaves early (| head), ${flags[1] ?? "text"}: the same exit code, the run traced`, async () => {
+      const args = [...BASE_ARGS, ...flags, "[[scenario:bash]] reader leaves"];
+      const { env, work } = h.sandbox;
+      const direct = await readerLeaves(CLAUDE, ["-p", ...args], env, work, closed);
+      const roots = () => h.receiver.spans.filter((s) => s.name === "invoke_agent claude-code").length;
+      const before = roots();
+      const wrapped = await readerLeaves(process.execPath, [CLAUDIA, ...args], env, work, closed);
+      assert.equal(wrapped.code, direct.code, `same exit code\n${wrapped.other}`);
+      assert.doesNotMatch(wrapped.other, /EPIPE|Unhandled/);
+      if (closed === "stdout") await waitForSpans(h.receiver.spans, traceIdFrom(wrapped.other));
+      else assert.ok(await until(() => roots() === before + 1, 5000), "the run's trace was delivered");
+    });
+  }
 
   test("claude subcommands run directly, untraced", async () => {
     const before = h.receiver.spans.length;

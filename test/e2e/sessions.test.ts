@@ -81,6 +81,22 @@ describe("sessions", () => {
     }
   });
 
+  test("--resume whose hooks are switched off (disableAllHooks), text output: the session from Claude Code's accounting", async () => {
+    const first = await traced(["--output-format", "json", "[[scenario:bash]] before-hooks-off"]);
+    const session = (JSON.parse(first.ran.stdout) as { session_id: string }).session_id;
+    const settings = JSON.stringify({ disableAllHooks: true });
+    const next = await traced(["--resume", session, "--settings", settings, "[[scenario:text]] hooks-off"], {
+      CLAUDIA_DEBUG: "1",
+    });
+    assert.doesNotMatch(next.ran.stderr, /\[claudia\] hook /, "no hook came");
+    const r = root(next.spans);
+    assert.equal(r.attributes["gen_ai.conversation.id"], session);
+    assert.equal(promptOf(r), "[[scenario:text]] hooks-off");
+    assert.equal(next.served.length, 1);
+    assertChatSpansMatchServed(next.spans, next.served);
+    assertTotalsAreSumOfCalls(next.spans, next.served);
+  });
+
   test("a run without a transcript carries nothing of the run before it in the same directory", async () => {
     const first = await traced(["--output-format", "json", "[[scenario:bash]] the-first-run-prompt"]);
     const firstRoot = root(first.spans);

@@ -137,6 +137,51 @@ export const scenarios: Record<string, Scenario> = {
       ? tools({ type: "tool_use", name: "mcp__fixtures__shout", input: { text: "hello mcp" } })
       : text(`The MCP tool answered: ${firstLine(c.toolResults[0]?.text)}`),
 
+  /** `--json-schema`: the answer is given through the StructuredOutput tool Claude Code adds. */
+  structured: (c) =>
+    c.toolNames.includes("StructuredOutput") && c.toolResults.length === 0
+      ? tools({ type: "tool_use", name: "StructuredOutput", input: { answer: "forty-two" } })
+      : text("Answered."),
+
+  /** A reply with no content at all. */
+  empty: () => ({ content: [], stop_reason: "end_turn" }),
+
+  /** A reply whose one text block is empty. */
+  "empty-text": () => text(""),
+
+  /** A tool call, then a reply with no content. */
+  "empty-after-tool": (c) =>
+    c.toolResults.length === 0
+      ? tools(bash("echo before-empty", "Print a word"))
+      : { content: [], stop_reason: "end_turn" },
+
+  /** Two Read calls in one reply (read-only tools run side by side): one file exists, one does not. */
+  "parallel-reads": (c) =>
+    c.toolResults.length === 0
+      ? tools(
+          { type: "tool_use", name: "Read", input: { file_path: "/etc/hostname" } },
+          { type: "tool_use", name: "Read", input: { file_path: "/nonexistent-claudia-path/missing.txt" } },
+        )
+      : text("Read one file; the other is missing."),
+
+  /**
+   * Several prompts in one session: a prompt with `[[run:WORD]]` runs `echo WORD`, one with
+   * `[[fail]]` gets an API error, any other is answered.
+   */
+  turns: (c) => {
+    if (c.lastUserText.includes("[[fail]]")) {
+      return { error: { status: 400, type: "invalid_request_error", message: "scripted bad request" } };
+    }
+    const word = /\[\[run:(\w+)\]\]/.exec(c.lastUserText)?.[1];
+    return word ? tools(bash(`echo ${word}`, `Print ${word}`)) : text(`Turn ${c.assistantTurns + 1} answered.`);
+  },
+
+  /** The MCP tool called with input its schema refuses: the call fails. */
+  "mcp-fail": (c) =>
+    c.toolResults.length === 0
+      ? tools({ type: "tool_use", name: "mcp__fixtures__shout", input: { text: 42 } })
+      : text(`The MCP tool refused: ${firstLine(c.toolResults[0]?.text)}`),
+
   "api-400": () => ({ error: { status: 400, type: "invalid_request_error", message: "scripted bad request" } }),
   "api-529": () => ({ error: { status: 529, type: "overloaded_error", message: "scripted overload" } }),
 
