@@ -79,6 +79,9 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
     greedy: [],
     systemPrompts: [],
   };
+  // Claude Code's option that can still take values (variadic, or optional and given none yet): a
+  // claudia option between its values does not end them, as Claude Code never sees that option.
+  let open: { spec: OptionSpec; name: string } | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (out.subcommand !== undefined) {
@@ -98,23 +101,58 @@ export function splitArgv(argv: string[], cli: ClaudeCli): SplitArgv {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new ArgvError(`${name} needs a value`);
       (out.claudia as unknown as Record<string, unknown>)[claudiaKey] = value;
-      continue;
-    }
-    const flagKey = CLAUDIA_FLAGS.get(arg);
-    if (flagKey) {
-      (out.claudia as unknown as Record<string, unknown>)[flagKey] = true;
-      continue;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
+    } else if (CLAUDIA_FLAGS.has(arg)) {
+      (out.claudia as unknown as Record<string, unknown>)[CLAUDIA_FLAGS.get(arg) as string] = true;
+    } else if (!arg.startsWith("-") || arg === "-") {
       if (out.positionals.length === 0 && cli.commands.includes(arg)) out.subcommand = arg;
       out.positionals.push(arg);
       out.claudeArgs.push(arg);
+      open = undefined;
+      continue;
+    } else {
+      out.claudeArgs.push(arg);
+      const last = arg.startsWith("--")
+        ? longOption(argv, i, name, eq, byName, out)
+        : shortOptions(argv, i, byName, out);
+      open = stillOpen(arg, name, eq, byName, last > i);
+      i = last;
       continue;
     }
-    out.claudeArgs.push(arg);
-    i = arg.startsWith("--") ? longOption(argv, i, name, eq, byName, out) : shortOptions(argv, i, byName, out);
+    if (!open) continue;
+    const last = takeValues(argv, i, open.spec, open.name, out);
+    if (open.spec.value === "optional" && last > i) open = undefined;
+    i = last;
   }
   return out;
+}
+
+/**
+ * The option `arg` when it can still take values after what it took (`took`): a variadic one, or
+ * one whose value is optional and was not given. Never one written `--name=value`, nor a short
+ * option whose value was the rest of its word.
+ */
+function stillOpen(
+  arg: string,
+  name: string,
+  eq: number,
+  byName: Map<string, OptionSpec>,
+  took: boolean,
+): { spec: OptionSpec; name: string } | undefined {
+  if (eq > 0) return undefined;
+  const spec = arg.startsWith("--") ? byName.get(name) : byName.get(`-${arg.slice(-1)}`);
+  if (!spec || spec.value === "none") return undefined;
+  if (
+    !arg.startsWith("--") &&
+    arg
+      .slice(1, -1)
+      .split("")
+      .some((l) => (byName.get(`-${l}`)?.value ?? "none") !== "none")
+  ) {
+    return undefined;
+  }
+  const long = spec.names.find((n) => n.startsWith("--")) ?? name;
+  if (spec.variadic) return { spec, name: long };
+  return spec.value === "optional" && !took ? { spec, name: long } : undefined;
 }
 
 /** `--name`, `--name=value` or `--name value…`; returns the index of its last argument. */

@@ -89,6 +89,37 @@ describe("splitArgv", () => {
     );
   });
 
+  test("a claudia option between a variadic option's words does not end them: Claude Code never sees it", () => {
+    const s = splitArgv(["--allowedTools", "Bash", "--quiet", "fix the bug"], cli);
+    assert.equal(s.claudia.quiet, true);
+    assert.deepEqual(s.claudeArgs, ["--allowedTools", "Bash", "fix the bug"]);
+    assert.deepEqual(s.positionals, [], "Claude Code reads the words as tools, so there is no prompt");
+    assert.deepEqual(
+      s.greedy.map((g) => g.value),
+      ["Bash", "fix the bug"],
+    );
+    const valued = splitArgv(
+      ["--disallowedTools", "Edit", "--otel-endpoint", "http://x", "Write", "--model", "m", "go"],
+      cli,
+    );
+    assert.equal(valued.claudia.otelEndpoint, "http://x");
+    assert.deepEqual(valued.claudeArgs, ["--disallowedTools", "Edit", "Write", "--model", "m", "go"]);
+    assert.deepEqual(valued.positionals, ["go"]);
+  });
+
+  test("an optional value given after a claudia option is still the option's; one given already ends it", () => {
+    const open = splitArgv(["--debug", "--quiet", "api"], cli);
+    assert.deepEqual(open.claudeArgs, ["--debug", "api"]);
+    assert.deepEqual(open.positionals, []);
+    const given = splitArgv(["--debug", "api", "--quiet", "fix the bug"], cli);
+    assert.deepEqual(given.positionals, ["fix the bug"]);
+    const short = splitArgv(["-r", "--claudia-debug", "abc"], cli);
+    assert.deepEqual(short.claudeArgs, ["-r", "abc"]);
+    assert.deepEqual(short.positionals, []);
+    const closed = splitArgv(["--model", "m", "--quiet", "fix the bug"], cli);
+    assert.deepEqual(closed.positionals, ["fix the bug"], "a required value was taken: the word is the prompt");
+  });
+
   test("claude subcommands are recognised; everything after them is theirs", () => {
     const s = splitArgv(["mcp", "list", "--quiet"], cli);
     assert.equal(s.subcommand, "mcp");
