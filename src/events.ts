@@ -26,7 +26,10 @@ export interface PromptEvent {
   agentId: string | null;
   time: number;
   text: string;
-  /** True for turns Claude Code starts itself (e.g. a background subagent reporting back). */
+  /**
+   * True for turns Claude Code starts itself (e.g. a background subagent reporting back), and for
+   * a later prompt whose origin the transcript does not give.
+   */
   synthetic: boolean;
   /** A prompt typed while the agent worked, given to it within the turn (after a tool's result). */
   queued?: boolean;

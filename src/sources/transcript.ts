@@ -108,6 +108,7 @@ export function denialSourceOf(entry: Json): string | undefined {
 }
 
 const isNotification = (text: string) => text.trimStart().startsWith("<task-notification>");
+const isInterruption = (text: string) => text.startsWith("[Request interrupted by user");
 
 export class TranscriptParser {
   private pending: ChatEvent | undefined;
@@ -288,7 +289,10 @@ export class TranscriptParser {
     const text = contentText(content);
     if (text === "") return;
     this.emitted = undefined;
-    const synthetic = this.sawPrompt || isNotification(text);
+    // A later prompt is the user's when Claude Code says where it came from (`promptSource`: one
+    // process given several prompts); otherwise a turn Claude Code started itself.
+    const given = typeof entry.promptSource === "string" && !isInterruption(text);
+    const synthetic = isNotification(text) || (this.sawPrompt && !given);
     if (isNotification(text)) this.notification(text, at);
     this.sawPrompt = true;
     this.emit({ kind: "prompt", agentId: this.agentId, time: at, text, synthetic });

@@ -28,7 +28,14 @@ import type { ApiServer } from "./api-server.ts";
 import { ChatSpans, type CostOf } from "./chat-spans.ts";
 import type { ContentPolicy } from "./content.ts";
 import { callCost } from "./cost.ts";
-import { answerMessages, Conversations, systemInstructionParts, toolDefinitions, userMessages } from "./messages.ts";
+import {
+  answerMessages,
+  type ChatMessage,
+  Conversations,
+  systemInstructionParts,
+  toolDefinitions,
+  userMessages,
+} from "./messages.ts";
 import { ownTotals, type RunOutcome, runOutcome } from "./run-outcome.ts";
 import { AGENT_NAME, ATTR, EVENT, OPERATION, PROVIDER } from "./semconv.ts";
 import { type SemconvMode, usageAttributes } from "./semconv-mode.ts";
@@ -96,6 +103,8 @@ export class TraceBuilder {
   private sessionId: string | undefined;
   private version: string | undefined;
   private prompt: string | undefined;
+  /** The main agent's prompts so far: several when one process is given several (stream-json input). */
+  private readonly prompts: ChatMessage[] = [];
   private readonly chats: ChatSpans;
   private compactions = 0;
   private apiError: { message: string; status?: number } | undefined;
@@ -236,13 +245,16 @@ export class TraceBuilder {
       this.content.set(this.root, ATTR.toolDefinitions, toolDefinitions(event.tools));
   }
 
-  /** The run's prompt is the main agent's first; a subagent's first prompt is its task. */
+  /**
+   * The run's prompt is the main agent's first; the root's input is every prompt the main agent
+   * was given (one process can be given several); a subagent's first prompt is its task.
+   */
   private promptOf(event: Extract<RunEvent, { kind: "prompt" }>): void {
     if (event.synthetic) return;
     if (event.agentId === null) {
-      if (this.prompt !== undefined) return;
-      this.prompt = this.content.redact(event.text);
-      this.content.set(this.root, ATTR.inputMessages, userMessages(event.text));
+      this.prompt ??= this.content.redact(event.text);
+      // Set on the root when it ends: once, however many prompts there are.
+      this.prompts.push(...userMessages(event.text));
       return;
     }
     const agent = this.agents.find(event.agentId);
@@ -284,6 +296,7 @@ export class TraceBuilder {
 
   private finishRoot(endTime: number, outcome: { exitCode?: number | null; error?: string }): RunSummary {
     const root = this.root;
+    if (this.prompts.length > 0) this.content.set(root, ATTR.inputMessages, this.prompts);
     const main = this.agents.main;
     const run = runOutcome({
       results: this.results,

@@ -91,6 +91,19 @@ describe("session shapes, with and without claudia", () => {
     const agent = root(r.spans);
     assert.equal(agent.attributes["gen_ai.usage.cost"], r.totalCost);
     assert.equal(agent.attributes["claude_code.num_turns"], 5);
+    // The run's input is every prompt it was given, in order.
+    const given = JSON.parse(String(agent.attributes["gen_ai.input.messages"])) as {
+      role: string;
+      parts: { content: string }[];
+    }[];
+    assert.deepEqual(
+      given.map((m) => [m.role, m.parts[0]?.content]),
+      [
+        ["user", "[[scenario:turns]] one [[run:alpha]]"],
+        ["user", "two [[run:beta]]"],
+        ["user", "three"],
+      ],
+    );
     // Each later prompt is what the call that answered it added to the conversation.
     const inputs = chats(r.spans).map((s) => String(s.attributes["gen_ai.input.messages"]));
     for (const prompt of ["two [[run:beta]]", "three"]) {
