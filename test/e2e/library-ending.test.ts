@@ -1,11 +1,11 @@
 /**
  * A program ends a `tracedQuery` the ways it ends a `query()`: `return()` or `throw()` before it
- * read any message, or disposing of it (`await using`). Claude Code stops as it does for `query()`,
- * and the trace ends.
+ * read any message, disposing of it (`await using`), or `close()` with messages left unread. Claude
+ * Code stops as it does for `query()`, the messages are the same, and the trace ends.
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
-import type { Options, Query } from "@anthropic-ai/claude-agent-sdk";
+import { type Options, type Query, query } from "@anthropic-ai/claude-agent-sdk";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { tracedQuery } from "../../src/index.ts";
 import { processesWith, until } from "../support/processes.ts";
@@ -70,4 +70,24 @@ test("disposable from the first moment, as query()'s Query is (`await using`)", 
   assert.equal(roots().length, 1, "the trace ended");
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.equal(model.arrivals.length, served, "Claude Code never started");
+});
+
+/** Read the first message, wait until Claude Code has answered, close, then read the rest. */
+async function closeAfterFirst(q: Query, waitForTrace: boolean): Promise<string[]> {
+  const served = model.served.length;
+  const types = [String((await q.next()).value?.type)];
+  assert.ok(await until(() => model.served.length === served + 2, 20000), "the run's two calls were served");
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  q.close();
+  if (waitForTrace) assert.ok(await until(() => roots().length === 1, 5000), "the trace ended with nothing read");
+  for await (const m of q) types.push(m.type);
+  return types;
+}
+
+test("close() with messages unread: the trace ends without them being read, and they are still there to read", async () => {
+  const plain = await closeAfterFirst(query({ prompt: "[[scenario:bash]] closed", options: options() }), false);
+  const q = tracedQuery({ prompt: "[[scenario:bash]] closed", options: options() }, { tracerProvider: provider });
+  assert.deepEqual(await closeAfterFirst(q, true), plain);
+  assert.ok(plain.includes("result"), plain.join(" "));
+  assert.equal(exporter.getFinishedSpans().filter((s) => s.name === `chat ${MODEL}`).length, 2);
 });
