@@ -258,14 +258,18 @@ export interface RunAgentResult {
   summary: RunSummary;
 }
 
-/** An agent run that failed; the trace was still recorded. */
+/**
+ * An agent run that failed; the trace was still recorded. `cause` is what the Agent SDK threw, if it
+ * threw (its `AbortError` for a run the program aborted).
+ */
 export class AgentRunError extends Error {
   constructor(
     message: string,
     readonly results: SDKResultMessage[],
     readonly traceId: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "AgentRunError";
   }
 }
@@ -302,7 +306,7 @@ export async function runAgentWithTelemetry(params: RunAgentParams): Promise<Run
           : thrown instanceof Error
             ? thrown.message
             : String(thrown);
-    throw new AgentRunError(reason, results, done.traceId);
+    throw new AgentRunError(reason, results, done.traceId, thrown === undefined ? undefined : { cause: thrown });
   }
   const last = results.at(-1);
   return {
