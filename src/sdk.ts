@@ -20,6 +20,7 @@ import { RunInput } from "./pipeline/run-input.ts";
 import { openTracedRun, TracedRun } from "./pipeline/traced-run.ts";
 import { accountingAllowed, type ClaudeEvents, startClaudeEvents } from "./sources/claude-events-server.ts";
 import { deferredQuery } from "./sources/deferred-query.ts";
+import { observedQuery } from "./sources/observed-query.ts";
 import { isResultMessage, resultEventOf } from "./sources/result-message.ts";
 import { systemPromptOfOption } from "./sources/system-prompt.ts";
 import { runWindow } from "./sources/window.ts";
@@ -144,7 +145,7 @@ function traceQuery(params: QueryParams, telemetry: TelemetryOptions, provider: 
     const summary = await run.finish({ error: error === undefined ? undefined : String(error) });
     telemetry.onFinish?.(summary);
   };
-  return observedQuery(inner, observeMessages(inner, input, session, finish));
+  return observedQuery(inner, observeMessages(inner, input, session, finish), finish);
 }
 
 /**
@@ -181,20 +182,6 @@ async function* observeMessages(
   } finally {
     await finish(failure);
   }
-}
-
-/** `query()`'s object, iterated through `observed`; its other methods (interrupt, …) are its own. */
-function observedQuery(inner: Query, observed: AsyncGenerator<SDKMessage, void>): Query {
-  return new Proxy(inner, {
-    get(target, property) {
-      if (property === "next" || property === "return" || property === "throw") {
-        return observed[property].bind(observed);
-      }
-      if (property === Symbol.asyncIterator) return () => observed;
-      const value = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
 }
 
 /** The root's ids, in the caller's trace when a span is active (its trace state kept). */
@@ -271,14 +258,18 @@ export interface RunAgentResult {
   summary: RunSummary;
 }
 
-/** An agent run that failed; the trace was still recorded. */
+/**
+ * An agent run that failed; the trace was still recorded. `cause` is what the Agent SDK threw, if it
+ * threw (its `AbortError` for a run the program aborted).
+ */
 export class AgentRunError extends Error {
   constructor(
     message: string,
     readonly results: SDKResultMessage[],
     readonly traceId: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "AgentRunError";
   }
 }
@@ -315,7 +306,7 @@ export async function runAgentWithTelemetry(params: RunAgentParams): Promise<Run
           : thrown instanceof Error
             ? thrown.message
             : String(thrown);
-    throw new AgentRunError(reason, results, done.traceId);
+    throw new AgentRunError(reason, results, done.traceId, thrown === undefined ? undefined : { cause: thrown });
   }
   const last = results.at(-1);
   return {

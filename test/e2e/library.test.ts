@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { type Options, query } from "@anthropic-ai/claude-agent-sdk";
+import { AbortError, type Options, query } from "@anthropic-ai/claude-agent-sdk";
 import { context, type DiagLogger, DiagLogLevel, diag, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { TraceState } from "@opentelemetry/core";
@@ -121,6 +121,29 @@ describe("runAgentWithTelemetry", () => {
         return true;
       },
     );
+  });
+
+  test("a run the program aborts: the AgentRunError's cause is the SDK's AbortError, as query() throws it", async () => {
+    const abortController = new AbortController();
+    const aborting = setTimeout(() => abortController.abort(), 2000);
+    try {
+      await assert.rejects(
+        runAgentWithTelemetry({
+          prompt: "[[scenario:sleep]] aborted",
+          tracerProvider: provider,
+          options: { ...sdkOptions(), abortController },
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof AgentRunError);
+          assert.ok(error.cause instanceof AbortError, String(error.cause));
+          const root = byName(exporter.getFinishedSpans(), "invoke_agent claude-code")[0] as ReadableSpan;
+          assert.equal(root.spanContext().traceId, error.traceId);
+          return true;
+        },
+      );
+    } finally {
+      clearTimeout(aborting);
+    }
   });
 });
 
