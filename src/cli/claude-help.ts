@@ -7,9 +7,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, constants, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, readSync, statSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { makeDirs } from "../export/private-fs.ts";
 import { BUNDLED_CLI } from "./claude-cli-table.ts";
 
 export type ValueKind = "none" | "required" | "optional";
@@ -212,7 +213,7 @@ export function learnClaudeCli(claudePath: string, env: NodeJS.ProcessEnv = proc
   const cli = withHidden(parseHelp(readHelp(claudePath, env)), BUNDLED_CLI.hidden);
   if (file && cli.options.length > BUNDLED_CLI.hidden.length) {
     try {
-      mkdirSync(cacheDir(env), { recursive: true, mode: 0o700 });
+      makeDirs(cacheDir(env));
       const { O_WRONLY, O_CREAT, O_TRUNC, O_NOFOLLOW } = constants;
       const fd = openSync(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600);
       try {

@@ -17,7 +17,7 @@ import {
   rmSync,
   writeSync,
 } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_TRUNC, O_NOFOLLOW } = constants;
 
@@ -33,13 +33,38 @@ export function ownedByMe(stat: { uid: number }): boolean {
  * user could move it away and put a folder of their own in its place.
  */
 export function privateDir(path: string): void {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
+  makeDirs(path);
   const stat = lstatSync(path);
   if (!stat.isDirectory()) throw new Error(`${path} is not a folder`);
   if (!ownedByMe(stat)) throw new Error(`${path} belongs to another user`);
   const parent = lstatSync(dirname(path));
   if (!ownedByMe(parent) && parent.uid !== 0) throw new Error(`${dirname(path)} belongs to another user`);
   if ((stat.mode & 0o077) !== 0) chmodSync(path, 0o700);
+}
+
+/**
+ * `mkdir -p` with mode 0700 for the folders it makes, one level at a time: node's own recursive
+ * mkdir never returns for a path under /proc (`/proc/self/x/y`), spinning at full CPU.
+ */
+export function makeDirs(path: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; at = dirname(at)) {
+    try {
+      lstatSync(at);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
 }
 
 function writeAll(fd: number, data: string | Buffer): void {

@@ -422,6 +422,15 @@ describe("journal under load and switched off", () => {
     }
   });
 
+  test("a journal folder that cannot be made (under /proc): one line, the run unchanged", async () => {
+    const prompt = "[[scenario:text]] nowhere to write";
+    const direct = await claude(h.sandbox, ["-p", ...BASE_ARGS, prompt]);
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, prompt], { CLAUDIA_HOME: "/proc/self/nonexistent/claudia" });
+    assert.equal(ran.code, direct.code);
+    assert.equal(ran.stdout, direct.stdout);
+    assert.equal(ran.stderr.match(/trace journal/g)?.length, 1, ran.stderr);
+  });
+
   test("CLAUDIA_JOURNAL=off: nothing is written, the run is still exported", async () => {
     const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] off"], { CLAUDIA_JOURNAL: "off" });
     const traceId = traceIdFrom(ran.stderr);

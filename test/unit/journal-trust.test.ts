@@ -25,6 +25,7 @@ import { claudiaHome, JournalExporter, type RunRecord, runFiles, writeRecord } f
 import { checkRequest } from "../../src/export/journal-check.ts";
 import { STALE_AFTER_MS, takeLock } from "../../src/export/journal-lock.ts";
 import { listRuns, prune, pruneIfDue, readRequests, toReadableSpans } from "../../src/export/journal-store.ts";
+import { makeDirs } from "../../src/export/private-fs.ts";
 
 const base = mkdtempSync(join(tmpdir(), "claudia-journal-trust-"));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -241,6 +242,15 @@ test("a record too damaged to read goes with its spans once its day is past the 
   assert.ok(!existsSync(old.record) && !existsSync(old.spans));
   assert.ok(!existsSync(dirname(old.record)), "its emptied day folder goes too");
   assert.ok(existsSync(recent.record) && existsSync(recent.spans), "within the age limit it stays, to be looked at");
+});
+
+test("folders are made one level at a time, 0700; a path under /proc fails at once instead of spinning", () => {
+  const dir = join(fresh(), "a", "b", "c");
+  makeDirs(dir);
+  assert.equal(statSync(dir).mode & 0o777, 0o700);
+  assert.equal(statSync(dirname(dir)).mode & 0o777, 0o700);
+  makeDirs(dir);
+  assert.throws(() => makeDirs("/proc/self/nonexistent/claudia"), /ENOENT|EACCES|EPERM/);
 });
 
 test("a record or spans file linked to /dev/zero, or a FIFO, is skipped with a warning, never read", () => {
