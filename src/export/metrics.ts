@@ -5,13 +5,15 @@
  * delivers them.
  */
 import type { Attributes, Context, Counter, Histogram } from "@opentelemetry/api";
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { Resource } from "@opentelemetry/resources";
-import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace";
 import type { Endpoint } from "../config/backends.ts";
 import type { Temporality } from "../config/resolve.ts";
 import { ATTR, METRIC, TRACER_NAME } from "../trace/semconv.ts";
 import type { SemconvMode } from "../trace/semconv-mode.ts";
+import { type ExportDeadline, LATE } from "./deadline.ts";
 import { otlpMetricExporter } from "./otlp-metric-exporter.ts";
 
 export { METRIC } from "../trace/semconv.ts";
@@ -117,14 +119,17 @@ class MetricsFromSpans implements SpanProcessor {
 export async function createMetrics(
   endpoints: Endpoint[],
   resource: Resource,
-  options: { timeoutMillis: number; temporality: Temporality; mode: SemconvMode },
+  options: { timeoutMillis: number; temporality: Temporality; mode: SemconvMode; deadline: ExportDeadline },
 ): Promise<SpanProcessor | undefined> {
   if (endpoints.length === 0) return undefined;
   const readers = await Promise.all(
     endpoints.map(
       async (endpoint) =>
         new PeriodicExportingMetricReader({
-          exporter: await otlpMetricExporter(endpoint, options.timeoutMillis, options.temporality),
+          exporter: withDeadline(
+            await otlpMetricExporter(endpoint, options.timeoutMillis, options.temporality),
+            options.deadline,
+          ),
           // Runs are short: metrics are sent at exit (forceFlush), not on a timer that may never fire.
           // The SDK wants the interval at least the timeout, which the user sets.
           exportIntervalMillis: Math.max(60000, options.timeoutMillis),
@@ -133,4 +138,18 @@ export async function createMetrics(
     ),
   );
   return new MetricsFromSpans(new MeterProvider({ resource, readers }), options.mode);
+}
+
+/** The exporter, its exports answered as failed once the run's export deadline has passed (see `ExportDeadline`). */
+function withDeadline(inner: PushMetricExporter, deadline: ExportDeadline): PushMetricExporter {
+  return {
+    export: (metrics, done) => {
+      const answer = deadline.once<ExportResult>(done, () => ({ code: ExportResultCode.FAILED, error: LATE }));
+      if (!deadline.passed) inner.export(metrics, answer);
+    },
+    forceFlush: () => inner.forceFlush(),
+    shutdown: () => (deadline.passed ? Promise.resolve() : inner.shutdown()),
+    selectAggregationTemporality: inner.selectAggregationTemporality?.bind(inner),
+    selectAggregation: inner.selectAggregation?.bind(inner),
+  };
 }

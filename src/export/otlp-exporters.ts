@@ -45,8 +45,13 @@ export function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer
   };
 }
 
-/** The delegate's configuration for OTLP over HTTP: exactly the endpoint's URL, headers and TLS. */
-export function httpOptions(endpoint: Endpoint, timeoutMillis: number): HttpOptions {
+/**
+ * The delegate's configuration for OTLP over HTTP: exactly the endpoint's URL, headers and TLS.
+ * `detached`: its connections never keep the process alive. A run's exporters are: claudia holds
+ * the process for its own bound at the end of the run, and a program using the library must not
+ * be held past it by a backend that does not answer. `claudia traces push` holds it.
+ */
+export function httpOptions(endpoint: Endpoint, timeoutMillis: number, detached = false): HttpOptions {
   const contentType = endpoint.protocol === "http/json" ? "application/json" : "application/x-protobuf";
   const headers = { ...endpoint.headers, "Content-Type": contentType };
   return {
@@ -55,7 +60,24 @@ export function httpOptions(endpoint: Endpoint, timeoutMillis: number): HttpOpti
     timeoutMillis,
     concurrencyLimit: CONCURRENCY,
     compression: endpoint.compression,
-    agentFactory: httpAgentFactoryFromOptions({ keepAlive: true, ...readTls(endpoint.tls) }),
+    agentFactory: detachable(httpAgentFactoryFromOptions({ keepAlive: true, ...readTls(endpoint.tls) }), detached),
+  };
+}
+
+type AgentFactory = ReturnType<typeof httpAgentFactoryFromOptions>;
+
+/** The factory's agents, their sockets unreferenced when `detached`. */
+function detachable(factory: AgentFactory, detached: boolean): AgentFactory {
+  if (!detached) return factory;
+  return async (protocol) => {
+    const agent = await factory(protocol);
+    const create = agent.createConnection.bind(agent) as (...args: unknown[]) => { unref?: () => void };
+    (agent as { createConnection: unknown }).createConnection = (...args: unknown[]) => {
+      const socket = create(...args);
+      socket?.unref?.();
+      return socket;
+    };
+    return agent;
   };
 }
 
@@ -82,7 +104,11 @@ export async function grpcOptions(endpoint: Endpoint, timeoutMillis: number): Pr
 }
 
 /** A span exporter for this endpoint, reading nothing but the endpoint. */
-export async function otlpTraceExporter(endpoint: Endpoint, timeoutMillis: number): Promise<SpanExporter> {
+export async function otlpTraceExporter(
+  endpoint: Endpoint,
+  timeoutMillis: number,
+  detached = false,
+): Promise<SpanExporter> {
   if (endpoint.protocol === "grpc") {
     const { createOtlpGrpcExportDelegate } = await import("@opentelemetry/otlp-grpc-exporter-base");
     return new OTLPExporterBase<ReadableSpan[]>(
@@ -100,7 +126,7 @@ export async function otlpTraceExporter(endpoint: Endpoint, timeoutMillis: numbe
   const serializer = endpoint.protocol === "http/json" ? JsonTraceSerializer : ProtobufTraceSerializer;
   return new OTLPExporterBase<ReadableSpan[]>(
     createOtlpHttpExportDelegate(
-      httpOptions(endpoint, timeoutMillis),
+      httpOptions(endpoint, timeoutMillis, detached),
       serializer,
       "otlp_http_span_exporter",
       TraceExporterMetricsHelper,

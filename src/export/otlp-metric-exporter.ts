@@ -43,7 +43,8 @@ export async function otlpMetricExporter(
   }
   const serializer = endpoint.protocol === "http/json" ? JsonMetricsSerializer : ProtobufMetricsSerializer;
   const delegate = createOtlpHttpExportDelegate<ResourceMetrics, unknown>(
-    httpOptions(endpoint, timeoutMillis),
+    // Only a run exports metrics: detached, as its span exporters.
+    httpOptions(endpoint, timeoutMillis, true),
     serializer,
     "otlp_http_metric_exporter",
     MetricsExporterMetricsHelper,

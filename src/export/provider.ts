@@ -9,6 +9,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
+import { ExportDeadline, LATE } from "./deadline.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
@@ -33,6 +34,7 @@ export class ReportingExporter implements SpanExporter {
   constructor(
     private readonly inner: SpanExporter,
     backend: string,
+    private readonly deadline = new ExportDeadline(),
   ) {
     this.report = { backend, exported: 0, failed: 0 };
   }
@@ -40,17 +42,24 @@ export class ReportingExporter implements SpanExporter {
     let answered = () => {};
     const pending = new Promise<void>((resolve) => (answered = resolve));
     this.pending.add(pending);
-    this.inner.export(spans, (result) => {
-      if (result.code === ExportResultCode.SUCCESS) this.report.exported += spans.length;
-      else {
-        this.report.failed += spans.length;
-        this.report.lastError = describeError(result.error);
-        if (isRefusal(result.error)) this.report.refused = true;
-      }
-      this.pending.delete(pending);
-      answered();
-      done(result);
-    });
+    const answer = this.deadline.once<ExportResult>(
+      (result) => {
+        if (result.code === ExportResultCode.SUCCESS) this.report.exported += spans.length;
+        else {
+          this.report.failed += spans.length;
+          // A late answer does not hide why an earlier export failed.
+          if (result.error !== LATE || this.report.lastError === undefined)
+            this.report.lastError = describeError(result.error);
+          if (isRefusal(result.error)) this.report.refused = true;
+        }
+        this.pending.delete(pending);
+        answered();
+        done(result);
+      },
+      () => ({ code: ExportResultCode.FAILED, error: LATE }),
+    );
+    if (this.deadline.passed) return;
+    this.inner.export(spans, answer);
   }
   async shutdown(): Promise<void> {
     await Promise.all(this.pending);
@@ -83,16 +92,20 @@ export function describeError(error: unknown): string {
 /**
  * The exporter for one backend: OTLP in its protocol; a 413 splits the batch (and trims a lone
  * oversized span) instead of losing it; Logfire gets the attributes its UI reads; Sentry gets
- * envelopes.
+ * envelopes. `detached` for a run's exporters (see `httpOptions`).
  */
-export async function backendExporter(backend: Backend, timeoutMillis: number): Promise<SpanExporter> {
+export async function backendExporter(
+  backend: Backend,
+  timeoutMillis: number,
+  detached = false,
+): Promise<SpanExporter> {
   if (backend.sentry) return new SentryExporter(backend.sentry, timeoutMillis);
   const endpoint = tracesEndpoint(backend);
   if (!endpoint) throw new Error(`backend ${backend.name} has neither an OTLP endpoint nor a Sentry DSN`);
   // The exporter's own deadline (retries included) comes a little before the span processor's, so a
   // failed export ends with the exporter's reason (ECONNREFUSED, a status code), not a bare timeout.
   const { otlpTraceExporter } = await import("./otlp-exporters.ts");
-  const exporter = new SplittingExporter(await otlpTraceExporter(endpoint, Math.round(timeoutMillis * 0.9)));
+  const exporter = new SplittingExporter(await otlpTraceExporter(endpoint, Math.round(timeoutMillis * 0.9), detached));
   return backend.name === "logfire" ? new LogfireExporter(exporter) : exporter;
 }
 
@@ -110,9 +123,12 @@ export async function createRunProvider(
 ): Promise<RunProvider> {
   // OTEL_RESOURCE_ATTRIBUTES, then the resolved service name over it (flag > OTEL_SERVICE_NAME > default).
   const resource = resourceFromAttributes({ ...config.resourceAttributes, "service.name": config.serviceName });
+  const deadline = new ExportDeadline();
   const reporting: ReportingExporter[] = [];
-  for (const backend of config.backends)
-    reporting.push(new ReportingExporter(await backendExporter(backend, config.exportTimeoutMs), backend.name));
+  for (const backend of config.backends) {
+    const exporter = await backendExporter(backend, config.exportTimeoutMs, true);
+    reporting.push(new ReportingExporter(exporter, backend.name, deadline));
+  }
   const spanProcessors: SpanProcessor[] = [...reporting, ...extraExporters].map(
     (exporter) =>
       new BatchSpanProcessor({
@@ -131,6 +147,7 @@ export async function createRunProvider(
           timeoutMillis: config.exportTimeoutMs,
           temporality: config.metricsTemporality,
           mode: { latest: config.genAi.latest },
+          deadline,
         })
       : undefined;
   if (metrics) spanProcessors.push(metrics);
@@ -139,7 +156,7 @@ export async function createRunProvider(
   return {
     provider,
     reports: reporting.map((r) => r.report),
-    close: () => boundedClose(provider, config.exportTimeoutMs),
+    close: () => boundedClose(provider, config.exportTimeoutMs, deadline),
   };
 }
 
@@ -171,17 +188,24 @@ class FirstSpanFlush implements SpanProcessor {
   }
 }
 
-async function boundedClose(provider: TracerProvider, timeoutMs: number): Promise<void> {
+async function boundedClose(provider: TracerProvider, timeoutMs: number, deadline: ExportDeadline): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const bound = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs + 250);
-    timer.unref();
+    // Referenced: the process lives until the run's exports are answered or the bound is over
+    // (the run's connections do not hold it, see `httpOptions`).
+    timer = setTimeout(() => {
+      deadline.pass();
+      resolve();
+    }, timeoutMs + 250);
   });
   try {
-    await Promise.race([provider.forceFlush().then(() => provider.shutdown()), bound]);
-  } catch {
-    // Counted by the reporting exporter; nothing to add here.
+    // Shutting down flushes: a forceFlush first would export the metrics twice (their reader
+    // collects and exports again on shutdown). A shutdown that fails (one backend's export did)
+    // still waits, within the bound, for the exports of the others.
+    await Promise.race([provider.shutdown().catch(() => deadline.idle()), bound]);
   } finally {
     if (timer) clearTimeout(timer);
+    // What is still unanswered now is not waited for: nothing of it may keep the process alive.
+    deadline.pass();
   }
 }

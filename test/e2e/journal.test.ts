@@ -301,7 +301,9 @@ describe("parallel runs after an outage", () => {
     for (const id of late) assert.equal((await recordOf(id)).deliveries.otlp?.delivered, false);
     const back = await startOtlpReceiver({ port });
     try {
-      const up = await matrix("up", { CLAUDIA_RESEND_WAIT_MS: "10000" });
+      // Long enough that no run exits while one of its re-sends is on the way (that send may have
+      // arrived, but its record could not say so: it would be sent again, as at-least-once allows).
+      const up = await matrix("up", { CLAUDIA_RESEND_WAIT_MS: "60000" });
       for (const r of up) assert.equal(r.code, 0, r.stderr);
       for (const id of [...late, ...up.map((r) => traceIdFrom(r.stderr))]) {
         const record = await recordOf(id);

@@ -1,0 +1,71 @@
+/**
+ * A backend that fails at the end of a library run: the program's messages and exit are its own,
+ * the wait is the documented bound, and nothing of claudia's keeps the program alive after its
+ * query has ended. The program is a separate node process, as a user's is.
+ */
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
+import { createSandbox, MODEL, ROOT, run, type Sandbox } from "../support/sandbox.ts";
+import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
+
+const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+const BOUND_MS = 3000;
+/** claudia's documented slack past the bound (closing), and a machine's. */
+const SLACK_MS = 250 + 1250;
+
+let model: ScriptedModel;
+let backend: OtlpReceiver;
+let sandbox: Sandbox;
+
+before(async () => {
+  model = await startScriptedModel();
+  backend = await startOtlpReceiver();
+  sandbox = createSandbox(model.url);
+});
+after(async () => {
+  await model.close();
+  await backend.close();
+  sandbox.remove();
+});
+
+/** A program that reads a traced query to the end, printing when its last message came and when its loop ended. */
+const PROGRAM = `
+import { tracedQuery } from ${JSON.stringify(pathToFileURL(join(ROOT, "src", "index.ts")).href)};
+let last = 0;
+for await (const m of tracedQuery({ prompt: process.argv[2], options: {
+  model: ${JSON.stringify(MODEL)}, permissionMode: "bypassPermissions", allowDangerouslySkipPermissions: true,
+} })) {
+  last = Date.now();
+  if (m.type === "result") console.log(m.subtype);
+}
+console.log(JSON.stringify({ last, loopEnd: Date.now() }));
+`;
+
+test("black-hole backend: the loop ends within the bound, and the program exits as soon as it ends", async () => {
+  backend.fault = { kind: "blackhole" };
+  const file = join(sandbox.work, "program.mts");
+  writeFileSync(file, PROGRAM);
+  const ran = await run(process.execPath, ["--import", TSX, file, "[[scenario:bash]] black hole"], {
+    cwd: sandbox.work,
+    env: {
+      ...sandbox.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: backend.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      CLAUDIA_EXPORT_TIMEOUT_MS: String(BOUND_MS),
+      CLAUDIA_RESEND_WAIT_MS: "0",
+    },
+  });
+  const exited = Date.now();
+  assert.equal(ran.code, 0, ran.stderr);
+  const [outcome, times] = ran.stdout.trim().split("\n");
+  assert.equal(outcome, "success");
+  const { last, loopEnd } = JSON.parse(times ?? "{}") as { last: number; loopEnd: number };
+  assert.ok(backend.arrivals > 0, "the spans were sent");
+  assert.ok(loopEnd - last <= BOUND_MS + SLACK_MS, `the loop ended ${loopEnd - last} ms after the last message`);
+  assert.ok(exited - loopEnd <= SLACK_MS, `the program exited ${exited - loopEnd} ms after its loop ended`);
+  assert.match(ran.stderr, /^claudia: 4 span\(s\) not delivered to otlp: .*\n$/);
+});
