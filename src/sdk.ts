@@ -26,7 +26,7 @@ import { systemPromptOfOption } from "./sources/system-prompt.ts";
 import { runWindow } from "./sources/window.ts";
 import type { RunSummary } from "./trace/builder.ts";
 import { childTraceparent, type RootIds, randomRootIds } from "./trace/ids.ts";
-import { stripControl } from "./trace/text.ts";
+import { inertRunnerCommands, stripControl } from "./trace/text.ts";
 
 export { TRACER_NAME } from "./trace/semconv.ts";
 
@@ -64,8 +64,8 @@ function registeredProvider(): TracerProvider | undefined {
 function libraryLog(debug: boolean, warnOnStderr: boolean): RunLog {
   const stderr = (line: string) => {
     try {
-      // Warnings quote what the run was given: no control sequence reaches the terminal.
-      process.stderr.write(`${stripControl(line)}\n`);
+      // Warnings quote what the run was given: one line, no control sequence for the terminal, no CI log command for the runner.
+      process.stderr.write(`${inertRunnerCommands(stripControl(line).replace(/\n/g, " "))}\n`);
     } catch {
       // stderr closed: diag has it.
     }

@@ -5,7 +5,7 @@
  * Writes only to those files, never to stdout; a file that cannot be written is one warning.
  */
 import { randomUUID } from "node:crypto";
-import { closeSync, constants, openSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
 import { totalInput } from "../events.ts";
 import { readRequests, spansOf } from "../export/journal-store.ts";
 import type { RunSummary } from "../trace/builder.ts";
@@ -114,11 +114,15 @@ export function stepOutputs(report: JobReport): string {
     .join("");
 }
 
-/** Append to a file the runner gave, without following a symlink; created 0600 if missing. */
+/**
+ * Append to a file the runner gave: a regular file only, created 0600 if missing. No symlink is
+ * followed, and the open never waits (a FIFO without a reader would hold the run forever).
+ */
 function append(path: string, text: string): void {
-  const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = constants;
-  const fd = openSync(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+  const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = constants;
+  const fd = openSync(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o600);
   try {
+    if (!fstatSync(fd).isFile()) throw new Error("not a regular file");
     writeSync(fd, text);
   } finally {
     closeSync(fd);

@@ -1,5 +1,5 @@
 /** claudia's own messages on stderr: warnings always, diagnostics with --claudia-debug. */
-import { stripControl } from "../trace/text.ts";
+import { inertRunnerCommands, stripControl } from "../trace/text.ts";
 
 export interface Log {
   warn(message: string): void;
@@ -9,12 +9,12 @@ export interface Log {
 
 /**
  * One line on stderr. Messages quote what claudia was given (a checkout's `.env`, a journal file's
- * name, session text), so no control character or escape sequence reaches the terminal, and a
- * message stays one line.
+ * name, session text), so no control character or escape sequence reaches the terminal, a
+ * message stays one line, and no text in it is a CI runner's log command.
  */
 export function stderrLine(text: string): void {
   try {
-    process.stderr.write(`${stripControl(text).replace(/\n/g, " ")}\n`);
+    process.stderr.write(`${inertRunnerCommands(stripControl(text).replace(/\n/g, " "))}\n`);
   } catch {
     // stderr closed: nothing else to do.
   }

@@ -153,8 +153,12 @@ export function logfireBackend(flagToken: string | undefined, read: SettingsRead
   };
 }
 
-/** `{protocol}://{public_key}[:secret]@{host}[:port][/path]/{project_id}`, as Sentry's SDKs read it. */
-const DSN = /^(https?):\/\/([^:@/]+)(?::[^@/]*)?@([^/?#]+)((?:\/[^/?#]+)*)\/([^/?#]+)\/?$/;
+/**
+ * `{protocol}://{public_key}[:secret]@{host}[:port][/path]/{project_id}`, no more than Sentry's SDK
+ * takes (a key and secret of word characters, a numeric project id, no trailing slash): a DSN it
+ * refuses would fail every send, and its parser prints a refused DSN, key and all, on stderr.
+ */
+const DSN = /^(https?):\/\/\w+(?::\w*)?@(\[[:.%\w]+\]|[\w.-]+)(:\d+)?((?:\/[^/?#]+)*)\/(\d+)$/;
 
 /** Sentry's envelope endpoint for a DSN (without the key), or a ConfigError. Pure. */
 export function sentryEnvelopeUrl(dsn: string, option: string): string {
@@ -165,7 +169,7 @@ export function sentryEnvelopeUrl(dsn: string, option: string): string {
       `${option}: "${redactUrl(dsn)}" is not a Sentry DSN (expected https://KEY@HOST/PROJECT_ID)`,
     );
   }
-  return `${m[1]}://${m[3]}${m[4]}/api/${m[5]}/envelope/`;
+  return `${m[1]}://${m[2]}${m[3] ?? ""}${m[4]}/api/${m[5]}/envelope/`;
 }
 
 /**

@@ -110,7 +110,8 @@ const gitlab: Provider = {
       [env.CI_COMMIT_BRANCH, "branch"],
       [env.CI_COMMIT_REF_NAME, undefined],
     ),
-    refHeadRevision: env.CI_COMMIT_SHA,
+    // A merged results pipeline runs on a merge commit GitLab made; the branch's own is beside it.
+    refHeadRevision: env.CI_MERGE_REQUEST_SOURCE_BRANCH_SHA || env.CI_COMMIT_SHA,
     changeId: env.CI_MERGE_REQUEST_IID,
     providerName: "gitlab",
   }),
@@ -220,7 +221,8 @@ const azure: Provider = {
       taskRunUrl: run && env.SYSTEM_JOBID ? `${run}&view=logs&j=${env.SYSTEM_JOBID}` : undefined,
       repositoryUrl: env.BUILD_REPOSITORY_URI,
       ...(prBranch ? { refHeadName: prBranch, refHeadType: "branch" as const } : headOfRef(env.BUILD_SOURCEBRANCH)),
-      refHeadRevision: env.BUILD_SOURCEVERSION,
+      // A pull request build's BUILD_SOURCEVERSION is the merge commit; the branch's own is beside it.
+      refHeadRevision: env.SYSTEM_PULLREQUEST_SOURCECOMMITID || env.BUILD_SOURCEVERSION,
       changeId: env.SYSTEM_PULLREQUEST_PULLREQUESTNUMBER || env.SYSTEM_PULLREQUEST_PULLREQUESTID,
       providerName: AZURE_PROVIDERS.get(env.BUILD_REPOSITORY_PROVIDER?.toLowerCase() ?? ""),
     };

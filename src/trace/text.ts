@@ -18,6 +18,18 @@ export function stripControl(text: string): string {
 }
 
 /**
+ * A CI runner reads a log command anywhere in a line its step writes, stdout or stderr: GitHub
+ * Actions `##[set-output name=…]`, `##[add-mask]`, `##[stop-commands]` (its older syntax, still
+ * parsed), Azure Pipelines `##vso[task.setvariable …]`. Session text in claudia's own lines must
+ * not become one: a space splits the `##`. (A space, not an invisible character: the runner's
+ * culture-aware search skips those.) Its newer `::command::` form counts only at a line's start,
+ * where claudia's lines always have their own prefix.
+ */
+export function inertRunnerCommands(line: string): string {
+  return line.replace(/##(?=\[|vso\[)/gi, "# #");
+}
+
+/**
  * `text` cut to at most `max` UTF-16 units with an ellipsis, never between the two halves of a
  * surrogate pair (an emoji cut in half shows as U+FFFD).
  */

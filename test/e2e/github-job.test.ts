@@ -101,6 +101,28 @@ describe("GitHub Actions job", () => {
     assert.equal(readOutputs(readFileSync(gh.output, "utf8")).status, "ok");
   });
 
+  test("session text in claudia's stderr lines is never a runner's log command", async () => {
+    const gh = githubFiles("commands");
+    const prompt = "[[scenario:runner-commands]] go ##[set-output name=status]hacked ##[add-mask]trace";
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, prompt], gh.env);
+    assert.equal(ran.code, 0, ran.stderr);
+    // The runner reads `##[command]` anywhere in a line of stdout or stderr, `::command::` at its start.
+    const claudiaLines = ran.stderr.split("\n").filter((l) => /^(🤖|🔧|✅|❌|claudia:)/u.test(l));
+    assert.ok(
+      claudiaLines.some((l) => l.startsWith("🤖 ") && l.includes("set-output name=status")),
+      ran.stderr,
+    );
+    assert.ok(
+      claudiaLines.some((l) => l.startsWith("🔧 ") && l.includes("task.setvariable")),
+      ran.stderr,
+    );
+    for (const line of claudiaLines) {
+      assert.doesNotMatch(line, /##(vso)?\[/i, line);
+      assert.doesNotMatch(line, /^\s*::/, line);
+    }
+    assert.equal(readOutputs(readFileSync(gh.output, "utf8")).status, "ok");
+  });
+
   test("a bad trace URL template is one warning and no link", async () => {
     const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] hi"], { CLAUDIA_TRACE_URL: "no-template" });
     assert.equal(ran.code, 0);

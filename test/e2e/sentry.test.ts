@@ -233,6 +233,22 @@ describe("Sentry", () => {
     assert.equal((await storedRecord(h.sandbox, traceId)).deliveries.sentry?.delivered, true);
   });
 
+  test("a DSN Sentry's SDK would refuse is one warning that never shows its key, and the run goes on", async () => {
+    const port = await freePort();
+    const prompt = "[[scenario:text]] odd dsn";
+    const ran = await claudiaWith([...BASE_ARGS, prompt], {
+      SENTRY_DSN: `http://my-secret-key@127.0.0.1:${port}/1`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: h.receiver.url,
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.ok(!ran.stderr.includes("my-secret-key"), ran.stderr);
+    const lines = ran.stderr.split("\n").filter((l) => /sentry/i.test(l));
+    assert.equal(lines.length, 1, ran.stderr);
+    assert.match(lines[0] as string, /^claudia: SENTRY_DSN: .* is not a Sentry DSN .*; not sending to Sentry$/);
+    const traceId = traceIdFrom(ran.stderr);
+    assert.equal((await storedRecord(h.sandbox, traceId)).deliveries.sentry, undefined);
+  });
+
   test("without @sentry/node installed, one line says what to install and the other backends get the run", async () => {
     // An installed copy of claudia whose node_modules has everything but @sentry.
     const install = join(h.sandbox.home, "install");

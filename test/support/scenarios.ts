@@ -72,6 +72,12 @@ export const scenarios: Record<string, Scenario> = {
     return tools({ type: "tool_use", name: "Bash", input: { command: "echo deep", nested, deep } });
   },
 
+  /** A tool call whose description holds CI runners' log commands (GitHub's `##[`, Azure's `##vso[`). */
+  "runner-commands": (c) =>
+    c.toolResults.length === 0
+      ? tools(bash("echo done", "Run ##[set-output name=status]ok and ##vso[task.setvariable variable=X]1"))
+      : text("Done."),
+
   "bash-fail": (c) =>
     c.toolResults.length === 0
       ? tools(bash("ls /nonexistent-claudia-path", "List a missing folder"))

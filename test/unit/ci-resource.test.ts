@@ -146,6 +146,29 @@ describe("detectCiResource: each provider from its documented variables", () => 
     assert.ok(!JSON.stringify(attrs).includes("secret"));
   });
 
+  test("GitLab CI, a merged results pipeline: the source branch's own commit, not the merge GitLab made", () => {
+    const attrs = detectCiResource(
+      {
+        GITLAB_CI: "true",
+        CI_PROJECT_URL: "https://gitlab.com/acme/widgets",
+        CI_COMMIT_REF_NAME: "feature/x",
+        CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: "feature/x",
+        CI_MERGE_REQUEST_SOURCE_BRANCH_SHA: HEAD_SHA,
+        CI_COMMIT_SHA: SHA,
+        CI_MERGE_REQUEST_IID: "17",
+      },
+      nowhere,
+    );
+    assert.equal(attrs["vcs.ref.head.name"], "feature/x");
+    assert.equal(attrs["vcs.ref.head.revision"], HEAD_SHA);
+    // Empty in a plain merge request pipeline, whose commit is the branch's own.
+    const plain = detectCiResource(
+      { GITLAB_CI: "true", CI_MERGE_REQUEST_SOURCE_BRANCH_SHA: "", CI_COMMIT_SHA: SHA },
+      nowhere,
+    );
+    assert.equal(plain["vcs.ref.head.revision"], SHA);
+  });
+
   test("CircleCI: the ssh remote becomes a web address, the pull request number from its URL", () => {
     const attrs = detectCiResource(
       {
@@ -319,6 +342,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
         BUILD_SOURCEBRANCH: "refs/pull/42/merge",
         SYSTEM_PULLREQUEST_SOURCEBRANCH: "feature/x",
         BUILD_SOURCEVERSION: SHA,
+        SYSTEM_PULLREQUEST_SOURCECOMMITID: HEAD_SHA,
         SYSTEM_PULLREQUEST_PULLREQUESTNUMBER: "42",
         SYSTEM_PULLREQUEST_PULLREQUESTID: "998877",
       },
@@ -335,7 +359,7 @@ describe("detectCiResource: each provider from its documented variables", () => 
       "vcs.repository.url.full": "https://github.com/acme/widgets",
       "vcs.ref.head.name": "feature/x",
       "vcs.ref.head.type": "branch",
-      "vcs.ref.head.revision": SHA,
+      "vcs.ref.head.revision": HEAD_SHA,
       "vcs.change.id": "42",
       "vcs.provider.name": "github",
     });

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { traceUrl } from "../../src/cli/console.ts";
-import { cappedTree, stepOutputs, stepSummary } from "../../src/cli/github-job.ts";
+import { cappedTree, reportToGitHub, stepOutputs, stepSummary } from "../../src/cli/github-job.ts";
 import type { RunSummary } from "../../src/trace/builder.ts";
+import { ROOT } from "../support/sandbox.ts";
 
 const summary: RunSummary = {
   traceId: "0af7651916cd43dd8448eb211c80319c",
@@ -150,5 +152,77 @@ describe("CLAUDIA_TRACE_URL", () => {
       undefined,
     );
     assert.equal(warned.length, 2);
+  });
+});
+
+describe("writing the runner's files", () => {
+  /** Report into a fresh folder whose step summary and outputs are what `make` leaves there. */
+  function reportInto(make: (summary: string, output: string) => void): { dir: string; warnings: string[] } {
+    const dir = mkdtempSync(join(tmpdir(), "claudia-job-"));
+    const [summaryPath, outputPath] = [join(dir, "summary.md"), join(dir, "output.txt")];
+    make(summaryPath, outputPath);
+    const warnings: string[] = [];
+    reportToGitHub({
+      ...report({ GITHUB_STEP_SUMMARY: summaryPath, GITHUB_OUTPUT: outputPath }),
+      warn: (m) => warnings.push(m),
+    });
+    return { dir, warnings };
+  }
+
+  test("appended to the files the runner made, after what earlier steps wrote", () => {
+    const { dir, warnings } = reportInto((s, o) => {
+      writeFileSync(s, "## Earlier\n");
+      writeFileSync(o, "earlier=1\n");
+    });
+    try {
+      assert.deepEqual(warnings, []);
+      assert.match(readFileSync(join(dir, "summary.md"), "utf8"), /^## Earlier\n### 🤖 /);
+      assert.match(readFileSync(join(dir, "output.txt"), "utf8"), /^earlier=1\ntrace_id<<ghadelimiter_/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a FIFO with no reader is one warning each, not a run that never ends", () => {
+    const dir = mkdtempSync(join(tmpdir(), "claudia-job-"));
+    const [summaryPath, outputPath] = [join(dir, "summary.md"), join(dir, "output.txt")];
+    execFileSync("mkfifo", [summaryPath, outputPath]);
+    // In a child: an open that blocks would block this process too.
+    const script = `
+      import { reportToGitHub } from ${JSON.stringify(join(ROOT, "src/cli/github-job.ts"))};
+      const warnings = [];
+      reportToGitHub({ summary: ${JSON.stringify(summary)}, exitCode: 0, content: { capture: true },
+        env: { GITHUB_STEP_SUMMARY: ${JSON.stringify(summaryPath)}, GITHUB_OUTPUT: ${JSON.stringify(outputPath)} },
+        warn: (m) => warnings.push(m) });
+      console.log(JSON.stringify(warnings));`;
+    try {
+      const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+        cwd: ROOT,
+        timeout: 20_000,
+        encoding: "utf8",
+      });
+      const warnings = JSON.parse(out) as string[];
+      assert.equal(warnings.length, 2, out);
+      assert.match(warnings[0] as string, /^could not write GITHUB_STEP_SUMMARY \(.*\); the run goes on$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a symbolic link or anything but a regular file is not written through", () => {
+    const { dir, warnings } = reportInto((s, o) => {
+      writeFileSync(`${s}.target`, "");
+      symlinkSync(`${s}.target`, s);
+      symlinkSync("/dev/null", o);
+    });
+    try {
+      assert.equal(warnings.length, 2, warnings.join("\n"));
+      assert.equal(readFileSync(join(dir, "summary.md.target"), "utf8"), "");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const onDevice: string[] = [];
+    reportToGitHub({ ...report({ GITHUB_OUTPUT: "/dev/null" }), warn: (m) => onDevice.push(m) });
+    assert.equal(onDevice.length, 1, "a device is not a runner's file");
   });
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { cut, ProgressPrinter, toolLine } from "../../src/cli/console.ts";
 import { createRedactor, credentialValues, invalidUserPatterns, isSecretName } from "../../src/trace/redact.ts";
-import { stripControl } from "../../src/trace/text.ts";
+import { inertRunnerCommands, stripControl } from "../../src/trace/text.ts";
 
 const redact = createRedactor({});
 
@@ -204,6 +204,17 @@ describe("progress lines", () => {
     assert.equal(
       toolLine("Bash", { description: "\u001b]0;pwned\u0007List\u001b[31m files\u001b[0m\u009b2J" }),
       "Bash: List files",
+    );
+  });
+
+  test("inertRunnerCommands splits every ##[ and ##vso[ (any case), and leaves other text as it is", () => {
+    assert.equal(
+      inertRunnerCommands("a ##[set-output name=x]y ##VSO[task.setvariable variable=V]1 ##[add-mask]z"),
+      "a # #[set-output name=x]y # #VSO[task.setvariable variable=V]1 # #[add-mask]z",
+    );
+    assert.equal(
+      inertRunnerCommands("### heading, #[x], ## [y], ::notice::n"),
+      "### heading, #[x], ## [y], ::notice::n",
     );
   });
 

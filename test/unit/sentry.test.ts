@@ -20,6 +20,7 @@ import {
 } from "@opentelemetry/sdk-trace";
 import { resolveTelemetryConfig, type SentryTarget, sentryEnvelopeUrl } from "../../src/export/config.ts";
 import { SentryExporter } from "../../src/export/sentry.ts";
+import { loadSentryCore } from "../../src/export/sentry-core.ts";
 import { MAX_SPANS_PER_TRANSACTION, sampleRand } from "../../src/export/sentry-event.ts";
 import { freePort } from "../support/ports.ts";
 
@@ -195,6 +196,48 @@ describe("Sentry configuration", () => {
     const missing = resolveTelemetryConfig({}, { SENTRY_DSN: "https://a@h/1" }, () => false);
     assert.equal(missing.backends.length, 0);
     assert.match(missing.warnings.join("\n"), /npm install @sentry\/node/);
+  });
+
+  test("a DSN is taken exactly when Sentry's own SDK takes it, so the SDK never prints one it refuses", () => {
+    const core = loadSentryCore();
+    const candidates = [
+      "https://abc@o1.ingest.sentry.io/42",
+      "http://abc:secret@host:9000/sub/path/5",
+      "https://abc@[::1]:9000/7",
+      "https://abc:@host/7/",
+      "https://my-secret-key@host/1",
+      "https://k%65y@host/1",
+      "https://key:se.cret@host/1",
+      "https://key@host/abc",
+      "https://key@host:port/1",
+      "https://key@ho_st!/1",
+      "https://@host/1",
+      "ftp://key@host/1",
+      "https://key@host",
+    ];
+    const printed: unknown[] = [];
+    const error = console.error;
+    console.error = (...args: unknown[]) => printed.push(args);
+    try {
+      for (const dsn of candidates) {
+        let ours: string | undefined;
+        try {
+          ours = sentryEnvelopeUrl(dsn, "x");
+        } catch {
+          ours = undefined;
+        }
+        // Only a DSN claudia took reaches the SDK, which must take it and post where claudia says.
+        if (ours === undefined) continue;
+        const sdk = core.makeDsn(dsn);
+        assert.ok(sdk, dsn);
+        assert.equal(ours, core.getEnvelopeEndpointWithUrlEncodedAuth(sdk).replace(/\?.*$/, ""), dsn);
+      }
+    } finally {
+      console.error = error;
+    }
+    assert.deepEqual(printed, []);
+    for (const dsn of ["https://my-secret-key@host/1", "https://key@host/abc", "https://abc:@host/7/"])
+      assert.throws(() => sentryEnvelopeUrl(dsn, "SENTRY_DSN"), /not a Sentry DSN/);
   });
 
   test("sample_rand is uniform over trace ids", () => {
