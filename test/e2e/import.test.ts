@@ -3,12 +3,14 @@
  * live for the same scenario; importing again adds nothing; imported runs export and push.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { copyFileSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import type { RunRecord } from "../../src/export/journal.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
 import { attributesOf } from "../../src/export/journal-store.ts";
+import { locateSession } from "../../src/sources/session-files.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecords } from "../support/journal.ts";
 import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
@@ -286,6 +288,31 @@ describe("traces import, as a live run would record it", () => {
     writeFileSync(recordPath, JSON.stringify(older));
     assert.equal((await traces(["import"], env)).stdout, "Imported 0 session(s), updated 1 continued since.\n");
     assert.equal((await traces(["import"], env)).stdout, "Imported 0 session(s) (1 already in the journal).\n");
+  });
+
+  test("a copy of a transcript under another name is a session of its own: each imported once, neither hiding the other", async () => {
+    const env = apart("copy");
+    const bare = await claude(
+      h.sandbox,
+      ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:text]] kept"],
+      env,
+    );
+    const sessionId = (JSON.parse(bare.stdout) as { session_id: string }).session_id;
+    const original = locateSession(sessionId, h.sandbox.work, { ...h.sandbox.env, ...env });
+    assert.ok(original);
+    // A backup kept beside it: its entries still name the session it was copied from.
+    const copy = join(dirname(original), `${randomUUID()}.jsonl`);
+    copyFileSync(original, copy);
+    const first = await traces(["import", copy], env);
+    assert.equal(first.stdout, "Imported 1 session(s).\n", first.stderr);
+    const all = await traces(["import"], env);
+    assert.equal(all.stdout, "Imported 1 session(s) (1 already in the journal).\n", all.stderr);
+    const again = await traces(["import"], env);
+    assert.equal(again.stdout, "Imported 0 session(s) (2 already in the journal).\n");
+    assert.equal(again.stderr, "");
+    const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    assert.equal(records.length, 2);
+    assert.ok(records.every((r) => r.sessionId === sessionId && r.prompt === "[[scenario:text]] kept"));
   });
 
   test("a run stopped by --max-turns is an error, as the live run records it", async () => {

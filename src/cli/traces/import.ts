@@ -57,12 +57,21 @@ interface JournalSessions {
   imported: Map<string, StoredRun>;
 }
 
+/**
+ * An imported run notes its transcript's size (one imported by a claudia that did not has the trace
+ * id of its session). Its session id is the one its entries name, which is not always its file's: a
+ * copy kept under another name is a session of its own.
+ */
+const wasImported = ({ record }: StoredRun) =>
+  record.transcriptBytes !== undefined ||
+  record.sessionId === undefined ||
+  record.traceId === importedTraceId(record.sessionId);
+
 function journalSessions(runs: StoredRun[]): JournalSessions {
   const sessions: JournalSessions = { ranByClaudia: new Set(), imported: new Map() };
   for (const run of runs) {
-    const { traceId, sessionId } = run.record;
-    if (sessionId !== undefined && traceId !== importedTraceId(sessionId)) sessions.ranByClaudia.add(sessionId);
-    else sessions.imported.set(traceId, run);
+    if (wasImported(run)) sessions.imported.set(run.record.traceId, run);
+    else if (run.record.sessionId !== undefined) sessions.ranByClaudia.add(run.record.sessionId);
   }
   return sessions;
 }
