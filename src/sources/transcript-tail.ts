@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { openRegularFile, readRegularFile } from "../config/read-file.ts";
 import type { RunEvent } from "../events.ts";
 import { TranscriptParser } from "./transcript.ts";
-import { firstTimestamp, TranscriptLines } from "./transcript-file.ts";
+import { firstTimestamp, MAX_LINE_CHARS, TranscriptLines } from "./transcript-file.ts";
 import { inWindow, type TranscriptWindow } from "./window.ts";
 
 interface FollowedFile {
@@ -59,7 +59,7 @@ export class TranscriptTail {
       emit(event);
     };
     this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
-    const main = followed(mainPath, new TranscriptParser(null, this.emit, window.since), true);
+    const main = this.followed(mainPath, new TranscriptParser(null, this.emit, window.since), true);
     this.files.push(main);
     this.known.add(mainPath);
   }
@@ -153,7 +153,7 @@ export class TranscriptTail {
         background: meta?.requestShape === "background",
         time: started ?? Date.now(),
       });
-      this.files.push(followed(path, parser, false));
+      this.files.push(this.followed(path, parser, false));
     }
   }
 
@@ -176,14 +176,15 @@ export class TranscriptTail {
     }
   }
 
+  private followed(path: string, parser: TranscriptParser, followLinks: boolean): FollowedFile {
+    const tooLong = () => this.warn(`a line of ${path} is longer than ${MAX_LINE_CHARS / 1024 / 1024} MiB; skipped`);
+    return { path, lines: new TranscriptLines(tooLong), parser, followLinks };
+  }
+
   private unreadable(path: string, error: unknown): void {
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
     this.warn(`could not read ${path} (${reason}); skipped`);
   }
-}
-
-function followed(path: string, parser: TranscriptParser, followLinks: boolean): FollowedFile {
-  return { path, lines: new TranscriptLines(), parser, followLinks };
 }
 
 function agentIdOf(path: string): string | undefined {

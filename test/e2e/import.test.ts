@@ -4,13 +4,23 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { copyFileSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import type { RunRecord } from "../../src/export/journal.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
 import { attributesOf } from "../../src/export/journal-store.ts";
 import { locateSession } from "../../src/sources/session-files.ts";
+import { MAX_LINE_CHARS } from "../../src/sources/transcript-file.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecords } from "../support/journal.ts";
 import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
@@ -313,6 +323,33 @@ describe("traces import, as a live run would record it", () => {
     const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
     assert.equal(records.length, 2);
     assert.ok(records.every((r) => r.sessionId === sessionId && r.prompt === "[[scenario:text]] kept"));
+  });
+
+  test("a line too long to be Claude Code's is skipped with one warning; the session around it is imported", async () => {
+    const env = apart("long-line");
+    const bare = await claude(
+      h.sandbox,
+      ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:bash]] long"],
+      env,
+    );
+    const { session_id: sessionId, total_cost_usd: cost } = JSON.parse(bare.stdout) as {
+      session_id: string;
+      total_cost_usd: number;
+    };
+    const path = locateSession(sessionId, h.sandbox.work, { ...h.sandbox.env, ...env }) ?? "";
+    const transcript = readFileSync(path);
+    const fd = openSync(path, "w");
+    const block = Buffer.alloc(1024 * 1024, "A");
+    for (let written = 0; written <= MAX_LINE_CHARS; written += block.length) writeSync(fd, block);
+    writeSync(fd, "\n");
+    writeSync(fd, transcript);
+    closeSync(fd);
+    const imported = await traces(["import"], env);
+    assert.equal(imported.stdout, "Imported 1 session(s).\n");
+    assert.equal(imported.stderr, `claudia: a line of ${path} is longer than 64 MiB; skipped\n`);
+    const [record] = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    assert.equal(record?.prompt, "[[scenario:bash]] long");
+    assert.equal(record?.costUsd, cost);
   });
 
   test("a run stopped by --max-turns is an error, as the live run records it", async () => {
