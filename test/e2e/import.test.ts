@@ -352,6 +352,29 @@ describe("traces import, as a live run would record it", () => {
     assert.equal(record?.costUsd, cost);
   });
 
+  test("a session begun before the journal's age limit is not imported, to be pruned and imported again", async () => {
+    const env = apart("old");
+    const bare = await claude(h.sandbox, ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:text]] old"], env);
+    const sessionId = (JSON.parse(bare.stdout) as { session_id: string }).session_id;
+    const path = locateSession(sessionId, h.sandbox.work, { ...h.sandbox.env, ...env }) ?? "";
+    const fortyDays = 40 * 24 * 3600 * 1000;
+    const older = readFileSync(path, "utf8").replace(
+      /"timestamp":"([^"]+)"/g,
+      (_, at: string) => `"timestamp":"${new Date(Date.parse(at) - fortyDays).toISOString()}"`,
+    );
+    writeFileSync(path, older);
+    const skipped = await traces(["import"], env);
+    assert.equal(skipped.stdout, "Imported 0 session(s) (1 begun before the journal's 30 days).\n", skipped.stderr);
+    // A live run prunes the journal: an old run imported would be gone after it.
+    await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] now"], env);
+    assert.equal(
+      (await traces(["import"], env)).stdout,
+      "Imported 0 session(s) (1 already in the journal, 1 begun before the journal's 30 days).\n",
+    );
+    const kept = { ...env, CLAUDIA_JOURNAL_MAX_AGE_DAYS: "60" };
+    assert.equal((await traces(["import"], kept)).stdout, "Imported 1 session(s) (1 already in the journal).\n");
+  });
+
   test("a run stopped by --max-turns is an error, as the live run records it", async () => {
     const env = apart("max-turns");
     const args = [...BASE_ARGS, "--output-format", "json", "--max-turns", "2", "[[scenario:max-turns]] limited"];

@@ -102,6 +102,7 @@ interface Counts {
   updated: number;
   present: number;
   empty: number;
+  expired: number;
   failed: number;
 }
 
@@ -120,10 +121,11 @@ async function importFile(file: SessionFile, plan: Plan, ctx: ImportContext, cou
   }
 }
 
-function summaryLine(counts: Counts): string {
+function summaryLine(counts: Counts, maxAgeDays: number): string {
   const notes = [
     counts.present ? `${counts.present} already in the journal` : "",
     counts.empty ? `${counts.empty} without a conversation` : "",
+    counts.expired ? `${counts.expired} begun before the journal's ${maxAgeDays} days` : "",
     counts.failed ? `${counts.failed} unreadable` : "",
   ].filter(Boolean);
   const updated = counts.updated ? `, updated ${counts.updated} continued since` : "";
@@ -150,7 +152,7 @@ export async function importCommand(args: string[], io: ImportIo): Promise<numbe
       warn(m);
     },
   };
-  const counts: Counts = { imported: 0, updated: 0, present: 0, empty: 0, failed: 0 };
+  const counts: Counts = { imported: 0, updated: 0, present: 0, empty: 0, expired: 0, failed: 0 };
   // A session's file found twice (two folders given) is imported once.
   const handled = new Set<string>();
   for (const [i, file] of files.entries()) {
@@ -160,7 +162,7 @@ export async function importCommand(args: string[], io: ImportIo): Promise<numbe
     await importFile(file, plan, ctx, counts);
   }
   bar.end();
-  io.out(summaryLine(counts));
+  io.out(summaryLine(counts, config.journal.maxAgeDays));
   // An unreadable file is its warning; the others are imported all the same.
   return 0;
 }
