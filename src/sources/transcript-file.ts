@@ -37,13 +37,24 @@ export function firstTimestamp(path: string, options: OpenOptions = {}): number 
 }
 
 /**
+ * The longest line handed on, in characters. Claude Code's longest lines (an attached document or
+ * image, base64) are far shorter; a longer one is not held, only skipped.
+ */
+export const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
+/**
  * A transcript's complete lines, read from where the last read stopped (Claude Code appends; a line
- * is handed on once its newline is there).
+ * is handed on once its newline is there). Each piece read is searched once: linear however long a
+ * line is. A line longer than `MAX_LINE_CHARS` is dropped as it is read, and `tooLong` told once per line.
  */
 export class TranscriptLines {
   private offset = 0;
   private rest = "";
+  /** The line being read is too long: the rest of it is dropped up to its newline. */
+  private skipping = false;
   private readonly decoder = new StringDecoder("utf8");
+
+  constructor(private readonly tooLong: () => void = () => {}) {}
 
   /** Hand on the lines added up to `size` bytes of the open file. */
   read(fd: number, size: number, onLine: (line: string) => void): void {
@@ -53,16 +64,39 @@ export class TranscriptLines {
       const n = readSync(fd, buffer, 0, Math.min(buffer.length, size - this.offset), this.offset);
       if (n <= 0) break;
       this.offset += n;
-      const lines = (this.rest + this.decoder.write(buffer.subarray(0, n))).split("\n");
-      this.rest = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
+      this.take(this.decoder.write(buffer.subarray(0, n)), onLine);
     }
+  }
+
+  private take(text: string, onLine: (line: string) => void): void {
+    let start = 0;
+    for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+      if (this.add(text.slice(start, end))) onLine(this.rest);
+      this.rest = "";
+      this.skipping = false;
+      start = end + 1;
+    }
+    this.add(text.slice(start));
+  }
+
+  /** Add to the line being read; whether it is still one to hand on. */
+  private add(part: string): boolean {
+    if (this.skipping) return false;
+    if (this.rest.length + part.length > MAX_LINE_CHARS) {
+      this.rest = "";
+      this.skipping = true;
+      this.tooLong();
+      return false;
+    }
+    this.rest += part;
+    return true;
   }
 
   /** The file has ended: its last line, even without a newline. */
   end(onLine: (line: string) => void): void {
-    if (this.rest.trim() !== "") onLine(this.rest);
+    if (!this.skipping && this.rest.trim() !== "") onLine(this.rest);
     this.rest = "";
+    this.skipping = false;
   }
 }
 

@@ -6,12 +6,12 @@
  * The subagents' files are found by listing a folder, which for `traces import` can hold anything:
  * only regular files are read, never through a symbolic link (see transcript-file.ts).
  */
-import { closeSync, readdirSync } from "node:fs";
-import { basename, join } from "node:path";
+import { closeSync, lstatSync, readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { openRegularFile, readRegularFile } from "../config/read-file.ts";
 import type { RunEvent } from "../events.ts";
 import { TranscriptParser } from "./transcript.ts";
-import { firstTimestamp, TranscriptLines } from "./transcript-file.ts";
+import { firstTimestamp, MAX_LINE_CHARS, TranscriptLines } from "./transcript-file.ts";
 import { inWindow, type TranscriptWindow } from "./window.ts";
 
 interface FollowedFile {
@@ -41,6 +41,8 @@ export class TranscriptTail {
   /** Tool calls seen so far: a subagent is followed once the call that started it is. */
   private readonly toolCalls = new Set<string>();
   private readonly emit: (event: RunEvent) => void;
+  /** The subagents' folder is reached through a link: said once, never read. */
+  private linkSkipped = false;
   private timer: NodeJS.Timeout | undefined;
 
   /**
@@ -59,7 +61,7 @@ export class TranscriptTail {
       emit(event);
     };
     this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
-    const main = followed(mainPath, new TranscriptParser(null, this.emit, window.since), true);
+    const main = this.followed(mainPath, new TranscriptParser(null, this.emit, window.since), true);
     this.files.push(main);
     this.known.add(mainPath);
   }
@@ -109,14 +111,32 @@ export class TranscriptTail {
     }
   }
 
-  private discoverSubagents(final: boolean): void {
-    let names: string[];
-    try {
-      names = readdirSync(this.subagentsDir);
-    } catch {
-      return;
+  /**
+   * The names in the subagents' folder. Not through a link (the session's folder or the subagents'
+   * one), which could lead anywhere: that is one warning, and the session is read without them.
+   */
+  private subagentNames(): string[] {
+    for (const dir of [dirname(this.subagentsDir), this.subagentsDir]) {
+      let link: boolean;
+      try {
+        link = lstatSync(dir).isSymbolicLink();
+      } catch {
+        return [];
+      }
+      if (!link) continue;
+      if (!this.linkSkipped) this.unreadable(this.subagentsDir, new Error("a symbolic link"));
+      this.linkSkipped = true;
+      return [];
     }
-    for (const name of names.sort()) {
+    try {
+      return readdirSync(this.subagentsDir);
+    } catch {
+      return [];
+    }
+  }
+
+  private discoverSubagents(final: boolean): void {
+    for (const name of this.subagentNames().sort()) {
       if (!name.endsWith(".jsonl")) continue;
       const path = join(this.subagentsDir, name);
       if (this.known.has(path)) continue;
@@ -153,7 +173,7 @@ export class TranscriptTail {
         background: meta?.requestShape === "background",
         time: started ?? Date.now(),
       });
-      this.files.push(followed(path, parser, false));
+      this.files.push(this.followed(path, parser, false));
     }
   }
 
@@ -176,14 +196,15 @@ export class TranscriptTail {
     }
   }
 
+  private followed(path: string, parser: TranscriptParser, followLinks: boolean): FollowedFile {
+    const tooLong = () => this.warn(`a line of ${path} is longer than ${MAX_LINE_CHARS / 1024 / 1024} MiB; skipped`);
+    return { path, lines: new TranscriptLines(tooLong), parser, followLinks };
+  }
+
   private unreadable(path: string, error: unknown): void {
     const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
     this.warn(`could not read ${path} (${reason}); skipped`);
   }
-}
-
-function followed(path: string, parser: TranscriptParser, followLinks: boolean): FollowedFile {
-  return { path, lines: new TranscriptLines(), parser, followLinks };
 }
 
 function agentIdOf(path: string): string | undefined {

@@ -3,12 +3,24 @@
  * live for the same scenario; importing again adds nothing; imported runs export and push.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import {
+  closeSync,
+  copyFileSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
 import type { RunRecord } from "../../src/export/journal.ts";
 import type { OtlpSpan } from "../../src/export/journal-store.ts";
 import { attributesOf } from "../../src/export/journal-store.ts";
+import { locateSession } from "../../src/sources/session-files.ts";
+import { MAX_LINE_CHARS } from "../../src/sources/transcript-file.ts";
 import { scriptedRuns } from "../support/harness.ts";
 import { storedRecords } from "../support/journal.ts";
 import { BASE_ARGS, CLAUDIA, claude, claudia, run } from "../support/sandbox.ts";
@@ -286,6 +298,81 @@ describe("traces import, as a live run would record it", () => {
     writeFileSync(recordPath, JSON.stringify(older));
     assert.equal((await traces(["import"], env)).stdout, "Imported 0 session(s), updated 1 continued since.\n");
     assert.equal((await traces(["import"], env)).stdout, "Imported 0 session(s) (1 already in the journal).\n");
+  });
+
+  test("a copy of a transcript under another name is a session of its own: each imported once, neither hiding the other", async () => {
+    const env = apart("copy");
+    const bare = await claude(
+      h.sandbox,
+      ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:text]] kept"],
+      env,
+    );
+    const sessionId = (JSON.parse(bare.stdout) as { session_id: string }).session_id;
+    const original = locateSession(sessionId, h.sandbox.work, { ...h.sandbox.env, ...env });
+    assert.ok(original);
+    // A backup kept beside it: its entries still name the session it was copied from.
+    const copy = join(dirname(original), `${randomUUID()}.jsonl`);
+    copyFileSync(original, copy);
+    const first = await traces(["import", copy], env);
+    assert.equal(first.stdout, "Imported 1 session(s).\n", first.stderr);
+    const all = await traces(["import"], env);
+    assert.equal(all.stdout, "Imported 1 session(s) (1 already in the journal).\n", all.stderr);
+    const again = await traces(["import"], env);
+    assert.equal(again.stdout, "Imported 0 session(s) (2 already in the journal).\n");
+    assert.equal(again.stderr, "");
+    const records = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    assert.equal(records.length, 2);
+    assert.ok(records.every((r) => r.sessionId === sessionId && r.prompt === "[[scenario:text]] kept"));
+  });
+
+  test("a line too long to be Claude Code's is skipped with one warning; the session around it is imported", async () => {
+    const env = apart("long-line");
+    const bare = await claude(
+      h.sandbox,
+      ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:bash]] long"],
+      env,
+    );
+    const { session_id: sessionId, total_cost_usd: cost } = JSON.parse(bare.stdout) as {
+      session_id: string;
+      total_cost_usd: number;
+    };
+    const path = locateSession(sessionId, h.sandbox.work, { ...h.sandbox.env, ...env }) ?? "";
+    const transcript = readFileSync(path);
+    const fd = openSync(path, "w");
+    const block = Buffer.alloc(1024 * 1024, "A");
+    for (let written = 0; written <= MAX_LINE_CHARS; written += block.length) writeSync(fd, block);
+    writeSync(fd, "\n");
+    writeSync(fd, transcript);
+    closeSync(fd);
+    const imported = await traces(["import"], env);
+    assert.equal(imported.stdout, "Imported 1 session(s).\n");
+    assert.equal(imported.stderr, `claudia: a line of ${path} is longer than 64 MiB; skipped\n`);
+    const [record] = JSON.parse((await traces(["--json"], env)).stdout) as RunRecord[];
+    assert.equal(record?.prompt, "[[scenario:bash]] long");
+    assert.equal(record?.costUsd, cost);
+  });
+
+  test("a session begun before the journal's age limit is not imported, to be pruned and imported again", async () => {
+    const env = apart("old");
+    const bare = await claude(h.sandbox, ["-p", ...BASE_ARGS, "--output-format", "json", "[[scenario:text]] old"], env);
+    const sessionId = (JSON.parse(bare.stdout) as { session_id: string }).session_id;
+    const path = locateSession(sessionId, h.sandbox.work, { ...h.sandbox.env, ...env }) ?? "";
+    const fortyDays = 40 * 24 * 3600 * 1000;
+    const older = readFileSync(path, "utf8").replace(
+      /"timestamp":"([^"]+)"/g,
+      (_, at: string) => `"timestamp":"${new Date(Date.parse(at) - fortyDays).toISOString()}"`,
+    );
+    writeFileSync(path, older);
+    const skipped = await traces(["import"], env);
+    assert.equal(skipped.stdout, "Imported 0 session(s) (1 begun before the journal's 30 days).\n", skipped.stderr);
+    // A live run prunes the journal: an old run imported would be gone after it.
+    await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] now"], env);
+    assert.equal(
+      (await traces(["import"], env)).stdout,
+      "Imported 0 session(s) (1 already in the journal, 1 begun before the journal's 30 days).\n",
+    );
+    const kept = { ...env, CLAUDIA_JOURNAL_MAX_AGE_DAYS: "60" };
+    assert.equal((await traces(["import"], kept)).stdout, "Imported 1 session(s) (1 already in the journal).\n");
   });
 
   test("a run stopped by --max-turns is an error, as the live run records it", async () => {

@@ -74,3 +74,26 @@ test("a FIFO, a link to /dev/zero and a meta file linked to /dev/zero are skippe
   assert.match(out.warnings[0] as string, /could not read .*agent-fifo\.jsonl \(it is not a regular file\); skipped/);
   assert.match(out.warnings[1] as string, /could not read .*agent-zero\.jsonl \(ELOOP\); skipped/);
 });
+
+test("a session's folder or its subagents folder that is a link is not followed: one warning, the session read alone", () => {
+  for (const linked of ["session", "subagents"]) {
+    const elsewhere = join(base, `elsewhere-${linked}`);
+    const main = join(base, `s-${linked}.jsonl`);
+    writeFileSync(main, line({ type: "user", timestamp: at(0), message: { role: "user", content: "go" } }));
+    mkdirSync(join(elsewhere, "subagents"), { recursive: true });
+    writeFileSync(
+      join(elsewhere, "subagents", "agent-far.jsonl"),
+      line({ type: "user", timestamp: at(2), message: { role: "user", content: "far" } }),
+    );
+    const folder = join(base, `s-${linked}`);
+    if (linked === "session") symlinkSync(elsewhere, folder);
+    else {
+      mkdirSync(folder);
+      symlinkSync(join(elsewhere, "subagents"), join(folder, "subagents"));
+    }
+    const out = replay(main);
+    assert.deepEqual(out.agents, [], linked);
+    assert.equal(out.warnings.length, 1, out.warnings.join("\n"));
+    assert.match(out.warnings[0] as string, /could not read .*subagents \(a symbolic link\); skipped/);
+  }
+});

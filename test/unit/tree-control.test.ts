@@ -91,3 +91,51 @@ test("the viewer's prompt heads are cut the same way: never inside an emoji", ()
   assert.equal(head(undefined, 90), "");
   assert.equal(head("short", 90), "short");
 });
+
+test("a line break in a model, tool or span name, an error type or message stays in its row", () => {
+  const forged = "\nffffffffffff  2026-01-01 00:00:00  ok  forged";
+  const spans: OtlpSpan[] = [
+    {
+      traceId: "1".repeat(32),
+      spanId: "a".repeat(16),
+      name: `invoke_agent claude-code${forged}`,
+      startTimeUnixNano: "1000000000",
+      endTimeUnixNano: "2000000000",
+      attributes: [text("gen_ai.operation.name", "invoke_agent")],
+    },
+    {
+      traceId: "1".repeat(32),
+      spanId: "b".repeat(16),
+      parentSpanId: "a".repeat(16),
+      name: `execute_tool Bash${forged}`,
+      startTimeUnixNano: "1100000000",
+      endTimeUnixNano: "1900000000",
+      attributes: [
+        text("gen_ai.operation.name", "execute_tool"),
+        text("gen_ai.tool.name", `Bash${forged}`),
+        text("claude_code.tool.description", `list${forged}`),
+        text("error.type", `boom${forged}`),
+      ],
+      status: { code: 2, message: `failed\r\n${forged}` },
+    },
+  ];
+  const shown = renderTree(spans, { full: false, color: false });
+  assert.equal(shown.trimEnd().split("\n").length, 2, shown);
+  const record = {
+    traceId: "1".repeat(32),
+    startTime: 0,
+    endTime: 1,
+    durationMs: 1,
+    status: "error" as const,
+    errorType: `x${forged}`,
+    prompt: `p${forged}`,
+    model: `m${forged}`,
+    toolCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    spans: 1,
+    deliveries: {},
+  };
+  const listed = renderList([{ record, recordPath: "", spansPath: "" }], false);
+  assert.equal(listed.trimEnd().split("\n").length, 2, listed);
+});

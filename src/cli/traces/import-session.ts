@@ -51,7 +51,13 @@ export interface ImportContext {
   warn: (message: string) => void;
 }
 
-export type Outcome = "imported" | "empty";
+/**
+ * Imported; without a conversation; or begun before the journal's age limit (`CLAUDIA_JOURNAL_MAX_AGE_DAYS`):
+ * such a run would go at the next pruning, to be imported (and pushed) again by the next import.
+ */
+export type Outcome = "imported" | "empty" | "expired";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface SessionStart {
   startTime?: number;
@@ -95,6 +101,7 @@ function replay(path: string, window: TranscriptWindow, builder: TraceBuilder, w
 export async function importSession(file: SessionFile, ctx: ImportContext): Promise<Outcome> {
   const { startTime, window, bytes } = sessionStart(file.path);
   if (startTime === undefined) return "empty";
+  if (startTime < Date.now() - ctx.config.journal.maxAgeDays * DAY_MS) return "expired";
   const traceId = importedTraceId(file.sessionId);
   const journal = RunJournal.open(ctx.config.journal, startTime, traceId, ctx.warn);
   if (!journal) return "empty";

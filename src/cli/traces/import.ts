@@ -57,12 +57,21 @@ interface JournalSessions {
   imported: Map<string, StoredRun>;
 }
 
+/**
+ * An imported run notes its transcript's size (one imported by a claudia that did not has the trace
+ * id of its session). Its session id is the one its entries name, which is not always its file's: a
+ * copy kept under another name is a session of its own.
+ */
+const wasImported = ({ record }: StoredRun) =>
+  record.transcriptBytes !== undefined ||
+  record.sessionId === undefined ||
+  record.traceId === importedTraceId(record.sessionId);
+
 function journalSessions(runs: StoredRun[]): JournalSessions {
   const sessions: JournalSessions = { ranByClaudia: new Set(), imported: new Map() };
   for (const run of runs) {
-    const { traceId, sessionId } = run.record;
-    if (sessionId !== undefined && traceId !== importedTraceId(sessionId)) sessions.ranByClaudia.add(sessionId);
-    else sessions.imported.set(traceId, run);
+    if (wasImported(run)) sessions.imported.set(run.record.traceId, run);
+    else if (run.record.sessionId !== undefined) sessions.ranByClaudia.add(run.record.sessionId);
   }
   return sessions;
 }
@@ -93,6 +102,7 @@ interface Counts {
   updated: number;
   present: number;
   empty: number;
+  expired: number;
   failed: number;
 }
 
@@ -111,10 +121,11 @@ async function importFile(file: SessionFile, plan: Plan, ctx: ImportContext, cou
   }
 }
 
-function summaryLine(counts: Counts): string {
+function summaryLine(counts: Counts, maxAgeDays: number): string {
   const notes = [
     counts.present ? `${counts.present} already in the journal` : "",
     counts.empty ? `${counts.empty} without a conversation` : "",
+    counts.expired ? `${counts.expired} begun before the journal's ${maxAgeDays} days` : "",
     counts.failed ? `${counts.failed} unreadable` : "",
   ].filter(Boolean);
   const updated = counts.updated ? `, updated ${counts.updated} continued since` : "";
@@ -141,7 +152,7 @@ export async function importCommand(args: string[], io: ImportIo): Promise<numbe
       warn(m);
     },
   };
-  const counts: Counts = { imported: 0, updated: 0, present: 0, empty: 0, failed: 0 };
+  const counts: Counts = { imported: 0, updated: 0, present: 0, empty: 0, expired: 0, failed: 0 };
   // A session's file found twice (two folders given) is imported once.
   const handled = new Set<string>();
   for (const [i, file] of files.entries()) {
@@ -151,7 +162,7 @@ export async function importCommand(args: string[], io: ImportIo): Promise<numbe
     await importFile(file, plan, ctx, counts);
   }
   bar.end();
-  io.out(summaryLine(counts));
+  io.out(summaryLine(counts, config.journal.maxAgeDays));
   // An unreadable file is its warning; the others are imported all the same.
   return 0;
 }

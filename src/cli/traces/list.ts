@@ -1,7 +1,7 @@
 /** `claudia traces`: the recent runs, one line each (or JSON). */
 import type { RunRecord } from "../../export/journal.ts";
 import type { StoredRun } from "../../export/journal-store.ts";
-import { formatCost, formatDuration, printable } from "./tree.ts";
+import { formatCost, formatDuration, printableLine } from "./tree.ts";
 
 function deliveredText(record: RunRecord): string {
   const deliveries = Object.values(record.deliveries ?? {});
@@ -27,15 +27,15 @@ export function renderList(runs: StoredRun[], color: boolean): string {
   const rows = runs.map(({ record: r }) => [
     r.traceId.slice(0, 12),
     new Date(r.startTime).toISOString().replace("T", " ").slice(0, 19),
-    r.status === "ok" ? "ok" : printable(`error${r.errorType ? ` (${r.errorType})` : ""}`),
-    printable(r.model ?? "-"),
+    r.status === "ok" ? "ok" : printableLine(`error${r.errorType ? ` (${r.errorType})` : ""}`),
+    printableLine(r.model ?? "-"),
     r.numTurns === undefined ? "-" : String(r.numTurns),
     String(r.toolCalls),
     `${r.inputTokens}/${r.outputTokens}`,
     r.costUsd === undefined ? "-" : formatCost(r.costUsd),
     formatDuration(r.durationMs),
     deliveredText(r),
-    printable(r.prompt ?? "").slice(0, 60),
+    printableLine(r.prompt ?? "").slice(0, 60),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) =>

@@ -18,6 +18,9 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
  */
 export const printable = (text: string): string => text.replace(CONTROL, "");
 
+/** `printable`, on one line: for a cell of a table, where a line break would start a row of its own. */
+export const printableLine = (text: string): string => printable(text).replace(/[\t\n\r\u2028\u2029]+/g, " ");
+
 export interface TreeOptions {
   /** Add captured content (prompt, arguments, results, answers) under each span. */
   full: boolean;
@@ -115,7 +118,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
   for (const root of buildTree(spans)) {
     const rows: { text: string; node: TreeNode; prefix: string }[] = [];
     const walk = (node: TreeNode, prefix: string, childPrefix: string) => {
-      rows.push({ text: `${prefix}${printable(label(node))}`, node, prefix: childPrefix });
+      rows.push({ text: `${prefix}${printableLine(label(node))}`, node, prefix: childPrefix });
       node.children.forEach((child, i) => {
         const last = i === node.children.length - 1;
         walk(child, `${childPrefix}${last ? "└─ " : "├─ "}`, `${childPrefix}${last ? "   " : "│  "}`);
@@ -132,7 +135,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
       const usage = op === OPERATION.chat || op === OPERATION.invokeAgent ? usageText(a) : "";
       const error = failed
         ? red(
-            printable(
+            printableLine(
               `✗ ${a[ATTR.errorType] ?? "error"}${row.node.span.status?.message ? `: ${row.node.span.status.message}` : ""}`,
             ),
           )
