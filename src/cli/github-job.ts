@@ -67,6 +67,13 @@ export interface JobReport {
   warn: (message: string) => void;
 }
 
+/**
+ * A URL as a Markdown link's target inside a table cell: in angle brackets, so that parentheses
+ * (Kibana's URLs have them) do not end it, with what would end it or the cell (`<`, `>`, `|`,
+ * white space) percent-encoded.
+ */
+const linkTarget = (url: string) => `<${url.replace(/[<>|\s]/g, (c) => encodeURIComponent(c))}>`;
+
 /** The Markdown appended to the step summary. Pure apart from reading the run's spans. */
 export function stepSummary(report: JobReport): string {
   const { summary: s, exitCode } = report;
@@ -83,7 +90,7 @@ export function stepSummary(report: JobReport): string {
     ["Cost", s.costUsd === undefined ? "n/a" : formatCost(s.costUsd)],
     ["Tool calls", tools],
     ["Duration", formatDuration(s.durationMs)],
-    ["Trace", url ? `[\`${s.traceId}\`](${url})` : `\`${s.traceId}\``],
+    ["Trace", url ? `[\`${s.traceId}\`](${linkTarget(url)})` : `\`${s.traceId}\``],
   ];
   const lines = [`### 🤖 ${title}`, "", "| | |", "| --- | --- |", ...rows.map(([k, v]) => `| ${k} | ${v} |`)];
   const spans = report.spansPath ? spansOf(readRequests(report.spansPath)) : [];

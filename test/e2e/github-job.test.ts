@@ -80,7 +80,7 @@ describe("GitHub Actions job", () => {
     assert.ok(md.includes("| Turns | 2 |"), md);
     assert.match(md, new RegExp(`\\| Tokens \\| ${record.inputTokens} in / ${record.outputTokens} out \\|`));
     assert.match(md, /\| Tool calls \| 1 \(1 failed\) \|/);
-    assert.ok(md.includes(`| Trace | [\`${traceId}\`](${url}) |`), md);
+    assert.ok(md.includes(`| Trace | [\`${traceId}\`](<${url}>) |`), md);
     const tree = await claudia(h.sandbox, ["traces", "show", traceId]);
     assert.ok(md.includes(`\`\`\`text\n${tree.stdout.trimEnd()}\n\`\`\``), `${md}\n---\n${tree.stdout}`);
     assert.match(tree.stdout, /execute_tool Bash .*✗/);

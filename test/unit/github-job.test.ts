@@ -35,6 +35,16 @@ const report = (env: NodeJS.ProcessEnv = {}) => ({
 });
 
 describe("the GitHub step summary", () => {
+  test("the trace link holds a URL with parentheses, a bar or a space, and keeps the table whole", () => {
+    const url = "https://kibana.example/app/discover#/?_a=(query:(match:(trace.id:'t')))&x=a|b c";
+    const md = stepSummary({ ...report(), traceUrl: url });
+    const row = md.split("\n").find((line) => line.startsWith("| Trace |")) as string;
+    assert.equal(
+      row,
+      "| Trace | [`0af7651916cd43dd8448eb211c80319c`](<https://kibana.example/app/discover#/?_a=(query:(match:(trace.id:'t')))&x=a%7Cb%20c>) |",
+    );
+  });
+
   test("the prompt is plain text: no table break, image, HTML or code fence", () => {
     const md = stepSummary(report());
     const title = md.split("\n")[0] as string;
