@@ -184,7 +184,7 @@ describe("examples", () => {
 
     // The job's page: the summary; later steps: the outputs.
     assert.match(agent.summary, /^### 🤖 Triage the open issues labelled bug and summarise them\n/);
-    assert.ok(agent.summary.includes(`| Trace | [\`${traceId}\`](${link}) |`), agent.summary);
+    assert.ok(agent.summary.includes(`| Trace | [\`${traceId}\`](<${link}>) |`), agent.summary);
     assert.match(agent.summary, /\| Status \| ✅ completed \|/);
     assert.match(agent.summary, /<summary>Span tree<\/summary>[\s\S]*invoke_agent claude-code/);
     assert.equal(agent.outputs.status, "ok");
