@@ -268,6 +268,32 @@ describe("interactive mode", () => {
     assert.equal(promptOf(second), "after esc");
   });
 
+  test("a tool refused at the permission prompt: denied, and the prompt's trace ends when it was refused, not when the session goes on", async () => {
+    const marker = `claudia-refused-${process.pid}`;
+    const spansBefore = h.receiver.spans.length;
+    const terminal = ui(process.execPath, [CLAUDIA, "--model", "claude-sonnet-4-5", "--permission-mode", "default"]);
+    await terminal.waitFor("manual mode on");
+    await terminal.type(`[[scenario:sleep]] [[tag:${marker}]] ask first\r`);
+    await terminal.waitFor("Do you want to proceed?");
+    terminal.child.stdin?.write("\x1b");
+    await terminal.waitFor("What should Claude do instead?");
+    const refused = Date.now();
+    // The user thinks for a while before the session goes on.
+    await new Promise((r) => setTimeout(r, 3000));
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    assert.deepEqual(processesWith(marker), [], "the refused command never ran");
+    const spans = [...(await waitForRoots(spansBefore, 1)).values()][0] as ReceivedSpan[];
+    const agent = root(spans);
+    assert.equal(promptOf(agent), `[[scenario:sleep]] [[tag:${marker}]] ask first`);
+    const tool = named(spans, "execute_tool Bash")[0] as ReceivedSpan;
+    assert.equal(tool.status.code, 2);
+    assert.equal(tool.attributes["error.type"], "permission_denied");
+    assert.equal(agent.attributes["error.type"], "interrupted");
+    assert.ok(agent.endMs >= tool.endMs);
+    assert.ok(agent.endMs < refused + 1000, `the trace ends ${agent.endMs - refused} ms after the refusal`);
+  });
+
   test("claudia's exit code is Claude Code's: the UI stopped by SIGTERM exits as the bare UI does", async () => {
     const codes: (number | null)[] = [];
     for (const [command, args] of [
