@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { assertConforms, promptOf } from "../support/conformance.ts";
@@ -292,6 +292,35 @@ describe("interactive mode", () => {
     assert.equal(agent.attributes["error.type"], "interrupted");
     assert.ok(agent.endMs >= tool.endMs);
     assert.ok(agent.endMs < refused + 1000, `the trace ends ${agent.endMs - refused} ms after the refusal`);
+  });
+
+  test("the resume line Claude Code prints at exit is bare claude's: the user's options, never claudia's settings file", async () => {
+    const userSettings = join(h.sandbox.home, "user-settings.json");
+    writeFileSync(userSettings, JSON.stringify({ env: { USER_SETTING: "1" } }));
+    const args = [...BASE_ARGS, "--settings", userSettings];
+    const lines: string[] = [];
+    // Wide enough for Claude Code to print options with paths in them.
+    for (const [command, prefix] of [
+      [CLAUDE, []],
+      [process.execPath, [CLAUDIA]],
+    ] as const) {
+      const terminal = startTerminal(command, [...prefix, ...args], {
+        env: h.sandbox.env,
+        cwd: h.sandbox.work,
+        cols: 220,
+      });
+      terminals.push(terminal);
+      await terminal.waitFor(READY);
+      await terminal.type("[[scenario:text]] resume line\r");
+      await terminal.waitFor("Hello from the scripted model.");
+      await terminal.type("/exit\r");
+      assert.equal(await terminal.exited, 0);
+      const line = /Resume this session with:\s*\n(claude [^\r\n]*)/.exec(terminal.screen())?.[1];
+      assert.ok(line, "Claude Code printed a resume line");
+      lines.push(line.replace(/[0-9a-f-]{36}/, "<session>"));
+    }
+    assert.equal(lines[0], `claude ${args.join(" ")} --resume <session>`);
+    assert.equal(lines[1], lines[0]);
   });
 
   test("claudia's exit code is Claude Code's: the UI stopped by SIGTERM exits as the bare UI does", async () => {
