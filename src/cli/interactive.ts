@@ -109,7 +109,8 @@ function promptTracer(
           env,
           config: options.config,
           startTime: start.time,
-          requestModel: split.model,
+          // `/model` switches models between prompts: a prompt's model is the one its calls asked for.
+          requestModel: undefined,
           resumed: false,
           log,
           resend: first,

@@ -221,6 +221,29 @@ describe("interactive mode", () => {
     assert.equal(named(second, "chat claude-sonnet-4-5").length, 1, "the new session's transcript is followed");
   });
 
+  test("/model between prompts: the next prompt's trace names the model it asked for, not the one on the command line", async () => {
+    const spansBefore = h.receiver.spans.length;
+    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
+    await terminal.waitFor(READY);
+    await terminal.type("[[scenario:text]] before the switch\r");
+    await terminal.waitFor("Hello from the scripted model.");
+    await waitForRoots(spansBefore, 1);
+    await terminal.type("/model haiku\r");
+    await terminal.waitFor("Switch model?");
+    terminal.child.stdin?.write("\r");
+    await terminal.waitFor("Set model to");
+    await terminal.type("after the switch\r");
+    await waitForRoots(spansBefore, 2);
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    const [first, second] = [...tracesSince(spansBefore).values()] as [ReceivedSpan[], ReceivedSpan[]];
+    const model = (span: ReceivedSpan) => span.attributes["gen_ai.request.model"];
+    assert.equal(model(root(first)), "claude-sonnet-4-5");
+    const chat = second.find((s) => s.attributes["gen_ai.operation.name"] === "chat") as ReceivedSpan;
+    assert.match(String(model(chat)), /haiku/);
+    assert.equal(model(root(second)), model(chat));
+  });
+
   test("a turn ended by an API error (StopFailure) is exported at once, failed, not interrupted", async () => {
     const spansBefore = h.receiver.spans.length;
     const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
