@@ -19,6 +19,7 @@ import { exitCodeOf, waitForExit } from "./child-exit.ts";
 import { sessionSummaryLine } from "./console.ts";
 import type { HeadlessOptions } from "./headless.ts";
 import { type Log, stderrLine } from "./log.ts";
+import { resumeHintEnv } from "./resume-hint.ts";
 
 export interface InteractiveOptions extends HeadlessOptions {
   debug: boolean;
@@ -51,7 +52,12 @@ export async function runInteractive(options: InteractiveOptions): Promise<numbe
   const args = withHooks(split.claudeArgs, claudiaHooks(hooks, INTERACTIVE_HOOKS)) ?? split.claudeArgs;
   if (args === split.claudeArgs) quietLog.warn("your --settings could not be read; this session is not traced");
   const claudeEnv = options.claudeEnv ?? env;
-  const child = spawn(options.claudePath, args, { env: { ...claudeEnv, ...claudeEvents?.env }, stdio: "inherit" });
+  // The resume line Claude Code prints at exit names the user's options, not claudia's settings file.
+  const hint = resumeHintEnv(options.claudePath, split.claudeArgs, claudeEnv);
+  const child = spawn(options.claudePath, args, {
+    env: { ...claudeEnv, ...claudeEvents?.env, ...hint },
+    stdio: "inherit",
+  });
   leaveSignalsToTheUi(child);
 
   const exit = await waitForExit(child);
@@ -103,7 +109,8 @@ function promptTracer(
           env,
           config: options.config,
           startTime: start.time,
-          requestModel: split.model,
+          // `/model` switches models between prompts: a prompt's model is the one its calls asked for.
+          requestModel: undefined,
           resumed: false,
           log,
           resend: first,

@@ -50,6 +50,8 @@ interface Interaction {
   stopped?: boolean;
   /** The user stopped its turn (Esc): no Stop comes, and a prompt typed next is not queued. */
   cutShort?: boolean;
+  /** When the transcript says it was stopped: its end, not whenever the session goes on. */
+  cutAt?: number;
 }
 
 export class Interactions {
@@ -226,9 +228,10 @@ export class Interactions {
     this.current = undefined;
     if (!current) return;
     this.ended(current);
+    const ending = current.cutAt === undefined ? outcome : { ...outcome, time: Math.min(outcome.time, current.cutAt) };
     // Its background subagents are still at work: it ends when they have all reported back.
-    if (current.background.size > 0) current.after = outcome;
-    else this.end(current, outcome);
+    if (current.background.size > 0) current.after = ending;
+    else this.end(current, ending);
   }
 
   private end(interaction: Interaction, outcome: Outcome): void {
@@ -292,7 +295,10 @@ export class Interactions {
       // Queued before it and never given a turn (nothing came of them): not waited for any longer.
       if (at >= 0) this.queued.splice(0, at);
       if (at >= 0) this.nextQueued(event.time);
-      else if (this.current && /^\[Request interrupted by user/.test(event.text)) this.current.cutShort = true;
+      else if (this.current && /^\[Request interrupted by user/.test(event.text)) {
+        this.current.cutShort = true;
+        this.current.cutAt ??= event.time;
+      }
       return false;
     }
     if (at >= 0) this.queued.splice(at, 1);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { assertConforms, promptOf } from "../support/conformance.ts";
@@ -221,6 +221,29 @@ describe("interactive mode", () => {
     assert.equal(named(second, "chat claude-sonnet-4-5").length, 1, "the new session's transcript is followed");
   });
 
+  test("/model between prompts: the next prompt's trace names the model it asked for, not the one on the command line", async () => {
+    const spansBefore = h.receiver.spans.length;
+    const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
+    await terminal.waitFor(READY);
+    await terminal.type("[[scenario:text]] before the switch\r");
+    await terminal.waitFor("Hello from the scripted model.");
+    await waitForRoots(spansBefore, 1);
+    await terminal.type("/model haiku\r");
+    await terminal.waitFor("Switch model?");
+    terminal.child.stdin?.write("\r");
+    await terminal.waitFor("Set model to");
+    await terminal.type("after the switch\r");
+    await waitForRoots(spansBefore, 2);
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    const [first, second] = [...tracesSince(spansBefore).values()] as [ReceivedSpan[], ReceivedSpan[]];
+    const model = (span: ReceivedSpan) => span.attributes["gen_ai.request.model"];
+    assert.equal(model(root(first)), "claude-sonnet-4-5");
+    const chat = second.find((s) => s.attributes["gen_ai.operation.name"] === "chat") as ReceivedSpan;
+    assert.match(String(model(chat)), /haiku/);
+    assert.equal(model(root(second)), model(chat));
+  });
+
   test("a turn ended by an API error (StopFailure) is exported at once, failed, not interrupted", async () => {
     const spansBefore = h.receiver.spans.length;
     const terminal = ui(process.execPath, [CLAUDIA, ...BASE_ARGS]);
@@ -266,6 +289,61 @@ describe("interactive mode", () => {
     assert.equal(first.attributes["claude_code.interrupt.signal"], "next_prompt");
     assert.equal(second.status.code, 0);
     assert.equal(promptOf(second), "after esc");
+  });
+
+  test("a tool refused at the permission prompt: denied, and the prompt's trace ends when it was refused, not when the session goes on", async () => {
+    const marker = `claudia-refused-${process.pid}`;
+    const spansBefore = h.receiver.spans.length;
+    const terminal = ui(process.execPath, [CLAUDIA, "--model", "claude-sonnet-4-5", "--permission-mode", "default"]);
+    await terminal.waitFor("manual mode on");
+    await terminal.type(`[[scenario:sleep]] [[tag:${marker}]] ask first\r`);
+    await terminal.waitFor("Do you want to proceed?");
+    terminal.child.stdin?.write("\x1b");
+    await terminal.waitFor("What should Claude do instead?");
+    const refused = Date.now();
+    // The user thinks for a while before the session goes on.
+    await new Promise((r) => setTimeout(r, 3000));
+    await terminal.type("/exit\r");
+    assert.equal(await terminal.exited, 0);
+    assert.deepEqual(processesWith(marker), [], "the refused command never ran");
+    const spans = [...(await waitForRoots(spansBefore, 1)).values()][0] as ReceivedSpan[];
+    const agent = root(spans);
+    assert.equal(promptOf(agent), `[[scenario:sleep]] [[tag:${marker}]] ask first`);
+    const tool = named(spans, "execute_tool Bash")[0] as ReceivedSpan;
+    assert.equal(tool.status.code, 2);
+    assert.equal(tool.attributes["error.type"], "permission_denied");
+    assert.equal(agent.attributes["error.type"], "interrupted");
+    assert.ok(agent.endMs >= tool.endMs);
+    assert.ok(agent.endMs < refused + 1000, `the trace ends ${agent.endMs - refused} ms after the refusal`);
+  });
+
+  test("the resume line Claude Code prints at exit is bare claude's: the user's options, never claudia's settings file", async () => {
+    const userSettings = join(h.sandbox.home, "user-settings.json");
+    writeFileSync(userSettings, JSON.stringify({ env: { USER_SETTING: "1" } }));
+    const args = [...BASE_ARGS, "--settings", userSettings];
+    const lines: string[] = [];
+    // Wide enough for Claude Code to print options with paths in them.
+    for (const [command, prefix] of [
+      [CLAUDE, []],
+      [process.execPath, [CLAUDIA]],
+    ] as const) {
+      const terminal = startTerminal(command, [...prefix, ...args], {
+        env: h.sandbox.env,
+        cwd: h.sandbox.work,
+        cols: 220,
+      });
+      terminals.push(terminal);
+      await terminal.waitFor(READY);
+      await terminal.type("[[scenario:text]] resume line\r");
+      await terminal.waitFor("Hello from the scripted model.");
+      await terminal.type("/exit\r");
+      assert.equal(await terminal.exited, 0);
+      const line = /Resume this session with:\s*\n(claude [^\r\n]*)/.exec(terminal.screen())?.[1];
+      assert.ok(line, "Claude Code printed a resume line");
+      lines.push(line.replace(/[0-9a-f-]{36}/, "<session>"));
+    }
+    assert.equal(lines[0], `claude ${args.join(" ")} --resume <session>`);
+    assert.equal(lines[1], lines[0]);
   });
 
   test("claudia's exit code is Claude Code's: the UI stopped by SIGTERM exits as the bare UI does", async () => {
