@@ -37,6 +37,20 @@ export function firstTimestamp(path: string, options: OpenOptions = {}): number 
 }
 
 /**
+ * The time of the transcript's last stamped entry (in its last 64 KiB); undefined when none there.
+ * Throws as `withTranscript`.
+ */
+export function lastTimestamp(path: string, options: OpenOptions = {}): number | undefined {
+  return withTranscript(path, options, (fd, size) => {
+    const buffer = Buffer.alloc(Math.min(HEAD_BYTES, size));
+    const n = readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    const stamps = [...buffer.toString("utf8", 0, n).matchAll(/"timestamp":"([^"]{1,64})"/g)];
+    const time = Date.parse(stamps.at(-1)?.[1] ?? "");
+    return Number.isNaN(time) ? undefined : time;
+  });
+}
+
+/**
  * The longest line handed on, in characters. Claude Code's longest lines (an attached document or
  * image, base64) are far shorter; a longer one is not held, only skipped.
  */

@@ -61,7 +61,7 @@ export class TranscriptTail {
       emit(event);
     };
     this.subagentsDir = join(mainPath.replace(/\.jsonl$/, ""), "subagents");
-    const main = this.followed(mainPath, new TranscriptParser(null, this.emit, window.since), true);
+    const main = this.followed(mainPath, new TranscriptParser(null, this.emit, window), true);
     this.files.push(main);
     this.known.add(mainPath);
   }
@@ -163,7 +163,7 @@ export class TranscriptTail {
       // unless the run is over.
       if (!final && (!meta || (meta.toolUseId !== undefined && !this.toolCalls.has(meta.toolUseId)))) continue;
       this.known.add(path);
-      const parser = new TranscriptParser(agentId, this.emit, this.window.since);
+      const parser = new TranscriptParser(agentId, this.emit, this.window);
       this.emit({
         kind: "subagent.start",
         agentId,

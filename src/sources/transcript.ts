@@ -9,6 +9,7 @@
  * session is.
  */
 import type { ChatEvent, ModelTotals, RunEvent, TokenUsage, UsageDetails } from "../events.ts";
+import { inWindow, type TranscriptWindow } from "./window.ts";
 
 type Json = Record<string, unknown>;
 
@@ -121,13 +122,14 @@ export class TranscriptParser {
   private permissionMode: string | undefined;
 
   /**
-   * `since` (epoch ms): entries stamped earlier are not this run's (a resumed session's history, or
-   * a forked session's copy of it) and are skipped as if absent.
+   * `window`: entries outside it are not this run's (a resumed session's history, a forked
+   * session's copy of it, stretches other runs traced) and are skipped as if absent. An entry
+   * without a time counts at the window's start, else at the last time seen.
    */
   constructor(
     private readonly agentId: string | null,
     private readonly emit: (event: RunEvent) => void,
-    private readonly since?: number,
+    private readonly window: TranscriptWindow = {},
   ) {}
 
   /** Feed one transcript line. Malformed lines are skipped: a transcript is never trusted blindly. */
@@ -140,7 +142,7 @@ export class TranscriptParser {
       return;
     }
     if (!entry || typeof entry !== "object") return;
-    if (this.since !== undefined && time(entry, this.since) < this.since) return;
+    if (!inWindow(this.window, time(entry, this.window.since ?? this.lastTime))) return;
     const at = time(entry, this.lastTime);
     this.lastTime = Math.max(this.lastTime, at);
     // Said by a `permission-mode` entry, and on prompts (the Agent SDK's).

@@ -11,6 +11,11 @@
 export interface TranscriptWindow {
   /** Epoch ms: entries stamped earlier are not this run's. Undefined: the whole transcript is. */
   since?: number;
+  /**
+   * Stretches of the transcript other runs have traced already (epoch ms, both ends included):
+   * for an import, the session's runs claudia traced live.
+   */
+  exclude?: { start: number; end: number }[];
 }
 
 /**
@@ -31,5 +36,6 @@ export function promptWindow(hookTime: number): TranscriptWindow {
 
 /** Whether an entry stamped at `time` belongs to the run. */
 export function inWindow(window: TranscriptWindow, time: number): boolean {
-  return window.since === undefined || time >= window.since;
+  if (window.since !== undefined && time < window.since) return false;
+  return !window.exclude?.some((stretch) => time >= stretch.start && time <= stretch.end);
 }

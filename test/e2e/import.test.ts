@@ -395,3 +395,46 @@ describe("traces import, as a live run would record it", () => {
     assert.equal(attributesOf(mine?.attributes)["claude_code.num_turns"], 3);
   });
 });
+
+// Last: it adds sessions to the projects folder the tests above count.
+describe("traces import of a session claudia ran in part", () => {
+  test("a session begun with claudia and continued by bare claude: only the bare run is imported", async () => {
+    const traced = await claudia(h.sandbox, [...BASE_ARGS, "--output-format", "json", "[[scenario:bash]] traced part"]);
+    assert.equal(traced.code, 0, traced.stderr);
+    const { session_id: sessionId } = JSON.parse(traced.stdout) as { session_id: string };
+    const before = h.model.served.length;
+    const bare = await claude(h.sandbox, [
+      "-p",
+      ...BASE_ARGS,
+      "--output-format",
+      "json",
+      "--resume",
+      sessionId,
+      "[[scenario:bash]] untraced part",
+    ]);
+    assert.equal(bare.code, 0, bare.stderr);
+    const bareCalls = h.model.served.slice(before);
+    const imported = await traces(["import"]);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /^Imported [1-9]\d* session\(s\)/);
+    const record = (await storedRecords(h.sandbox)).find(
+      (r) => r.sessionId === sessionId && r.traceId !== traceIdFrom(traced.stderr),
+    );
+    assert.ok(record, "the bare part is a run of its own");
+    const spans = await spansOf(record.traceId);
+    const chats = spans.filter((s) => s.name.startsWith("chat "));
+    assert.deepEqual(
+      chats.map(
+        (s) => attributesOf(s.attributes)["claude_code.request_id"] ?? attributesOf(s.attributes)["gen_ai.response.id"],
+      ).length,
+      bareCalls.length,
+      "one chat span per call of the bare run, none of the traced run's",
+    );
+    const root = spans.find((s) => !s.parentSpanId);
+    const prompt = String(attributesOf(root?.attributes)["gen_ai.input.messages"]);
+    assert.match(prompt, /untraced part/);
+    assert.doesNotMatch(prompt, /\]\] traced part/);
+    const again = await traces(["import"]);
+    assert.match(again.stdout, /^Imported 0 session\(s\)/);
+  });
+});

@@ -194,7 +194,7 @@ describe("TranscriptParser max turns", () => {
 describe("TranscriptParser since", () => {
   test("entries stamped before `since` are skipped as if absent: the first later prompt is the prompt", () => {
     const seen: RunEvent[] = [];
-    const parser = new TranscriptParser(null, (e) => seen.push(e), Date.parse("2026-11-25T10:00:01.000Z"));
+    const parser = new TranscriptParser(null, (e) => seen.push(e), { since: Date.parse("2026-11-25T10:00:01.000Z") });
     const user = (text: string, timestamp: string) =>
       JSON.stringify({ type: "user", sessionId: "s", timestamp, message: { role: "user", content: text } });
     parser.line(user("history", "2026-11-25T10:00:00.500Z"));

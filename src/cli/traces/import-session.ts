@@ -21,7 +21,7 @@ import { ForkStart } from "../../sources/fork-start.ts";
 import type { SessionFile } from "../../sources/session-files.ts";
 import { eachLine } from "../../sources/transcript-file.ts";
 import { TranscriptTail } from "../../sources/transcript-tail.ts";
-import type { TranscriptWindow } from "../../sources/window.ts";
+import { inWindow, type TranscriptWindow } from "../../sources/window.ts";
 import { TraceBuilder } from "../../trace/builder.ts";
 import type { ContentPolicy } from "../../trace/content.ts";
 import { TRACER_NAME } from "../../trace/semconv.ts";
@@ -55,7 +55,13 @@ export interface ImportContext {
  * Imported; without a conversation; or begun before the journal's age limit (`CLAUDIA_JOURNAL_MAX_AGE_DAYS`):
  * such a run would go at the next pruning, to be imported (and pushed) again by the next import.
  */
-export type Outcome = "imported" | "empty" | "expired";
+export type Outcome = "imported" | "empty" | "expired" | "present";
+
+/** A stretch of a session claudia traced live (its run's start and end, epoch ms). */
+export interface Stretch {
+  start: number;
+  end: number;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -70,12 +76,22 @@ interface SessionStart {
  * Where the session's own part of the transcript starts: its first entry, or a fork's first that is
  * not a copy of the session it was forked from (fork-start.ts). Throws on a file that cannot be read.
  */
-function sessionStart(path: string): SessionStart {
+function sessionStart(path: string, exclude: Stretch[]): SessionStart {
   const start = new ForkStart();
+  let firstOutside: number | undefined;
   // Not through a link (the listing took none), and only a regular file.
-  const bytes = eachLine(path, { followLinks: false }, (line) => start.line(line));
-  return { startTime: start.since ?? start.first, window: { since: start.since }, bytes };
+  const bytes = eachLine(path, { followLinks: false }, (line) => {
+    start.line(line);
+    if (exclude.length === 0 || firstOutside !== undefined) return;
+    const at = Date.parse(TIMESTAMP.exec(line)?.[1] ?? "");
+    if (!Number.isNaN(at) && inWindow({ exclude }, at)) firstOutside = at;
+  });
+  if (exclude.length === 0) return { startTime: start.since ?? start.first, window: { since: start.since }, bytes };
+  const startTime = firstOutside === undefined ? undefined : Math.max(firstOutside, start.since ?? firstOutside);
+  return { startTime, window: { since: start.since, exclude }, bytes };
 }
+
+const TIMESTAMP = /"timestamp":"([^"]{1,64})"/;
 
 /** The transcript's events into the builder; whether it held a conversation, and when it ended. */
 function replay(path: string, window: TranscriptWindow, builder: TraceBuilder, warn: (message: string) => void) {
@@ -86,8 +102,9 @@ function replay(path: string, window: TranscriptWindow, builder: TraceBuilder, w
     (event: RunEvent) => {
       if (event.kind === "chat" || (event.kind === "prompt" && event.agentId === null)) conversation = true;
       endTime = Math.max(endTime, event.kind === "chat" || event.kind === "api.request" ? event.endTime : event.time);
-      // A fork's saved totals carry on from its origin's: its own are the calls replayed, priced.
-      if (event.kind === "result" && window.since !== undefined) return;
+      // A fork's saved totals carry on from its origin's, and a session's count the runs claudia
+      // traced too: the run's own are then the calls replayed, priced.
+      if (event.kind === "result" && (window.since !== undefined || window.exclude !== undefined)) return;
       builder.handle(event);
     },
     window,
@@ -97,10 +114,13 @@ function replay(path: string, window: TranscriptWindow, builder: TraceBuilder, w
   return { conversation, endTime };
 }
 
-/** Replay one session into the journal. Throws on a file that cannot be read. */
-export async function importSession(file: SessionFile, ctx: ImportContext): Promise<Outcome> {
-  const { startTime, window, bytes } = sessionStart(file.path);
-  if (startTime === undefined) return "empty";
+/**
+ * Replay one session into the journal, without the stretches of it claudia's own runs traced
+ * (`exclude`: a session continued by bare `claude`, or begun with it). Throws on a file that cannot be read.
+ */
+export async function importSession(file: SessionFile, ctx: ImportContext, exclude: Stretch[] = []): Promise<Outcome> {
+  const { startTime, window, bytes } = sessionStart(file.path, exclude);
+  if (startTime === undefined) return exclude.length > 0 ? "present" : "empty";
   if (startTime < Date.now() - ctx.config.journal.maxAgeDays * DAY_MS) return "expired";
   const traceId = importedTraceId(file.sessionId);
   const journal = RunJournal.open(ctx.config.journal, startTime, traceId, ctx.warn);
@@ -124,7 +144,7 @@ export async function importSession(file: SessionFile, ctx: ImportContext): Prom
   const { conversation, endTime } = replay(file.path, window, builder, ctx.warn);
   if (!conversation) {
     await provider.shutdown();
-    return "empty";
+    return exclude.length > 0 ? "present" : "empty";
   }
   const summary = builder.finish({ endTime: Math.max(startTime, endTime) });
   await provider.forceFlush();

@@ -2,8 +2,10 @@
  * `claudia traces import [PATH…] [--since DATE|AGE]`: sessions that ran without claudia (plain `claude`,
  * the IDE, the Agent SDK) become runs in the journal, each replayed by import-session.ts.
  *
- * A session already in the journal is skipped: one claudia ran itself (under its own trace id), and
- * one an earlier import took as its transcript is now. A session continued since it was imported
+ * A session already in the journal is skipped: one a claudia run traced from its first entry to its
+ * last, and one an earlier import took as its transcript is now. Of a session claudia ran in part
+ * (continued by bare `claude`, or begun with it), the rest is imported: the stretches claudia's runs
+ * traced are left out. A session continued since it was imported
  * (imported while still open, or resumed later) is imported again: its run is replaced, under the
  * same trace id and, for what it had then, the same span ids.
  */
@@ -12,8 +14,9 @@ import { parseArgs } from "node:util";
 import type { TelemetryConfig } from "../../export/config.ts";
 import { listRuns, type StoredRun } from "../../export/journal-store.ts";
 import { type SessionFile, sessionFiles } from "../../sources/session-files.ts";
+import { firstTimestamp, lastTimestamp } from "../../sources/transcript-file.ts";
 import { createRedactor, credentialValues } from "../../trace/redact.ts";
-import { type ImportContext, importedTraceId, importSession } from "./import-session.ts";
+import { type ImportContext, importedTraceId, importSession, type Stretch } from "./import-session.ts";
 import { parseSince, SINCE_FORMS } from "./since.ts";
 
 /** A one-line progress bar on stderr, redrawn in place; only on a terminal. */
@@ -51,8 +54,8 @@ function sinceOf(value: string | undefined): number | undefined {
 }
 
 interface JournalSessions {
-  /** Sessions claudia ran itself: in the journal under their own trace ids. */
-  ranByClaudia: Set<string>;
+  /** Sessions claudia ran itself (in the journal under their own trace ids): the stretches its runs traced. */
+  ranByClaudia: Map<string, Stretch[]>;
   /** Runs earlier imports made, by trace id. */
   imported: Map<string, StoredRun>;
 }
@@ -68,19 +71,41 @@ const wasImported = ({ record }: StoredRun) =>
   record.traceId === importedTraceId(record.sessionId);
 
 function journalSessions(runs: StoredRun[]): JournalSessions {
-  const sessions: JournalSessions = { ranByClaudia: new Set(), imported: new Map() };
+  const sessions: JournalSessions = { ranByClaudia: new Map(), imported: new Map() };
   for (const run of runs) {
-    if (wasImported(run)) sessions.imported.set(run.record.traceId, run);
-    else if (run.record.sessionId !== undefined) sessions.ranByClaudia.add(run.record.sessionId);
+    const { record } = run;
+    if (wasImported(run)) sessions.imported.set(record.traceId, run);
+    else if (record.sessionId !== undefined) {
+      const stretches = sessions.ranByClaudia.get(record.sessionId) ?? [];
+      stretches.push({ start: record.startTime, end: record.endTime });
+      sessions.ranByClaudia.set(record.sessionId, stretches);
+    }
   }
   return sessions;
+}
+
+/**
+ * Whether one claudia run traced the whole transcript, its first entry to its last: nothing is left
+ * to import, and the transcript is not read through.
+ */
+function tracedWhole(file: SessionFile, runs: Stretch[]): boolean {
+  const [run] = runs;
+  if (runs.length !== 1 || !run) return false;
+  try {
+    const first = firstTimestamp(file.path, { followLinks: false });
+    const last = lastTimestamp(file.path, { followLinks: false });
+    return first !== undefined && last !== undefined && first >= run.start && last <= run.end;
+  } catch {
+    return false;
+  }
 }
 
 /** Nothing to do, a new session, or the run of an earlier import of a session continued since. */
 type Plan = "present" | "new" | StoredRun;
 
 function planOf(file: SessionFile, journal: JournalSessions): Plan {
-  if (journal.ranByClaudia.has(file.sessionId)) return "present";
+  const claudiaRuns = journal.ranByClaudia.get(file.sessionId);
+  if (claudiaRuns && tracedWhole(file, claudiaRuns)) return "present";
   const earlier = journal.imported.get(importedTraceId(file.sessionId));
   if (!earlier) return "new";
   // Claude Code only appends: the same size is the same transcript. A run imported by a claudia
@@ -106,14 +131,19 @@ interface Counts {
   failed: number;
 }
 
-async function importFile(file: SessionFile, plan: Plan, ctx: ImportContext, counts: Counts): Promise<void> {
+async function importFile(
+  file: SessionFile,
+  plan: Plan,
+  ctx: ImportContext & { exclude: Stretch[] },
+  counts: Counts,
+): Promise<void> {
   if (plan === "present") {
     counts.present++;
     return;
   }
   try {
     if (plan !== "new") removeRun(plan);
-    const outcome = await importSession(file, ctx);
+    const outcome = await importSession(file, ctx, ctx.exclude);
     counts[outcome === "imported" && plan !== "new" ? "updated" : outcome]++;
   } catch (error) {
     counts.failed++;
@@ -159,7 +189,7 @@ export async function importCommand(args: string[], io: ImportIo): Promise<numbe
     bar.step(i);
     const plan = handled.has(file.sessionId) ? "present" : planOf(file, journal);
     handled.add(file.sessionId);
-    await importFile(file, plan, ctx, counts);
+    await importFile(file, plan, { ...ctx, exclude: journal.ranByClaudia.get(file.sessionId) ?? [] }, counts);
   }
   bar.end();
   io.out(summaryLine(counts, config.journal.maxAgeDays));
