@@ -28,6 +28,22 @@ describe("telemetry configuration", () => {
     assert.equal(resolveTelemetryConfig({}, { OTEL_BSP_SCHEDULE_DELAY: "soon" }).scheduleDelayMs, 200);
   });
 
+  test("a wait longer than a timer can hold is refused: it would fire at once, with a warning on stderr", () => {
+    const huge = "99999999999";
+    const c = resolveTelemetryConfig(
+      {},
+      {
+        OTEL_BSP_SCHEDULE_DELAY: huge,
+        CLAUDIA_EXPORT_TIMEOUT_MS: huge,
+        CLAUDIA_RESEND_WAIT_MS: huge,
+        CLAUDIA_KILL_AFTER_MS: huge,
+      },
+    );
+    assert.deepEqual([c.scheduleDelayMs, c.exportTimeoutMs, c.resendWaitMs, c.killAfterMs], [200, 5000, 1000, 10000]);
+    assert.equal(c.warnings.length, 4);
+    assert.equal(resolveTelemetryConfig({}, { CLAUDIA_KILL_AFTER_MS: "2147483647" }).killAfterMs, 2147483647);
+  });
+
   test("flags win over the environment; no endpoint means no OTLP backend", () => {
     const c = resolveTelemetryConfig(
       { otelEndpoint: "http://flag:1", otelHeaders: "a=1", serviceName: "svc" },
