@@ -44,6 +44,15 @@ describe("telemetry configuration", () => {
     assert.equal(resolveTelemetryConfig({}, { CLAUDIA_KILL_AFTER_MS: "2147483647" }).killAfterMs, 2147483647);
   });
 
+  test("service.name: the flag, else OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES' service.name, else the default", () => {
+    const attributes = { OTEL_RESOURCE_ATTRIBUTES: "service.name=billing%20bot,team=a" };
+    assert.equal(resolveTelemetryConfig({}, attributes).serviceName, "billing bot");
+    assert.equal(resolveTelemetryConfig({}, { ...attributes, OTEL_SERVICE_NAME: "svc" }).serviceName, "svc");
+    assert.equal(resolveTelemetryConfig({}, { ...attributes, OTEL_SERVICE_NAME: " " }).serviceName, "billing bot");
+    assert.equal(resolveTelemetryConfig({ serviceName: "flag" }, attributes).serviceName, "flag");
+    assert.equal(resolveTelemetryConfig({}, { OTEL_RESOURCE_ATTRIBUTES: "team=a" }).serviceName, "claude-agents");
+  });
+
   test("flags win over the environment; no endpoint means no OTLP backend", () => {
     const c = resolveTelemetryConfig(
       { otelEndpoint: "http://flag:1", otelHeaders: "a=1", serviceName: "svc" },
