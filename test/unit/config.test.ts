@@ -53,6 +53,14 @@ describe("telemetry configuration", () => {
     assert.equal(resolveTelemetryConfig({}, { OTEL_RESOURCE_ATTRIBUTES: "team=a" }).serviceName, "claude-agents");
   });
 
+  test("OTEL_TRACES_EXPORTER and OTEL_METRICS_EXPORTER say none in any case", () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://h:4318" };
+    assert.equal(resolveTelemetryConfig({}, { ...endpoint, OTEL_TRACES_EXPORTER: "NONE" }).otlp, undefined);
+    const c = resolveTelemetryConfig({}, { ...endpoint, OTEL_METRICS_EXPORTER: "None" });
+    assert.equal(c.otlp?.url, "http://h:4318/v1/traces");
+    assert.equal(c.otlp?.metrics, undefined);
+  });
+
   test("flags win over the environment; no endpoint means no OTLP backend", () => {
     const c = resolveTelemetryConfig(
       { otelEndpoint: "http://flag:1", otelHeaders: "a=1", serviceName: "svc" },
