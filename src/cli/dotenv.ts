@@ -10,7 +10,7 @@
  * An endpoint is also refused when the environment (or the command line) already configures that
  * backend (its endpoint, headers or client certificate), whose credentials or traces would otherwise
  * go to a host the checkout chose; and certificate or key paths are never taken (a local file is the
- * user's to name). The file itself is read without following a symlink, only when it is a small
+ * user's to name). Nor may it sample the runs of a Sentry project the environment configures. The file itself is read without following a symlink, only when it is a small
  * regular file.
  */
 import { parseEnv } from "node:util";
@@ -69,6 +69,8 @@ const BACKENDS = [
     flags: ["otelHeaders", "otelEndpoint"],
   },
   { endpoints: ["LOGFIRE_BASE_URL"], owned: /^LOGFIRE_(?:TOKEN|BASE_URL)$/, flags: ["logfireToken"] },
+  // Not an address, but a rate of 0 would leave the user's Sentry without a single run.
+  { endpoints: ["SENTRY_TRACES_SAMPLE_RATE"], owned: /^SENTRY_DSN$/, flags: ["sentryDsn"] },
 ] as const;
 
 /** Paths of files to read (certificates, keys): a local file is the user's to name, not the checkout's. */
@@ -93,11 +95,11 @@ export function readSmallFile(path: string, maxBytes: number): { text?: string; 
 
 /**
  * The telemetry settings `.env` in `cwd` may give. `env` is the real environment (its values win);
- * `flags` says which credentials the command line gives (`--otel-headers`, `--logfire-token`).
+ * `flags` says which backends the command line configures (`--otel-*`, `--logfire-token`, `--sentry-dsn`).
  */
 export function readDotenv(
   env: NodeJS.ProcessEnv,
-  flags: { otelHeaders?: string; otelEndpoint?: string; logfireToken?: string } = {},
+  flags: { otelHeaders?: string; otelEndpoint?: string; logfireToken?: string; sentryDsn?: string } = {},
   path = ".env",
 ): Dotenv {
   const result: Dotenv = { values: {}, ignored: [], warnings: [] };
