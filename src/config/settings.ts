@@ -38,6 +38,8 @@ interface Row {
 
 /** The longest wait a Node.js timer takes: a longer one fires at once, with a warning on stderr. */
 const LONGEST_WAIT_MS = 2 ** 31 - 1;
+/** Room for what the wait at exit adds to the export timeout (export/provider.ts). */
+const EXIT_MARGIN_MS = 1000;
 
 export const SETTINGS = [
   {
@@ -174,7 +176,7 @@ export const SETTINGS = [
   {
     name: "CLAUDIA_EXPORT_TIMEOUT_MS",
     kind: "number",
-    max: LONGEST_WAIT_MS,
+    max: LONGEST_WAIT_MS - EXIT_MARGIN_MS,
     min: 1,
     default: "5000",
     description: "longest wait for the backends at exit",
