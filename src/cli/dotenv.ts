@@ -7,11 +7,12 @@
  * environment (the values go to claudia's configuration, never to the child), never redaction
  * off, content capture on, an exporter or the journal off, a shorter retention, long waits at exit,
  * or a journal elsewhere. A variable already set in the environment wins.
- * An endpoint is also refused when the environment (or the command line) already configures that
- * backend (its endpoint, headers or client certificate), whose credentials or traces would otherwise
- * go to a host the checkout chose; and certificate or key paths are never taken (a local file is the
- * user's to name). The file itself is read without following a symlink, only when it is a small
- * regular file.
+ * How a backend is reached (its endpoint, headers, protocol, compression) is also refused when the
+ * environment (or the command line) already configures that backend (its endpoint, headers or
+ * client certificate), whose credentials or traces would otherwise go to a host or account the
+ * checkout chose; nor may it sample the runs of a Sentry project the environment configures; and
+ * certificate or key paths are never taken (a local file is the user's to name). The file itself is
+ * read without following a symlink, only when it is a small regular file.
  */
 import { parseEnv } from "node:util";
 import { readRegularFile } from "../config/read-file.ts";
@@ -53,22 +54,22 @@ const ONLY_STRICTER: Record<string, (value: string) => boolean> = {
 };
 
 /**
- * Per backend: where it sends, and what in the environment (or on the command line) makes it the
- * user's: an endpoint, headers, a client certificate. The checkout's `.env` then cannot move it,
- * which would send the user's credentials (or just their traces) to a host the checkout chose.
+ * Per backend: how it is reached (address, credentials, wire format), and what in the environment
+ * (or on the command line) makes it the user's: an endpoint, headers, a client certificate. The
+ * checkout's `.env` then cannot change how it is reached, which would send the user's credentials
+ * (or just their traces) to a host the checkout chose, put them in the checkout's account on a
+ * shared endpoint (a header names the account), or make every send fail.
  */
 const BACKENDS = [
   {
-    endpoints: [
-      "OTEL_EXPORTER_OTLP_ENDPOINT",
-      "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-      "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-    ],
+    reach: /^OTEL_EXPORTER_OTLP_(?:(?:TRACES|METRICS)_)?(?:ENDPOINT|HEADERS|PROTOCOL|COMPRESSION)$/,
     owned:
       /^OTEL_EXPORTER_OTLP_(?:(?:TRACES|METRICS)_)?(?:ENDPOINT|HEADERS|CERTIFICATE|CLIENT_CERTIFICATE|CLIENT_KEY)$/,
     flags: ["otelHeaders", "otelEndpoint"],
   },
-  { endpoints: ["LOGFIRE_BASE_URL"], owned: /^LOGFIRE_(?:TOKEN|BASE_URL)$/, flags: ["logfireToken"] },
+  { reach: /^LOGFIRE_BASE_URL$/, owned: /^LOGFIRE_(?:TOKEN|BASE_URL)$/, flags: ["logfireToken"] },
+  // Not an address, but a rate of 0 would leave the user's Sentry without a single run.
+  { reach: /^SENTRY_TRACES_SAMPLE_RATE$/, owned: /^SENTRY_DSN$/, flags: ["sentryDsn"] },
 ] as const;
 
 /** Paths of files to read (certificates, keys): a local file is the user's to name, not the checkout's. */
@@ -93,11 +94,11 @@ export function readSmallFile(path: string, maxBytes: number): { text?: string; 
 
 /**
  * The telemetry settings `.env` in `cwd` may give. `env` is the real environment (its values win);
- * `flags` says which credentials the command line gives (`--otel-headers`, `--logfire-token`).
+ * `flags` says which backends the command line configures (`--otel-*`, `--logfire-token`, `--sentry-dsn`).
  */
 export function readDotenv(
   env: NodeJS.ProcessEnv,
-  flags: { otelHeaders?: string; otelEndpoint?: string; logfireToken?: string } = {},
+  flags: { otelHeaders?: string; otelEndpoint?: string; logfireToken?: string; sentryDsn?: string } = {},
   path = ".env",
 ): Dotenv {
   const result: Dotenv = { values: {}, ignored: [], warnings: [] };
@@ -121,8 +122,7 @@ export function readDotenv(
       Object.keys(env).some((name) => env[name] !== undefined && backend.owned.test(name)) ||
       backend.flags.some((flag) => (flags as Record<string, string | undefined>)[flag] !== undefined);
     if (!owned) continue;
-    for (const name of backend.endpoints) {
-      if (!(name in result.values)) continue;
+    for (const name of Object.keys(result.values).filter((n) => backend.reach.test(n))) {
       delete result.values[name];
       result.ignored.push(name);
     }

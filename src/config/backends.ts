@@ -91,7 +91,7 @@ export function otlpBackend(flags: BackendFlags, read: SettingsReader): Backend 
   const metricsUrl =
     (fromFlag ? undefined : read.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")) ??
     (base ? signal(base, "metrics", metricsProtocol) : undefined);
-  if (!tracesUrl || read.get("OTEL_TRACES_EXPORTER")?.includes("none")) return undefined;
+  if (!tracesUrl || namesNone(read.get("OTEL_TRACES_EXPORTER"))) return undefined;
   const common = read.get("OTEL_EXPORTER_OTLP_HEADERS") ?? {};
   const compression = read.get("OTEL_EXPORTER_OTLP_COMPRESSION") ?? "none";
   if (!oneOf(COMPRESSIONS, compression)) return undefined;
@@ -127,7 +127,10 @@ function tlsFiles(read: SettingsReader): TlsFiles | undefined {
   return files.ca || files.cert || files.key ? files : undefined;
 }
 
-export const metricsOff = (read: SettingsReader) => read.get("OTEL_METRICS_EXPORTER")?.includes("none") === true;
+/** An exporter list holding `none`, in any case (the specification's enum values are case-insensitive). */
+const namesNone = (exporters: string[] | undefined) => exporters?.some((e) => e.toLowerCase() === "none") === true;
+
+export const metricsOff = (read: SettingsReader) => namesNone(read.get("OTEL_METRICS_EXPORTER"));
 
 /**
  * Logfire's OTLP intake for a write token, traces and metrics: the region comes from the token

@@ -21,9 +21,15 @@ export function redactUrl(text: string): string {
     .slice(0, 200);
 }
 
-/** A `key=value` item as it may be shown: only its key (up to `=`, `:` or a space). */
+/**
+ * A `key=value` item as it may be shown: only its key (up to `=`, `:` or a space). An item with
+ * neither `=` nor `:` has no key: it is a value (a token given alone, the rest of a value cut at a
+ * comma) and nothing of it is shown.
+ */
 export function redactPair(text: string): string {
-  const key = /^[^=:\s]{0,60}/.exec(text.trim())?.[0] ?? "";
+  const item = text.trim();
+  if (!/[=:]/.test(item)) return "…";
+  const key = /^[^=:\s]{0,60}/.exec(item)?.[0] ?? "";
   return `${key}…`;
 }
 
@@ -125,7 +131,11 @@ export function parsePairs(text: string, option: string): Record<string, string>
       throw new ConfigError(
         option,
         `${option}: expected key=value pairs separated by commas, got "${redactPair(pair)}"` +
-          (/^[^=]*:/.test(pair) ? ' (write "key=value", not "key: value")' : ""),
+          (/^[^=]*:/.test(pair)
+            ? ' (write "key=value", not "key: value")'
+            : eq < 0
+              ? ' (an item without "="; a comma inside a value is written %2C)'
+              : ""),
       );
     }
     let value = pair.slice(eq + 1).trim();

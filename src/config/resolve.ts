@@ -113,9 +113,10 @@ export function resolveConfig(
   }
   const limit = read.get("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT");
   const maxLength = read.value("CLAUDIA_CONTENT_MAX_LENGTH");
+  const resourceAttributes = read.get("OTEL_RESOURCE_ATTRIBUTES") ?? {};
   return {
-    serviceName: flags.serviceName?.trim() || read.value("OTEL_SERVICE_NAME"),
-    resourceAttributes: read.get("OTEL_RESOURCE_ATTRIBUTES") ?? {},
+    serviceName: serviceName(flags, read, resourceAttributes),
+    resourceAttributes,
     otlp,
     logfire,
     sentry,
@@ -149,6 +150,17 @@ export function resolveConfig(
     tracestate: read.get("TRACESTATE"),
     warnings: read.warnings,
   };
+}
+
+/**
+ * `--service-name`, else `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES` (as
+ * the OpenTelemetry specification orders them), else the default.
+ */
+function serviceName(flags: ConfigFlags, read: SettingsReader, attributes: Record<string, string>): string {
+  const fromVariable = read.isSet("OTEL_SERVICE_NAME") ? read.get("OTEL_SERVICE_NAME") : undefined;
+  return (
+    flags.serviceName?.trim() || fromVariable || attributes["service.name"]?.trim() || read.value("OTEL_SERVICE_NAME")
+  );
 }
 
 /** Only `--claudia-debug`/`--quiet` and their variables: for what runs before the rest is resolved. */

@@ -33,7 +33,13 @@ interface Row {
   readonly default?: string;
   readonly values?: readonly string[];
   readonly min?: number;
+  readonly max?: number;
 }
+
+/** The longest wait a Node.js timer takes: a longer one fires at once, with a warning on stderr. */
+const LONGEST_WAIT_MS = 2 ** 31 - 1;
+/** Room for what the wait at exit adds to the export timeout (export/provider.ts). */
+const EXIT_MARGIN_MS = 1000;
 
 export const SETTINGS = [
   {
@@ -114,6 +120,7 @@ export const SETTINGS = [
   {
     name: "OTEL_BSP_SCHEDULE_DELAY",
     kind: "number",
+    max: LONGEST_WAIT_MS,
     default: "200",
     description: "ms ended spans wait before they are sent during the run (the run's first span goes at once)",
   },
@@ -169,6 +176,7 @@ export const SETTINGS = [
   {
     name: "CLAUDIA_EXPORT_TIMEOUT_MS",
     kind: "number",
+    max: LONGEST_WAIT_MS - EXIT_MARGIN_MS,
     min: 1,
     default: "5000",
     description: "longest wait for the backends at exit",
@@ -176,6 +184,7 @@ export const SETTINGS = [
   {
     name: "CLAUDIA_RESEND_WAIT_MS",
     kind: "number",
+    max: LONGEST_WAIT_MS,
     default: "1000",
     description: "longest a run waits at exit for the re-send of earlier undelivered runs",
   },
@@ -193,6 +202,7 @@ export const SETTINGS = [
   {
     name: "CLAUDIA_KILL_AFTER_MS",
     kind: "number",
+    max: LONGEST_WAIT_MS,
     min: 1,
     default: "10000",
     description: "how long Claude Code gets to stop after a signal before it is killed",
@@ -268,7 +278,7 @@ type SettingOf<N extends SettingName> = Extract<(typeof SETTINGS)[number], { nam
 
 /** The parser of each kind of value. */
 const PARSERS = {
-  number: (text: string, option: string, row: Row) => parseNumber(text, option, { min: row.min ?? 0 }),
+  number: (text: string, option: string, row: Row) => parseNumber(text, option, { min: row.min ?? 0, max: row.max }),
   ratio: (text: string, option: string) => parseRatio(text, option),
   positive: (text: string, option: string) => parsePositive(text, option),
   boolean: (text: string, option: string) => parseBoolean(text, option),

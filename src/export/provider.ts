@@ -121,7 +121,7 @@ export async function createRunProvider(
   idGenerator?: IdGenerator,
   extraExporters: SpanExporter[] = [],
 ): Promise<RunProvider> {
-  // OTEL_RESOURCE_ATTRIBUTES, then the resolved service name over it (flag > OTEL_SERVICE_NAME > default).
+  // OTEL_RESOURCE_ATTRIBUTES, then the resolved service name over it (flag > OTEL_SERVICE_NAME > its service.name > default).
   const resource = resourceFromAttributes({ ...config.resourceAttributes, "service.name": config.serviceName });
   const deadline = new ExportDeadline();
   const reporting: ReportingExporter[] = [];

@@ -100,3 +100,25 @@ test("a .env's names and values are quoted in warnings without their escape sequ
     if (args[0] !== "traces") assert.match(ran.stderr, /OTEL_BSP_SCHEDULE_DELAY/, "the bad value is reported");
   }
 });
+
+test("a .env does not change the headers or protocol of an OTLP endpoint the environment configures", async () => {
+  // A shared SaaS endpoint: the header names the account, so a checkout's header would take the traces.
+  writeFileSync(
+    dotenvPath(),
+    "OTEL_EXPORTER_OTLP_TRACES_HEADERS=x-team=checkout\nOTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc\nOTEL_SERVICE_NAME=from-dotenv\n",
+  );
+  const requests = h.receiver.requests.length;
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] hello"], {
+    OTEL_EXPORTER_OTLP_HEADERS: "x-team=mine",
+  });
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stderr, /\.env: ignored OTEL_EXPORTER_OTLP_TRACES_HEADERS, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL /);
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 2);
+  assert.ok(
+    spans.some((s) => s.resource["service.name"] === "from-dotenv"),
+    "the rest of .env is taken",
+  );
+  const traces = h.receiver.requests.slice(requests).filter((r) => r.path === "/v1/traces");
+  assert.ok(traces.length > 0);
+  for (const request of traces) assert.equal(request.headers["x-team"], "mine");
+});

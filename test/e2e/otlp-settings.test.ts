@@ -108,3 +108,14 @@ describe("headers, metrics endpoint and temporality", () => {
     });
   }
 });
+
+test("no wait a setting takes overflows a timer: no warning from Node.js, the run is delivered", async () => {
+  const longest = String(2 ** 31 - 1);
+  const { ran } = await runTo(() => ({
+    OTEL_BSP_SCHEDULE_DELAY: longest,
+    CLAUDIA_RESEND_WAIT_MS: longest,
+    CLAUDIA_KILL_AFTER_MS: longest,
+    CLAUDIA_EXPORT_TIMEOUT_MS: longest,
+  }));
+  assert.doesNotMatch(ran.stderr, /TimeoutOverflowWarning|not delivered/);
+});

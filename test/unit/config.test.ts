@@ -28,6 +28,39 @@ describe("telemetry configuration", () => {
     assert.equal(resolveTelemetryConfig({}, { OTEL_BSP_SCHEDULE_DELAY: "soon" }).scheduleDelayMs, 200);
   });
 
+  test("a wait longer than a timer can hold is refused: it would fire at once, with a warning on stderr", () => {
+    const huge = "99999999999";
+    const c = resolveTelemetryConfig(
+      {},
+      {
+        OTEL_BSP_SCHEDULE_DELAY: huge,
+        CLAUDIA_EXPORT_TIMEOUT_MS: huge,
+        CLAUDIA_RESEND_WAIT_MS: huge,
+        CLAUDIA_KILL_AFTER_MS: huge,
+      },
+    );
+    assert.deepEqual([c.scheduleDelayMs, c.exportTimeoutMs, c.resendWaitMs, c.killAfterMs], [200, 5000, 1000, 10000]);
+    assert.equal(c.warnings.length, 4);
+    assert.equal(resolveTelemetryConfig({}, { CLAUDIA_KILL_AFTER_MS: "2147483647" }).killAfterMs, 2147483647);
+  });
+
+  test("service.name: the flag, else OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES' service.name, else the default", () => {
+    const attributes = { OTEL_RESOURCE_ATTRIBUTES: "service.name=billing%20bot,team=a" };
+    assert.equal(resolveTelemetryConfig({}, attributes).serviceName, "billing bot");
+    assert.equal(resolveTelemetryConfig({}, { ...attributes, OTEL_SERVICE_NAME: "svc" }).serviceName, "svc");
+    assert.equal(resolveTelemetryConfig({}, { ...attributes, OTEL_SERVICE_NAME: " " }).serviceName, "billing bot");
+    assert.equal(resolveTelemetryConfig({ serviceName: "flag" }, attributes).serviceName, "flag");
+    assert.equal(resolveTelemetryConfig({}, { OTEL_RESOURCE_ATTRIBUTES: "team=a" }).serviceName, "claude-agents");
+  });
+
+  test("OTEL_TRACES_EXPORTER and OTEL_METRICS_EXPORTER say none in any case", () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://h:4318" };
+    assert.equal(resolveTelemetryConfig({}, { ...endpoint, OTEL_TRACES_EXPORTER: "NONE" }).otlp, undefined);
+    const c = resolveTelemetryConfig({}, { ...endpoint, OTEL_METRICS_EXPORTER: "None" });
+    assert.equal(c.otlp?.url, "http://h:4318/v1/traces");
+    assert.equal(c.otlp?.metrics, undefined);
+  });
+
   test("flags win over the environment; no endpoint means no OTLP backend", () => {
     const c = resolveTelemetryConfig(
       { otelEndpoint: "http://flag:1", otelHeaders: "a=1", serviceName: "svc" },

@@ -101,6 +101,20 @@ test("a .env endpoint is refused when the environment or the command line holds 
   assert.deepEqual(readDotenv({ LOGFIRE_TOKEN: "t" }, { otelHeaders: "a=b" }, path).values, {});
 });
 
+test("a .env does not sample the runs of a Sentry project the environment or command line configures", () => {
+  const path = dotenvFile("SENTRY_TRACES_SAMPLE_RATE=0\nSENTRY_ENVIRONMENT=ci\n");
+  const dsn = "https://key@sentry.example/1";
+  for (const [env, flags] of [
+    [{ SENTRY_DSN: dsn }, {}],
+    [{}, { sentryDsn: dsn }],
+  ] as const) {
+    const dotenv = readDotenv(env, flags, path);
+    assert.deepEqual(dotenv.values, { SENTRY_ENVIRONMENT: "ci" });
+    assert.ok(dotenv.ignored.includes("SENTRY_TRACES_SAMPLE_RATE"));
+  }
+  assert.deepEqual(readDotenv({}, {}, path).values, { SENTRY_TRACES_SAMPLE_RATE: "0", SENTRY_ENVIRONMENT: "ci" });
+});
+
 test("a backend the environment configures at all (endpoint, client certificate, --otel-endpoint) is not moved by a .env", () => {
   const path = dotenvFile(
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=https://evil.example/v1/traces\nOTEL_EXPORTER_OTLP_METRICS_ENDPOINT=https://evil.example/v1/metrics\n",

@@ -170,6 +170,22 @@ describe("one parser per kind of value", () => {
     assert.deepEqual(parsePairs("authorization=Bearer%20abc,x=1=2", "H"), { authorization: "Bearer abc", x: "1=2" });
   });
 
+  test("an item without `=` (a token given alone, a value cut at a comma) is refused without echoing it", () => {
+    for (const text of ["s3cr3t-token-value", "authorization=Bearer abc,s3cr3t-token-value"]) {
+      assert.throws(
+        () => parsePairs(text, "OTEL_EXPORTER_OTLP_HEADERS"),
+        (e: unknown) => e instanceof ConfigError && !e.message.includes("s3cr3t") && /%2C/.test(e.message),
+      );
+    }
+    const config = resolveConfig(
+      {},
+      { OTEL_RESOURCE_ATTRIBUTES: "team=a,s3cr3t-token-value", LOGFIRE_TOKEN: "t" },
+      installed,
+    );
+    assert.equal(config.warnings.length, 1);
+    assert.doesNotMatch(config.warnings[0] ?? "", /s3cr3t/);
+  });
+
   test("URL errors and --config never show user:password@ or query values", () => {
     assert.equal(redactUrl("https://user:pw@h:1/p?api_key=abc&x=1#f"), "https://***@h:1/p?api_key=***&x=***#f");
     for (const bad of ["ftp://user:pw@h/?api_key=abc", "http://user:pw@ bad/?api_key=abc"]) {
