@@ -71,11 +71,23 @@ export class ReportingExporter implements SpanExporter {
   }
 }
 
+/** gRPC's INVALID_ARGUMENT: OTLP/gRPC's answer for data the backend will not take (HTTP's 400). */
+const GRPC_INVALID_ARGUMENT = 3;
+
+/** A gRPC client error (`@grpc/grpc-js`'s ServiceError): a status code, its details, the server's metadata. */
+function grpcError(error: unknown): { code: number; message: string } | undefined {
+  const e = error as { code?: unknown; details?: unknown; metadata?: unknown; message?: unknown } | undefined;
+  if (typeof e?.code !== "number" || typeof e.details !== "string" || typeof e.metadata !== "object") return undefined;
+  return { code: e.code, message: typeof e.message === "string" ? e.message : `${e.code}: ${e.details}` };
+}
+
 /**
- * A refusal of the data itself (400 Bad Request; 413 for a span too large even alone), not of the
- * moment: sending the same data again changes nothing.
+ * A refusal of the data itself (400 Bad Request, 413 for a span too large even alone, gRPC's
+ * INVALID_ARGUMENT), not of the moment: sending the same data again changes nothing.
  */
 export function isRefusal(error: unknown): boolean {
+  const grpc = grpcError(error);
+  if (grpc) return grpc.code === GRPC_INVALID_ARGUMENT;
   const e = error as { code?: unknown; status?: unknown } | undefined;
   const status = e?.code ?? e?.status;
   return status === 400 || status === 413;
@@ -83,6 +95,12 @@ export function isRefusal(error: unknown): boolean {
 
 export function describeError(error: unknown): string {
   if (!error) return "unknown error";
+  const grpc = grpcError(error);
+  // "14 UNAVAILABLE: details" already names the status; the timings and empty notes grpc-js appends say nothing more.
+  if (grpc)
+    return (grpc.message.split("\n")[0] ?? "")
+      .replace(/^(\d+ DEADLINE_EXCEEDED: Deadline exceeded after [\d.]+s),.*$/, "$1")
+      .replace(/\s*Resolution note:\s*$/, "");
   const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
   const code = e.cause?.code ?? e.code;
   const message = typeof e.message === "string" ? e.message : String(error);
