@@ -10,6 +10,7 @@ import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@op
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
 import { ExportDeadline, LATE } from "./deadline.ts";
+import { GRPC_INVALID_ARGUMENT, grpcError, isGrpcTooLarge } from "./grpc-error.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
@@ -71,23 +72,13 @@ export class ReportingExporter implements SpanExporter {
   }
 }
 
-/** gRPC's INVALID_ARGUMENT: OTLP/gRPC's answer for data the backend will not take (HTTP's 400). */
-const GRPC_INVALID_ARGUMENT = 3;
-
-/** A gRPC client error (`@grpc/grpc-js`'s ServiceError): a status code, its details, the server's metadata. */
-function grpcError(error: unknown): { code: number; message: string } | undefined {
-  const e = error as { code?: unknown; details?: unknown; metadata?: unknown; message?: unknown } | undefined;
-  if (typeof e?.code !== "number" || typeof e.details !== "string" || typeof e.metadata !== "object") return undefined;
-  return { code: e.code, message: typeof e.message === "string" ? e.message : `${e.code}: ${e.details}` };
-}
-
 /**
- * A refusal of the data itself (400 Bad Request, 413 for a span too large even alone, gRPC's
- * INVALID_ARGUMENT), not of the moment: sending the same data again changes nothing.
+ * A refusal of the data itself (400 Bad Request, 413 for a span too large even alone, and gRPC's
+ * INVALID_ARGUMENT and message-too-large), not of the moment: sending the same data again changes nothing.
  */
 export function isRefusal(error: unknown): boolean {
   const grpc = grpcError(error);
-  if (grpc) return grpc.code === GRPC_INVALID_ARGUMENT;
+  if (grpc) return grpc.code === GRPC_INVALID_ARGUMENT || isGrpcTooLarge(error);
   const e = error as { code?: unknown; status?: unknown } | undefined;
   const status = e?.code ?? e?.status;
   return status === 400 || status === 413;

@@ -224,6 +224,26 @@ describe("backend faults", () => {
       await receiver.close();
     }
   });
+  test("a gRPC message over the backend's limit: the batch is split and an oversized span trimmed, as for HTTP 413", async () => {
+    const receiver = await startOtlpReceiver({ grpcMaxBytes: 3000 });
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:big-output]] large over grpc"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.grpcUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+        OTEL_METRICS_EXPORTER: "none",
+      });
+      assert.equal(ran.code, 0);
+      const traceId = traceIdFrom(ran.stderr);
+      assert.doesNotMatch(ran.stderr, /not delivered/);
+      const arrived = receiver.spans.filter((s) => s.traceId === traceId);
+      assert.equal(arrived.length, 4);
+      const tool = arrived.find((s) => s.name === "execute_tool Bash");
+      assert.match(String(tool?.attributes["gen_ai.tool.call.result"]), /trimmed to fit the backend's size limit\]$/);
+      assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, true);
+    } finally {
+      await receiver.close();
+    }
+  });
 });
 
 describe("limits", () => {

@@ -136,8 +136,13 @@ const hex = (id: string | undefined) => {
   return /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, "base64").toString("hex");
 };
 
-/** Start a receiver; `port` and `grpcPort` pin its ports (to bring a "down" backend back up at the same address). */
-export async function startOtlpReceiver(options: { port?: number; grpcPort?: number } = {}): Promise<OtlpReceiver> {
+/**
+ * Start a receiver; `port` and `grpcPort` pin its ports (to bring a "down" backend back up at the
+ * same address); `grpcMaxBytes` is the largest gRPC message it takes (gRPC servers' own limit).
+ */
+export async function startOtlpReceiver(
+  options: { port?: number; grpcPort?: number; grpcMaxBytes?: number } = {},
+): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requests: OtlpReceiver["requests"] = [];
   // biome-ignore lint/suspicious/noExplicitAny: OTLP request bodies are checked field by field below.
@@ -239,7 +244,9 @@ export async function startOtlpReceiver(options: { port?: number; grpcPort?: num
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
-  const grpcServer = new grpc.Server();
+  const grpcServer = new grpc.Server(
+    options.grpcMaxBytes ? { "grpc.max_receive_message_length": options.grpcMaxBytes } : {},
+  );
   /** An OTLP gRPC Export method that hands the raw request to `take`, or plays the receiver's fault. */
   const exportService = (service: string, label: string, take: (bytes: Buffer) => void) =>
     grpcServer.addService(
