@@ -62,7 +62,10 @@ class MetricsFromSpans implements SpanProcessor {
       },
     });
     this.cost = meter.createCounter(METRIC.cost, { unit: "USD", description: "Cost of model calls, by model" });
-    this.toolCalls = meter.createCounter(METRIC.toolCalls, { description: "Tool calls, by tool and outcome" });
+    this.toolCalls = meter.createCounter(METRIC.toolCalls, {
+      unit: "{call}",
+      description: "Tool calls, by tool and outcome",
+    });
     this.toolDuration = meter.createHistogram(METRIC.toolDuration, { unit: "s", description: "Tool call duration" });
   }
 
@@ -78,6 +81,9 @@ class MetricsFromSpans implements SpanProcessor {
       };
       if (a[ATTR.requestModel] !== undefined) common[ATTR.requestModel] = a[ATTR.requestModel];
       if (a[ATTR.responseModel] !== undefined) common[ATTR.responseModel] = a[ATTR.responseModel];
+      // Where the model calls went (chat spans only): recommended, the port required with the address.
+      if (a[ATTR.serverAddress] !== undefined) common[ATTR.serverAddress] = a[ATTR.serverAddress];
+      if (a[ATTR.serverPort] !== undefined) common[ATTR.serverPort] = a[ATTR.serverPort];
       const failed = span.status.code === 2;
       this.duration.record(
         seconds(span),

@@ -10,6 +10,7 @@ import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@op
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
 import { ExportDeadline, LATE } from "./deadline.ts";
+import { GRPC_INVALID_ARGUMENT, grpcError, isGrpcTooLarge } from "./grpc-error.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
@@ -72,10 +73,12 @@ export class ReportingExporter implements SpanExporter {
 }
 
 /**
- * A refusal of the data itself (400 Bad Request; 413 for a span too large even alone), not of the
- * moment: sending the same data again changes nothing.
+ * A refusal of the data itself (400 Bad Request, 413 for a span too large even alone, and gRPC's
+ * INVALID_ARGUMENT and message-too-large), not of the moment: sending the same data again changes nothing.
  */
 export function isRefusal(error: unknown): boolean {
+  const grpc = grpcError(error);
+  if (grpc) return grpc.code === GRPC_INVALID_ARGUMENT || isGrpcTooLarge(error);
   const e = error as { code?: unknown; status?: unknown } | undefined;
   const status = e?.code ?? e?.status;
   return status === 400 || status === 413;
@@ -83,6 +86,12 @@ export function isRefusal(error: unknown): boolean {
 
 export function describeError(error: unknown): string {
   if (!error) return "unknown error";
+  const grpc = grpcError(error);
+  // "14 UNAVAILABLE: details" already names the status; the timings and empty notes grpc-js appends say nothing more.
+  if (grpc)
+    return (grpc.message.split("\n")[0] ?? "")
+      .replace(/^(\d+ DEADLINE_EXCEEDED: Deadline exceeded after [\d.]+s),.*$/, "$1")
+      .replace(/\s*Resolution note:\s*$/, "");
   const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
   const code = e.cause?.code ?? e.code;
   const message = typeof e.message === "string" ? e.message : String(error);

@@ -1,10 +1,11 @@
 /**
- * Answers a backend's "413 payload too large" without losing the run: the batch is split in
+ * Answers a backend's "413 payload too large" (or gRPC's message-too-large) without losing the run: the batch is split in
  * halves until each part is taken, and a single span that is still too large has its largest
  * content attributes trimmed (each time to half) until it fits.
  */
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+import { grpcError, isGrpcTooLarge } from "./grpc-error.ts";
 
 const MAX_TRIMS = 8;
 const TRIM_MARKER = "…[trimmed to fit the backend's size limit]";
@@ -19,7 +20,9 @@ export function exportOnce(exporter: SpanExporter, spans: ReadableSpan[]): Promi
   });
 }
 
-const tooLarge = (error: unknown) => (error as { code?: unknown } | undefined)?.code === 413;
+/** HTTP's 413, or its gRPC equivalent. */
+const tooLarge = (error: unknown) =>
+  isGrpcTooLarge(error) || (!grpcError(error) && (error as { code?: unknown } | undefined)?.code === 413);
 
 /** A copy of a span with other attributes (a ReadableSpan is immutable). */
 export function withAttributes(span: ReadableSpan, attributes: ReadableSpan["attributes"]): ReadableSpan {

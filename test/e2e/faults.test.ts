@@ -84,31 +84,77 @@ const truth = async () => {
   return direct;
 };
 
-/** [name, fault, the export bound claudia runs with] */
-const faults: [string, Fault | "refused", number][] = [
+interface FaultCase {
+  protocol?: "grpc";
+  /** What the line on stderr says of the failure. */
+  says?: RegExp;
+  /** The backend refused the data itself: later runs leave the run to `push`. */
+  refusal?: boolean;
+}
+
+/** [name, fault, the export bound claudia runs with, the protocol and what to expect] */
+const faults: [string, Fault | "refused", number, FaultCase?][] = [
   ["connection refused", "refused", EXPORT_BOUND_MS],
   ["black hole (accepts, never answers)", { kind: "blackhole" }, EXPORT_BOUND_MS],
   // 5 s per answer against the default 5 s bound would race; a 3 s bound (configurable) makes the wait certain.
   ["slow (5 s per answer)", { kind: "slow", ms: 5000 }, 3000],
   ["HTTP 500", { kind: "status", status: 500 }, EXPORT_BOUND_MS],
   ["HTTP 429 with Retry-After", { kind: "status", status: 429, retryAfter: "1" }, EXPORT_BOUND_MS],
+  [
+    "gRPC, connection refused",
+    "refused",
+    EXPORT_BOUND_MS,
+    { protocol: "grpc", says: /otlp: 14 UNAVAILABLE: .*ECONNREFUSED [\d.:]+ \(kept/ },
+  ],
+  [
+    "gRPC, black hole",
+    { kind: "blackhole" },
+    3000,
+    { protocol: "grpc", says: /otlp: 4 DEADLINE_EXCEEDED: Deadline exceeded after [\d.]+s \(kept/ },
+  ],
+  [
+    "gRPC, slow (5 s per answer)",
+    { kind: "slow", ms: 5000 },
+    3000,
+    { protocol: "grpc", says: /otlp: 4 DEADLINE_EXCEEDED: Deadline exceeded after [\d.]+s \(kept/ },
+  ],
+  [
+    "gRPC UNAVAILABLE",
+    { kind: "grpc-status", code: 14, details: "down for maintenance" },
+    EXPORT_BOUND_MS,
+    { protocol: "grpc", says: /otlp: 14 UNAVAILABLE: down for maintenance \(/ },
+  ],
+  [
+    "gRPC RESOURCE_EXHAUSTED",
+    { kind: "grpc-status", code: 8, details: "quota spent" },
+    EXPORT_BOUND_MS,
+    { protocol: "grpc", says: /otlp: 8 RESOURCE_EXHAUSTED: quota spent \(/ },
+  ],
+  [
+    "gRPC INVALID_ARGUMENT",
+    { kind: "grpc-status", code: 3, details: "bad span" },
+    EXPORT_BOUND_MS,
+    { protocol: "grpc", says: /otlp: 3 INVALID_ARGUMENT: bad span \(/, refusal: true },
+  ],
 ];
 
 describe("backend faults", () => {
-  for (const [name, fault, bound] of faults) {
+  for (const [name, fault, bound, expect = {}] of faults) {
     test(`${name}: output and exit code unchanged, bounded exit, one line, nothing lost after recovery`, async () => {
       const expected = await truth();
+      const grpc = expect.protocol === "grpc";
       let receiver: OtlpReceiver | undefined;
       let port: number;
       if (fault === "refused") port = await freePort();
       else {
         receiver = await startOtlpReceiver();
         receiver.fault = fault;
-        port = Number(new URL(receiver.url).port);
+        port = Number(new URL(grpc ? receiver.grpcUrl : receiver.url).port);
       }
       try {
         const env = {
           OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+          OTEL_EXPORTER_OTLP_PROTOCOL: grpc ? "grpc" : "http/protobuf",
           OTEL_EXPORTER_OTLP_HEADERS: `authorization=${HEADER_SECRET}`,
           CLAUDIA_RESEND_WAIT_MS: "0",
           CLAUDIA_EXPORT_TIMEOUT_MS: String(bound),
@@ -124,6 +170,7 @@ describe("backend faults", () => {
         const own = ran.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
         assert.equal(own.length, 1, ran.stderr);
         assert.match(own[0] as string, /span\(s\) not delivered to otlp: .*claudia traces push/);
+        if (expect.says) assert.match(own[0] as string, expect.says);
         assert.doesNotMatch(ran.stderr, /^\s+at /m, "no stack trace");
         assert.ok(!ran.stderr.includes(HEADER_SECRET));
 
@@ -131,10 +178,11 @@ describe("backend faults", () => {
         const record = await recordOf(traceId);
         assert.equal(record.spans, 4);
         assert.equal(record.deliveries.otlp?.delivered, false);
+        assert.equal(record.deliveries.otlp?.refused === true, expect.refusal === true, "a refusal, or not");
 
         // The backend recovers; push delivers every span, once.
         if (receiver) receiver.fault = undefined;
-        else receiver = await startOtlpReceiver({ port });
+        else receiver = await startOtlpReceiver(grpc ? { grpcPort: port } : { port });
         const pushed = await claudia(h.sandbox, ["traces", "push"], env);
         assert.equal(pushed.code, 0, pushed.stdout + pushed.stderr);
         const arrived = receiver.spans.filter((s) => s.traceId === traceId);
@@ -171,6 +219,26 @@ describe("backend faults", () => {
         /^1\n2\n3\n[\s\S]*trimmed to fit the backend's size limit\]$/,
       );
       assert.equal(tool?.attributes["gen_ai.tool.call.id"] !== undefined, true);
+      assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, true);
+    } finally {
+      await receiver.close();
+    }
+  });
+  test("a gRPC message over the backend's limit: the batch is split and an oversized span trimmed, as for HTTP 413", async () => {
+    const receiver = await startOtlpReceiver({ grpcMaxBytes: 3000 });
+    try {
+      const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:big-output]] large over grpc"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.grpcUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+        OTEL_METRICS_EXPORTER: "none",
+      });
+      assert.equal(ran.code, 0);
+      const traceId = traceIdFrom(ran.stderr);
+      assert.doesNotMatch(ran.stderr, /not delivered/);
+      const arrived = receiver.spans.filter((s) => s.traceId === traceId);
+      assert.equal(arrived.length, 4);
+      const tool = arrived.find((s) => s.name === "execute_tool Bash");
+      assert.match(String(tool?.attributes["gen_ai.tool.call.result"]), /trimmed to fit the backend's size limit\]$/);
       assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, true);
     } finally {
       await receiver.close();

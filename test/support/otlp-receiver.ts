@@ -42,6 +42,15 @@ export interface ReceivedPoint {
 
 export type AttributeValue = string | number | boolean | AttributeValue[] | null;
 
+/** An attribute value with its OTLP type kept (`int` and `double` apart), to compare wire formats. */
+export type TypedValue =
+  | { string: string }
+  | { int: number }
+  | { double: number }
+  | { bool: boolean }
+  | { array: TypedValue[] }
+  | null;
+
 export interface ReceivedSpan {
   traceId: string;
   spanId: string;
@@ -51,13 +60,19 @@ export interface ReceivedSpan {
   startMs: number;
   endMs: number;
   attributes: Record<string, AttributeValue>;
+  /** The same attributes with their OTLP types (received spans only). */
+  typed?: Record<string, TypedValue>;
   status: { code: number; message?: string };
-  events: { name: string; attributes: Record<string, AttributeValue> }[];
+  events: { name: string; attributes: Record<string, AttributeValue>; typed?: Record<string, TypedValue> }[];
   resource: Record<string, AttributeValue>;
 }
 
-/** A fault the receiver can be told to play (HTTP only). */
+/**
+ * A fault the receiver can be told to play. Over gRPC a black hole, slow or held answer plays the
+ * same; `grpc-status` answers gRPC with that status code; the rest are HTTP only.
+ */
 export type Fault =
+  | { kind: "grpc-status"; code: number; details: string }
   | { kind: "blackhole" }
   | { kind: "slow"; ms: number }
   /** Answers once `until` resolves. */
@@ -75,7 +90,7 @@ export interface OtlpReceiver {
   grpcUrl: string;
   spans: ReceivedSpan[];
   requests: { path: string; headers: Record<string, unknown>; contentType: string }[];
-  /** HTTP requests whose body has arrived, answered or not (a slow or black-hole fault holds the answer). */
+  /** Requests (HTTP or gRPC) whose body has arrived, answered or not (a slow or black-hole fault holds the answer). */
   arrivals: number;
   close(): Promise<void>;
 }
@@ -98,6 +113,20 @@ function value(v: OtlpValue | undefined): AttributeValue {
   return null;
 }
 
+function typedValue(v: OtlpValue | undefined): TypedValue {
+  if (!v) return null;
+  if (v.stringValue !== undefined) return { string: v.stringValue };
+  if (v.intValue !== undefined) return { int: Number(v.intValue) };
+  if (v.doubleValue !== undefined) return { double: v.doubleValue };
+  if (v.boolValue !== undefined) return { bool: v.boolValue };
+  if (v.arrayValue) return { array: (v.arrayValue.values ?? []).map(typedValue) };
+  return null;
+}
+
+function typedAttributes(list: { key: string; value: OtlpValue }[] | undefined): Record<string, TypedValue> {
+  return Object.fromEntries((list ?? []).map((a) => [a.key, typedValue(a.value)]));
+}
+
 function attributes(list: { key: string; value: OtlpValue }[] | undefined): Record<string, AttributeValue> {
   return Object.fromEntries((list ?? []).map((a) => [a.key, value(a.value)]));
 }
@@ -107,8 +136,13 @@ const hex = (id: string | undefined) => {
   return /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, "base64").toString("hex");
 };
 
-/** Start a receiver; `port` pins the HTTP port (to bring a "down" backend back up at the same address). */
-export async function startOtlpReceiver(options: { port?: number } = {}): Promise<OtlpReceiver> {
+/**
+ * Start a receiver; `port` and `grpcPort` pin its ports (to bring a "down" backend back up at the
+ * same address); `grpcMaxBytes` is the largest gRPC message it takes (gRPC servers' own limit).
+ */
+export async function startOtlpReceiver(
+  options: { port?: number; grpcPort?: number; grpcMaxBytes?: number } = {},
+): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requests: OtlpReceiver["requests"] = [];
   // biome-ignore lint/suspicious/noExplicitAny: OTLP request bodies are checked field by field below.
@@ -126,10 +160,12 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
             startMs: Number(BigInt(s.startTimeUnixNano) / 1000000n),
             endMs: Number(BigInt(s.endTimeUnixNano) / 1000000n),
             attributes: attributes(s.attributes),
+            typed: typedAttributes(s.attributes),
             status: { code: s.status?.code ?? 0, message: s.status?.message },
             events: (s.events ?? []).map((e: { name: string; attributes: [] }) => ({
               name: e.name,
               attributes: attributes(e.attributes),
+              typed: typedAttributes(e.attributes),
             })),
             resource,
           });
@@ -208,8 +244,10 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
-  const grpcServer = new grpc.Server();
-  /** An OTLP gRPC Export method that hands the raw request to `take`. */
+  const grpcServer = new grpc.Server(
+    options.grpcMaxBytes ? { "grpc.max_receive_message_length": options.grpcMaxBytes } : {},
+  );
+  /** An OTLP gRPC Export method that hands the raw request to `take`, or plays the receiver's fault. */
   const exportService = (service: string, label: string, take: (bytes: Buffer) => void) =>
     grpcServer.addService(
       {
@@ -225,16 +263,25 @@ export async function startOtlpReceiver(options: { port?: number } = {}): Promis
       },
       {
         Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-          requests.push({ path: label, headers: call.metadata.getMap(), contentType: "application/grpc" });
-          take(call.request);
-          callback(null, Buffer.alloc(0));
+          receiver.arrivals++;
+          const answer = () => {
+            requests.push({ path: label, headers: call.metadata.getMap(), contentType: "application/grpc" });
+            take(call.request);
+            callback(null, Buffer.alloc(0));
+          };
+          const fault = receiver.fault;
+          if (fault?.kind === "blackhole") return;
+          if (fault?.kind === "grpc-status") callback({ code: fault.code, details: fault.details });
+          else if (fault?.kind === "slow") setTimeout(answer, fault.ms);
+          else if (fault?.kind === "hold") void fault.until.then(answer);
+          else answer();
         },
       },
     );
   exportService("trace.v1.TraceService", "grpc:Export", (bytes) => collect(decodeProtobuf(bytes)));
   exportService("metrics.v1.MetricsService", "grpc:MetricsExport", (bytes) => collectMetrics(decodeMetrics(bytes)));
   const grpcPort = await new Promise<number>((resolve, reject) =>
-    grpcServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, p) =>
+    grpcServer.bindAsync(`127.0.0.1:${options.grpcPort ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, p) =>
       error ? reject(error) : resolve(p),
     ),
   );

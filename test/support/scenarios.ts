@@ -133,6 +133,22 @@ export const scenarios: Record<string, Scenario> = {
             : "Started a background agent.",
         ),
 
+  /** A subagent on haiku whose one tool call fails, then the main loop's answer. */
+  "subagent-fail": (c) =>
+    c.toolResults.length === 0
+      ? tools({
+          type: "tool_use",
+          name: "Agent",
+          input: {
+            description: "Check on haiku",
+            prompt: "[[scenario:bash-fail]] List the folder.",
+            subagent_type: "general-purpose",
+            model: "haiku",
+            run_in_background: false,
+          },
+        })
+      : text("The subagent reported a missing folder."),
+
   "sub-worker": (c) =>
     c.toolResults.length === 0
       ? tools(bash("echo from-subagent", "Subagent check"))
