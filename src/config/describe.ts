@@ -28,6 +28,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
   return {
     serviceName: config.serviceName,
     resourceAttributes: config.resourceAttributes,
+    ...(config.exportsDisabled ? { exports: "off (OTEL_SDK_DISABLED): no backend gets anything" } : {}),
     otlp: shown(config.otlp),
     logfire: shown(config.logfire),
     sentry:

@@ -62,6 +62,8 @@ export interface Config {
   /** Sentry, when a DSN is configured (and `@sentry/node` installed). */
   sentry?: Backend;
   /** Every configured backend. */
+  /** `OTEL_SDK_DISABLED=true`: no backend gets anything (`backends` is empty); the journal still records. */
+  exportsDisabled: boolean;
   backends: Backend[];
   metricsTemporality: Temporality;
   /** Longest claudia waits at exit for the backends to take the spans. */
@@ -111,6 +113,7 @@ export function resolveConfig(
     read.warnings.push(new SentryNotInstalled().message);
     sentry = undefined;
   }
+  const disabled = read.value("OTEL_SDK_DISABLED");
   const limit = read.get("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT");
   const maxLength = read.value("CLAUDIA_CONTENT_MAX_LENGTH");
   const resourceAttributes = read.get("OTEL_RESOURCE_ATTRIBUTES") ?? {};
@@ -120,7 +123,9 @@ export function resolveConfig(
     otlp,
     logfire,
     sentry,
-    backends: [otlp, logfire, sentry].filter((b): b is Backend => b !== undefined),
+    // OTEL_SDK_DISABLED: the OpenTelemetry SDK sends nothing anywhere; the local journal is claudia's own.
+    exportsDisabled: disabled,
+    backends: disabled ? [] : [otlp, logfire, sentry].filter((b): b is Backend => b !== undefined),
     metricsTemporality: temporality(read),
     exportTimeoutMs: read.value("CLAUDIA_EXPORT_TIMEOUT_MS"),
     scheduleDelayMs: read.value("OTEL_BSP_SCHEDULE_DELAY"),

@@ -91,6 +91,12 @@ export const SETTINGS = [
   },
   { name: "OTEL_EXPORTER_OTLP_CLIENT_KEY", kind: "text", description: "client key file for the OTLP endpoint (mTLS)" },
   {
+    name: "OTEL_SDK_DISABLED",
+    kind: "boolean",
+    default: "false",
+    description: "`true`: nothing goes to any backend (the journal still records every run)",
+  },
+  {
     name: "OTEL_TRACES_EXPORTER",
     kind: "list",
     default: "otlp",

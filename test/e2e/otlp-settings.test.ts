@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { scriptedRuns } from "../support/harness.ts";
+import { storedRecord } from "../support/journal.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
 import { BASE_ARGS, claudia } from "../support/sandbox.ts";
 import { traceIdFrom } from "../support/trace-checks.ts";
@@ -118,4 +119,23 @@ test("no wait a setting takes overflows a timer: no warning from Node.js, the ru
     CLAUDIA_EXPORT_TIMEOUT_MS: longest,
   }));
   assert.doesNotMatch(ran.stderr, /TimeoutOverflowWarning|not delivered/);
+});
+
+test("OTEL_SDK_DISABLED=true: no backend gets anything, the run is still journaled, and --config says so", async () => {
+  const receiver = await startOtlpReceiver();
+  try {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SDK_DISABLED: "TRUE" };
+    const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] disabled"], env);
+    assert.equal(ran.code, 0, ran.stderr);
+    const traceId = traceIdFrom(ran.stderr);
+    assert.equal(receiver.arrivals, 0, "nothing reached the backend");
+    assert.doesNotMatch(ran.stderr, /not delivered/);
+    const record = await storedRecord(h.sandbox, traceId);
+    assert.ok(record.spans > 0, "the journal has the run");
+    assert.deepEqual(record.deliveries ?? {}, {});
+    const config = JSON.parse((await claudia(h.sandbox, ["--config"], env)).stdout) as Record<string, unknown>;
+    assert.match(String(config.exports), /^off \(OTEL_SDK_DISABLED\)/);
+  } finally {
+    await receiver.close();
+  }
 });
