@@ -303,7 +303,9 @@ describe("parallel runs after an outage", () => {
     try {
       // Long enough that no run exits while one of its re-sends is on the way (that send may have
       // arrived, but its record could not say so: it would be sent again, as at-least-once allows).
-      const up = await matrix("up", { CLAUDIA_RESEND_WAIT_MS: "60000" });
+      // And long enough an export time that, on a busy machine, no run gives up on its own export
+      // just before it arrives (its record would then say undelivered, and it would be sent again).
+      const up = await matrix("up", { CLAUDIA_RESEND_WAIT_MS: "60000", CLAUDIA_EXPORT_TIMEOUT_MS: "60000" });
       for (const r of up) assert.equal(r.code, 0, r.stderr);
       for (const id of [...late, ...up.map((r) => traceIdFrom(r.stderr))]) {
         const record = await recordOf(id);

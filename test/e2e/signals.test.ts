@@ -198,8 +198,9 @@ test("SIGINT while a reply streams: that request is traced at what Claude Code c
     },
   );
   assert.ok(await until(() => h.model.arrivals.length >= arrived + 2, 20000), "the second request was made");
-  // Its reply has sent its first block and stalls: Claude Code is mid-stream.
-  await new Promise((resolve) => setTimeout(resolve, 800));
+  // Its reply has sent its first block and stalls for 6 s: Claude Code is mid-stream (2.5 s leaves a
+  // busy machine time to have read that block).
+  await new Promise((resolve) => setTimeout(resolve, 2500));
   process.kill(pid, "SIGINT");
   const { code, stdout, stderr } = await running;
   // As bare `claude -p`: Claude Code ends the interrupted run with exit 0.
