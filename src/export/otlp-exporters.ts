@@ -27,6 +27,29 @@ type GrpcOptions = Parameters<typeof createOtlpGrpcExportDelegate>[0];
 /** Larger than this, a certificate or key file is not one. */
 const MAX_TLS_FILE = 4 * 1024 * 1024;
 
+/**
+ * Why the endpoint's certificate or key files cannot be used, if one cannot: such a backend gets
+ * nothing (see `backendExporter`). Without its CA file the connection would be checked against the
+ * public CAs instead of the one the user named, with the user's credentials in its headers.
+ */
+export function tlsProblem(tls: TlsFiles | undefined, url: string): string | undefined {
+  // Over plain http the files are not used.
+  if (!url.startsWith("https:")) return undefined;
+  for (const [path, what] of [
+    [tls?.ca, "CA certificate"],
+    [tls?.cert, "client certificate"],
+    [tls?.key, "client key"],
+  ] as const) {
+    if (!path) continue;
+    try {
+      readRegularFile(path, MAX_TLS_FILE);
+    } catch (error) {
+      return `could not read the ${what} file ${path} (${(error as Error).message}), so nothing is sent there`;
+    }
+  }
+  return undefined;
+}
+
 /** The certificate and key files of an endpoint; one that cannot be used is left out, with a diagnostic. */
 export function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   const read = (path: string | undefined, what: string) => {

@@ -72,6 +72,17 @@ export class ReportingExporter implements SpanExporter {
   }
 }
 
+/** An exporter that sends nothing and says why (a backend configured with files that cannot be read). */
+class RefusingExporter implements SpanExporter {
+  constructor(private readonly reason: string) {}
+  export(_spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    done({ code: ExportResultCode.FAILED, error: new Error(this.reason) });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 /**
  * A refusal of the data itself (400 Bad Request, 413 for a span too large even alone, and gRPC's
  * INVALID_ARGUMENT and message-too-large), not of the moment: sending the same data again changes nothing.
@@ -113,7 +124,9 @@ export async function backendExporter(
   if (!endpoint) throw new Error(`backend ${backend.name} has neither an OTLP endpoint nor a Sentry DSN`);
   // The exporter's own deadline (retries included) comes a little before the span processor's, so a
   // failed export ends with the exporter's reason (ECONNREFUSED, a status code), not a bare timeout.
-  const { otlpTraceExporter } = await import("./otlp-exporters.ts");
+  const { otlpTraceExporter, tlsProblem } = await import("./otlp-exporters.ts");
+  const problem = tlsProblem(endpoint.tls, endpoint.url);
+  if (problem) return new RefusingExporter(problem);
   const exporter = new SplittingExporter(await otlpTraceExporter(endpoint, Math.round(timeoutMillis * 0.9), detached));
   return backend.name === "logfire" ? new LogfireExporter(exporter) : exporter;
 }
@@ -149,7 +162,11 @@ export async function createRunProvider(
       }),
   );
   // The metrics SDK loads only when a backend takes metrics (journal-only runs never need it).
-  const metricEndpoints = config.backends.flatMap((b) => (b.metrics ? [b.metrics] : []));
+  // Metrics go over the same TLS files: a backend whose files cannot be read gets none either.
+  const { tlsProblem } = metricsWanted(config) ? await import("./otlp-exporters.ts") : { tlsProblem: () => undefined };
+  const metricEndpoints = config.backends.flatMap((b) =>
+    b.metrics && !tlsProblem(b.metrics.tls, b.metrics.url) ? [b.metrics] : [],
+  );
   const metrics =
     metricEndpoints.length > 0
       ? await (await import("./metrics.ts")).createMetrics(metricEndpoints, resource, {
@@ -218,3 +235,5 @@ async function boundedClose(provider: TracerProvider, timeoutMs: number, deadlin
     deadline.pass();
   }
 }
+
+const metricsWanted = (config: TelemetryConfig) => config.backends.some((b) => b.metrics !== undefined);

@@ -139,3 +139,17 @@ test("OTEL_SDK_DISABLED=true: no backend gets anything, the run is still journal
     await receiver.close();
   }
 });
+
+test("a CA file that cannot be read: nothing goes to that https backend, and the line says why", async () => {
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] no ca"], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: "https://127.0.0.1:9",
+    OTEL_EXPORTER_OTLP_CERTIFICATE: "/nonexistent/ca.pem",
+  });
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(
+    ran.stderr,
+    /not delivered to otlp: could not read the CA certificate file \/nonexistent\/ca\.pem \(.*\), so nothing is sent there/,
+  );
+  const record = await storedRecord(h.sandbox, traceIdFrom(ran.stderr));
+  assert.equal(record.deliveries?.otlp?.delivered, false, "kept for a push once the file is there");
+});
