@@ -4,11 +4,14 @@
  * older than `STALE_AFTER_MS`, is taken over; a lock is released when its holder exits, however
  * it exits short of being killed.
  */
-import { renameSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { linkSync, lstatSync, renameSync, rmSync } from "node:fs";
 import { readRegularFile } from "../config/read-file.ts";
 import { createPrivate } from "./private-fs.ts";
 
 export const STALE_AFTER_MS = 10 * 60 * 1000;
+/** An empty lock younger than this is being written, not left over. */
+const EMPTY_LOCK_MS = 60 * 1000;
 
 const held = new Set<string>();
 let hooked = false;
@@ -42,6 +45,8 @@ function takeOver(path: string): void {
   let text: string;
   try {
     text = readLock(path);
+    // An empty lock is one being written by a claudia of an earlier version: held, unless old.
+    if (text === "" && Date.now() - lstatSync(path).mtimeMs < EMPTY_LOCK_MS) return;
   } catch {
     return;
   }
@@ -68,11 +73,18 @@ function takeOver(path: string): void {
  */
 export function takeLock(path: string): (() => void) | undefined {
   takeOver(path);
+  // Written whole beside it, then linked in place: a lock is never seen empty. (Created in place,
+  // it was empty between its creation and its write, and another claudia took that for a stale
+  // lock, moved it away and took the run too: both sent it.)
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    createPrivate(path, `${process.pid} ${Date.now()}\n`);
+    createPrivate(draft, `${process.pid} ${Date.now()}\n`);
+    linkSync(draft, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
     throw error;
+  } finally {
+    rmSync(draft, { force: true });
   }
   if (!hooked) {
     hooked = true;

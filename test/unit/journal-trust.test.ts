@@ -11,6 +11,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -185,9 +186,18 @@ test("a sending lock left by a claudia that is gone, or too old, is taken over; 
   assert.ok(again, "a lock older than the limit is taken over");
   again();
   writeFileSync(path, "");
+  assert.equal(takeLock(path), undefined, "a lock just created, not yet written, is held: not taken over");
+  const old = (Date.now() - 120_000) / 1000;
+  utimesSync(path, old, old);
   const empty = takeLock(path);
-  assert.ok(empty, "an unreadable lock is taken over");
+  assert.ok(empty, "an empty lock minutes old is taken over");
+  assert.match(readFileSync(path, "utf8"), new RegExp(`^${process.pid} \\d+\n$`), "a lock is never seen empty");
   empty();
+  assert.deepEqual(
+    readdirSync(base).filter((name) => name.startsWith("run.otlp.sending")),
+    [],
+    "nothing left beside it",
+  );
 });
 
 test("a lock is released when its claudia exits", () => {
