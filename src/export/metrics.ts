@@ -14,6 +14,7 @@ import type { Temporality } from "../config/resolve.ts";
 import { ATTR, METRIC, TRACER_NAME } from "../trace/semconv.ts";
 import type { SemconvMode } from "../trace/semconv-mode.ts";
 import { type ExportDeadline, LATE } from "./deadline.ts";
+import { TlsFileError } from "./otlp-exporters.ts";
 import { otlpMetricExporter } from "./otlp-metric-exporter.ts";
 
 export { METRIC } from "../trace/semconv.ts";
@@ -127,22 +128,29 @@ export async function createMetrics(
   resource: Resource,
   options: { timeoutMillis: number; temporality: Temporality; mode: SemconvMode; deadline: ExportDeadline },
 ): Promise<SpanProcessor | undefined> {
-  if (endpoints.length === 0) return undefined;
-  const readers = await Promise.all(
-    endpoints.map(
-      async (endpoint) =>
-        new PeriodicExportingMetricReader({
-          exporter: withDeadline(
-            await otlpMetricExporter(endpoint, options.timeoutMillis, options.temporality),
-            options.deadline,
-          ),
-          // Runs are short: metrics are sent at exit (forceFlush), not on a timer that may never fire.
-          // The SDK wants the interval at least the timeout, which the user sets.
-          exportIntervalMillis: Math.max(60000, options.timeoutMillis),
-          exportTimeoutMillis: options.timeoutMillis,
-        }),
+  // A backend whose certificate or key files cannot be read gets no metrics either (as no spans).
+  const exporters = await Promise.all(
+    endpoints.map((endpoint) =>
+      otlpMetricExporter(endpoint, options.timeoutMillis, options.temporality).catch((error: unknown) => {
+        if (error instanceof TlsFileError) return undefined;
+        throw error;
+      }),
     ),
   );
+  const readers = exporters.flatMap((exporter) =>
+    exporter
+      ? [
+          new PeriodicExportingMetricReader({
+            exporter: withDeadline(exporter, options.deadline),
+            // Runs are short: metrics are sent at exit (forceFlush), not on a timer that may never fire.
+            // The SDK wants the interval at least the timeout, which the user sets.
+            exportIntervalMillis: Math.max(60000, options.timeoutMillis),
+            exportTimeoutMillis: options.timeoutMillis,
+          }),
+        ]
+      : [],
+  );
+  if (readers.length === 0) return undefined;
   return new MetricsFromSpans(new MeterProvider({ resource, readers }), options.mode);
 }
 

@@ -6,7 +6,6 @@
  * another and ignored the library's `options.env`. So the exporters are assembled from the SDK's
  * own export delegates, which read no environment: every value comes from the endpoint.
  */
-import { diag } from "@opentelemetry/api";
 import { OTLPExporterBase } from "@opentelemetry/otlp-exporter-base";
 import { createOtlpHttpExportDelegate, httpAgentFactoryFromOptions } from "@opentelemetry/otlp-exporter-base/node-http";
 import type { createOtlpGrpcExportDelegate } from "@opentelemetry/otlp-grpc-exporter-base";
@@ -27,38 +26,25 @@ type GrpcOptions = Parameters<typeof createOtlpGrpcExportDelegate>[0];
 /** Larger than this, a certificate or key file is not one. */
 const MAX_TLS_FILE = 4 * 1024 * 1024;
 
-/**
- * Why the endpoint's certificate or key files cannot be used, if one cannot: such a backend gets
- * nothing (see `backendExporter`). Without its CA file the connection would be checked against the
- * public CAs instead of the one the user named, with the user's credentials in its headers.
- */
-export function tlsProblem(tls: TlsFiles | undefined, url: string): string | undefined {
-  // Over plain http the files are not used.
-  if (!url.startsWith("https:")) return undefined;
-  for (const [path, what] of [
-    [tls?.ca, "CA certificate"],
-    [tls?.cert, "client certificate"],
-    [tls?.key, "client key"],
-  ] as const) {
-    if (!path) continue;
-    try {
-      readRegularFile(path, MAX_TLS_FILE);
-    } catch (error) {
-      return `could not read the ${what} file ${path} (${(error as Error).message}), so nothing is sent there`;
-    }
-  }
-  return undefined;
-}
+/** A certificate or key file an https endpoint is configured with that cannot be read. */
+export class TlsFileError extends Error {}
 
-/** The certificate and key files of an endpoint; one that cannot be used is left out, with a diagnostic. */
-export function readTls(tls: TlsFiles | undefined): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+/**
+ * The certificate and key files of an endpoint, read; none over plain http, where they are not
+ * used. Throws a `TlsFileError` for one that cannot be read: such a backend gets nothing (see
+ * `backendExporter`), since without its CA file the connection would be checked against the public
+ * CAs instead of the one the user named, with the user's credentials in its headers.
+ */
+export function readTls(tls: TlsFiles | undefined, url: string): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  if (!url.startsWith("https:")) return {};
   const read = (path: string | undefined, what: string) => {
     if (!path) return undefined;
     try {
       return readRegularFile(path, MAX_TLS_FILE);
     } catch (error) {
-      diag.warn(`could not read the ${what} file ${path}: ${(error as Error).message}`);
-      return undefined;
+      throw new TlsFileError(
+        `could not read the ${what} file ${path} (${(error as Error).message}), so nothing is sent there`,
+      );
     }
   };
   return {
@@ -83,7 +69,10 @@ export function httpOptions(endpoint: Endpoint, timeoutMillis: number, detached 
     timeoutMillis,
     concurrencyLimit: CONCURRENCY,
     compression: endpoint.compression,
-    agentFactory: detachable(httpAgentFactoryFromOptions({ keepAlive: true, ...readTls(endpoint.tls) }), detached),
+    agentFactory: detachable(
+      httpAgentFactoryFromOptions({ keepAlive: true, ...readTls(endpoint.tls, endpoint.url) }),
+      detached,
+    ),
   };
 }
 
@@ -110,7 +99,7 @@ export async function grpcOptions(endpoint: Endpoint, timeoutMillis: number): Pr
     "@opentelemetry/otlp-grpc-exporter-base"
   );
   const url = new URL(endpoint.url);
-  const tls = readTls(endpoint.tls);
+  const tls = readTls(endpoint.tls, endpoint.url);
   return {
     url: url.host,
     metadata: () => {

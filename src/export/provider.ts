@@ -124,10 +124,15 @@ export async function backendExporter(
   if (!endpoint) throw new Error(`backend ${backend.name} has neither an OTLP endpoint nor a Sentry DSN`);
   // The exporter's own deadline (retries included) comes a little before the span processor's, so a
   // failed export ends with the exporter's reason (ECONNREFUSED, a status code), not a bare timeout.
-  const { otlpTraceExporter, tlsProblem } = await import("./otlp-exporters.ts");
-  const problem = tlsProblem(endpoint.tls, endpoint.url);
-  if (problem) return new RefusingExporter(problem);
-  const exporter = new SplittingExporter(await otlpTraceExporter(endpoint, Math.round(timeoutMillis * 0.9), detached));
+  const { otlpTraceExporter, TlsFileError } = await import("./otlp-exporters.ts");
+  let otlp: SpanExporter;
+  try {
+    otlp = await otlpTraceExporter(endpoint, Math.round(timeoutMillis * 0.9), detached);
+  } catch (error) {
+    if (error instanceof TlsFileError) return new RefusingExporter(error.message);
+    throw error;
+  }
+  const exporter = new SplittingExporter(otlp);
   return backend.name === "logfire" ? new LogfireExporter(exporter) : exporter;
 }
 
@@ -162,11 +167,7 @@ export async function createRunProvider(
       }),
   );
   // The metrics SDK loads only when a backend takes metrics (journal-only runs never need it).
-  // Metrics go over the same TLS files: a backend whose files cannot be read gets none either.
-  const { tlsProblem } = metricsWanted(config) ? await import("./otlp-exporters.ts") : { tlsProblem: () => undefined };
-  const metricEndpoints = config.backends.flatMap((b) =>
-    b.metrics && !tlsProblem(b.metrics.tls, b.metrics.url) ? [b.metrics] : [],
-  );
+  const metricEndpoints = config.backends.flatMap((b) => (b.metrics ? [b.metrics] : []));
   const metrics =
     metricEndpoints.length > 0
       ? await (await import("./metrics.ts")).createMetrics(metricEndpoints, resource, {
@@ -235,5 +236,3 @@ async function boundedClose(provider: TracerProvider, timeoutMs: number, deadlin
     deadline.pass();
   }
 }
-
-const metricsWanted = (config: TelemetryConfig) => config.backends.some((b) => b.metrics !== undefined);
