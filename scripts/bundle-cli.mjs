@@ -6,7 +6,9 @@
  * Every file is CommonJS (dist/bin/package.json says so): node's ES module loader costs ~10 ms of
  * CPU to start and compiles modules more slowly, and that CPU is taken from the cores Claude Code
  * runs on.
- * - dist/bin/main.js: everything a run needs before Claude Code starts.
+ * - dist/bin/main.js: the command's first file, which lets node use the compiled code shipped beside
+ *   the bundles (src/cli/code-cache.ts, made by scripts/code-cache.mjs), then loads cli.js.
+ * - dist/bin/cli.js: everything a run needs before Claude Code starts.
  * - One file for each part loaded later with import() (which the bundle turns into require()): the
  *   tracing half (OpenTelemetry, the trace builder, the journal) that loads once Claude Code runs,
  *   the OTLP exporters and metrics it loads only when a backend needs them, the terminal UI mode,
@@ -56,7 +58,7 @@ const otlpJsonOnly = {
 
 /**
  * A part loaded with import() stays in its own file (except in that file itself). Imported
- * statically it is bundled: only main.js must never load one that way.
+ * statically it is bundled: only cli.js must never load one that way.
  */
 const lazyOutside = (self) => ({
   name: "lazy-outside",
@@ -65,7 +67,7 @@ const lazyOutside = (self) => ({
       const name = lazyFiles.get(resolve(a.resolveDir, a.path));
       if (!name || name === self) return undefined;
       if (a.kind === "dynamic-import") return { path: `./${name}.js`, external: true };
-      if (self === "main") throw new Error(`${a.path} must only be loaded with import() (${a.importer})`);
+      if (self === "cli") throw new Error(`${a.path} must only be loaded with import() (${a.importer})`);
       return undefined;
     });
   },
@@ -97,7 +99,7 @@ const common = {
 };
 
 await rm(outdir, { recursive: true, force: true });
-const parts = [["src/cli/main.ts", "main"], ...Object.entries(LAZY)];
+const parts = [["src/cli/launch.ts", "main"], ["src/cli/main.ts", "cli"], ...Object.entries(LAZY)];
 const results = await Promise.all(
   parts.map(([source, name]) =>
     build({

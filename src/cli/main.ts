@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `claudia`: a drop-in for `claude` that records every run as an OpenTelemetry trace.
  *

@@ -1,0 +1,70 @@
+/**
+ * V8's compiled code for the command's own bundled files (dist/bin), made when the package is built
+ * (scripts/code-cache.mjs) and shipped beside them, so that a run does not compile what every run
+ * compiles. A run in a fresh container has no cache of its own to warm: this one comes with the
+ * package.
+ *
+ * A cache is used only for the exact source it was made from (its SHA-256 heads the file), and only
+ * when this node's V8 accepts it (same V8 version and flags); otherwise node compiles the file as it
+ * always does. Nothing is ever written here: a run only reads.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import Module, { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { constants, Script } from "node:vm";
+
+/** A bundled file's cache: `<file>.js` → `<file>.js.v8cache`. */
+export const CODE_CACHE_SUFFIX = ".v8cache";
+const HASH_BYTES = 32;
+
+type Compile = (this: Module, content: string, filename: string) => unknown;
+type Wrapper = (
+  exports: unknown,
+  require: NodeJS.Require,
+  module: Module,
+  filename: string,
+  dirname: string,
+) => unknown;
+
+/** The cache file's content for `source`: its hash, then V8's data. */
+export function codeCacheFile(source: string, data: Buffer): Buffer {
+  return Buffer.concat([sourceHash(source), data]);
+}
+
+/** V8's data in a cache file, when it was made from `source`. */
+export function codeCacheData(source: string, file: Buffer): Buffer | undefined {
+  if (file.length <= HASH_BYTES) return undefined;
+  return file.subarray(0, HASH_BYTES).equals(sourceHash(source)) ? file.subarray(HASH_BYTES) : undefined;
+}
+
+/** The function node wraps a CommonJS file in, compiled as node would, with `cachedData` if any. */
+export function wrapperScript(source: string, filename: string, cachedData?: Buffer): Script {
+  return new Script(Module.wrap(source), {
+    filename,
+    cachedData,
+    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+}
+
+/** From now on, the CommonJS files directly in `dir` are compiled with their cache when they have one. */
+export function useCodeCache(dir: string): void {
+  const proto = Module.prototype as unknown as { _compile: Compile };
+  const compile = proto._compile;
+  proto._compile = function (this: Module, content: string, filename: string) {
+    const cachedData = dirname(filename) === dir ? readCache(filename, content) : undefined;
+    if (!cachedData) return compile.call(this, content, filename);
+    const run = wrapperScript(content, filename, cachedData).runInThisContext({ displayErrors: true }) as Wrapper;
+    return run.call(this.exports, this.exports, createRequire(filename), this, filename, dir);
+  };
+}
+
+function readCache(filename: string, source: string): Buffer | undefined {
+  try {
+    return codeCacheData(source, readFileSync(filename + CODE_CACHE_SUFFIX));
+  } catch {
+    return undefined;
+  }
+}
+
+const sourceHash = (source: string) => createHash("sha256").update(source).digest();
