@@ -125,6 +125,20 @@ async function main() {
         traced: true,
       },
       {
+        name: "node parent, idle",
+        command: process.execPath,
+        args: (p) => [join(ROOT, "bench/contenders/node-parent.cjs"), CLAUDE, "-p", ...BASE_ARGS, p],
+        env,
+        traced: false,
+      },
+      {
+        name: "node parent + accounting",
+        command: process.execPath,
+        args: (p) => [join(ROOT, "bench/contenders/node-parent.cjs"), CLAUDE, "-p", ...BASE_ARGS, p],
+        env: { ...env, BENCH_ACCOUNTING: "1" },
+        traced: false,
+      },
+      {
         name: "OpenInference (SDK)",
         command: process.execPath,
         args: (p) => [join(ROOT, "bench/contenders/openinference.mjs"), p],
@@ -245,7 +259,12 @@ async function main() {
   await session("1 tool call", 1, QUICK ? 3 : 15, all);
   await session("20 tool calls", 20, QUICK ? 2 : 21, all);
   if (!QUICK) {
-    await session("200 tool calls", 200, 3, all);
+    await session(
+      "200 tool calls",
+      200,
+      3,
+      all.filter((c) => !c.name.startsWith("node parent")),
+    );
     const slow = contenders(slowSandbox.env).filter(
       (c) => c.name === "claude -p (bare)" || c.name.startsWith("claudia"),
     );
@@ -299,10 +318,12 @@ async function firstRunRows(
   const file = join(ROOT, "bench/results.json");
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
   const tag = process.env.BENCH_TAG ? ` (${process.env.BENCH_TAG})` : "";
-  const which = all.filter((c) => c.name === "claude -p (bare)" || c.name === "claudia, journal only");
+  const which = all.filter(
+    (c) => c.name === "claude -p (bare)" || c.name === "claudia, journal only" || c.name.startsWith("node parent"),
+  );
   // Another build of claudia (e.g. the previous commit's dist/bin/main.js), run in the same rounds.
   const baseline = process.env.BENCH_BASELINE;
-  const mine = which[1] as Contender;
+  const mine = which.find((c) => c.name === "claudia, journal only") as Contender;
   if (baseline)
     which.push({
       ...mine,
