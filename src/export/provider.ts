@@ -11,6 +11,7 @@ import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
 import { ExportDeadline, LATE } from "./deadline.ts";
 import { GRPC_INVALID_ARGUMENT, grpcError, isGrpcTooLarge } from "./grpc-error.ts";
+import { httpStatusOf, httpStatusText } from "./http-status.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
@@ -103,6 +104,9 @@ export function describeError(error: unknown): string {
     return (grpc.message.split("\n")[0] ?? "")
       .replace(/^(\d+ DEADLINE_EXCEEDED: Deadline exceeded after [\d.]+s),.*$/, "$1")
       .replace(/\s*Resolution note:\s*$/, "");
+  // The status alone: a backend's own reason phrase and body may echo the request's credentials.
+  const status = httpStatusOf(error);
+  if (status !== undefined) return httpStatusText(status);
   const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
   const code = e.cause?.code ?? e.code;
   const message = typeof e.message === "string" ? e.message : String(error);

@@ -201,6 +201,38 @@ describe("backend faults", () => {
     });
   }
 
+  test("the line names the HTTP status a backend answered (a quota from an outage), never its reason phrase or body", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      for (const [status, name] of [
+        [401, "Unauthorized"],
+        [404, "Not Found"],
+        [413, "Payload Too Large"],
+        [429, "Too Many Requests"],
+        [500, "Internal Server Error"],
+        [503, "Service Unavailable"],
+      ] as const) {
+        const echo = `bad credential ${HEADER_SECRET}`;
+        receiver.fault = { kind: "status", status, reason: echo, body: echo };
+        const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] status"], {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_HEADERS: `authorization=${HEADER_SECRET}`,
+          CLAUDIA_RESEND_WAIT_MS: "0",
+          CLAUDIA_EXPORT_TIMEOUT_MS: "1500",
+        });
+        assert.equal(ran.code, 0, ran.stderr);
+        const own = ran.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
+        assert.equal(own.length, 1, ran.stderr);
+        assert.match(own[0] as string, new RegExp(`not delivered to otlp: HTTP ${status} ${name} \\(kept`));
+        assert.ok(!ran.stderr.includes(HEADER_SECRET) && !ran.stderr.includes("bad credential"), ran.stderr);
+        const record = await recordOf(traceIdFrom(ran.stderr));
+        assert.match(String(record.deliveries.otlp?.error), new RegExp(`^HTTP ${status} ${name}$`));
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test("HTTP 413: the batch is split and an oversized span trimmed; the run is delivered whole", async () => {
     const receiver = await startOtlpReceiver();
     receiver.fault = { kind: "too-large", maxBytes: 3000 };
