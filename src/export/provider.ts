@@ -8,6 +8,7 @@ import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { createRedactor, credentialValues } from "../trace/redact.ts";
 import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
 import { ExportDeadline, LATE } from "./deadline.ts";
 import { GRPC_INVALID_ARGUMENT, grpcError, isGrpcTooLarge } from "./grpc-error.ts";
@@ -37,6 +38,7 @@ export class ReportingExporter implements SpanExporter {
     private readonly inner: SpanExporter,
     backend: string,
     private readonly deadline = new ExportDeadline(),
+    private readonly describe: (error: unknown) => string = describeError,
   ) {
     this.report = { backend, exported: 0, failed: 0 };
   }
@@ -51,7 +53,7 @@ export class ReportingExporter implements SpanExporter {
           this.report.failed += spans.length;
           // A late answer does not hide why an earlier export failed.
           if (result.error !== LATE || this.report.lastError === undefined)
-            this.report.lastError = describeError(result.error);
+            this.report.lastError = this.describe(result.error);
           if (isRefusal(result.error)) this.report.refused = true;
         }
         this.pending.delete(pending);
@@ -114,6 +116,15 @@ export function describeError(error: unknown): string {
 }
 
 /**
+ * `describeError` for one backend's failures, its own credentials replaced: a backend's message
+ * (gRPC's details) may echo what the request carried.
+ */
+export function failureDescriber(backend: Backend): (error: unknown) => string {
+  const redact = createRedactor({}, credentialValues([backend]));
+  return (error) => redact(describeError(error));
+}
+
+/**
  * The exporter for one backend: OTLP in its protocol; a 413 splits the batch (and trims a lone
  * oversized span) instead of losing it; Logfire gets the attributes its UI reads; Sentry gets
  * envelopes. `detached` for a run's exporters (see `httpOptions`).
@@ -158,7 +169,7 @@ export async function createRunProvider(
   const reporting: ReportingExporter[] = [];
   for (const backend of config.backends) {
     const exporter = await backendExporter(backend, config.exportTimeoutMs, true);
-    reporting.push(new ReportingExporter(exporter, backend.name, deadline));
+    reporting.push(new ReportingExporter(exporter, backend.name, deadline, failureDescriber(backend)));
   }
   const spanProcessors: SpanProcessor[] = [...reporting, ...extraExporters].map(
     (exporter) =>

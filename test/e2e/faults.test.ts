@@ -131,6 +131,12 @@ const faults: [string, Fault | "refused", number, FaultCase?][] = [
     { protocol: "grpc", says: /otlp: 8 RESOURCE_EXHAUSTED: quota spent \(/ },
   ],
   [
+    "gRPC UNAUTHENTICATED, its details echoing the credential",
+    { kind: "grpc-status", code: 16, details: `invalid token ${HEADER_SECRET}` },
+    EXPORT_BOUND_MS,
+    { protocol: "grpc", says: /otlp: 16 UNAUTHENTICATED: invalid token \[REDACTED:credential\] \(/ },
+  ],
+  [
     "gRPC INVALID_ARGUMENT",
     { kind: "grpc-status", code: 3, details: "bad span" },
     EXPORT_BOUND_MS,
@@ -178,6 +184,7 @@ describe("backend faults", () => {
         const record = await recordOf(traceId);
         assert.equal(record.spans, 4);
         assert.equal(record.deliveries.otlp?.delivered, false);
+        assert.ok(!JSON.stringify(record).includes(HEADER_SECRET), "the record holds no credential");
         assert.equal(record.deliveries.otlp?.refused === true, expect.refusal === true, "a refusal, or not");
 
         // The backend recovers; push delivers every span, once.
