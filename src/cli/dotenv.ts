@@ -10,12 +10,14 @@
  * How a backend is reached (its endpoint, headers, protocol, compression) is also refused when the
  * environment (or the command line) already configures that backend (its endpoint, headers or
  * client certificate), whose credentials or traces would otherwise go to a host or account the
- * checkout chose; nor may it sample the runs of a Sentry project the environment configures; and
+ * checkout chose; nor may it sample the runs of a Sentry project the environment configures, nor
+ * shorten the waits for backends then (each send could time out); and
  * certificate or key paths are never taken (a local file is the user's to name). The file itself is
  * read without following a symlink, only when it is a small regular file.
  */
 import { parseEnv } from "node:util";
 import { readRegularFile } from "../config/read-file.ts";
+import { type SettingName, settingRow } from "../config/settings.ts";
 
 export interface Dotenv {
   /** The accepted settings (none of them set in the environment). */
@@ -72,6 +74,16 @@ const BACKENDS = [
   { reach: /^SENTRY_TRACES_SAMPLE_RATE$/, owned: /^SENTRY_DSN$/, flags: ["sentryDsn"] },
 ] as const;
 
+/**
+ * Waits every backend shares. Shorter than their defaults, a checkout could make each send to the
+ * user's backend time out (`CLAUDIA_EXPORT_TIMEOUT_MS=1`) or leave its undelivered runs unsent, so
+ * they are taken below the default only when the environment configures no backend (longer waits
+ * are bounded by `ONLY_STRICTER`).
+ */
+const SHARED_WAITS: readonly SettingName[] = ["CLAUDIA_EXPORT_TIMEOUT_MS", "CLAUDIA_RESEND_WAIT_MS"];
+const shorterWait = (name: string, value: string) =>
+  SHARED_WAITS.includes(name as SettingName) && Number(value) < Number(settingRow(name as SettingName).default);
+
 /** Paths of files to read (certificates, keys): a local file is the user's to name, not the checkout's. */
 const FILE_PATH = /^OTEL_EXPORTER_OTLP_(?:[A-Z]+_)?(?:CERTIFICATE|CLIENT_CERTIFICATE|CLIENT_KEY)$/;
 
@@ -117,19 +129,25 @@ export function readDotenv(
     if (!telemetryName(name) || (stricter && !stricter(value))) result.ignored.push(name);
     else if (env[name] === undefined) result.values[name] = value;
   }
-  for (const backend of BACKENDS) {
-    const owned =
+  const owned = BACKENDS.filter(
+    (backend) =>
       Object.keys(env).some((name) => env[name] !== undefined && backend.owned.test(name)) ||
-      backend.flags.some((flag) => (flags as Record<string, string | undefined>)[flag] !== undefined);
-    if (!owned) continue;
-    for (const name of Object.keys(result.values).filter((n) => backend.reach.test(n))) {
-      delete result.values[name];
-      result.ignored.push(name);
-    }
-  }
+      backend.flags.some((flag) => (flags as Record<string, string | undefined>)[flag] !== undefined),
+  );
+  for (const backend of owned) refuse(result, (name) => backend.reach.test(name));
+  if (owned.length > 0) refuse(result, shorterWait);
   const warning = ignoredWarning(result.ignored);
   if (warning) result.warnings.push(warning);
   return result;
+}
+
+/** Move the taken settings that `refused` says a `.env` may not set to the ignored ones. */
+function refuse(result: Dotenv, refused: (name: string, value: string) => boolean): void {
+  for (const [name, value] of Object.entries(result.values)) {
+    if (!refused(name, value)) continue;
+    delete result.values[name];
+    result.ignored.push(name);
+  }
 }
 
 /** Names claudia or Claude Code would have read: these are named; the project's own are counted. */

@@ -3,7 +3,7 @@
  * files. `OTEL_EXPORTER_OTLP_*` belongs to the OTLP endpoint alone; Logfire gets its token and
  * Sentry its DSN, nothing else. Pure.
  */
-import { ConfigError, parseEnum, parsePairs, parseUrl, redactUrl } from "./parse.ts";
+import { ConfigError, parseEnum, parsePairs, parseUrl } from "./parse.ts";
 import { COMPRESSIONS, OTLP_PROTOCOLS, oneOf, type SettingsReader } from "./settings.ts";
 import { endpointIdentity, signalUrl } from "./urls.ts";
 
@@ -169,7 +169,8 @@ export function sentryEnvelopeUrl(dsn: string, option: string): string {
   if (!m) {
     throw new ConfigError(
       option,
-      `${option}: "${redactUrl(dsn)}" is not a Sentry DSN (expected https://KEY@HOST/PROJECT_ID)`,
+      // Not the value: a DSN holds its key, and what is not a DSN may be another credential.
+      `${option}: not a Sentry DSN (expected https://KEY@HOST/PROJECT_ID)`,
     );
   }
   return `${m[1]}://${m[2]}${m[3] ?? ""}${m[4]}/api/${m[5]}/envelope/`;

@@ -149,20 +149,20 @@ export function parsePairs(text: string, option: string): Record<string, string>
   return pairs;
 }
 
-/** An http:// or https:// URL. The message never shows credentials or query values. */
+/**
+ * An http:// or https:// URL. The message names the option, never its value: a value that is not
+ * a URL is often a token pasted into the wrong variable.
+ */
 export function parseUrl(text: string, option: string): string {
   const value = text.trim();
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(
-      option,
-      `${option}: "${redactUrl(value)}" is not a URL (expected e.g. http://localhost:4318)`,
-    );
+    url = undefined;
   }
-  if (!/^https?:$/.test(url.protocol)) {
-    throw new ConfigError(option, `${option}: "${redactUrl(value)}" must be an http:// or https:// URL`);
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    throw new ConfigError(option, `${option}: not an http:// or https:// URL (expected e.g. http://localhost:4318)`);
   }
   return value;
 }

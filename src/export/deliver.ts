@@ -9,7 +9,7 @@ import type { Backend } from "./config.ts";
 import { type Delivery, type RunRecord, writeRecord } from "./journal.ts";
 import { takeLock } from "./journal-lock.ts";
 import { readRecord, readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
-import { backendExporter, describeError, isRefusal } from "./provider.ts";
+import { backendExporter, describeError, failureDescriber, isRefusal } from "./provider.ts";
 import { exportOnce } from "./splitting-exporter.ts";
 
 /** The endpoint as it may be shown and stored: no credentials, no query values. */
@@ -175,7 +175,7 @@ async function send(
     spans,
     at: new Date().toISOString(),
     ...(failure !== undefined
-      ? { error: describeError(failure) }
+      ? { error: failureDescriber(backend)(failure) }
       : requests.length === 0
         ? { error: "no stored spans" }
         : {}),

@@ -17,6 +17,7 @@ import {
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Endpoint, TlsFiles } from "../config/backends.ts";
 import { readRegularFile } from "../config/read-file.ts";
+import { LastStatus, StatusNamingExporter } from "./http-status.ts";
 
 const CONCURRENCY = 30;
 
@@ -60,7 +61,12 @@ export function readTls(tls: TlsFiles | undefined, url: string): { ca?: Buffer; 
  * the process for its own bound at the end of the run, and a program using the library must not
  * be held past it by a backend that does not answer. `claudia traces push` holds it.
  */
-export function httpOptions(endpoint: Endpoint, timeoutMillis: number, detached = false): HttpOptions {
+export function httpOptions(
+  endpoint: Endpoint,
+  timeoutMillis: number,
+  detached = false,
+  status?: LastStatus,
+): HttpOptions {
   const contentType = endpoint.protocol === "http/json" ? "application/json" : "application/x-protobuf";
   const headers = { ...endpoint.headers, "Content-Type": contentType };
   return {
@@ -70,13 +76,15 @@ export function httpOptions(endpoint: Endpoint, timeoutMillis: number, detached 
     concurrencyLimit: CONCURRENCY,
     compression: endpoint.compression,
     agentFactory: detachable(
-      httpAgentFactoryFromOptions({ keepAlive: true, ...readTls(endpoint.tls, endpoint.url) }),
+      watched(httpAgentFactoryFromOptions({ keepAlive: true, ...readTls(endpoint.tls, endpoint.url) }), status),
       detached,
     ),
   };
 }
 
 type AgentFactory = ReturnType<typeof httpAgentFactoryFromOptions>;
+
+const watched = (factory: AgentFactory, status: LastStatus | undefined) => (status ? status.watch(factory) : factory);
 
 /** The factory's agents, their sockets unreferenced when `detached`. */
 function detachable(factory: AgentFactory, detached: boolean): AgentFactory {
@@ -136,13 +144,15 @@ export async function otlpTraceExporter(
     );
   }
   const serializer = endpoint.protocol === "http/json" ? JsonTraceSerializer : ProtobufTraceSerializer;
-  return new OTLPExporterBase<ReadableSpan[]>(
+  const status = new LastStatus();
+  const exporter = new OTLPExporterBase<ReadableSpan[]>(
     createOtlpHttpExportDelegate(
-      httpOptions(endpoint, timeoutMillis, detached),
+      httpOptions(endpoint, timeoutMillis, detached, status),
       serializer,
       "otlp_http_span_exporter",
       TraceExporterMetricsHelper,
       undefined,
     ),
   );
+  return new StatusNamingExporter(exporter, status);
 }

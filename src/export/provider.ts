@@ -8,9 +8,11 @@ import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { IdGenerator, ReadableSpan, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { createRedactor, credentialValues } from "../trace/redact.ts";
 import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
 import { ExportDeadline, LATE } from "./deadline.ts";
 import { GRPC_INVALID_ARGUMENT, grpcError, isGrpcTooLarge } from "./grpc-error.ts";
+import { httpStatusOf, httpStatusText } from "./http-status.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { SentryExporter } from "./sentry.ts";
 import { SplittingExporter } from "./splitting-exporter.ts";
@@ -36,6 +38,7 @@ export class ReportingExporter implements SpanExporter {
     private readonly inner: SpanExporter,
     backend: string,
     private readonly deadline = new ExportDeadline(),
+    private readonly describe: (error: unknown) => string = describeError,
   ) {
     this.report = { backend, exported: 0, failed: 0 };
   }
@@ -50,7 +53,7 @@ export class ReportingExporter implements SpanExporter {
           this.report.failed += spans.length;
           // A late answer does not hide why an earlier export failed.
           if (result.error !== LATE || this.report.lastError === undefined)
-            this.report.lastError = describeError(result.error);
+            this.report.lastError = this.describe(result.error);
           if (isRefusal(result.error)) this.report.refused = true;
         }
         this.pending.delete(pending);
@@ -103,10 +106,22 @@ export function describeError(error: unknown): string {
     return (grpc.message.split("\n")[0] ?? "")
       .replace(/^(\d+ DEADLINE_EXCEEDED: Deadline exceeded after [\d.]+s),.*$/, "$1")
       .replace(/\s*Resolution note:\s*$/, "");
+  // The status alone: a backend's own reason phrase and body may echo the request's credentials.
+  const status = httpStatusOf(error);
+  if (status !== undefined) return httpStatusText(status);
   const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown } };
   const code = e.cause?.code ?? e.code;
   const message = typeof e.message === "string" ? e.message : String(error);
   return code ? `${String(code)}: ${message.split("\n")[0]}` : (message.split("\n")[0] ?? "");
+}
+
+/**
+ * `describeError` for one backend's failures, its own credentials replaced: a backend's message
+ * (gRPC's details) may echo what the request carried.
+ */
+export function failureDescriber(backend: Backend): (error: unknown) => string {
+  const redact = createRedactor({}, credentialValues([backend]));
+  return (error) => redact(describeError(error));
 }
 
 /**
@@ -154,7 +169,7 @@ export async function createRunProvider(
   const reporting: ReportingExporter[] = [];
   for (const backend of config.backends) {
     const exporter = await backendExporter(backend, config.exportTimeoutMs, true);
-    reporting.push(new ReportingExporter(exporter, backend.name, deadline));
+    reporting.push(new ReportingExporter(exporter, backend.name, deadline, failureDescriber(backend)));
   }
   const spanProcessors: SpanProcessor[] = [...reporting, ...extraExporters].map(
     (exporter) =>

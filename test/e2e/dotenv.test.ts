@@ -122,3 +122,16 @@ test("a .env does not change the headers or protocol of an OTLP endpoint the env
   assert.ok(traces.length > 0);
   for (const request of traces) assert.equal(request.headers["x-team"], "mine");
 });
+
+test("a .env cannot make sends to a backend the environment configures time out; the run is delivered", async () => {
+  writeFileSync(dotenvPath(), "CLAUDIA_EXPORT_TIMEOUT_MS=1\nOTEL_SERVICE_NAME=from-dotenv\n");
+  const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:bash]] short wait"]);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stderr, /\.env: ignored CLAUDIA_EXPORT_TIMEOUT_MS /);
+  assert.doesNotMatch(ran.stderr, /not delivered/);
+  const spans = await waitForSpans(h.receiver.spans, traceIdFrom(ran.stderr), 4);
+  assert.ok(
+    spans.some((s) => s.resource["service.name"] === "from-dotenv"),
+    "the rest of .env is taken",
+  );
+});

@@ -131,6 +131,12 @@ const faults: [string, Fault | "refused", number, FaultCase?][] = [
     { protocol: "grpc", says: /otlp: 8 RESOURCE_EXHAUSTED: quota spent \(/ },
   ],
   [
+    "gRPC UNAUTHENTICATED, its details echoing the credential",
+    { kind: "grpc-status", code: 16, details: `invalid token ${HEADER_SECRET}` },
+    EXPORT_BOUND_MS,
+    { protocol: "grpc", says: /otlp: 16 UNAUTHENTICATED: invalid token \[REDACTED:credential\] \(/ },
+  ],
+  [
     "gRPC INVALID_ARGUMENT",
     { kind: "grpc-status", code: 3, details: "bad span" },
     EXPORT_BOUND_MS,
@@ -178,6 +184,7 @@ describe("backend faults", () => {
         const record = await recordOf(traceId);
         assert.equal(record.spans, 4);
         assert.equal(record.deliveries.otlp?.delivered, false);
+        assert.ok(!JSON.stringify(record).includes(HEADER_SECRET), "the record holds no credential");
         assert.equal(record.deliveries.otlp?.refused === true, expect.refusal === true, "a refusal, or not");
 
         // The backend recovers; push delivers every span, once.
@@ -200,6 +207,38 @@ describe("backend faults", () => {
       }
     });
   }
+
+  test("the line names the HTTP status a backend answered (a quota from an outage), never its reason phrase or body", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      for (const [status, name] of [
+        [401, "Unauthorized"],
+        [404, "Not Found"],
+        [413, "Payload Too Large"],
+        [429, "Too Many Requests"],
+        [500, "Internal Server Error"],
+        [503, "Service Unavailable"],
+      ] as const) {
+        const echo = `bad credential ${HEADER_SECRET}`;
+        receiver.fault = { kind: "status", status, reason: echo, body: echo };
+        const ran = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] status"], {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_HEADERS: `authorization=${HEADER_SECRET}`,
+          CLAUDIA_RESEND_WAIT_MS: "0",
+          CLAUDIA_EXPORT_TIMEOUT_MS: "1500",
+        });
+        assert.equal(ran.code, 0, ran.stderr);
+        const own = ran.stderr.split("\n").filter((l) => l.startsWith("claudia:"));
+        assert.equal(own.length, 1, ran.stderr);
+        assert.match(own[0] as string, new RegExp(`not delivered to otlp: HTTP ${status} ${name} \\(kept`));
+        assert.ok(!ran.stderr.includes(HEADER_SECRET) && !ran.stderr.includes("bad credential"), ran.stderr);
+        const record = await recordOf(traceIdFrom(ran.stderr));
+        assert.match(String(record.deliveries.otlp?.error), new RegExp(`^HTTP ${status} ${name}$`));
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
 
   test("HTTP 413: the batch is split and an oversized span trimmed; the run is delivered whole", async () => {
     const receiver = await startOtlpReceiver();

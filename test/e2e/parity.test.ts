@@ -125,7 +125,7 @@ describe("claudia's own behaviour", () => {
     const before = h.model.served.length;
     const ran = await claudia(h.sandbox, ["--otel-endpoint", "not-a-url", ...BASE_ARGS, "[[scenario:text]] x"]);
     assert.equal(ran.code, 2);
-    assert.match(ran.stderr, /--otel-endpoint: "not-a-url" is not a URL/);
+    assert.match(ran.stderr, /--otel-endpoint: not an http:\/\/ or https:\/\/ URL/);
     assert.equal(h.model.served.length, before);
   });
 

@@ -70,3 +70,36 @@ test("a credential given as claudia's own option is taken, with a warning that t
   assert.ok(!ran.stderr.includes(token) && !ran.stdout.includes(token), "the token itself is shown nowhere");
   assert.match(ran.stdout, /logfire/i);
 });
+
+test("an endpoint setting that is not a URL (a token pasted there) is named in the warning, its value shown nowhere", async () => {
+  const pasted = (name: string) => `pasted${name.replace(/_/g, "")}Value0123456789`;
+  const variables = [
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+    "LOGFIRE_BASE_URL",
+    "SENTRY_DSN",
+    "CLAUDIA_TRACE_URL",
+  ];
+  // `token:value` parses as a URL with the scheme `token:`; the others are not URLs at all.
+  const env = Object.fromEntries(variables.map((name, i) => [name, i % 2 ? `token:${pasted(name)}` : pasted(name)]));
+  const ran = await claudia(h.sandbox, ["--config"], { ...env, LOGFIRE_TOKEN: "pylf_v1_us_configTestToken0123456789" });
+  assert.equal(ran.code, 0, ran.stderr);
+  for (const name of variables.filter((n) => n !== "CLAUDIA_TRACE_URL"))
+    assert.match(ran.stderr, new RegExp(`${name}:`));
+  for (const value of Object.values(env)) {
+    assert.ok(!ran.stderr.includes(value) && !ran.stdout.includes(value), `${value} shown`);
+  }
+  for (const [flag, name] of [
+    ["--otel-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT"],
+    ["--sentry-dsn", "SENTRY_DSN"],
+  ] as const) {
+    const bad = await claudia(h.sandbox, [flag, env[name] as string, ...BASE_ARGS, "[[scenario:text]] x"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, new RegExp(`${flag}:`));
+    assert.ok(!bad.stderr.includes(env[name] as string), `${flag}'s value shown`);
+  }
+  const exported = await claudia(h.sandbox, ["traces", "export", "--endpoint", pasted("export")]);
+  assert.equal(exported.code, 2, exported.stderr);
+  assert.ok(!exported.stderr.includes(pasted("export")), "--endpoint's value shown");
+});

@@ -77,7 +77,8 @@ export type Fault =
   | { kind: "slow"; ms: number }
   /** Answers once `until` resolves. */
   | { kind: "hold"; until: Promise<void> }
-  | { kind: "status"; status: number; retryAfter?: string }
+  /** `reason` and `body`: a reason phrase and a body the answer carries (what a backend may echo). */
+  | { kind: "status"; status: number; retryAfter?: string; reason?: string; body?: string }
   | { kind: "too-large"; maxBytes: number };
 
 export interface OtlpReceiver {
@@ -203,8 +204,10 @@ export async function startOtlpReceiver(
       const fault = receiver.fault;
       if (fault?.kind === "blackhole") return;
       if (fault?.kind === "status") {
-        res.writeHead(fault.status, fault.retryAfter ? { "retry-after": fault.retryAfter } : {});
-        res.end();
+        const headers = fault.retryAfter ? { "retry-after": fault.retryAfter } : {};
+        if (fault.reason === undefined) res.writeHead(fault.status, headers);
+        else res.writeHead(fault.status, fault.reason, headers);
+        res.end(fault.body ?? "");
         return;
       }
       const size = chunks.reduce((n, c) => n + c.length, 0);

@@ -172,3 +172,24 @@ test("a .env that is a symlink (even to /dev/zero), a FIFO, a folder or too larg
   }
   assert.deepEqual(readDotenv({}, {}, join(dir, "absent")), { values: {}, ignored: [], warnings: [] });
 });
+
+test("a .env shortens the waits every backend shares only when the environment configures no backend", () => {
+  const path = dotenvFile("CLAUDIA_EXPORT_TIMEOUT_MS=1\nCLAUDIA_RESEND_WAIT_MS=0\n");
+  const shorter = { CLAUDIA_EXPORT_TIMEOUT_MS: "1", CLAUDIA_RESEND_WAIT_MS: "0" };
+  assert.deepEqual(readDotenv({}, {}, path).values, shorter, "the project's own backend, or none");
+  for (const [env, flags] of [
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector.corp.internal:4318" }, {}],
+    [{ LOGFIRE_TOKEN: "t" }, {}],
+    [{ SENTRY_DSN: "https://key@sentry.example/1" }, {}],
+    [{}, { otelEndpoint: "https://collector.corp.internal:4318" }],
+  ] as const) {
+    const dotenv = readDotenv(env, flags, path);
+    assert.deepEqual(dotenv.values, {}, JSON.stringify({ env, flags }));
+    assert.deepEqual(dotenv.ignored.sort(), Object.keys(shorter));
+  }
+  const longer = dotenvFile("CLAUDIA_EXPORT_TIMEOUT_MS=10000\nCLAUDIA_RESEND_WAIT_MS=2000\n");
+  assert.deepEqual(readDotenv({ LOGFIRE_TOKEN: "t" }, {}, longer).values, {
+    CLAUDIA_EXPORT_TIMEOUT_MS: "10000",
+    CLAUDIA_RESEND_WAIT_MS: "2000",
+  });
+});

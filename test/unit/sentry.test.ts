@@ -185,11 +185,11 @@ describe("Sentry configuration", () => {
     );
     assert.throws(
       () => resolveTelemetryConfig({ sentryDsn: "not a dsn" }, {}, installed),
-      /--sentry-dsn: .* not a Sentry DSN/,
+      /--sentry-dsn: not a Sentry DSN/,
     );
     const bad = resolveTelemetryConfig({}, { SENTRY_DSN: "nope", SENTRY_TRACES_SAMPLE_RATE: "2" }, installed);
     assert.equal(bad.sentry, undefined);
-    assert.match(bad.warnings.join("\n"), /SENTRY_DSN: .* not a Sentry DSN/);
+    assert.match(bad.warnings.join("\n"), /SENTRY_DSN: not a Sentry DSN/);
     const rate = resolveTelemetryConfig({}, { SENTRY_DSN: "https://a@h/1", SENTRY_TRACES_SAMPLE_RATE: "2" }, installed);
     assert.equal(rate.sentry?.sentry?.tracesSampleRate, 1);
     assert.match(rate.warnings.join("\n"), /SENTRY_TRACES_SAMPLE_RATE/);
