@@ -72,7 +72,7 @@ export async function deliverRuns(
   backend: Backend,
   options: DeliverOptions,
 ): Promise<DeliverResult[]> {
-  const exporter = await backendExporter(backend, options.timeoutMs);
+  const exporter = await backendExporter(backend, options.timeoutMs, options.detached);
   const results: DeliverResult[] = [];
   try {
     let down = false;
@@ -94,6 +94,11 @@ export async function deliverRuns(
 interface DeliverOptions {
   timeoutMs: number;
   record?: boolean;
+  /**
+   * Its connections never keep the process alive: the background re-send goes on while the
+   * program does, and a run it is sending when the program ends stays undelivered in the journal.
+   */
+  detached?: boolean;
   warn?: (m: string) => void;
 }
 

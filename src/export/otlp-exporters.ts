@@ -57,9 +57,10 @@ export function readTls(tls: TlsFiles | undefined, url: string): { ca?: Buffer; 
 
 /**
  * The delegate's configuration for OTLP over HTTP: exactly the endpoint's URL, headers and TLS.
- * `detached`: its connections never keep the process alive. A run's exporters are: claudia holds
- * the process for its own bound at the end of the run, and a program using the library must not
- * be held past it by a backend that does not answer. `claudia traces push` holds it.
+ * `detached`: its connections never keep the process alive. A run's exporters and the background
+ * re-send's are: claudia holds the process for its own bounds at the end of the run, and a program
+ * using the library must not be held past them by a backend that does not answer, or by a re-send
+ * still going through earlier runs. `claudia traces push` holds it.
  */
 export function httpOptions(
   endpoint: Endpoint,
@@ -86,7 +87,11 @@ type AgentFactory = ReturnType<typeof httpAgentFactoryFromOptions>;
 
 const watched = (factory: AgentFactory, status: LastStatus | undefined) => (status ? status.watch(factory) : factory);
 
-/** The factory's agents, their sockets unreferenced when `detached`. */
+/**
+ * The factory's agents, their sockets unreferenced when `detached`: when made, and each time a
+ * kept-alive socket is used again (node's agent references a socket it reuses, so a second request
+ * on one connection held the process until it was answered).
+ */
 function detachable(factory: AgentFactory, detached: boolean): AgentFactory {
   if (!detached) return factory;
   return async (protocol) => {
@@ -96,6 +101,11 @@ function detachable(factory: AgentFactory, detached: boolean): AgentFactory {
       const socket = create(...args);
       socket?.unref?.();
       return socket;
+    };
+    const reuse = agent.reuseSocket.bind(agent);
+    agent.reuseSocket = (socket, request) => {
+      reuse(socket, request);
+      (socket as { unref?: () => void }).unref?.();
     };
     return agent;
   };

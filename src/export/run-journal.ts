@@ -37,13 +37,20 @@ export class RunJournal {
     return new RunJournal(dir, runFiles(dir, startTime, traceId), { maxAgeDays, maxBytes }, warn);
   }
 
-  /** Send earlier runs a backend never acknowledged; resolves when done (never rejects). */
+  /**
+   * Send earlier runs a backend never acknowledged; resolves when done (never rejects). It never
+   * keeps the process alive: what it has not sent when the program ends is sent by a later run.
+   */
   resendUndelivered(config: TelemetryConfig, debug: Warn): Promise<void> {
     if (config.backends.length === 0) return Promise.resolve();
     const runs = listRuns(this.dir, debug);
     return Promise.all(
       config.backends.map((backend) =>
-        deliverRuns(resendable(runs, backend), backend, { timeoutMs: config.exportTimeoutMs, warn: debug }).then(
+        deliverRuns(resendable(runs, backend), backend, {
+          timeoutMs: config.exportTimeoutMs,
+          detached: true,
+          warn: debug,
+        }).then(
           (results) => {
             const sent = results.filter((r) => r.delivery?.delivered).length;
             if (sent > 0) debug(`re-sent ${sent} earlier run(s) to ${backend.name}`);
