@@ -24,7 +24,29 @@ export interface Rule {
   overlapping?: boolean;
   /** The kind of one match, when it depends on what matched. */
   kindOf?: (match: string) => string;
+  /**
+   * Words of which every match has one (in lower case with `anyCase`): a text with none is not
+   * scanned, and its pattern not even compiled (V8 compiles a pattern on its first use, and again
+   * to machine code on its second).
+   */
+  hints?: Hints;
 }
+
+export interface Hints {
+  words: readonly string[];
+  anyCase?: boolean;
+}
+
+/** Whether `text` may hold a match of `rule` (`lower`: the text in lower case, made once per text). */
+export function mayMatch(rule: Rule, text: string, lower: () => string): boolean {
+  const hints = rule.hints;
+  if (!hints) return true;
+  const haystack = hints.anyCase ? lower() : text;
+  return hints.words.some((word) => haystack.includes(word));
+}
+
+const hint = (...words: string[]): Hints => ({ words });
+const hintAnyCase = (...words: string[]): Hints => ({ words, anyCase: true });
 
 const TOKEN_TAIL = /[A-Za-z0-9_-]*/y;
 const ALNUM_TAIL = /[A-Za-z0-9]*/y;
@@ -80,11 +102,13 @@ const token = (prefix: string, rest: string, flags = "g", before = BEFORE_WORD) 
 export const RULES: readonly Rule[] = [
   {
     kind: "private_key",
+    hints: hint("-----BEGIN "),
     pattern:
       /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----(?:(?!-----)[\s\S]){0,10000}(?:-----END (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----)?/g,
   },
   {
     kind: "anthropic_key",
+    hints: hint("sk-ant-"),
     pattern: token("sk-ant-", String.raw`[a-z]{2,10}\d{2}-[A-Za-z0-9_-]{20,400}`),
     tail: TOKEN_TAIL,
   },
@@ -93,15 +117,22 @@ export const RULES: readonly Rule[] = [
     pattern: token("sk-", "[A-Za-z0-9_-]{20,400}"),
     tail: TOKEN_TAIL,
     accept: (m) => m[0].includes("T3BlbkFJ"),
+    hints: hint("T3BlbkFJ"),
   },
   {
     kind: "openai_key",
     pattern: token("sk-(?:proj|svcacct|admin)-", "[A-Za-z0-9_-]{40,400}"),
+    hints: hint("sk-proj-", "sk-svcacct-", "sk-admin-"),
     tail: TOKEN_TAIL,
   },
-  { kind: "aws_access_key", pattern: token("(?:AKIA|ASIA|ABIA|ACCA)", String.raw`[A-Z2-7]{16}\b`) },
+  {
+    kind: "aws_access_key",
+    pattern: token("(?:AKIA|ASIA|ABIA|ACCA)", String.raw`[A-Z2-7]{16}\b`),
+    hints: hint("AKIA", "ASIA", "ABIA", "ACCA"),
+  },
   {
     kind: "aws_secret_key",
+    hints: hintAnyCase("aws_secret_access_key", "aws_secret_key", "secretaccesskey"),
     pattern: token(
       "(?:aws_secret_access_key|aws_secret_key|secretaccesskey)",
       String.raw`["']?[ \t]{0,10}[:=][ \t]{0,10}["']?`,
@@ -112,33 +143,43 @@ export const RULES: readonly Rule[] = [
   {
     kind: "github_token",
     pattern: token("(?:ghp|gho|ghu|ghs|ghr)_", "[A-Za-z0-9]{36,255}"),
+    hints: hint("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
     tail: ALNUM_TAIL,
   },
-  { kind: "github_token", pattern: token("github_pat_", "[A-Za-z0-9_]{60,255}"), tail: TOKEN_TAIL },
-  { kind: "gitlab_token", pattern: token("glpat-", "[A-Za-z0-9_-]{20,255}"), tail: TOKEN_TAIL },
-  { kind: "slack_token", pattern: token("xox[abposr]-", "[A-Za-z0-9-]{10,255}"), tail: TOKEN_TAIL },
+  {
+    kind: "github_token",
+    pattern: token("github_pat_", "[A-Za-z0-9_]{60,255}"),
+    tail: TOKEN_TAIL,
+    hints: hint("github_pat_"),
+  },
+  { kind: "gitlab_token", pattern: token("glpat-", "[A-Za-z0-9_-]{20,255}"), tail: TOKEN_TAIL, hints: hint("glpat-") },
+  { kind: "slack_token", pattern: token("xox[abposr]-", "[A-Za-z0-9-]{10,255}"), tail: TOKEN_TAIL, hints: hint("xox") },
   {
     kind: "slack_webhook",
+    hints: hint("https://hooks.slack.com/services/"),
     pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]{1,255}/g,
     tail: /[A-Za-z0-9/_-]*/y,
   },
   {
     kind: "stripe_key",
+    hints: hint("sk_live_", "sk_test_", "rk_live_", "rk_test_"),
     pattern: token("(?:sk|rk)_(?:live|test)_", "[A-Za-z0-9]{20,255}"),
     tail: ALNUM_TAIL,
   },
-  { kind: "google_api_key", pattern: token("AIza", String.raw`[0-9A-Za-z_-]{35}\b`) },
-  { kind: "npm_token", pattern: token("npm_", "[A-Za-z0-9]{36,255}"), tail: ALNUM_TAIL },
-  { kind: "huggingface_token", pattern: token("hf_", "[A-Za-z0-9]{30,255}"), tail: ALNUM_TAIL },
-  { kind: "pypi_token", pattern: token("pypi-", "[A-Za-z0-9_-]{50,2000}"), tail: TOKEN_TAIL },
+  { kind: "google_api_key", pattern: token("AIza", String.raw`[0-9A-Za-z_-]{35}\b`), hints: hint("AIza") },
+  { kind: "npm_token", pattern: token("npm_", "[A-Za-z0-9]{36,255}"), tail: ALNUM_TAIL, hints: hint("npm_") },
+  { kind: "huggingface_token", pattern: token("hf_", "[A-Za-z0-9]{30,255}"), tail: ALNUM_TAIL, hints: hint("hf_") },
+  { kind: "pypi_token", pattern: token("pypi-", "[A-Za-z0-9_-]{50,2000}"), tail: TOKEN_TAIL, hints: hint("pypi-") },
   {
     kind: "sentry_token",
+    hints: hint("sntrys_", "sntryu_"),
     pattern: token("sntry[su]_", "[A-Za-z0-9_+/=-]{30,2000}"),
     tail: /[A-Za-z0-9_+/=-]*/y,
   },
-  { kind: "logfire_token", pattern: token("pylf_", "[A-Za-z0-9_-]{20,255}"), tail: TOKEN_TAIL },
+  { kind: "logfire_token", pattern: token("pylf_", "[A-Za-z0-9_-]{20,255}"), tail: TOKEN_TAIL, hints: hint("pylf_") },
   {
     kind: "jwt",
+    hints: hint("eyJ"),
     // Only at the start of a run of token characters (not after a "-"): inside one, every "eyJ"
     // would read up to 2000 characters on for a dot, 1.2 s per MB of "-eyJa-eyJa…".
     pattern: token(
@@ -151,17 +192,20 @@ export const RULES: readonly Rule[] = [
   },
   {
     kind: "sentry_dsn",
+    hints: hint("://"),
     pattern: token(String.raw`https?:\/\/`, "(?=[0-9a-f]{32}(?::[0-9a-f]{32})?@)"),
     value: /[0-9a-f]{32}/y,
   },
   {
     kind: "bearer_token",
+    hints: hint("Bearer"),
     pattern: token("Bearer", String.raw`\s{1,10}`),
     value: /[A-Za-z0-9._~+/=-]{16,4096}/y,
     tail: /[A-Za-z0-9._~+/=-]*/y,
   },
   {
     kind: "authorization",
+    hints: hintAnyCase("authorization"),
     pattern: token(
       "(?:Proxy-)?Authorization",
       String.raw`["']?[ \t]{0,10}[:=][ \t]{0,10}["']?(?:(?:Basic|Bearer|Token|Digest|Negotiate|NTLM|ApiKey|Api-Key|Key)[ \t]{1,10})?`,
@@ -172,6 +216,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     kind: "url_credentials",
+    hints: hint("://"),
     pattern: /:\/\/(?<=\b[a-z][a-z0-9+.-]{0,30}:\/\/)[^\s:/@]{1,256}:(?=[^\s@/]{1,256}@)/gi,
     value: /[^\s@/]{1,256}(?=@)/y,
   },
@@ -180,6 +225,7 @@ export const RULES: readonly Rule[] = [
     pattern: token("(?:-u|--user)", String.raw`(?:[ \t]{1,5}|=)?["']?[^\s:"'@/]{1,256}:`, "g", BEFORE_ARGUMENT),
     value: FLAG_VALUE,
     context: /\bcurl\b/g,
+    hints: hint("curl"),
   },
   {
     kind: "cli_password",
@@ -190,12 +236,14 @@ export const RULES: readonly Rule[] = [
       BEFORE_ARGUMENT,
     ),
     value: FLAG_VALUE,
+    hints: hintAnyCase("-pass", "-token", "-secret", "-api-key", "-apikey"),
   },
   {
     kind: "cli_password",
     pattern: token("-p", String.raw`["']?(?=[^\s"'])`, "g", BEFORE_ARGUMENT),
     value: FLAG_VALUE,
     context: /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mariadb|mariadb-dump)\b/g,
+    hints: hint("mysql", "mariadb"),
   },
   {
     kind: "secret_assignment",
@@ -206,5 +254,6 @@ export const RULES: readonly Rule[] = [
     value: ASSIGNED_VALUE,
     tail: ASSIGNED_TAIL,
     accept: secretName,
+    hints: hintAnyCase("pass", "secret", "token", "key", "pat", "auth", "cred", "dsn"),
   },
 ];

@@ -9,7 +9,7 @@
  */
 
 import { cutWithMarker } from "./content.ts";
-import { RULES, type Rule } from "./redact-rules.ts";
+import { mayMatch, RULES, type Rule } from "./redact-rules.ts";
 import { regexExtent } from "./regex-extent.ts";
 import { isSecretName } from "./secret-names.ts";
 
@@ -195,8 +195,13 @@ function collect(text: string, rule: Rule, rank: number, out: Span[]) {
 /** The secrets in `text`, sorted, overlapping ones merged (the earliest, then the first rule, names it). */
 function findSpans(text: string, rules: readonly Rule[]): Span[] {
   const found: Span[] = [];
+  let lower: string | undefined;
+  const lowerText = () => {
+    lower ??= text.toLowerCase();
+    return lower;
+  };
   rules.forEach((rule, rank) => {
-    collect(text, rule, rank, found);
+    if (mayMatch(rule, text, lowerText)) collect(text, rule, rank, found);
   });
   found.sort((a, b) => a.start - b.start || a.rank - b.rank);
   const merged: Span[] = [];
