@@ -9,6 +9,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { truncate } from "../../src/trace/content.ts";
 import { createRedactor } from "../../src/trace/redact.ts";
+import { mayMatch, RULES, type Rule } from "../../src/trace/redact-rules.ts";
 
 const RUNS = { numRuns: 300 };
 
@@ -190,5 +191,122 @@ describe("redactAndCut", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("rule hints", () => {
+  /** Pieces of the built-in shapes (in any case), what surrounds them in commands, JSON and URLs, and bodies. */
+  const shapePiece = fc.oneof(
+    fc.constantFrom(
+      "sk-ant-api03-",
+      "sk-",
+      "T3BlbkFJ",
+      "sk-proj-",
+      "sk-admin-",
+      "AKIA",
+      "ASIA",
+      "aws_secret_access_key",
+      "secretAccessKey",
+      "ghp_",
+      "github_pat_",
+      "glpat-",
+      "xoxb-",
+      "https://hooks.slack.com/services/",
+      "sk_live_",
+      "rk_test_",
+      "AIza",
+      "npm_",
+      "hf_",
+      "pypi-",
+      "sntrys_",
+      "pylf_",
+      "eyJ",
+      ".eyJ",
+      "https://",
+      "postgres://",
+      "Bearer",
+      "Authorization",
+      "Proxy-Authorization",
+      "curl",
+      " -u ",
+      " --user=",
+      " --password ",
+      " --Api-Key=",
+      " -p",
+      "mysql",
+      "mariadb",
+      "-----BEGIN RSA PRIVATE KEY-----",
+      "-----END RSA PRIVATE KEY-----",
+      "DB_PASSWORD",
+      "x.Secret",
+      "GITHUB_PAT",
+      "NPM_AUTH",
+      "aws_cred",
+      "SENTRY_DSN",
+      "apiKey",
+      "token",
+    ),
+    fc.constantFrom(" ", "\n", "\\n", "%20", "=", ": ", '"', "'", "%3D", "@", ":", ".", "/", "-", "_"),
+    chars(`${ALNUM}_-`, 1, 70),
+    chars("abcdef0123456789", 32, 32),
+    // Whole shapes whose pieces rarely line up by chance.
+    fc.tuple(chars(ALNUM, 10, 20), chars(ALNUM, 10, 20)).map(([a, b]) => `sk-${a}T3BlbkFJ${b}`),
+    chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16, 16).map((b) => `ASIA${b}`),
+    chars(`${ALNUM}_-`, 35, 35).map((b) => `AIza${b}`),
+    fc.tuple(chars(ALNUM, 8, 20), chars(ALNUM, 8, 20), chars(ALNUM, 8, 20)).map(([a, b, c]) => `eyJ${a}.eyJ${b}.${c}`),
+    chars("abcdef0123456789", 32, 32).map((k) => `https://${k}@o1.ingest.sentry.io/1`),
+    fc.tuple(chars(ALNUM, 1, 10), chars(ALNUM, 1, 10)).map(([u, p]) => `https://${u}:${p}@db.example`),
+    fc.tuple(chars(ALNUM, 1, 10), chars(ALNUM, 1, 10)).map(([u, p]) => `curl -u ${u}:${p} https://x`),
+    chars(ALNUM, 1, 10).map((p) => `mysql -u root -p${p} db`),
+    chars(ALNUM, 16, 30).map((t) => `Bearer ${t}`),
+    chars(ALNUM, 8, 30).map((t) => `Authorization: ${t}`),
+    chars(`${ALNUM}/+`, 40, 40).map((k) => `aws_secret_access_key = ${k}`),
+    chars(ALNUM, 8, 30).map((t) => ` --token=${t}`),
+    chars(`${ALNUM}-`, 10, 30).map((t) => `xoxb-${t}`),
+    chars(`${ALNUM}+/\n`, 0, 60).map((k) => `-----BEGIN EC PRIVATE KEY-----\n${k}`),
+    plantedToken,
+  );
+  const caseOf = fc.constantFrom(
+    (s: string) => s,
+    (s: string) => s.toUpperCase(),
+    (s: string) => s.toLowerCase(),
+  );
+  const text = fc
+    .array(fc.tuple(shapePiece, caseOf), { minLength: 1, maxLength: 10 })
+    .map((pieces) =>
+      pieces.map(([piece, cased]) => (/^[a-z]/i.test(piece) && piece.length < 32 ? cased(piece) : piece)).join(""),
+    );
+
+  /** Whether the rule takes a match in `t`: its context is there, and it accepts the match. */
+  const finds = (rule: Rule, t: string) => {
+    if (rule.context) {
+      rule.context.lastIndex = 0;
+      if (!rule.context.test(t)) return false;
+    }
+    rule.pattern.lastIndex = 0;
+    for (let m = rule.pattern.exec(t); m !== null; m = rule.pattern.exec(t)) {
+      if (m[0] === "") rule.pattern.lastIndex++;
+      if (!rule.accept || rule.accept(m, t)) return true;
+    }
+    return false;
+  };
+
+  test("every text a built-in rule finds a secret in has one of its hints", () => {
+    const matched = new Map<string, number>();
+    fc.assert(
+      fc.property(text, (t) => {
+        RULES.forEach((rule, i) => {
+          if (!finds(rule, t)) return;
+          matched.set(`${i} ${rule.kind}`, (matched.get(`${i} ${rule.kind}`) ?? 0) + 1);
+          assert.ok(
+            mayMatch(rule, t, () => t.toLowerCase()),
+            `rule ${i} (${rule.kind}) finds a secret in ${JSON.stringify(t)} but its hints say it cannot`,
+          );
+        });
+      }),
+      { numRuns: 4000 },
+    );
+    // Not vacuous: every rule found a secret in some generated text.
+    assert.equal(matched.size, RULES.length, `only ${[...matched.keys()].join(", ")} found one`);
   });
 });
