@@ -7,8 +7,6 @@
  * until the trace's root ends (it ends last); anything still held is sent at flush/shutdown.
  * Sampling is decided per trace id, so a dropped root never leaves its children behind.
  */
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { packageVersion } from "../version.ts";
@@ -16,7 +14,6 @@ import type { SentryTarget } from "./config.ts";
 import { loadSentryCore, type SentryCore } from "./sentry-core.ts";
 import { errorEventOf, isLocalRoot, type SentryEventJson, sampleRand, transactionsOf } from "./sentry-event.ts";
 
-const gzipAsync = promisify(gzip);
 let sdk: { name: string; version: string } | undefined;
 const sdkInfo = () => (sdk ??= { name: "claude-telemetry", version: packageVersion() });
 /** Bodies larger than this are gzipped, as Sentry's own Node transport does. */
@@ -118,7 +115,11 @@ export class SentryExporter implements SpanExporter {
     const headers: Record<string, string> = { "content-type": "application/x-sentry-envelope" };
     let payload: string | Uint8Array = body;
     if (body.length > GZIP_ABOVE) {
-      payload = new Uint8Array(await gzipAsync(body));
+      // Loaded here: node's zlib is not needed by the runs that send nothing this large to Sentry.
+      const { gzip } = await import("node:zlib");
+      payload = await new Promise<Uint8Array>((resolve, reject) =>
+        gzip(body, (error, out) => (error ? reject(error) : resolve(new Uint8Array(out)))),
+      );
       headers["content-encoding"] = "gzip";
     }
     const response = await fetch(url, {

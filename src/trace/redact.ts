@@ -9,7 +9,7 @@
  */
 
 import { cutWithMarker } from "./content.ts";
-import { mayMatch, RULES, type Rule } from "./redact-rules.ts";
+import { mayMatch, RULES, RULES_MARGIN, type Rule } from "./redact-rules.ts";
 import { regexExtent } from "./regex-extent.ts";
 import { isSecretName } from "./secret-names.ts";
 
@@ -293,7 +293,8 @@ export function createRedactor(env: NodeJS.ProcessEnv = process.env, extraSecret
   for (const value of environmentSecrets(env)) if (!values.has(value)) values.set(value, "env_secret");
   const literal = literalRule(values);
   const builtIn = literal ? [literal, ...RULES] : [...RULES];
-  return redactorFor([...builtIn, ...userRules(env.CLAUDIA_REDACT_PATTERNS)], marginFor(builtIn));
+  const margin = Math.max(RULES_MARGIN, literal ? marginFor([literal]) : 0);
+  return redactorFor([...builtIn, ...userRules(env.CLAUDIA_REDACT_PATTERNS)], margin);
 }
 
 /** What a configured backend holds that is a credential (the shape of the export configuration's backends). */
