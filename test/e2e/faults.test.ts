@@ -108,18 +108,8 @@ const faults: [string, Fault | "refused", number, FaultCase?][] = [
     EXPORT_BOUND_MS,
     { protocol: "grpc", says: /otlp: 14 UNAVAILABLE: .*ECONNREFUSED [\d.:]+ \(kept/ },
   ],
-  [
-    "gRPC, black hole",
-    { kind: "blackhole" },
-    3000,
-    { protocol: "grpc", says: GRPC_DEADLINE },
-  ],
-  [
-    "gRPC, slow (5 s per answer)",
-    { kind: "slow", ms: 5000 },
-    3000,
-    { protocol: "grpc", says: GRPC_DEADLINE },
-  ],
+  ["gRPC, black hole", { kind: "blackhole" }, 3000, { protocol: "grpc", says: GRPC_DEADLINE }],
+  ["gRPC, slow (5 s per answer)", { kind: "slow", ms: 5000 }, 3000, { protocol: "grpc", says: GRPC_DEADLINE }],
   [
     "gRPC UNAVAILABLE",
     { kind: "grpc-status", code: 14, details: "down for maintenance" },
