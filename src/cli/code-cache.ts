@@ -4,9 +4,9 @@
  * compiles. A run in a fresh container has no cache of its own to warm: this one comes with the
  * package.
  *
- * A cache is used only for the exact source it was made from (its SHA-256 heads the file), and only
- * when this node's V8 accepts it (same V8 version and flags); otherwise node compiles the file as it
- * always does. Nothing is ever written here: a run only reads.
+ * A cache is used only for the exact code it was made from (the SHA-256 of the wrapped source heads
+ * the file), and only when this node's V8 accepts it (same V8 version and flags); otherwise node
+ * compiles the file as it always does. Nothing is ever written here: a run only reads.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -67,4 +67,5 @@ function readCache(filename: string, source: string): Buffer | undefined {
   }
 }
 
-const sourceHash = (source: string) => createHash("sha256").update(source).digest();
+/** The hash of what V8 compiles: the source in node's CommonJS wrapper (a tool may change the wrapper). */
+const sourceHash = (source: string) => createHash("sha256").update(Module.wrap(source)).digest();
