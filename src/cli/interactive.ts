@@ -114,6 +114,8 @@ function promptTracer(
           resumed: false,
           log,
           resend: first,
+          // The session goes on after this prompt: so may the re-send of earlier runs.
+          resendOutlivesRun: true,
           exactCalls: exactCalls(),
           // A turn's last calls are accounted for up to one export interval after it ends.
           exactWaitMs: 1000,

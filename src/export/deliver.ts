@@ -81,6 +81,10 @@ export async function deliverRuns(
         results.push({ run, backend: backend.name, skipped: `not tried: ${backend.name} did not take the run before` });
         continue;
       }
+      if (Date.now() >= (options.stop?.at ?? Number.POSITIVE_INFINITY)) {
+        results.push({ run, backend: backend.name, skipped: "not tried: the program was ending" });
+        continue;
+      }
       const result = await deliverRun(run, backend, exporter, options);
       down = result.unreachable === true;
       results.push(result);
@@ -99,6 +103,12 @@ interface DeliverOptions {
    * program does, and a run it is sending when the program ends stays undelivered in the journal.
    */
   detached?: boolean;
+  /**
+   * No run is started at or after `stop.at` (epoch ms; it may be set while the runs are sent): at
+   * most the request already under way is waited for, over a protocol whose connections cannot be
+   * detached (gRPC, Sentry's fetch). The rest stays for a later run.
+   */
+  stop?: { at: number };
   warn?: (m: string) => void;
 }
 

@@ -41,7 +41,7 @@ export class RunJournal {
    * Send earlier runs a backend never acknowledged; resolves when done (never rejects). It never
    * keeps the process alive: what it has not sent when the program ends is sent by a later run.
    */
-  resendUndelivered(config: TelemetryConfig, debug: Warn): Promise<void> {
+  resendUndelivered(config: TelemetryConfig, debug: Warn, stop?: { at: number }): Promise<void> {
     if (config.backends.length === 0) return Promise.resolve();
     const runs = listRuns(this.dir, debug);
     return Promise.all(
@@ -49,6 +49,7 @@ export class RunJournal {
         deliverRuns(resendable(runs, backend), backend, {
           timeoutMs: config.exportTimeoutMs,
           detached: true,
+          stop,
           warn: debug,
         }).then(
           (results) => {

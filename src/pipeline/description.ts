@@ -38,6 +38,12 @@ export interface RunDescription {
   /** Re-send earlier undelivered runs in the background (once per process is enough). */
   resend: boolean;
   /**
+   * The re-send goes on starting earlier runs after this run has ended (the terminal UI, whose
+   * process outlives its prompts). Otherwise it starts none once the run's re-send wait is over, so
+   * that a program's exit waits at most for a request already under way.
+   */
+  resendOutlivesRun?: boolean;
+  /**
    * The caller's own provider (library): spans go there, and the caller exports them. Without it
    * the run has claudia's own exporters, from `config`, and its journal.
    */

@@ -33,6 +33,8 @@ export class TracedRun {
   private readonly builder: TraceBuilder;
   private readonly content: ContentPolicy;
   private readonly resending: Promise<void>;
+  /** When the background re-send starts no further run (see `RunDescription.resendOutlivesRun`). */
+  private readonly resendStop = { at: Number.POSITIVE_INFINITY };
   private finished: Promise<RunSummary> | undefined;
   /** Events the trace builder failed on (see eventFailed). */
   private failedEvents = 0;
@@ -76,7 +78,7 @@ export class TracedRun {
     // Earlier runs that never reached their backend go now, while Claude Code works.
     this.resending =
       outputs.journal && description.resend
-        ? outputs.journal.resendUndelivered(description.config, log.debug)
+        ? outputs.journal.resendUndelivered(description.config, log.debug, this.resendStop)
         : Promise.resolve();
     const observe = observer?.(this.redact);
     input.attach(
@@ -149,6 +151,7 @@ export class TracedRun {
         );
       }
     }
+    if (!this.description.resendOutlivesRun) this.resendStop.at = Date.now() + config.resendWaitMs;
     await bounded(this.resending, config.resendWaitMs);
     return summary;
   }
