@@ -5,7 +5,7 @@
 import type { RunEvent } from "../events.ts";
 import { toolCallKey, totalInput } from "../events.ts";
 import type { RunSummary } from "../trace/builder.ts";
-import { noRedaction, type Redactor } from "../trace/redact.ts";
+import { noRedaction, type Redactor } from "../trace/redactor.ts";
 import { stripControl } from "../trace/text.ts";
 import { formatToolTitle, toolTitle } from "../trace/tool-title.ts";
 

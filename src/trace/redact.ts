@@ -10,27 +10,12 @@
 
 import { cutWithMarker } from "./content.ts";
 import { mayMatch, RULES, RULES_MARGIN, type Rule } from "./redact-rules.ts";
+import { noRedaction, type Redactor } from "./redactor.ts";
 import { regexExtent } from "./regex-extent.ts";
 import { isSecretName } from "./secret-names.ts";
 
+export { noRedaction, type Redactor } from "./redactor.ts";
 export { isSecretName } from "./secret-names.ts";
-
-export interface Redactor {
-  (text: string): string;
-  /** False when redaction is switched off. */
-  readonly enabled: boolean;
-  /** How far past a cut `head` reads: longer than any built-in secret or configured value. */
-  readonly margin: number;
-  /**
-   * The first `maxLength` characters of the redacted text, and the redacted text's length (exact
-   * when the whole text was read, else counting the unread rest as it is). Reads only as much of
-   * `text` as that takes, plus a margin longer than any built-in secret, so a secret across the cut
-   * is still found.
-   */
-  head(text: string, maxLength: number): { head: string; total: number };
-  /** `redact(text)` cut to `maxLength` with a `…[N more chars]` marker, reading only a bounded prefix. */
-  redactAndCut(text: string, maxLength: number): string;
-}
 
 /** Values shorter than this are too common to be hunted verbatim. */
 const MIN_LITERAL = 8;
@@ -260,14 +245,6 @@ function redactorFor(rules: readonly Rule[], margin: number): Redactor {
   const redactAndCut = (text: string, maxLength: number) => marked(head(text, maxLength), maxLength);
   return Object.assign(redact, { enabled: true, margin, head, redactAndCut });
 }
-
-/** A redactor that changes nothing (redaction switched off). */
-export const noRedaction: Redactor = Object.assign((text: string) => text, {
-  enabled: false,
-  margin: 0,
-  head: (text: string, maxLength: number) => ({ head: text.slice(0, maxLength), total: text.length }),
-  redactAndCut: (text: string, maxLength: number) => marked({ head: text, total: text.length }, maxLength),
-});
 
 /** How far past a cut redaction must read: the longest built-in match or verbatim value form. */
 function marginFor(rules: readonly Rule[]): number {
