@@ -4,11 +4,11 @@
  * compiles. A run in a fresh container has no cache of its own to warm: this one comes with the
  * package.
  *
- * A cache is used only for the exact code it was made from (the SHA-256 of the wrapped source heads
- * the file), and only when this node's V8 accepts it (same V8 version and flags); otherwise node
- * compiles the file as it always does. Nothing is ever written here: a run only reads.
+ * A cache is used only for the exact code it was made from (the file holds that code, the source in
+ * node's CommonJS wrapper, and it is compared whole: V8's own check compares only its length), and
+ * only when this node's V8 accepts it (same V8 version and flags); otherwise node compiles the file
+ * as it always does. Nothing is ever written here: a run only reads.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname } from "node:path";
@@ -16,7 +16,7 @@ import { constants, Script } from "node:vm";
 
 /** A bundled file's cache: `<file>.js` → `<file>.js.v8cache`. */
 export const CODE_CACHE_SUFFIX = ".v8cache";
-const HASH_BYTES = 32;
+const LENGTH_BYTES = 4;
 
 type Compile = (this: Module, content: string, filename: string) => unknown;
 type Wrapper = (
@@ -27,15 +27,20 @@ type Wrapper = (
   dirname: string,
 ) => unknown;
 
-/** The cache file's content for `source`: its hash, then V8's data. */
+/** The cache file's content for `source`: the code V8 compiled (its length, then its text), then V8's data. */
 export function codeCacheFile(source: string, data: Buffer): Buffer {
-  return Buffer.concat([sourceHash(source), data]);
+  const code = Buffer.from(Module.wrap(source), "utf8");
+  const length = Buffer.alloc(LENGTH_BYTES);
+  length.writeUInt32LE(code.length);
+  return Buffer.concat([length, code, data]);
 }
 
-/** V8's data in a cache file, when it was made from `source`. */
+/** V8's data in a cache file, when it was made from exactly this code. */
 export function codeCacheData(source: string, file: Buffer): Buffer | undefined {
-  if (file.length <= HASH_BYTES) return undefined;
-  return file.subarray(0, HASH_BYTES).equals(sourceHash(source)) ? file.subarray(HASH_BYTES) : undefined;
+  if (file.length < LENGTH_BYTES) return undefined;
+  const end = LENGTH_BYTES + file.readUInt32LE(0);
+  if (file.length <= end) return undefined;
+  return file.toString("utf8", LENGTH_BYTES, end) === Module.wrap(source) ? file.subarray(end) : undefined;
 }
 
 /** The function node wraps a CommonJS file in, compiled as node would, with `cachedData` if any. */
@@ -66,6 +71,3 @@ function readCache(filename: string, source: string): Buffer | undefined {
     return undefined;
   }
 }
-
-/** The hash of what V8 compiles: the source in node's CommonJS wrapper (a tool may change the wrapper). */
-const sourceHash = (source: string) => createHash("sha256").update(Module.wrap(source)).digest();

@@ -57,7 +57,7 @@ test("a cache is used for its own source only, and a damaged one is ignored", ()
   const other = "module.exports = 'evil';"; // the same length: V8's own check would take it
   assert.equal(mine.length, other.length);
   const otherCache = cacheOf(other, "a.js");
-  // V8 alone would run the other source's code (the hash in the file is what prevents it):
+  // V8 alone would run the other source's code (the code the file holds, compared whole, is what prevents it):
   assert.equal(wrapperScript(mine, "a.js", otherCache).cachedDataRejected, false);
   assert.equal(requireWithCache(mine, codeCacheFile(other, otherCache)), "mine");
   assert.equal(requireWithCache(mine, codeCacheFile(mine, cacheOf(mine, "a.js"))), "mine");
