@@ -11,10 +11,12 @@ import { CODE_CACHE_SUFFIX, codeCacheFile, wrapperScript } from "../dist/cli/cod
 
 const dir = resolve(process.env.CLAUDIA_CODE_CACHE_DIR ?? "dist/bin");
 const compiled = [];
+const SKIPPED = new Set(["main.js", "demo.js"]);
 const compile = Module.prototype._compile;
 Module.prototype._compile = function (content, filename) {
-  // main.js is compiled before its loader exists: a cache of it would never be read.
-  if (dirname(filename) !== dir || basename(filename) === "main.js") return compile.call(this, content, filename);
+  // main.js is compiled before its loader exists: a cache of it would never be read. The demo runs
+  // once: its cache would only make the package larger.
+  if (dirname(filename) !== dir || SKIPPED.has(basename(filename))) return compile.call(this, content, filename);
   const script = wrapperScript(content, filename);
   compiled.push({ filename, content, script });
   const run = script.runInThisContext({ displayErrors: true });
