@@ -11,11 +11,11 @@ import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { createRedactor, credentialValues } from "../trace/redact.ts";
 import { type Backend, type TelemetryConfig, tracesEndpoint } from "./config.ts";
 import { ExportDeadline, LATE } from "./deadline.ts";
-import { GRPC_INVALID_ARGUMENT, grpcError, isGrpcTooLarge } from "./grpc-error.ts";
+import { GRPC_INVALID_ARGUMENT, grpcError } from "./grpc-error.ts";
 import { httpStatusOf, httpStatusText } from "./http-status.ts";
 import { LogfireExporter } from "./logfire.ts";
 import { SentryExporter } from "./sentry.ts";
-import { SplittingExporter } from "./splitting-exporter.ts";
+import { isTooLarge, SplittingExporter } from "./splitting-exporter.ts";
 
 export interface ExportReport {
   backend: string;
@@ -91,8 +91,9 @@ class RefusingExporter implements SpanExporter {
  * INVALID_ARGUMENT and message-too-large), not of the moment: sending the same data again changes nothing.
  */
 export function isRefusal(error: unknown): boolean {
+  if (isTooLarge(error)) return true;
   const grpc = grpcError(error);
-  if (grpc) return grpc.code === GRPC_INVALID_ARGUMENT || isGrpcTooLarge(error);
+  if (grpc) return grpc.code === GRPC_INVALID_ARGUMENT;
   const e = error as { code?: unknown; status?: unknown } | undefined;
   const status = e?.code ?? e?.status;
   return status === 400 || status === 413;

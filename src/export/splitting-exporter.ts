@@ -20,8 +20,8 @@ export function exportOnce(exporter: SpanExporter, spans: ReadableSpan[]): Promi
   });
 }
 
-/** HTTP's 413, or its gRPC equivalent. */
-const tooLarge = (error: unknown) =>
+/** HTTP's 413, or its gRPC equivalent: the batch is larger than the backend takes. */
+export const isTooLarge = (error: unknown) =>
   isGrpcTooLarge(error) || (!grpcError(error) && (error as { code?: unknown } | undefined)?.code === 413);
 
 /** A copy of a span with other attributes (a ReadableSpan is immutable). */
@@ -75,7 +75,7 @@ export class SplittingExporter implements SpanExporter {
     try {
       await exportOnce(this.inner, spans);
     } catch (error) {
-      if (!tooLarge(error) || spans.length === 0) throw error;
+      if (!isTooLarge(error) || spans.length === 0) throw error;
       if (spans.length > 1) {
         const middle = Math.ceil(spans.length / 2);
         await this.send(spans.slice(0, middle));
@@ -91,7 +91,7 @@ export class SplittingExporter implements SpanExporter {
           await exportOnce(this.inner, [span]);
           return;
         } catch (again) {
-          if (!tooLarge(again)) throw again;
+          if (!isTooLarge(again)) throw again;
         }
       }
       throw error;
