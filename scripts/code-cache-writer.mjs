@@ -7,7 +7,7 @@
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { basename, dirname, resolve } from "node:path";
-import { CODE_CACHE_SUFFIX, codeCacheFile, wrapperScript } from "../dist/cli/code-cache.js";
+import { CODE_CACHE_SUFFIX, codeCacheFile, runWrapper, wrapperScript } from "../dist/cli/code-cache.js";
 
 const dir = resolve(process.env.CLAUDIA_CODE_CACHE_DIR ?? "dist/bin");
 const compiled = [];
@@ -19,8 +19,7 @@ Module.prototype._compile = function (content, filename) {
   if (dirname(filename) !== dir || SKIPPED.has(basename(filename))) return compile.call(this, content, filename);
   const script = wrapperScript(content, filename);
   compiled.push({ filename, content, script });
-  const run = script.runInThisContext({ displayErrors: true });
-  return run.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dir);
+  return runWrapper(script, this, filename);
 };
 
 process.on("exit", () => {

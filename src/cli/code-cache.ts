@@ -59,9 +59,14 @@ export function useCodeCache(dir: string): void {
   proto._compile = function (this: Module, content: string, filename: string) {
     const cachedData = dirname(filename) === dir ? readCache(filename, content) : undefined;
     if (!cachedData) return compile.call(this, content, filename);
-    const run = wrapperScript(content, filename, cachedData).runInThisContext({ displayErrors: true }) as Wrapper;
-    return run.call(this.exports, this.exports, createRequire(filename), this, filename, dir);
+    return runWrapper(wrapperScript(content, filename, cachedData), this, filename);
   };
+}
+
+/** Runs a compiled wrapper for `module`, as node runs a CommonJS file. */
+export function runWrapper(script: Script, module: Module, filename: string): unknown {
+  const run = script.runInThisContext({ displayErrors: true }) as Wrapper;
+  return run.call(module.exports, module.exports, createRequire(filename), module, filename, dirname(filename));
 }
 
 function readCache(filename: string, source: string): Buffer | undefined {
