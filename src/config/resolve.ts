@@ -61,9 +61,9 @@ export interface Config {
   logfire?: Backend;
   /** Sentry, when a DSN is configured (and `@sentry/node` installed). */
   sentry?: Backend;
-  /** Every configured backend. */
   /** `OTEL_SDK_DISABLED=true`: no backend gets anything (`backends` is empty); the journal still records. */
   exportsDisabled: boolean;
+  /** Every configured backend. */
   backends: Backend[];
   metricsTemporality: Temporality;
   /** Longest claudia waits at exit for the backends to take the spans. */
