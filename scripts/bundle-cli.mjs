@@ -98,6 +98,20 @@ const common = {
   banner: { js: 'const __claudiaModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
+/**
+ * dist/bin/main.js's first two lines. Run as a program (how npm installs the `claudia` command), the
+ * file is a shell script: it moves `NODE_EXTRA_CA_CERTS` aside, where the file's JavaScript puts it
+ * back, and runs itself with the `node` on PATH (as `#!/usr/bin/env node` would). node then starts
+ * without reading the certificates, which claudia reads only if it opens a TLS connection
+ * (src/export/extra-ca.ts). To node, the second line is a string and a comment.
+ */
+const DEFERRED = "CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS";
+const LAUNCHER = [
+  "#!/bin/sh",
+  `':' //; unset ${DEFERRED}; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then ${DEFERRED}=$NODE_EXTRA_CA_CERTS; export ${DEFERRED}; unset NODE_EXTRA_CA_CERTS; fi; exec node "$0" "$@"`,
+  "",
+].join("\n");
+
 await rm(outdir, { recursive: true, force: true });
 const parts = [["src/cli/launch.ts", "main"], ["src/cli/main.ts", "cli"], ...Object.entries(LAZY)];
 const results = await Promise.all(
@@ -125,7 +139,8 @@ for (const file of ["index.html", "app.css"]) copyFileSync(`src/ui/${file}`, `di
 if ([...results, ui].some((result) => result.errors.length > 0)) process.exit(1);
 writeFileSync(`${outdir}/package.json`, `${JSON.stringify({ type: "commonjs" })}\n`);
 const main = readFileSync(`${outdir}/main.js`, "utf8");
-if (!main.startsWith("#!/usr/bin/env node")) throw new Error("dist/bin/main.js lost its hashbang");
+if (!main.startsWith("#!/usr/bin/env node\n")) throw new Error("dist/bin/main.js lost its hashbang");
+writeFileSync(`${outdir}/main.js`, LAUNCHER + main.slice(main.indexOf("\n") + 1));
 for (const file of readdirSync(outdir).filter((name) => name.endsWith(".js"))) {
   const code = readFileSync(`${outdir}/${file}`, "utf8");
   if (/\bimport\.meta\b/.test(code)) throw new Error(`dist/bin/${file} (CommonJS) still uses import.meta`);

@@ -17,6 +17,7 @@ import {
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Endpoint, TlsFiles } from "../config/backends.ts";
 import { readRegularFile } from "../config/read-file.ts";
+import { trustDeferredExtraCa } from "./extra-ca.ts";
 import { LastStatus, StatusNamingExporter } from "./http-status.ts";
 
 const CONCURRENCY = 30;
@@ -32,12 +33,13 @@ export class TlsFileError extends Error {}
 
 /**
  * The certificate and key files of an endpoint, read; none over plain http, where they are not
- * used. Throws a `TlsFileError` for one that cannot be read: such a backend gets nothing (see
+ * used (nor `NODE_EXTRA_CA_CERTS`, see extra-ca.ts). Throws a `TlsFileError` for one that cannot be read: such a backend gets nothing (see
  * `backendExporter`), since without its CA file the connection would be checked against the public
  * CAs instead of the one the user named, with the user's credentials in its headers.
  */
 export function readTls(tls: TlsFiles | undefined, url: string): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
   if (!url.startsWith("https:")) return {};
+  trustDeferredExtraCa();
   const read = (path: string | undefined, what: string) => {
     if (!path) return undefined;
     try {

@@ -11,6 +11,7 @@ import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import { packageVersion } from "../version.ts";
 import type { SentryTarget } from "./config.ts";
+import { trustDeferredExtraCa } from "./extra-ca.ts";
 import { loadSentryCore, type SentryCore } from "./sentry-core.ts";
 import { errorEventOf, isLocalRoot, type SentryEventJson, sampleRand, transactionsOf } from "./sentry-event.ts";
 
@@ -122,6 +123,7 @@ export class SentryExporter implements SpanExporter {
       );
       headers["content-encoding"] = "gzip";
     }
+    if (url.startsWith("https:")) trustDeferredExtraCa();
     const response = await fetch(url, {
       method: "POST",
       headers,

@@ -1,7 +1,8 @@
 /**
  * A web page on https://127.0.0.1 for Claude Code's WebFetch tool (which refuses plain http and
  * hosts without a dot): a throwaway CA and a certificate made with the `openssl` command, and the
- * CA file to give Claude Code as `NODE_EXTRA_CA_CERTS`.
+ * CA file to give Claude Code as `NODE_EXTRA_CA_CERTS`. The same certificates serve a TLS OTLP
+ * receiver (`startOtlpReceiver({ tls })`).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,7 +31,16 @@ export function httpsSiteUnavailable(): string | undefined {
   }
 }
 
-export async function startHttpsSite(page: (path: string) => string): Promise<HttpsSite> {
+/** A throwaway CA and a certificate it signed for 127.0.0.1, made with the `openssl` command. */
+export interface TestCertificates {
+  /** The CA (PEM file), for `NODE_EXTRA_CA_CERTS` or a CA setting. */
+  caFile: string;
+  key: Buffer;
+  cert: Buffer;
+  remove(): void;
+}
+
+export function makeTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), "claudia-site-"));
   const at = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
@@ -56,21 +66,31 @@ export async function startHttpsSite(page: (path: string) => string): Promise<Ht
     ...["x509", "-req", "-in", at("site.csr"), "-CA", at("ca.pem"), "-CAkey", at("ca.key"), "-CAcreateserial"],
     ...["-days", "2", "-extfile", at("site.ext"), "-out", at("site.pem")],
   );
+  return {
+    caFile: at("ca.pem"),
+    key: readFileSync(at("site.key")),
+    cert: readFileSync(at("site.pem")),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export async function startHttpsSite(page: (path: string) => string): Promise<HttpsSite> {
+  const certificates = makeTestCertificates();
   const requested: string[] = [];
-  const server = createServer({ key: readFileSync(at("site.key")), cert: readFileSync(at("site.pem")) }, (req, res) => {
+  const server = createServer({ key: certificates.key, cert: certificates.cert }, (req, res) => {
     requested.push(req.url ?? "");
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page(req.url ?? "/"));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    caFile: at("ca.pem"),
+    caFile: certificates.caFile,
     requested,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => {
-          rmSync(dir, { recursive: true, force: true });
+          certificates.remove();
           resolve();
         });
       }),

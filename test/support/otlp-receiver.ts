@@ -4,7 +4,8 @@
  * Protobuf is decoded with code generated from the official opentelemetry-proto definitions.
  */
 
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
@@ -87,7 +88,7 @@ export interface OtlpReceiver {
   points: ReceivedPoint[];
   /** Set to make the HTTP endpoint misbehave; undefined for a healthy backend. */
   fault: Fault | undefined;
-  /** The OTLP/gRPC address (http://127.0.0.1:PORT). */
+  /** The OTLP/gRPC address (http://127.0.0.1:PORT, https:// with `tls`). */
   grpcUrl: string;
   spans: ReceivedSpan[];
   requests: { path: string; headers: Record<string, unknown>; contentType: string }[];
@@ -139,10 +140,11 @@ const hex = (id: string | undefined) => {
 
 /**
  * Start a receiver; `port` and `grpcPort` pin its ports (to bring a "down" backend back up at the
- * same address); `grpcMaxBytes` is the largest gRPC message it takes (gRPC servers' own limit).
+ * same address); `grpcMaxBytes` is the largest gRPC message it takes (gRPC servers' own limit);
+ * `tls`: both endpoints speak TLS with this key and certificate, at https:// addresses.
  */
 export async function startOtlpReceiver(
-  options: { port?: number; grpcPort?: number; grpcMaxBytes?: number } = {},
+  options: { port?: number; grpcPort?: number; grpcMaxBytes?: number; tls?: { key: Buffer; cert: Buffer } } = {},
 ): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const requests: OtlpReceiver["requests"] = [];
@@ -196,7 +198,7 @@ export async function startOtlpReceiver(
       }
     }
   };
-  const server: Server = createServer((req, res) => {
+  const handle: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -243,7 +245,8 @@ export async function startOtlpReceiver(
       res.writeHead(200, { "content-type": "application/json" });
       res.end("{}");
     };
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -283,17 +286,21 @@ export async function startOtlpReceiver(
     );
   exportService("trace.v1.TraceService", "grpc:Export", (bytes) => collect(decodeProtobuf(bytes)));
   exportService("metrics.v1.MetricsService", "grpc:MetricsExport", (bytes) => collectMetrics(decodeMetrics(bytes)));
+  const grpcCredentials = options.tls
+    ? grpc.ServerCredentials.createSsl(null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }])
+    : grpc.ServerCredentials.createInsecure();
   const grpcPort = await new Promise<number>((resolve, reject) =>
-    grpcServer.bindAsync(`127.0.0.1:${options.grpcPort ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, p) =>
+    grpcServer.bindAsync(`127.0.0.1:${options.grpcPort ?? 0}`, grpcCredentials, (error, p) =>
       error ? reject(error) : resolve(p),
     ),
   );
+  const scheme = options.tls ? "https" : "http";
   const receiver: OtlpReceiver = {
     points,
     arrivals: 0,
     fault: undefined,
-    url: `http://127.0.0.1:${port}`,
-    grpcUrl: `http://127.0.0.1:${grpcPort}`,
+    url: `${scheme}://127.0.0.1:${port}`,
+    grpcUrl: `${scheme}://127.0.0.1:${grpcPort}`,
     spans,
     requests,
     close: () =>

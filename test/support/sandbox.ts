@@ -95,13 +95,14 @@ export function run(
 /** The arguments every scripted run needs: the model the endpoint answers as, and no permission prompts. */
 export const BASE_ARGS = ["--model", MODEL, "--dangerously-skip-permissions"];
 
+/** The `claudia` command run as npm installs it: the file itself, started by its own first line. */
 export const claudia = (
   sandbox: Sandbox,
   args: string[],
   env: NodeJS.ProcessEnv = {},
   stdin?: string,
   onSpawn?: (pid: number) => void,
-) => run(process.execPath, [CLAUDIA, ...args], { env: { ...sandbox.env, ...env }, cwd: sandbox.work, stdin, onSpawn });
+) => run(CLAUDIA, args, { env: { ...sandbox.env, ...env }, cwd: sandbox.work, stdin, onSpawn });
 
 export const claude = (sandbox: Sandbox, args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) =>
   run(CLAUDE, args, { env: { ...sandbox.env, ...env }, cwd: sandbox.work, stdin });

@@ -20,6 +20,17 @@ export const scenarios: Record<string, Scenario> = {
       ? tools(bash('echo "tp=$TRACEPARENT ts=$TRACESTATE"', "Show the trace context"))
       : text(`Context: ${firstLine(c.toolResults[0]?.text)}`),
 
+  /** A Bash call that prints the extra CA variables the tool process received. */
+  "extra-ca": (c) =>
+    c.toolResults.length === 0
+      ? tools(
+          bash(
+            'echo "ca=$(printenv NODE_EXTRA_CA_CERTS || echo unset) deferred=$(printenv CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS || echo unset)"',
+            "Show the CA variables",
+          ),
+        )
+      : text(`CA: ${firstLine(c.toolResults[0]?.text)}`),
+
   /** A tool with a large output (about 14 kB), for size limits. */
   "big-output": (c) =>
     c.toolResults.length === 0 ? tools(bash("seq 1 3000", "Print many numbers")) : text("That was a lot of numbers."),
