@@ -29,6 +29,8 @@ const ONLY_FIRST_RUN = process.env.BENCH_ONLY === "first-run";
 const versionOf = (pkg: string) =>
   (JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 const CLAUDE = resolveClaudePath({});
+/** How the node parents start node: as the `claudia` command does (see deferred-ca.sh). */
+const DEFERRED_CA = join(ROOT, "bench/contenders/deferred-ca.sh");
 
 interface Sample {
   wallMs: number;
@@ -112,28 +114,28 @@ async function main() {
       },
       {
         name: "claudia, journal only",
-        command: process.execPath,
-        args: (p) => [CLAUDIA, "--claudia-debug", ...BASE_ARGS, p],
+        command: CLAUDIA,
+        args: (p) => ["--claudia-debug", ...BASE_ARGS, p],
         env,
         traced: true,
       },
       {
         name: "claudia, OTLP",
-        command: process.execPath,
-        args: (p) => [CLAUDIA, "--claudia-debug", ...BASE_ARGS, p],
+        command: CLAUDIA,
+        args: (p) => ["--claudia-debug", ...BASE_ARGS, p],
         env: otlp,
         traced: true,
       },
       {
         name: "node parent, idle",
-        command: process.execPath,
+        command: DEFERRED_CA,
         args: (p) => [join(ROOT, "bench/contenders/node-parent.cjs"), CLAUDE, "-p", ...BASE_ARGS, p],
         env,
         traced: false,
       },
       {
         name: "node parent + accounting",
-        command: process.execPath,
+        command: DEFERRED_CA,
         args: (p) => [join(ROOT, "bench/contenders/node-parent.cjs"), CLAUDE, "-p", ...BASE_ARGS, p],
         env: { ...env, BENCH_ACCOUNTING: "1" },
         traced: false,
@@ -328,7 +330,7 @@ async function firstRunRows(
     which.push({
       ...mine,
       name: "claudia, journal only (baseline)",
-      args: (p) => [baseline, ...mine.args(p).slice(1)],
+      command: baseline,
     });
   const bootBefore = await nodeBoot();
   const warm = await session(`first run, warm HOME${tag}`, 1, FIRST_RUN_ROUNDS, which);

@@ -2,8 +2,13 @@
 // least any wrapper written for node costs. With BENCH_ACCOUNTING=1 it also asks Claude Code for
 // what claudia asks of it (its per-request accounting, sent to a receiver here that answers at
 // once, a session id and a trace context), so its cost is claudia's floor. CommonJS, as claudia's
-// command is. argv: the claude binary, then its arguments.
+// command is, and started as claudia's command starts node (deferred-ca.sh), so Claude Code gets
+// NODE_EXTRA_CA_CERTS back here. argv: the claude binary, then its arguments.
 const { spawn } = require("node:child_process");
+
+const deferred = process.env.CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS;
+delete process.env.CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS;
+if (deferred && process.env.NODE_EXTRA_CA_CERTS === undefined) process.env.NODE_EXTRA_CA_CERTS = deferred;
 
 const [claude, ...args] = process.argv.slice(2);
 
