@@ -193,8 +193,12 @@ export async function createRunProvider(
           deadline,
         })
       : undefined;
+  // The first span is sent at once; the metrics wait for the end (collecting and sending them
+  // mid-run as well cost CPU while Claude Code works, for points the end sends again).
+  const batches = [...spanProcessors];
   if (metrics) spanProcessors.push(metrics);
-  if (config.backends.length > 0) spanProcessors.push(new FirstSpanFlush(() => provider.forceFlush()));
+  if (config.backends.length > 0)
+    spanProcessors.push(new FirstSpanFlush(async () => void (await Promise.all(batches.map((b) => b.forceFlush())))));
   const provider = new TracerProvider({ resource, idGenerator, spanProcessors });
   return {
     provider,

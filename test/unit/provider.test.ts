@@ -48,6 +48,39 @@ test("the run's first span is sent as soon as it ends; later ones wait for the s
   assert.deepEqual(receiver.spans.map((s) => s.name).sort(), ["first", "probe", "root", "second"]);
 });
 
+test("the first span's early send leaves the metrics to the end of the run", async () => {
+  const own = await startOtlpReceiver();
+  try {
+    const config = resolveTelemetryConfig(
+      {},
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: own.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_BSP_SCHEDULE_DELAY: "60000",
+      },
+    );
+    const run = await createRunProvider(config);
+    const tracer = run.provider.getTracer("t");
+    const root = tracer.startSpan("invoke_agent", { attributes: { "gen_ai.operation.name": "invoke_agent" } });
+    tracer.startSpan("execute_tool Bash", { attributes: { "gen_ai.operation.name": "execute_tool" } }).end();
+    assert.ok(await until(() => own.spans.length === 1), "the first span is sent at once");
+    await sleep(200);
+    assert.deepEqual(
+      own.requests.map((r) => r.path),
+      ["/v1/traces"],
+      "no metrics request before the end",
+    );
+    root.end();
+    await run.close();
+    assert.ok(
+      own.points.some((p) => p.metric === "claudia.tool.calls"),
+      "the metrics arrive at the end",
+    );
+  } finally {
+    await own.close();
+  }
+});
+
 test("flush and shutdown wait for an export still being answered (a timer's, or a 413 being split)", async () => {
   const slow = {
     export: (_spans: unknown[], done: (r: { code: number }) => void) => setTimeout(() => done({ code: 0 }), 100),
