@@ -188,8 +188,9 @@ export function render(r: Results): string {
     "The machine is shared and noisy: read medians, not single runs.",
     ...(m.extraCaCerts
       ? [
-          "`NODE_EXTRA_CA_CERTS` is set in this environment: every node process, `node -e 0` included, reads that",
-          "CA file as it boots (~50 ms here; see PROFILE.md). Bare `claude` is not node and does not.",
+          "`NODE_EXTRA_CA_CERTS` is set in this environment: a node process started plainly, `node -e 0` included,",
+          "reads that CA file as it boots (~45 ms here; see PROFILE.md). Bare `claude` is not node and does not.",
+          "The `claudia` command, and the node parents here, start node without it (claudia reads it when it connects).",
         ]
       : []),
     "",
