@@ -287,7 +287,7 @@ describe("interactive mode", () => {
     assert.equal(first.status.code, 2);
     assert.equal(first.attributes["error.type"], "interrupted");
     assert.equal(first.attributes["claude_code.interrupt.signal"], "next_prompt");
-    assert.equal(second.status.code, 0);
+    assert.equal(second.status.code, 0, `second prompt: ${second.status.message} ${second.attributes["error.type"]}`);
     assert.equal(promptOf(second), "after esc");
   });
 
