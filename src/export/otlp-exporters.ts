@@ -33,7 +33,8 @@ export class TlsFileError extends Error {}
 
 /**
  * The certificate and key files of an endpoint, read; none over plain http, where they are not
- * used (nor `NODE_EXTRA_CA_CERTS`, see extra-ca.ts). Throws a `TlsFileError` for one that cannot be read: such a backend gets nothing (see
+ * used (nor is `NODE_EXTRA_CA_CERTS`, which an https endpoint makes trusted: see extra-ca.ts).
+ * Throws a `TlsFileError` for one that cannot be read: such a backend gets nothing (see
  * `backendExporter`), since without its CA file the connection would be checked against the public
  * CAs instead of the one the user named, with the user's credentials in its headers.
  */
