@@ -17,7 +17,7 @@
  */
 import { parseEnv } from "node:util";
 import { readRegularFile } from "../config/read-file.ts";
-import { type SettingName, settingRow } from "../config/settings.ts";
+import { SETTINGS, type SettingName, settingRow } from "../config/settings.ts";
 
 export interface Dotenv {
   /** The accepted settings (none of them set in the environment). */
@@ -161,8 +161,21 @@ function ignoredWarning(ignored: string[]): string | undefined {
   return `.env: ignored ${list.join(", ")} (a checkout's .env may set only telemetry settings that keep protection, and never reaches Claude Code; see docs/SECURITY.md)`;
 }
 
-/** The one line saying which settings came from `.env`, or undefined when none did. */
+const READ = new Set<string>(SETTINGS.map((setting) => setting.name));
+
+/**
+ * The one line saying which settings came from `.env`, or undefined when none did. A telemetry name
+ * claudia does not read (`OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_EXPORTER_OTLP_TIMEOUT`) is taken and
+ * changes nothing: it is listed apart, so the line does not claim it had an effect.
+ */
 export function dotenvNotice(dotenv: Dotenv): string | undefined {
   const names = Object.keys(dotenv.values);
-  return names.length === 0 ? undefined : `settings from .env: ${names.join(", ")}`;
+  if (names.length === 0) return undefined;
+  const used = names.filter((name) => READ.has(name));
+  const unread = names.filter((name) => !READ.has(name));
+  const parts = [
+    ...(used.length > 0 ? [`settings from .env: ${used.join(", ")}`] : []),
+    ...(unread.length > 0 ? [`not read by claudia: ${unread.join(", ")}`] : []),
+  ];
+  return `${used.length > 0 ? "" : ".env: "}${parts.join("; ")}`;
 }

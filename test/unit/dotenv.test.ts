@@ -71,6 +71,16 @@ test("a .env sets telemetry settings only, never the program, Claude Code's envi
   assert.equal(dotenvNotice(dotenv), "settings from .env: OTEL_EXPORTER_OTLP_ENDPOINT, SENTRY_ENVIRONMENT");
 });
 
+test("telemetry names claudia does not read are taken but listed apart, not as settings", () => {
+  const unread = readDotenv({}, {}, dotenvFile("OTEL_SERVICE_NAME=svc\nOTEL_BSP_MAX_QUEUE_SIZE=10\n"));
+  assert.equal(
+    dotenvNotice(unread),
+    "settings from .env: OTEL_SERVICE_NAME; not read by claudia: OTEL_BSP_MAX_QUEUE_SIZE",
+  );
+  const only = readDotenv({}, {}, dotenvFile("OTEL_EXPORTER_OTLP_TIMEOUT=5000\n"));
+  assert.equal(dotenvNotice(only), ".env: not read by claudia: OTEL_EXPORTER_OTLP_TIMEOUT");
+});
+
 test("a project's own variables are counted, not listed; those claudia or Claude Code read are named", () => {
   const path = dotenvFile("DATABASE_URL=postgres://x\nSESSION_SECRET=abc\nANTHROPIC_MODEL=opus\n");
   const dotenv = readDotenv({}, {}, path);
