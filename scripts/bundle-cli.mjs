@@ -100,15 +100,22 @@ const common = {
 
 /**
  * dist/bin/main.js's first two lines. Run as a program (how npm installs the `claudia` command), the
- * file is a shell script: it moves `NODE_EXTRA_CA_CERTS` aside, where the file's JavaScript puts it
- * back, and runs itself with the `node` on PATH (as `#!/usr/bin/env node` would). node then starts
+ * file is a shell script: it moves `NODE_EXTRA_CA_CERTS` aside (with its own process id, which node
+ * keeps across `exec`, so the JavaScript can tell the launcher's value from any other), where the
+ * file's JavaScript puts it back, and runs itself with the `node` on PATH (as `#!/usr/bin/env node`
+ * would). node then starts
  * without reading the certificates, which claudia reads only if it opens a TLS connection
  * (src/export/extra-ca.ts). To node, the second line is a string and a comment.
  */
 const DEFERRED = "CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS";
+/**
+ * bash, where it is /bin/sh, sets SHLVL as it starts, and its `exec` gives it back, except an SHLVL
+ * that was unset, which `exec` would pass on as 0: then node is started without it.
+ */
+const SHLVL_UNSET = 'if [ -n "$BASH_VERSION" ] && [ "$SHLVL" = 1 ]; then exec env -u SHLVL node "$0" "$@"; fi';
 const LAUNCHER = [
   "#!/bin/sh",
-  `':' //; unset ${DEFERRED}; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then ${DEFERRED}=$NODE_EXTRA_CA_CERTS; export ${DEFERRED}; unset NODE_EXTRA_CA_CERTS; fi; exec node "$0" "$@"`,
+  `':' //; unset ${DEFERRED}; if [ -n "$NODE_EXTRA_CA_CERTS" ]; then ${DEFERRED}="$$ $NODE_EXTRA_CA_CERTS"; export ${DEFERRED}; unset NODE_EXTRA_CA_CERTS; fi; ${SHLVL_UNSET}; exec node "$0" "$@"`,
   "",
 ].join("\n");
 

@@ -13,7 +13,7 @@
  * In claudia's own process, `trustDeferredExtraCa` makes the certificates trusted before the first
  * TLS connection: every secure context made without its own `ca` (node's default roots, the case
  * `NODE_EXTRA_CA_CERTS` applies to) gets the file's certificates added, as node would have. It is
- * called wherever claudia may connect with TLS (an https OTLP endpoint, OTLP/gRPC, Sentry). A
+ * called wherever claudia may connect with TLS (an https OTLP endpoint, OTLP/gRPC, Sentry, the user's own endpoint for Claude Code's log events). A
  * program using the library is never concerned: its node read the variable at its own start.
  */
 import type { SecureContext, SecureContextOptions } from "node:tls";
@@ -53,6 +53,7 @@ const CONTEXT_OPTIONS = [
   "privateKeyEngine",
   "privateKeyIdentifier",
   "clientCertEngine",
+  "allowPartialTrustChain",
 ] as const;
 
 /** More distinct option sets than this are not kept (a process makes a handful). */
@@ -68,12 +69,17 @@ const deferred = () => (globalThis as unknown as Record<symbol, Deferred | undef
 /**
  * The command's first step: `NODE_EXTRA_CA_CERTS` back in the environment when the launcher moved
  * it, and the file noted for `trustDeferredExtraCa`. `DEFERRED_VARIABLE` is always removed, so it
- * never reaches Claude Code. When node was started some other way with both variables set, node
- * has read `NODE_EXTRA_CA_CERTS` itself, and it is left alone.
+ * never reaches Claude Code. It is taken only when it carries this process's id (the launcher's,
+ * kept across its `exec`) and `NODE_EXTRA_CA_CERTS` is unset.
  */
-export function restoreDeferredExtraCa(env: NodeJS.ProcessEnv = process.env): void {
-  const file = env[DEFERRED_VARIABLE];
+export function restoreDeferredExtraCa(env: NodeJS.ProcessEnv = process.env, pid = process.pid): void {
+  const value = env[DEFERRED_VARIABLE];
   delete env[DEFERRED_VARIABLE];
+  // "PID FILE": the launcher's process id, which `exec` gives node. Another value (one set in the
+  // environment, with node started some other way) is not the launcher's, and is not taken.
+  const space = value?.indexOf(" ") ?? -1;
+  if (value === undefined || space < 0 || value.slice(0, space) !== String(pid)) return;
+  const file = value.slice(space + 1);
   if (!file || env.NODE_EXTRA_CA_CERTS !== undefined) return;
   env.NODE_EXTRA_CA_CERTS = file;
   (globalThis as unknown as Record<symbol, Deferred>)[STATE] = { file, trusted: false };
@@ -91,11 +97,15 @@ export function trustDeferredExtraCa(): void {
   const { file } = state;
   const tls = process.getBuiltinModule("node:tls");
   const original = tls.createSecureContext;
-  let certificates: string | null | undefined;
+  let read = false;
+  let certificates: string | null = null;
   const shared: { key: unknown[]; context: SecureContext }[] = [];
   tls.createSecureContext = (options?: SecureContextOptions): SecureContext => {
     if (options?.ca != null) return original(options);
-    certificates ??= readBundle(file);
+    if (!read) {
+      read = true;
+      certificates = readBundle(file);
+    }
     if (certificates === null) return original(options);
     const key = CONTEXT_OPTIONS.map((name) => options?.[name]);
     const found = shared.find((entry) => entry.key.every((value, i) => value === key[i]));
@@ -106,7 +116,7 @@ export function trustDeferredExtraCa(): void {
   };
 }
 
-/** The file's text, or null (with node's own warning) when it cannot be read. */
+/** The file's text, or null (with node's own warning, once) when it cannot be read. */
 function readBundle(file: string): string | null {
   try {
     return readRegularFile(file, MAX_BUNDLE).toString("latin1");

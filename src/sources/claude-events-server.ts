@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import { endpointIdentity } from "../config/urls.ts";
 import type { RunEvent } from "../events.ts";
+import { trustDeferredExtraCa } from "../export/extra-ca.ts";
 import { ClaudeEventsParser, claudeEventsEnv, userLogsTarget } from "./claude-events.ts";
 import { boundedServer, closeNow, type LoopbackLimits, listenOnLoopback } from "./loopback.ts";
 
@@ -111,6 +112,7 @@ async function forward(
     if (authorization && !Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) {
       headers.authorization = authorization;
     }
+    if (url.startsWith("https:")) trustDeferredExtraCa();
     const response = await fetch(url, {
       method: "POST",
       headers,

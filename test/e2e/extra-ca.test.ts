@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { makeTestCertificates, type TestCertificates } from "../support/https-site.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../support/otlp-receiver.ts";
-import { BASE_ARGS, CLAUDIA, createSandbox, run, type Sandbox } from "../support/sandbox.ts";
+import { BASE_ARGS, CLAUDE, CLAUDIA, createSandbox, run, type Sandbox } from "../support/sandbox.ts";
 import { type ScriptedModel, startScriptedModel } from "../support/scripted-model.ts";
 import { traceIdFrom, waitForSpans } from "../support/trace-checks.ts";
 
@@ -86,7 +86,12 @@ test("a NODE_EXTRA_CA_CERTS file that cannot be read gets node's own warning whe
   });
   assert.equal(ran.code, 0, ran.stderr);
   assert.match(ran.stdout, new RegExp(`CA: ca=${missing} deferred=unset`));
-  assert.match(ran.stderr, new RegExp(`Warning: Ignoring extra certs from \`${missing}\`, load failed: ENOENT`));
+  const warnings = ran.stderr.split("\n").filter((line) => line.includes("Ignoring extra certs"));
+  assert.equal(warnings.length, 1, ran.stderr);
+  assert.match(
+    warnings[0] as string,
+    new RegExp(`Warning: Ignoring extra certs from \`${missing}\`, load failed: ENOENT`),
+  );
   assert.match(ran.stderr, /not delivered to otlp: .*certificate/);
 });
 
@@ -123,14 +128,74 @@ test("node starts claudia without NODE_EXTRA_CA_CERTS, which is back before the 
   // A preload runs after node read (or did not read) the certificates, before the command's first line.
   writeFileSync(
     preload,
-    `require("node:fs").appendFileSync(${JSON.stringify(seen)}, JSON.stringify([process.env.NODE_EXTRA_CA_CERTS ?? null, process.env.CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS ?? null]) + "\\n");`,
+    `require("node:fs").appendFileSync(${JSON.stringify(seen)}, JSON.stringify([process.env.NODE_EXTRA_CA_CERTS ?? null, process.env.CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS ?? null, process.pid]) + "\\n");`,
   );
   const ran = await installed({
     NODE_OPTIONS: `--require ${preload}`,
     CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS: "/planted",
   });
   assert.equal(ran.code, 0, ran.stderr);
-  const first = readFileSync(seen, "utf8").split("\n")[0];
-  assert.equal(first, JSON.stringify([null, certificates.caFile]));
+  const [extra, deferred, pid] = JSON.parse(readFileSync(seen, "utf8").split("\n")[0] as string);
+  assert.equal(extra, null);
+  // The launcher's value: its process id (node's, after `exec`), then the file.
+  assert.equal(deferred, `${pid} ${certificates.caFile}`);
   assert.match(ran.stdout, new RegExp(`CA: ca=${certificates.caFile} deferred=unset`));
+});
+
+test("started with node directly, a launcher value set in the environment is not taken", async () => {
+  const ran = await run(process.execPath, [CLAUDIA, ...BASE_ARGS, "[[scenario:extra-ca]] show the CA variables"], {
+    env: {
+      ...sandbox.env,
+      NODE_EXTRA_CA_CERTS: undefined,
+      CLAUDIA_DEFERRED_NODE_EXTRA_CA_CERTS: `1 ${certificates.caFile}`,
+    },
+    cwd: sandbox.work,
+  });
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.match(ran.stdout, /CA: ca=unset deferred=unset/);
+});
+
+test("Claude Code's own log events reach the user's https endpoint whose CA only NODE_EXTRA_CA_CERTS names", async () => {
+  const before = receiver.requests.length;
+  const ran = await installed({
+    CLAUDE_CODE_ENABLE_TELEMETRY: "1",
+    OTEL_LOGS_EXPORTER: "otlp",
+    OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: "http/json",
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${receiver.url}/v1/logs`,
+  });
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.doesNotMatch(ran.stderr, /could not be passed on/);
+  assert.ok(
+    receiver.requests.slice(before).some((r) => r.path === "/v1/logs"),
+    "their endpoint got the log events",
+  );
+});
+
+test("Claude Code's shell level is the caller's (set or unset), when /bin/sh is bash as when it is dash", async () => {
+  // What node (and so Claude Code) gets, seen by a preload; the tool's own bash would set SHLVL itself.
+  const seen = join(sandbox.work, "shlvl-seen.txt");
+  const preload = join(sandbox.work, "shlvl.cjs");
+  writeFileSync(
+    preload,
+    `require("node:fs").writeFileSync(${JSON.stringify(seen)}, process.env.SHLVL === undefined ? "unset" : process.env.SHLVL);`,
+  );
+  const shown = (command: string, args: string[], shlvl: string | undefined) =>
+    run(command, [...args, ...BASE_ARGS, "[[scenario:shlvl]] show the level"], {
+      env: { ...sandbox.env, SHLVL: shlvl, NODE_OPTIONS: `--require ${preload}` },
+      cwd: sandbox.work,
+    });
+  for (const shlvl of ["3", undefined]) {
+    const bare = await shown(CLAUDE, ["-p"], shlvl);
+    assert.match(bare.stdout, /Level: shlvl=\d+/);
+    for (const [command, args] of [
+      [CLAUDIA, []],
+      ["bash", [CLAUDIA]],
+    ] as const) {
+      const ran = await shown(command, [...args], shlvl);
+      const how = `${command} ${args.join(" ")}, SHLVL ${shlvl}`;
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.equal(ran.stdout, bare.stdout, how);
+      assert.equal(readFileSync(seen, "utf8"), shlvl ?? "unset", how);
+    }
+  }
 });

@@ -31,6 +31,12 @@ export const scenarios: Record<string, Scenario> = {
         )
       : text(`CA: ${firstLine(c.toolResults[0]?.text)}`),
 
+  /** A Bash call that prints the shell level the tool's shell has (one more than Claude Code's). */
+  shlvl: (c) =>
+    c.toolResults.length === 0
+      ? tools(bash('echo "shlvl=$(printenv SHLVL || echo unset)"', "Show the shell level"))
+      : text(`Level: ${firstLine(c.toolResults[0]?.text)}`),
+
   /** A tool with a large output (about 14 kB), for size limits. */
   "big-output": (c) =>
     c.toolResults.length === 0 ? tools(bash("seq 1 3000", "Print many numbers")) : text("That was a lot of numbers."),
