@@ -13,8 +13,9 @@
  * In claudia's own process, `trustDeferredExtraCa` makes the certificates trusted before the first
  * TLS connection: every secure context made without its own `ca` (node's default roots, the case
  * `NODE_EXTRA_CA_CERTS` applies to) gets the file's certificates added, as node would have. It is
- * called wherever claudia may connect with TLS (an https OTLP endpoint, OTLP/gRPC, Sentry, the user's own endpoint for Claude Code's log events). A
- * program using the library is never concerned: its node read the variable at its own start.
+ * called wherever claudia may connect with TLS: an https OTLP endpoint, OTLP/gRPC, Sentry, and the
+ * user's own endpoint for Claude Code's log events. A program using the library is never
+ * concerned: its node read the variable at its own start.
  */
 import type { SecureContext, SecureContextOptions } from "node:tls";
 import { readRegularFile } from "../config/read-file.ts";
