@@ -116,13 +116,21 @@ export function describeError(error: unknown): string {
   return code ? `${String(code)}: ${message.split("\n")[0]}` : (message.split("\n")[0] ?? "");
 }
 
+const describers = new WeakMap<Backend, (error: unknown) => string>();
+
 /**
  * `describeError` for one backend's failures, its own credentials replaced: a backend's message
- * (gRPC's details) may echo what the request carried.
+ * (gRPC's details) may echo what the request carried. Made once per backend: a re-send may fail
+ * run after run, and the redactor's patterns are compiled when it is made.
  */
 export function failureDescriber(backend: Backend): (error: unknown) => string {
-  const redact = createRedactor({}, credentialValues([backend]));
-  return (error) => redact(describeError(error));
+  let describe = describers.get(backend);
+  if (!describe) {
+    const redact = createRedactor({}, credentialValues([backend]));
+    describe = (error) => redact(describeError(error));
+    describers.set(backend, describe);
+  }
+  return describe;
 }
 
 /**
