@@ -148,7 +148,7 @@ export async function backendExporter(
   if (!endpoint) throw new Error(`backend ${backend.name} has neither an OTLP endpoint nor a Sentry DSN`);
   // The exporter's own deadline (retries included) comes a little before the span processor's, so a
   // failed export ends with the exporter's reason (ECONNREFUSED, a status code), not a bare timeout.
-  const { otlpTraceExporter, TlsFileError } = await import("./otlp-exporters.ts");
+  const { otlpTraceExporter, TlsFileError } = await import("./otlp.ts");
   let otlp: SpanExporter;
   try {
     otlp = await otlpTraceExporter(endpoint, Math.round(timeoutMillis * 0.9), detached);
@@ -194,7 +194,7 @@ export async function createRunProvider(
   const metricEndpoints = config.backends.flatMap((b) => (b.metrics ? [b.metrics] : []));
   const metrics =
     metricEndpoints.length > 0
-      ? await (await import("./metrics.ts")).createMetrics(metricEndpoints, resource, {
+      ? await (await import("./otlp.ts")).createMetrics(metricEndpoints, resource, {
           timeoutMillis: config.exportTimeoutMs,
           temporality: config.metricsTemporality,
           mode: { latest: config.genAi.latest },
