@@ -8,6 +8,7 @@ import { endpointIdentity } from "../config/urls.ts";
 import type { Backend } from "./config.ts";
 import { type Delivery, type RunRecord, writeRecord } from "./journal.ts";
 import { takeLock } from "./journal-lock.ts";
+import { pendingName } from "./journal-outbox.ts";
 import { readRecord, readRequests, type StoredRun, toReadableSpans } from "./journal-store.ts";
 import { backendExporter, describeError, failureDescriber, isRefusal } from "./provider.ts";
 import { exportOnce } from "./splitting-exporter.ts";
@@ -21,13 +22,7 @@ export const safeEndpoint = endpointIdentity;
  * Undefined when there is none, or when the run already reached that endpoint.
  */
 export function pendingDelivery(run: StoredRun, backend: Backend): string | undefined {
-  const deliveries = run.record.deliveries ?? {};
-  const meant = Object.keys(deliveries).filter((name) => {
-    const endpoint = deliveries[name]?.endpoint;
-    return typeof endpoint === "string" && endpoint !== "" && endpointIdentity(endpoint) === backend.identity;
-  });
-  if (meant.some((name) => deliveries[name]?.delivered === true)) return undefined;
-  return meant.find((name) => deliveries[name]?.delivered === false);
+  return pendingName(run.record, backend.identity);
 }
 
 /** Runs whose delivery to this backend failed. */

@@ -15,6 +15,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
+import { noteRecord } from "./journal-outbox.ts";
 import { appendPrivate, createPrivate, privateDir, replacePrivate } from "./private-fs.ts";
 
 /** One backend's delivery of a run. */
@@ -91,6 +92,7 @@ export function runFiles(dir: string, startTime: number, traceId: string): { spa
 /** Write a run's record atomically (a reader never sees half a file), private, through no symbolic link. */
 export function writeRecord(path: string, record: RunRecord): void {
   replacePrivate(path, `${JSON.stringify(record, null, 2)}\n`);
+  noteRecord(path, record);
 }
 
 /**

@@ -11,7 +11,8 @@ import type { ContentPolicy } from "../trace/content.ts";
 import type { TelemetryConfig } from "./config.ts";
 import { deliverRuns, resendable } from "./deliver.ts";
 import { type Delivery, JournalExporter, type RunRecord, runFiles, writeRecord } from "./journal.ts";
-import { listRuns, pruneIfDue, type Retention } from "./journal-store.ts";
+import { fillOutbox, outboxRuns } from "./journal-outbox.ts";
+import { listRuns, pruneIfDue, type Retention, type StoredRun } from "./journal-store.ts";
 import type { ExportReport } from "./provider.ts";
 
 type Warn = (message: string) => void;
@@ -43,7 +44,8 @@ export class RunJournal {
    */
   resendUndelivered(config: TelemetryConfig, debug: Warn, stop?: { at: number }): Promise<void> {
     if (config.backends.length === 0) return Promise.resolve();
-    const runs = listRuns(this.dir, debug);
+    // The outbox's list, or, once, the whole journal (see journal-outbox.ts).
+    const runs = outboxRuns(this.dir) ?? filledOutbox(this.dir, listRuns(this.dir, debug));
     return Promise.all(
       config.backends.map((backend) =>
         deliverRuns(resendable(runs, backend), backend, {
@@ -139,4 +141,9 @@ function recordOf(
     spans,
     deliveries,
   };
+}
+
+function filledOutbox(dir: string, runs: StoredRun[]): StoredRun[] {
+  fillOutbox(dir, runs);
+  return runs;
 }

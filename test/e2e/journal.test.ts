@@ -214,6 +214,10 @@ describe("nothing lost", () => {
     const failed = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] will be late"], endpoint);
     const lateId = traceIdFrom(failed.stderr);
     assert.equal((await recordOf(lateId)).deliveries.otlp?.delivered, false);
+    // Listed in the outbox, which the next run reads instead of every record (journal-outbox.ts).
+    const outbox = join(h.sandbox.claudiaHome, "journal.outbox");
+    const listed = () => readdirSync(outbox).filter((name) => name.includes(lateId));
+    assert.equal(listed().length, 1);
     const back = await startOtlpReceiver({ port });
     try {
       const next = await claudia(h.sandbox, [...BASE_ARGS, "[[scenario:text]] next"], {
@@ -224,6 +228,7 @@ describe("nothing lost", () => {
       const late = await waitForSpans(back.spans, lateId, 2);
       assert.equal(late.length, 2);
       assert.equal((await recordOf(lateId)).deliveries.otlp?.delivered, true);
+      assert.deepEqual(listed(), []);
     } finally {
       await back.close();
     }
