@@ -9,7 +9,7 @@
  * recorded before it was listed: a journal from before the outbox, or one whose outbox was lost, is
  * read whole once and listed.
  */
-import { lstatSync, readdirSync, rmSync } from "node:fs";
+import { lstatSync, readdirSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { endpointIdentity } from "../config/urls.ts";
 import type { RunRecord } from "./journal.ts";
@@ -65,15 +65,27 @@ export function noteRecord(recordPath: string, record: RunRecord): void {
       privateDir(dirname(entry));
       createPrivate(entry, "");
     } else {
-      rmSync(entry, { force: true });
+      unlinkIfThere(entry);
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return;
     try {
-      if (isMyFolder(dirname(entry))) rmSync(join(dirname(entry), COMPLETE), { force: true });
+      if (isMyFolder(dirname(entry))) unlinkIfThere(join(dirname(entry), COMPLETE));
     } catch {
       // Nothing more to do: a later run that can write here lists it again.
     }
+  }
+}
+
+/**
+ * Remove a file (a link itself, never what it points to). Never throws: an entry left behind is
+ * dropped when read, and a `.complete` that cannot be removed is in a folder this user cannot write.
+ */
+function unlinkIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Not there, or not ours to remove.
   }
 }
 
@@ -113,7 +125,7 @@ export function outboxRuns(journal: string): StoredRun[] | undefined {
     if (record?.traceId !== undefined && waitsForDelivery(record)) {
       runs.push({ record, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
     } else {
-      rmSync(join(outbox, name), { force: true });
+      unlinkIfThere(join(outbox, name));
     }
   }
   return runs.sort((a, b) => b.record.startTime - a.record.startTime);
