@@ -43,8 +43,10 @@ test("traces show --full and traces list write no control character from the ses
   const shown = renderTree(spans, { full: true, color: false });
   // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
   assert.doesNotMatch(shown, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
-  assert.match(shown, /list \]0;pwnedfiles/);
-  assert.match(shown, /prompt: hi \]0;pwned/);
+  // Whole sequences go, not only their control characters: no "]0;pwned" or "[2J" left as text.
+  assert.match(shown, /list files/);
+  assert.match(shown, /prompt: hi\s*$/m);
+  assert.doesNotMatch(shown, /pwned|\[2J|31m|\[5m/);
 
   const listed = renderList(
     [
@@ -72,6 +74,7 @@ test("traces show --full and traces list write no control character from the ses
   );
   // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
   assert.doesNotMatch(listed, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
+  assert.doesNotMatch(listed, /pwned|\[2J|31m/);
 });
 
 test("a cut never splits an emoji: the pair is kept whole or dropped whole", () => {

@@ -6,20 +6,14 @@ import type { AttributeValue } from "@opentelemetry/api";
 import { attributesOf, nanos, type OtlpSpan } from "../../export/journal-store.ts";
 import { messagesText } from "../../trace/messages.ts";
 import { ATTR, EVENT, LEGACY, OPERATION, STATUS_CODE } from "../../trace/semconv.ts";
-import { ellipsize } from "../../trace/text.ts";
+import { ellipsize, stripControl } from "../../trace/text.ts";
 import { toolTitle } from "../../trace/tool-title.ts";
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-
 /**
- * Text from a session made safe for a terminal: every C0/C1 control character but tab and line
- * feed removed (without ESC, what was an escape sequence is plain text).
+ * Text from a session made safe for a terminal (`stripControl`), on one line: for a cell of a table
+ * or a tree, where a line break would start a row of its own.
  */
-export const printable = (text: string): string => text.replace(CONTROL, "");
-
-/** `printable`, on one line: for a cell of a table, where a line break would start a row of its own. */
-export const printableLine = (text: string): string => printable(text).replace(/[\t\n\r\u2028\u2029]+/g, " ");
+export const printableLine = (text: string): string => stripControl(text).replace(/[\t\n\r\u2028\u2029]+/g, " ");
 
 export interface TreeOptions {
   /** Add captured content (prompt, arguments, results, answers) under each span. */
@@ -162,7 +156,7 @@ export function renderTree(spans: OtlpSpan[], options: TreeOptions): string {
           ["answer", answer],
         ] as const) {
           if (value === undefined || value === "") continue;
-          const text = printable(String(value)).replace(/\s+/g, " ");
+          const text = stripControl(String(value)).replace(/\s+/g, " ");
           lines.push(dim(`${indent}  ${key}: ${ellipsize(text, 300)}`));
         }
       }
