@@ -49,43 +49,58 @@ export function waitsForDelivery(record: RunRecord): boolean {
   return false;
 }
 
-const entryPath = (recordPath: string) => {
+/** The entry naming the record at `recordPath`; undefined for a name no entry can hold. */
+const entryPath = (recordPath: string): string | undefined => {
   const journal = dirname(dirname(recordPath));
-  return join(outboxDir(journal), `${basename(dirname(recordPath))}_${basename(recordPath)}`);
+  const name = `${basename(dirname(recordPath))}_${basename(recordPath)}`;
+  return ENTRY.test(name) ? join(outboxDir(journal), name) : undefined;
 };
 
 /**
- * List or unlist the run whose record was just written at `recordPath`. Never throws: when an entry
- * cannot be made, the outbox stops claiming to be complete, so the next run reads the whole journal.
+ * List the run whose record is about to be written, saying it waits: before the record, so that a
+ * process stopped in between leaves an entry too many (dropped when read), never one too few.
+ * Returns whether the run is listed. When it is not, the outbox stops claiming to be complete, so
+ * the next run reads the whole journal. Never throws.
  */
-export function noteRecord(recordPath: string, record: RunRecord): void {
+export function listWaiting(recordPath: string): boolean {
   const entry = entryPath(recordPath);
   try {
-    if (waitsForDelivery(record)) {
-      privateDir(dirname(entry));
-      createPrivate(entry, "");
-    } else {
-      unlinkIfThere(entry);
-    }
+    if (!entry) throw new Error("no entry can name this record");
+    privateDir(dirname(entry));
+    createPrivate(entry, "");
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return;
-    try {
-      if (isMyFolder(dirname(entry))) unlinkIfThere(join(dirname(entry), COMPLETE));
-    } catch {
-      // Nothing more to do: a later run that can write here lists it again.
-    }
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return true;
+    const outbox = outboxDir(dirname(dirname(recordPath)));
+    if (isMyFolder(outbox)) unlinkIfThere(join(outbox, COMPLETE));
+    return false;
   }
 }
 
 /**
- * Remove a file (a link itself, never what it points to). Never throws: an entry left behind is
- * dropped when read, and a `.complete` that cannot be removed is in a folder this user cannot write.
+ * Unlist the run whose record was just written, saying it no longer waits. Another claudia may be
+ * writing it at the same time, saying it waits (two backends' re-sends record into one run): when an
+ * entry was removed, the record is read once more and listed again if it waits. (That writer also
+ * lists it again once its record is written: see `writeRecord`.) Never throws.
  */
-function unlinkIfThere(path: string): void {
+export function unlistRun(recordPath: string): void {
+  const entry = entryPath(recordPath);
+  if (!entry || !unlinkIfThere(entry)) return;
+  const record = readOrUndefined(recordPath);
+  if (record && waitsForDelivery(record)) listWaiting(recordPath);
+}
+
+/**
+ * Remove a file (a link itself, never what it points to); whether it did. Never throws: an entry
+ * left behind is dropped when read, and a `.complete` that cannot be removed is in a folder this
+ * user cannot write.
+ */
+function unlinkIfThere(path: string): boolean {
   try {
     unlinkSync(path);
+    return true;
   } catch {
-    // Not there, or not ours to remove.
+    return false;
   }
 }
 
@@ -100,16 +115,26 @@ function isMyFolder(path: string): boolean {
 }
 
 /**
+ * The outbox can be trusted to list every waiting run: complete, and a folder only this user can
+ * read and write (one this user cannot write could not have taken an entry or lost its mark).
+ */
+function trusted(outbox: string): boolean {
+  try {
+    const stat = lstatSync(outbox);
+    if (!stat.isDirectory() || !ownedByMe(stat) || (stat.mode & 0o777) !== 0o700) return false;
+    return lstatSync(join(outbox, COMPLETE)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The runs the outbox lists that still wait, newest first; undefined when it cannot say (never
- * completed, missing, not this user's folder), and the whole journal must be read instead.
+ * completed, missing, not this user's private folder), and the whole journal must be read instead.
  */
 export function outboxRuns(journal: string): StoredRun[] | undefined {
   const outbox = outboxDir(journal);
-  try {
-    if (!isMyFolder(outbox) || !lstatSync(join(outbox, COMPLETE)).isFile()) return undefined;
-  } catch {
-    return undefined;
-  }
+  if (!trusted(outbox)) return undefined;
   let names: string[];
   try {
     names = readdirSync(outbox);
@@ -121,20 +146,36 @@ export function outboxRuns(journal: string): StoredRun[] | undefined {
     const match = ENTRY.exec(name);
     if (!match) continue;
     const recordPath = join(journal, match[1] as string, match[2] as string);
-    const record = readOrUndefined(recordPath);
-    if (record?.traceId !== undefined && waitsForDelivery(record)) {
-      runs.push({ record, recordPath, spansPath: recordPath.replace(/\.run\.json$/, ".jsonl") });
-    } else {
-      unlinkIfThere(join(outbox, name));
-    }
+    const read = readEntry(journal, match[1] as string, recordPath);
+    // An unreadable record's entry stays: it may be read next time (pruning removes a damaged one).
+    if (read === "unreadable") continue;
+    if (read === undefined) unlinkIfThere(join(outbox, name));
+    else if (waitsForDelivery(read)) runs.push({ record: read, recordPath, spansPath: spansOf(recordPath) });
+    else unlistRun(recordPath);
   }
   return runs.sort((a, b) => b.record.startTime - a.record.startTime);
 }
 
-/** After reading the whole journal (`runs`): list those that wait, and mark the outbox complete. */
-export function fillOutbox(journal: string, runs: StoredRun[]): void {
+/** A listed run's record; undefined when it is gone, "unreadable" when it could not be read now. */
+function readEntry(journal: string, day: string, recordPath: string): RunRecord | undefined | "unreadable" {
   try {
-    for (const run of runs) noteRecord(run.recordPath, run.record);
+    // As listRuns: another user's day folder holds no run of this user's.
+    if (!isMyFolder(join(journal, day))) return undefined;
+    return readRecord(recordPath);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "unreadable";
+  }
+}
+
+/**
+ * After reading the whole journal (`runs`): list those that wait, and mark the outbox complete,
+ * unless one of them could not be listed.
+ */
+export function fillOutbox(journal: string, runs: StoredRun[]): void {
+  let listed = true;
+  for (const run of runs) if (waitsForDelivery(run.record)) listed = listWaiting(run.recordPath) && listed;
+  if (!listed) return;
+  try {
     const outbox = outboxDir(journal);
     privateDir(outbox);
     truncatePrivate(join(outbox, COMPLETE), "");
@@ -142,6 +183,8 @@ export function fillOutbox(journal: string, runs: StoredRun[]): void {
     // A journal this process may not write to: it is read whole again next time.
   }
 }
+
+const spansOf = (recordPath: string) => recordPath.replace(/\.run\.json$/, ".jsonl");
 
 function readOrUndefined(recordPath: string): RunRecord | undefined {
   try {

@@ -15,7 +15,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
-import { noteRecord } from "./journal-outbox.ts";
+import { listWaiting, unlistRun, waitsForDelivery } from "./journal-outbox.ts";
 import { appendPrivate, createPrivate, privateDir, replacePrivate } from "./private-fs.ts";
 
 /** One backend's delivery of a run. */
@@ -91,8 +91,13 @@ export function runFiles(dir: string, startTime: number, traceId: string): { spa
 
 /** Write a run's record atomically (a reader never sees half a file), private, through no symbolic link. */
 export function writeRecord(path: string, record: RunRecord): void {
+  // The outbox lists a waiting run before its record says so, and once more after (a claudia writing
+  // the same record may have unlisted it meanwhile); it unlists one that no longer waits after.
+  const waits = waitsForDelivery(record);
+  if (waits) listWaiting(path);
   replacePrivate(path, `${JSON.stringify(record, null, 2)}\n`);
-  noteRecord(path, record);
+  if (waits) listWaiting(path);
+  else unlistRun(path);
 }
 
 /**

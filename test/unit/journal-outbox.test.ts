@@ -1,10 +1,20 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import { type Delivery, type RunRecord, runFiles, writeRecord } from "../../src/export/journal.ts";
-import { fillOutbox, outboxDir, outboxRuns, waitsForDelivery } from "../../src/export/journal-outbox.ts";
+import { fillOutbox, outboxDir, outboxRuns, unlistRun, waitsForDelivery } from "../../src/export/journal-outbox.ts";
 import { listRuns } from "../../src/export/journal-store.ts";
 
 const ENDPOINT = "http://collector:4318";
@@ -96,7 +106,8 @@ describe("the outbox of runs not yet delivered", () => {
     fillOutbox(journal, []);
     const secret = join(base, "elsewhere.run.json");
     writeFileSync(secret, JSON.stringify(record(id(9), { otlp: failed })));
-    for (const name of ["..__elsewhere.run.json", "2026-06-15_..%2Felsewhere.run.json", "x_elsewhere.run.json"]) {
+    // A looser reading of `..` + `_elsewhere.run.json` would be journal/../elsewhere.run.json: that file.
+    for (const name of [".._elsewhere.run.json", "..__elsewhere.run.json", "2026-06-15_..%2Felsewhere.run.json"]) {
       writeFileSync(join(outboxDir(journal), name), "");
     }
     assert.deepEqual(waiting(), []);
@@ -117,9 +128,63 @@ describe("the outbox of runs not yet delivered", () => {
     assert.deepEqual(readdirSync(join(base, "other")), [".complete"]);
   });
 
+  test("a waiting run no entry can name keeps the outbox incomplete: the journal is read whole", () => {
+    const day = join(journal, "2026-06-15");
+    mkdirSync(day, { recursive: true });
+    writeFileSync(join(day, "copy.of.run.json"), JSON.stringify(record(id(1), { otlp: failed })));
+    fillOutbox(journal, listRuns(journal));
+    assert.equal(outboxRuns(journal), undefined);
+    assert.deepEqual(
+      listRuns(journal).map((run) => run.record.traceId),
+      [id(1)],
+    );
+  });
+
+  test("unlisting reads the record again: a run another claudia just recorded as waiting stays listed", () => {
+    fillOutbox(journal, []);
+    const path = recordRun(1, { otlp: failed });
+    unlistRun(path);
+    assert.deepEqual(waiting(), [id(1)]);
+  });
+
+  test("an entry whose record cannot be read now is kept for later; one whose record is gone is not", () => {
+    fillOutbox(journal, []);
+    const damaged = recordRun(1, { otlp: failed });
+    const gone = recordRun(2, { otlp: failed });
+    writeFileSync(damaged, "{ not json");
+    rmSync(gone);
+    assert.deepEqual(waiting(), []);
+    assert.deepEqual(readdirSync(outboxDir(journal)).sort(), [".complete", `2026-06-15_${basename(damaged)}`]);
+  });
+
+  test("folder 0700, entries 0600; a folder others may write to is not trusted", () => {
+    fillOutbox(journal, []);
+    const path = recordRun(1, { otlp: failed });
+    const outbox = outboxDir(journal);
+    assert.equal(lstatSync(outbox).mode & 0o777, 0o700);
+    assert.equal(lstatSync(join(outbox, `2026-06-15_${basename(path)}`)).mode & 0o777, 0o600);
+    chmodSync(outbox, 0o770);
+    assert.equal(outboxRuns(journal), undefined);
+  });
+
+  test("a record in a day folder another user owns is not read", {
+    skip: process.getuid?.() !== 0 && "needs root to hand a folder to another user",
+  }, () => {
+    fillOutbox(journal, []);
+    const path = recordRun(1, { otlp: failed });
+    chownSync(dirname(path), 65534, 65534);
+    assert.deepEqual(waiting(), []);
+  });
+
   test("what waits: a failed delivery to an endpoint the run has not reached under another name", () => {
     assert.equal(waitsForDelivery(record(id(1), { a: failed })), true);
     assert.equal(waitsForDelivery(record(id(1), { a: failed, b: delivered })), false);
+    // Reached under another name, with the same endpoint written with credentials: no longer waits.
+    const same = { ...delivered, endpoint: "http://user:secret@collector:4318" };
+    assert.equal(waitsForDelivery(record(id(1), { a: failed, b: same })), false);
+    // Reached elsewhere only: still waits for the endpoint it failed.
+    const elsewhere = { ...delivered, endpoint: "http://other:4318" };
+    assert.equal(waitsForDelivery(record(id(1), { a: failed, b: elsewhere })), true);
     assert.equal(waitsForDelivery(record(id(1), { a: { ...failed, refused: true } })), false);
     assert.equal(waitsForDelivery(record(id(1), { a: { ...failed, endpoint: "" } })), false);
     assert.equal(waitsForDelivery(record(id(1), {})), false);
