@@ -7,9 +7,11 @@ import { randomUUID } from "node:crypto";
 import {
   closeSync,
   copyFileSync,
+  existsSync,
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   symlinkSync,
   writeFileSync,
   writeSync,
@@ -436,5 +438,38 @@ describe("traces import of a session claudia ran in part", () => {
     assert.doesNotMatch(prompt, /\]\] traced part/);
     const again = await traces(["import"]);
     assert.match(again.stdout, /^Imported 0 session\(s\)/);
+  });
+  test("a session imported while its claudia run was still going: that import is removed once the run has recorded it", async () => {
+    const traced = await claudia(h.sandbox, [...BASE_ARGS, "--output-format", "json", "[[scenario:bash]] still going"]);
+    assert.equal(traced.code, 0, traced.stderr);
+    const { session_id: sessionId } = JSON.parse(traced.stdout) as { session_id: string };
+    const traceId = traceIdFrom(traced.stderr);
+    // While a run goes on, its record is not written yet: an import then sees a session of its own.
+    const journal = join(h.sandbox.claudiaHome, "journal");
+    const day = readdirSync(journal).find(
+      (d) =>
+        existsSync(join(journal, d)) && readdirSync(join(journal, d)).some((n) => n.endsWith(`-${traceId}.run.json`)),
+    );
+    assert.ok(day, "claudia's run is in the journal");
+    const record = join(
+      journal,
+      day,
+      readdirSync(join(journal, day)).find((n) => n.endsWith(`-${traceId}.run.json`)) as string,
+    );
+    renameSync(record, `${record}.later`);
+    const during = await traces(["import"]);
+    assert.equal(during.code, 0, during.stderr);
+    renameSync(`${record}.later`, record);
+    const forSession = async () =>
+      (await storedRecords(h.sandbox)).filter((r) => r.sessionId === sessionId).map((r) => r.traceId);
+    assert.equal((await forSession()).length, 2, "the live run and its import");
+
+    const after = await traces(["import"]);
+    assert.equal(after.code, 0, after.stderr);
+    assert.match(after.stdout, /1 recorded by claudia since: their imports removed/);
+    assert.deepEqual(await forSession(), [traceId]);
+    const again = await traces(["import"]);
+    assert.doesNotMatch(again.stdout, /recorded by claudia since/);
+    assert.deepEqual(await forSession(), [traceId]);
   });
 });

@@ -7,7 +7,8 @@
  * (continued by bare `claude`, or begun with it), the rest is imported: the stretches claudia's runs
  * traced are left out. A session continued since it was imported
  * (imported while still open, or resumed later) is imported again: its run is replaced, under the
- * same trace id and, for what it had then, the same span ids.
+ * same trace id and, for what it had then, the same span ids. A session imported while a claudia run
+ * of it was still going, which that run has since recorded whole, loses its import: it was a copy.
  */
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -100,13 +101,17 @@ function tracedWhole(file: SessionFile, runs: Stretch[]): boolean {
   }
 }
 
-/** Nothing to do, a new session, or the run of an earlier import of a session continued since. */
-type Plan = "present" | "new" | StoredRun;
+/**
+ * Nothing to do, a new session, the run of an earlier import of a session continued since, or the
+ * run of an earlier import of a session a claudia run has traced whole since (imported while that
+ * run was still going, before it recorded itself): a second copy of that run, to remove.
+ */
+type Plan = "present" | "new" | StoredRun | { superseded: StoredRun };
 
 function planOf(file: SessionFile, journal: JournalSessions): Plan {
   const claudiaRuns = journal.ranByClaudia.get(file.sessionId);
-  if (claudiaRuns && tracedWhole(file, claudiaRuns)) return "present";
   const earlier = journal.imported.get(importedTraceId(file.sessionId));
+  if (claudiaRuns && tracedWhole(file, claudiaRuns)) return earlier ? { superseded: earlier } : "present";
   if (!earlier) return "new";
   // Claude Code only appends: the same size is the same transcript. A run imported by a claudia
   // that did not note the size is imported again, once.
@@ -124,6 +129,8 @@ function removeRun(run: StoredRun): void {
 
 interface Counts {
   imported: number;
+  /** Imports removed: the session's claudia run recorded it whole since. */
+  superseded: number;
   updated: number;
   present: number;
   empty: number;
@@ -141,6 +148,11 @@ async function importFile(
     counts.present++;
     return;
   }
+  if (typeof plan === "object" && "superseded" in plan) {
+    removeRun(plan.superseded);
+    counts.superseded++;
+    return;
+  }
   try {
     if (plan !== "new") removeRun(plan);
     const outcome = await importSession(file, ctx, ctx.exclude);
@@ -154,6 +166,7 @@ async function importFile(
 function summaryLine(counts: Counts, maxAgeDays: number): string {
   const notes = [
     counts.present ? `${counts.present} already in the journal` : "",
+    counts.superseded ? `${counts.superseded} recorded by claudia since: their imports removed` : "",
     counts.empty ? `${counts.empty} without a conversation` : "",
     counts.expired ? `${counts.expired} begun before the journal's ${maxAgeDays} days` : "",
     counts.failed ? `${counts.failed} unreadable` : "",
@@ -182,7 +195,7 @@ export async function importCommand(args: string[], io: ImportIo): Promise<numbe
       warn(m);
     },
   };
-  const counts: Counts = { imported: 0, updated: 0, present: 0, empty: 0, expired: 0, failed: 0 };
+  const counts: Counts = { imported: 0, updated: 0, present: 0, superseded: 0, empty: 0, expired: 0, failed: 0 };
   // A session's file found twice (two folders given) is imported once.
   const handled = new Set<string>();
   for (const [i, file] of files.entries()) {
