@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import { type Delivery, type RunRecord, runFiles, writeRecord } from "../../src/export/journal.ts";
 import { fillOutbox, outboxDir, outboxRuns, unlistRun, waitsForDelivery } from "../../src/export/journal-outbox.ts";
 import { listRuns } from "../../src/export/journal-store.ts";
+import { runRecord } from "../support/run-record.ts";
 
 const ENDPOINT = "http://collector:4318";
 const START = Date.parse("2026-06-15T12:00:00Z");
@@ -28,18 +29,8 @@ const failed: Delivery = {
 };
 const delivered: Delivery = { ...failed, delivered: true, spans: 3, error: undefined };
 
-const record = (traceId: string, deliveries: Record<string, Delivery>, startTime = START): RunRecord => ({
-  traceId,
-  startTime,
-  endTime: startTime + 1000,
-  durationMs: 1000,
-  status: "ok",
-  toolCalls: 0,
-  inputTokens: 1,
-  outputTokens: 1,
-  spans: 3,
-  deliveries,
-});
+const record = (traceId: string, deliveries: Record<string, Delivery>, startTime = START): RunRecord =>
+  runRecord(traceId, startTime, { spans: 3, deliveries });
 
 const id = (n: number) => n.toString(16).padStart(32, "0");
 

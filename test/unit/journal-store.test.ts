@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, test } from "node:test";
-import { type RunRecord, runFiles, writeRecord } from "../../src/export/journal.ts";
+import { runFiles, writeRecord } from "../../src/export/journal.ts";
 import {
   findRun,
   listRuns,
@@ -12,6 +12,7 @@ import {
   pruneIfDue,
   toReadableSpans,
 } from "../../src/export/journal-store.ts";
+import { runRecord } from "../support/run-record.ts";
 
 const DAY = 86400000;
 const NOW = Date.parse("2026-06-15T12:00:00Z");
@@ -25,19 +26,7 @@ function fakeRun(
   const files = runFiles(dir, startTime, traceId);
   mkdirSync(dirname(files.spans), { recursive: true });
   writeFileSync(files.spans, "x".repeat(spansBytes));
-  const record: RunRecord = {
-    traceId,
-    startTime,
-    endTime: startTime + 1000,
-    durationMs: 1000,
-    status: "ok",
-    toolCalls: 0,
-    inputTokens: 1,
-    outputTokens: 1,
-    spans: 1,
-    deliveries: {},
-  };
-  writeRecord(files.record, record);
+  writeRecord(files.record, runRecord(traceId, startTime));
   return files;
 }
 
