@@ -18,6 +18,7 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Endpoint, TlsFiles } from "../config/backends.ts";
 import { readRegularFile } from "../config/read-file.ts";
 import { trustDeferredExtraCa } from "./extra-ca.ts";
+import { GrpcRetryingExporter } from "./grpc-retry.ts";
 import { LastStatus, StatusNamingExporter } from "./http-status.ts";
 
 const CONCURRENCY = 30;
@@ -136,7 +137,10 @@ export async function grpcOptions(endpoint: Endpoint, timeoutMillis: number): Pr
   };
 }
 
-/** A span exporter for this endpoint, reading nothing but the endpoint. */
+/**
+ * A span exporter for this endpoint, reading nothing but the endpoint. Over gRPC its exports are
+ * retried as the SDK's HTTP ones are (grpc-retry.ts).
+ */
 export async function otlpTraceExporter(
   endpoint: Endpoint,
   timeoutMillis: number,
@@ -144,7 +148,7 @@ export async function otlpTraceExporter(
 ): Promise<SpanExporter> {
   if (endpoint.protocol === "grpc") {
     const { createOtlpGrpcExportDelegate } = await import("@opentelemetry/otlp-grpc-exporter-base");
-    return new OTLPExporterBase<ReadableSpan[]>(
+    const exporter = new OTLPExporterBase<ReadableSpan[]>(
       createOtlpGrpcExportDelegate(
         await grpcOptions(endpoint, timeoutMillis),
         ProtobufTraceSerializer,
@@ -155,6 +159,7 @@ export async function otlpTraceExporter(
         "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
       ),
     );
+    return new GrpcRetryingExporter(exporter, { timeoutMillis, detached });
   }
   const serializer = endpoint.protocol === "http/json" ? JsonTraceSerializer : ProtobufTraceSerializer;
   const status = new LastStatus();

@@ -3,6 +3,7 @@
  * the metrics SDK, only when a backend takes metrics.
  */
 
+import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { createOtlpHttpExportDelegate } from "@opentelemetry/otlp-exporter-base/node-http";
 import {
   JsonMetricsSerializer,
@@ -12,6 +13,7 @@ import {
 import type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { Endpoint } from "../config/backends.ts";
 import type { Temporality } from "../config/resolve.ts";
+import { withGrpcRetries } from "./grpc-retry.ts";
 import { grpcOptions, httpOptions } from "./otlp-exporters.ts";
 
 /** A metric exporter for this endpoint, reading nothing but the endpoint and the temporality. */
@@ -39,7 +41,8 @@ export async function otlpMetricExporter(
       "MetricsExportService",
       "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
     );
-    return new OTLPMetricExporterBase(delegate, { temporalityPreference });
+    // Only a run exports metrics: its retries' waits never hold the process (see grpc-retry.ts).
+    return retried(new OTLPMetricExporterBase(delegate, { temporalityPreference }), timeoutMillis);
   }
   const serializer = endpoint.protocol === "http/json" ? JsonMetricsSerializer : ProtobufMetricsSerializer;
   const delegate = createOtlpHttpExportDelegate<ResourceMetrics, unknown>(
@@ -51,4 +54,24 @@ export async function otlpMetricExporter(
     undefined,
   );
   return new OTLPMetricExporterBase(delegate, { temporalityPreference });
+}
+
+/** The gRPC metric exporter with its exports retried as its span exporter's are. */
+function retried(inner: PushMetricExporter, timeoutMillis: number): PushMetricExporter {
+  let stopped = false;
+  return {
+    export: (metrics, done) => {
+      const attempt = () => new Promise<ExportResult>((resolve) => inner.export(metrics, resolve));
+      withGrpcRetries(attempt, { timeoutMillis, detached: true, stopped: () => stopped }).then(done, (error) =>
+        done({ code: ExportResultCode.FAILED, error }),
+      );
+    },
+    forceFlush: () => inner.forceFlush(),
+    shutdown: () => {
+      stopped = true;
+      return inner.shutdown();
+    },
+    selectAggregationTemporality: inner.selectAggregationTemporality?.bind(inner),
+    selectAggregation: inner.selectAggregation?.bind(inner),
+  };
 }

@@ -200,6 +200,31 @@ describe("backend faults", () => {
     });
   }
 
+  test("a gRPC collector answering UNAVAILABLE, then back: retried within the run, delivered, no line", async () => {
+    const expected = await truth();
+    const receiver = await startOtlpReceiver();
+    // The run's first export (its root span, sent at once) meets the outage and its retries see the end of it.
+    receiver.fault = { kind: "grpc-status", code: 14, details: "starting", times: 2 };
+    try {
+      const ran = await watchedClaudia([...BASE_ARGS, PROMPT], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.grpcUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+        CLAUDIA_RESEND_WAIT_MS: "0",
+      });
+      assert.equal(ran.code, expected.code);
+      assert.equal(ran.stdout, expected.stdout);
+      assert.ok(ran.afterClaudeMs <= EXPORT_BOUND_MS + SLACK_MS, `claudia went on for ${ran.afterClaudeMs} ms`);
+      assert.doesNotMatch(ran.stderr, /^claudia: .*not delivered/m, ran.stderr);
+      assert.equal(receiver.fault, undefined, "both refusals were played");
+      const traceId = traceIdFrom(ran.stderr);
+      const arrived = new Set(receiver.spans.filter((s) => s.traceId === traceId).map((s) => s.spanId));
+      assert.equal(arrived.size, 4, "every span arrived during the run");
+      assert.equal((await recordOf(traceId)).deliveries.otlp?.delivered, true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   test("the line names the HTTP status a backend answered (a quota from an outage), never its reason phrase or body", async () => {
     const receiver = await startOtlpReceiver();
     try {

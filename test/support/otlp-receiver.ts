@@ -73,7 +73,8 @@ export interface ReceivedSpan {
  * same; `grpc-status` answers gRPC with that status code; the rest are HTTP only.
  */
 export type Fault =
-  | { kind: "grpc-status"; code: number; details: string }
+  /** `times`: answered so that many times, then healthy again (a collector coming back). */
+  | { kind: "grpc-status"; code: number; details: string; times?: number }
   | { kind: "blackhole" }
   | { kind: "slow"; ms: number }
   /** Answers once `until` resolves. */
@@ -275,8 +276,10 @@ export async function startOtlpReceiver(
           };
           const fault = receiver.fault;
           if (fault?.kind === "blackhole") return;
-          if (fault?.kind === "grpc-status") callback({ code: fault.code, details: fault.details });
-          else if (fault?.kind === "slow") setTimeout(answer, fault.ms);
+          if (fault?.kind === "grpc-status") {
+            if (fault.times !== undefined && --fault.times <= 0) receiver.fault = undefined;
+            callback({ code: fault.code, details: fault.details });
+          } else if (fault?.kind === "slow") setTimeout(answer, fault.ms);
           else if (fault?.kind === "hold") void fault.until.then(answer);
           else answer();
         },
