@@ -29,11 +29,17 @@ const field = (value: unknown, key: string): unknown =>
   typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 
 const stringOf = (value: unknown) => (typeof value === "string" ? value : undefined);
+const numberOf = (value: unknown) => (typeof value === "number" ? String(value) : undefined);
 
 interface GithubPullRequest {
   number?: string;
   headRef?: string;
   headSha?: string;
+  /**
+   * Known from a comment on it (`issue_comment`): its payload has the number but not the head, and
+   * GITHUB_REF and GITHUB_SHA are the default branch's, so the head is left to the checkout.
+   */
+  fromComment?: boolean;
 }
 
 /**
@@ -45,14 +51,20 @@ function githubPullRequest(env: Env): GithubPullRequest {
   const text = env.GITHUB_EVENT_PATH ? readBounded(env.GITHUB_EVENT_PATH, 4 * 1024 * 1024) : undefined;
   if (text) {
     try {
-      const pr = field(JSON.parse(text), "pull_request");
+      const payload: unknown = JSON.parse(text);
+      const pr = field(payload, "pull_request");
       if (typeof pr === "object" && pr !== null) {
-        const number = field(pr, "number");
         return {
-          number: typeof number === "number" ? String(number) : undefined,
+          number: numberOf(field(pr, "number")),
           headRef: stringOf(field(field(pr, "head"), "ref")),
           headSha: stringOf(field(field(pr, "head"), "sha")),
         };
+      }
+      // A comment on a pull request is a comment on its issue, which says it is one.
+      const issue = field(payload, "issue");
+      const onPullRequest = field(issue, "pull_request");
+      if (typeof onPullRequest === "object" && onPullRequest !== null) {
+        return { number: numberOf(field(issue, "number")), fromComment: true };
       }
     } catch {
       // Not JSON: the ref may still say.
@@ -86,8 +98,8 @@ const github: Provider = {
       pipelineRunUrl: run && env.GITHUB_RUN_ATTEMPT ? `${run}/attempts/${env.GITHUB_RUN_ATTEMPT}` : run,
       taskName: env.GITHUB_JOB,
       repositoryUrl: repo,
-      ...githubHead(env, pr),
-      refHeadRevision: pr.headSha ?? env.GITHUB_SHA,
+      ...(pr.fromComment ? {} : githubHead(env, pr)),
+      refHeadRevision: pr.fromComment ? undefined : (pr.headSha ?? env.GITHUB_SHA),
       changeId: pr.number,
       providerName: "github",
     };

@@ -101,6 +101,48 @@ describe("detectCiResource: each provider from its documented variables", () => 
     assert.equal(attrs["vcs.change.id"], "7");
   });
 
+  test("GitHub Actions, a comment on a pull request: its number; the head from the checkout, not the default branch", () => {
+    const event = join(base, "comment.json");
+    const issue = { number: 42, pull_request: { url: "https://api.github.com/repos/acme/widgets/pulls/42" } };
+    writeFileSync(event, JSON.stringify({ action: "created", comment: { body: "@claude fix it" }, issue }));
+    const env = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_EVENT_NAME: "issue_comment",
+      GITHUB_EVENT_PATH: event,
+      GITHUB_REF: "refs/heads/main",
+      GITHUB_REF_NAME: "main",
+      GITHUB_SHA: SHA,
+    };
+    const work = fakeCheckout("comment-pr", "ref: refs/heads/feature/x\n", { "refs/heads/feature/x": `${HEAD_SHA}\n` });
+    const attrs = detectCiResource(env, work);
+    assert.equal(attrs["vcs.change.id"], "42");
+    assert.equal(attrs["vcs.ref.head.name"], "feature/x");
+    assert.equal(attrs["vcs.ref.head.revision"], HEAD_SHA);
+    // Outside a checkout the head is not known: the default branch is not the change's head.
+    const bare = detectCiResource(env, nowhere);
+    assert.equal(bare["vcs.change.id"], "42");
+    assert.equal(bare["vcs.ref.head.name"], undefined);
+    assert.equal(bare["vcs.ref.head.revision"], undefined);
+  });
+
+  test("GitHub Actions, a comment on an issue: no change, the workflow's branch", () => {
+    const event = join(base, "issue-comment.json");
+    writeFileSync(event, JSON.stringify({ action: "created", comment: {}, issue: { number: 5 } }));
+    const attrs = detectCiResource(
+      {
+        GITHUB_ACTIONS: "true",
+        GITHUB_EVENT_NAME: "issue_comment",
+        GITHUB_EVENT_PATH: event,
+        GITHUB_REF: "refs/heads/main",
+        GITHUB_SHA: SHA,
+      },
+      nowhere,
+    );
+    assert.equal(attrs["vcs.change.id"], undefined);
+    assert.equal(attrs["vcs.ref.head.name"], "main");
+    assert.equal(attrs["vcs.ref.head.revision"], SHA);
+  });
+
   test("GitHub Actions without a readable event file: the pull request number from GITHUB_REF", () => {
     const attrs = detectCiResource(
       { GITHUB_ACTIONS: "true", GITHUB_REF: "refs/pull/7/merge", GITHUB_EVENT_PATH: join(base, "missing.json") },
