@@ -18,7 +18,7 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Endpoint, TlsFiles } from "../config/backends.ts";
 import { readRegularFile } from "../config/read-file.ts";
 import { trustDeferredExtraCa } from "./extra-ca.ts";
-import { GrpcRetryingExporter } from "./grpc-retry.ts";
+import { retryingExport } from "./grpc-retry.ts";
 import { LastStatus, StatusNamingExporter } from "./http-status.ts";
 
 const CONCURRENCY = 30;
@@ -148,18 +148,25 @@ export async function otlpTraceExporter(
 ): Promise<SpanExporter> {
   if (endpoint.protocol === "grpc") {
     const { createOtlpGrpcExportDelegate } = await import("@opentelemetry/otlp-grpc-exporter-base");
-    const exporter = new OTLPExporterBase<ReadableSpan[]>(
-      createOtlpGrpcExportDelegate(
-        await grpcOptions(endpoint, timeoutMillis),
-        ProtobufTraceSerializer,
-        "otlp_grpc_span_exporter",
-        TraceExporterMetricsHelper,
-        undefined,
-        "TraceExportService",
-        "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
-      ),
-    );
-    return new GrpcRetryingExporter(exporter, { timeoutMillis, detached });
+    const options = await grpcOptions(endpoint, timeoutMillis);
+    const make = async (ms: number) =>
+      new OTLPExporterBase<ReadableSpan[]>(
+        createOtlpGrpcExportDelegate(
+          { ...options, timeoutMillis: ms },
+          ProtobufTraceSerializer,
+          "otlp_grpc_span_exporter",
+          TraceExporterMetricsHelper,
+          undefined,
+          "TraceExportService",
+          "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+        ),
+      );
+    const exporter = await make(timeoutMillis);
+    return {
+      export: retryingExport(exporter, make, { timeoutMillis, detached }),
+      shutdown: () => exporter.shutdown(),
+      forceFlush: () => exporter.forceFlush(),
+    };
   }
   const serializer = endpoint.protocol === "http/json" ? JsonTraceSerializer : ProtobufTraceSerializer;
   const status = new LastStatus();

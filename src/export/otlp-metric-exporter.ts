@@ -3,7 +3,6 @@
  * the metrics SDK, only when a backend takes metrics.
  */
 
-import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { createOtlpHttpExportDelegate } from "@opentelemetry/otlp-exporter-base/node-http";
 import {
   JsonMetricsSerializer,
@@ -13,7 +12,7 @@ import {
 import type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { Endpoint } from "../config/backends.ts";
 import type { Temporality } from "../config/resolve.ts";
-import { withGrpcRetries } from "./grpc-retry.ts";
+import { retryingExport } from "./grpc-retry.ts";
 import { grpcOptions, httpOptions } from "./otlp-exporters.ts";
 
 /** A metric exporter for this endpoint, reading nothing but the endpoint and the temporality. */
@@ -32,17 +31,25 @@ export async function otlpMetricExporter(
   }[temporality];
   if (endpoint.protocol === "grpc") {
     const { createOtlpGrpcExportDelegate } = await import("@opentelemetry/otlp-grpc-exporter-base");
-    const delegate = createOtlpGrpcExportDelegate<ResourceMetrics, unknown>(
-      await grpcOptions(endpoint, timeoutMillis),
-      ProtobufMetricsSerializer,
-      "otlp_grpc_metric_exporter",
-      MetricsExporterMetricsHelper,
-      undefined,
-      "MetricsExportService",
-      "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
-    );
-    // Only a run exports metrics: its retries' waits never hold the process (see grpc-retry.ts).
-    return retried(new OTLPMetricExporterBase(delegate, { temporalityPreference }), timeoutMillis);
+    const options = await grpcOptions(endpoint, timeoutMillis);
+    const make = async (ms: number) =>
+      new OTLPMetricExporterBase(
+        createOtlpGrpcExportDelegate<ResourceMetrics, unknown>(
+          { ...options, timeoutMillis: ms },
+          ProtobufMetricsSerializer,
+          "otlp_grpc_metric_exporter",
+          MetricsExporterMetricsHelper,
+          undefined,
+          "MetricsExportService",
+          "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+        ),
+        { temporalityPreference },
+      );
+    const exporter = await make(timeoutMillis);
+    // Only a run exports metrics: the retries' waits never hold the process (see grpc-retry.ts).
+    return Object.assign(exporter, {
+      export: retryingExport(exporter, make, { timeoutMillis, detached: true }),
+    });
   }
   const serializer = endpoint.protocol === "http/json" ? JsonMetricsSerializer : ProtobufMetricsSerializer;
   const delegate = createOtlpHttpExportDelegate<ResourceMetrics, unknown>(
@@ -54,24 +61,4 @@ export async function otlpMetricExporter(
     undefined,
   );
   return new OTLPMetricExporterBase(delegate, { temporalityPreference });
-}
-
-/** The gRPC metric exporter with its exports retried as its span exporter's are. */
-function retried(inner: PushMetricExporter, timeoutMillis: number): PushMetricExporter {
-  let stopped = false;
-  return {
-    export: (metrics, done) => {
-      const attempt = () => new Promise<ExportResult>((resolve) => inner.export(metrics, resolve));
-      withGrpcRetries(attempt, { timeoutMillis, detached: true, stopped: () => stopped }).then(done, (error) =>
-        done({ code: ExportResultCode.FAILED, error }),
-      );
-    },
-    forceFlush: () => inner.forceFlush(),
-    shutdown: () => {
-      stopped = true;
-      return inner.shutdown();
-    },
-    selectAggregationTemporality: inner.selectAggregationTemporality?.bind(inner),
-    selectAggregation: inner.selectAggregation?.bind(inner),
-  };
 }

@@ -73,8 +73,8 @@ export interface ReceivedSpan {
  * same; `grpc-status` answers gRPC with that status code; the rest are HTTP only.
  */
 export type Fault =
-  /** `times`: answered so that many times, then healthy again (a collector coming back). */
-  | { kind: "grpc-status"; code: number; details: string; times?: number }
+  /** `times`: answered so that many times, then as `after` says (healthy when it says nothing). */
+  | { kind: "grpc-status"; code: number; details: string; times?: number; after?: Fault }
   | { kind: "blackhole" }
   | { kind: "slow"; ms: number }
   /** Answers once `until` resolves. */
@@ -277,7 +277,7 @@ export async function startOtlpReceiver(
           const fault = receiver.fault;
           if (fault?.kind === "blackhole") return;
           if (fault?.kind === "grpc-status") {
-            if (fault.times !== undefined && --fault.times <= 0) receiver.fault = undefined;
+            if (fault.times !== undefined && --fault.times <= 0) receiver.fault = fault.after;
             callback({ code: fault.code, details: fault.details });
           } else if (fault?.kind === "slow") setTimeout(answer, fault.ms);
           else if (fault?.kind === "hold") void fault.until.then(answer);

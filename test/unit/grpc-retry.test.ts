@@ -9,6 +9,7 @@ import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { type ReadableSpan, TracerProvider } from "@opentelemetry/sdk-trace";
 import type { Endpoint } from "../../src/config/backends.ts";
+import { grpcError } from "../../src/export/grpc-error.ts";
 import { withGrpcRetries } from "../../src/export/grpc-retry.ts";
 import { otlpTraceExporter } from "../../src/export/otlp-exporters.ts";
 import { otlpMetricExporter } from "../../src/export/otlp-metric-exporter.ts";
@@ -62,18 +63,49 @@ describe("the retry schedule", () => {
     }
   });
 
+  test("a retry refused for good (UNAUTHENTICATED after a restart) is the answer, not the first failure", async () => {
+    const { result, attempts } = await schedule([grpcFailure(14), grpcFailure(16)], 10000);
+    assert.equal(grpcError(result.error)?.code, 16);
+    assert.equal(attempts, 2);
+  });
+
   test("an HTTP or other failure (no gRPC status) is not retried here: the SDK's HTTP transport does its own", async () => {
     const http = { code: ExportResultCode.FAILED, error: Object.assign(new Error("HTTP 503"), { code: 503 }) };
     const { attempts } = await schedule([http, OK], 10000);
     assert.equal(attempts, 1);
   });
 
-  test("no attempt starts after the export's time: the waits stop at 5 s each and the last failure is the answer", async () => {
-    const { result, waits, attempts } = await schedule([grpcFailure(14)], 20000);
-    assert.equal(result.code, ExportResultCode.FAILED);
-    // 1000 + 1500 + 2250 + 3375 + 5000 (capped) = 13125; a further 5000 would pass 20000.
-    assert.deepEqual(waits, [1000, 1500, 2250, 3375, 5000, 5000]);
-    assert.equal(attempts, 7);
+  test("at most 5 retries, each wait at most 5 s; the first failure is the answer", async () => {
+    const { result, waits, attempts } = await schedule([grpcFailure(14), grpcFailure(4)], 60000);
+    assert.equal(grpcError(result.error)?.code, 14, "why it failed first, not the retries' echo of it");
+    assert.deepEqual(waits, [1000, 1500, 2250, 3375, 5000]);
+    assert.equal(attempts, 6);
+  });
+
+  test("every attempt ends within the export's time: a retry gets only what is left of it", async () => {
+    let clock = 0;
+    const given: number[] = [];
+    // Each attempt takes all the time it is given, as against a backend that never answers.
+    const result = await withGrpcRetries(
+      async (ms) => {
+        if (given.length >= 10) throw new Error("attempted again and again");
+        given.push(Math.round(ms));
+        clock += given.length === 1 ? 10 : ms;
+        return grpcFailure(given.length === 1 ? 14 : 4);
+      },
+      {
+        timeoutMillis: 3000,
+        detached: true,
+        now: () => clock,
+        random: () => 0.5,
+        wait: async (ms) => {
+          clock += ms;
+        },
+      },
+    );
+    assert.equal(grpcError(result.error)?.code, 14);
+    assert.deepEqual(given, [3000, 1990], "the retry after 10 ms and a 1 s wait has 1990 ms");
+    assert.equal(clock, 3000, "the export ended at its time, not a whole attempt's time later");
     const short = await schedule([grpcFailure(14)], 900);
     assert.equal(short.attempts, 1, "a first wait that would end after the time is not taken");
   });
@@ -124,6 +156,19 @@ describe("the gRPC exporters retry against a backend that comes back", () => {
     assert.equal(result.code, ExportResultCode.SUCCESS, String(result.error));
     assert.equal(receiver.arrivals - from, 3, "two refused attempts and the one taken");
     assert.ok(receiver.spans.some((s) => s.name === "retried"));
+  });
+
+  test("spans: UNAVAILABLE, then no answer: the export still ends within its time", async () => {
+    receiver.fault = { kind: "grpc-status", code: 14, details: "starting", times: 1, after: { kind: "blackhole" } };
+    const exporter = await otlpTraceExporter(endpoint(), 2000, true);
+    const started = Date.now();
+    const result = await new Promise<ExportResult>((resolve) => exporter.export([aSpan("held")], resolve));
+    const took = Date.now() - started;
+    receiver.fault = undefined;
+    await exporter.shutdown();
+    assert.equal(result.code, ExportResultCode.FAILED);
+    assert.match(String(result.error), /UNAVAILABLE: starting/, "why it failed first");
+    assert.ok(took < 2000 + 400, `the export took ${took} ms, for 2000 ms of time`);
   });
 
   test("spans: UNAUTHENTICATED is answered at once", async () => {
