@@ -14,7 +14,7 @@ import { lstatSync, readdirSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { endpointIdentity } from "../config/urls.ts";
 import type { RunRecord } from "./journal.ts";
-import { readRecord, type StoredRun } from "./journal-store.ts";
+import { readRecord, type StoredRun, spansPathOf } from "./journal-store.ts";
 import { createPrivate, ownedByMe, privateDir, truncatePrivate } from "./private-fs.ts";
 
 const COMPLETE = ".complete";
@@ -151,7 +151,7 @@ export function outboxRuns(journal: string): StoredRun[] | undefined {
     // An unreadable record's entry stays: it may be read next time (pruning removes a damaged one).
     if (read === "unreadable") continue;
     if (read === undefined) unlinkIfThere(join(outbox, name));
-    else if (waitsForDelivery(read)) runs.push({ record: read, recordPath, spansPath: spansOf(recordPath) });
+    else if (waitsForDelivery(read)) runs.push({ record: read, recordPath, spansPath: spansPathOf(recordPath) });
     else unlistRun(recordPath);
   }
   return runs.sort((a, b) => b.record.startTime - a.record.startTime);
@@ -184,8 +184,6 @@ export function fillOutbox(journal: string, runs: StoredRun[]): void {
     // A journal this process may not write to: it is read whole again next time.
   }
 }
-
-const spansOf = (recordPath: string) => recordPath.replace(/\.run\.json$/, ".jsonl");
 
 function readOrUndefined(recordPath: string): RunRecord | undefined {
   try {

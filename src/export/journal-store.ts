@@ -66,6 +66,9 @@ export interface OtlpRequest {
 
 type Warn = (message: string) => void;
 
+/** The spans file beside a run's record. */
+export const spansPathOf = (recordPath: string): string => recordPath.replace(/\.run\.json$/, ".jsonl");
+
 /** Every run in the journal with a readable record, newest first. Damaged records are skipped with a warning. */
 export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
   const runs: StoredRun[] = [];
@@ -95,7 +98,7 @@ export function listRuns(dir: string, warn: Warn = () => {}): StoredRun[] {
         runs.push({
           record: readRecord(recordPath),
           recordPath,
-          spansPath: recordPath.replace(/\.run\.json$/, ".jsonl"),
+          spansPath: spansPathOf(recordPath),
         });
       } catch (error) {
         warn(`skipping damaged journal record ${recordPath}: ${error instanceof Error ? error.message : error}`);
@@ -326,7 +329,7 @@ function pruneDamaged(day: string, readable: Set<string>): number {
     const path = join(day, name);
     if (!name.endsWith(".run.json") || readable.has(path)) continue;
     rmSync(path, { force: true });
-    rmSync(path.replace(/\.run\.json$/, ".jsonl"), { force: true });
+    rmSync(spansPathOf(path), { force: true });
     removed++;
   }
   return removed;
