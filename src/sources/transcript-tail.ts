@@ -44,6 +44,9 @@ export class TranscriptTail {
   /** The subagents' folder is reached through a link: said once, never read. */
   private linkSkipped = false;
   private timer: NodeJS.Timeout | undefined;
+  private intervalMs = 0;
+  /** Requests Claude Code accounted for, to end their calls once the lines written by then are read. */
+  private readonly accounted: { agentId: string | null; requestId: string; at: number }[] = [];
 
   /**
    * Only the run's part of the transcripts is turned into events (`window`, see window.ts):
@@ -81,8 +84,19 @@ export class TranscriptTail {
     for (const file of this.files) if (agentId === undefined || agentIdOf(file.path) === agentId) file.parser.end();
   }
 
+  /**
+   * Claude Code accounted for a request (its `api_request` event): the call being assembled for it
+   * is complete. It is ended at the first poll a whole interval later, so that the transcript lines
+   * Claude Code wrote before it accounted are read first. Until then, a reply ending in a tool call
+   * would stay open for as long as that tool runs, when no other line follows it.
+   */
+  requestDone(agentId: string | null, requestId: string): void {
+    this.accounted.push({ agentId, requestId, at: Date.now() });
+  }
+
   /** Start polling every `intervalMs`. */
   start(intervalMs = 100): void {
+    this.intervalMs = intervalMs;
     this.poll();
     this.timer = setInterval(() => this.poll(), intervalMs);
     this.timer.unref();
@@ -96,6 +110,17 @@ export class TranscriptTail {
     const known = this.files.length;
     this.discoverSubagents(final);
     for (const file of this.files.slice(known)) this.read(file);
+    this.endAccounted();
+  }
+
+  private endAccounted(): void {
+    const due = Date.now() - this.intervalMs;
+    for (let next = this.accounted[0]; next && next.at <= due; next = this.accounted[0]) {
+      this.accounted.shift();
+      const { agentId, requestId } = next;
+      const file = agentId === null ? this.files[0] : this.files.find((f, i) => i > 0 && agentIdOf(f.path) === agentId);
+      file?.parser.requestDone(requestId);
+    }
   }
 
   /** Stop polling, read what is left, and close every parser. */

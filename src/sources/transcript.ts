@@ -180,6 +180,14 @@ export class TranscriptParser {
     this.flush();
   }
 
+  /**
+   * Claude Code accounted for request `requestId`: its reply streamed to the end, so the call
+   * being assembled for it is complete, although no line may follow for a long time (its tool runs).
+   */
+  requestDone(requestId: string): void {
+    if (this.pending?.requestId === requestId) this.flush();
+  }
+
   /** The text of the model call being assembled, if any. */
   get pendingText(): string | undefined {
     return this.pending?.text;

@@ -1,14 +1,17 @@
 /**
  * TranscriptTail on a transcript folder that may hold anything (`claudia traces import` of a folder
  * someone else wrote): a FIFO, a device or a link among the subagents' files is skipped, never
- * waited on or read without end.
+ * waited on or read without end. And while Claude Code writes: a call ends when Claude Code
+ * accounts for its request, without waiting for a line after it.
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import type { RunEvent } from "../../src/events.ts";
+import { TranscriptTail } from "../../src/sources/transcript-tail.ts";
 
 const base = mkdtempSync(join(tmpdir(), "claudia-tail-"));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -96,4 +99,85 @@ test("a session's folder or its subagents folder that is a link is not followed:
     assert.equal(out.warnings.length, 1, out.warnings.join("\n"));
     assert.match(out.warnings[0] as string, /could not read .*subagents \(a symbolic link\); skipped/);
   }
+});
+
+/** One block of a streamed reply, as Claude Code writes it: `stop_reason` null, the message id shared. */
+const block = (id: string, requestId: string, content: Record<string, unknown>, s: number) =>
+  line({
+    type: "assistant",
+    timestamp: at(s),
+    requestId,
+    message: { id, model: "m", stop_reason: null, content: [content], usage: { input_tokens: 5, output_tokens: 1 } },
+  });
+
+test("a reply ending in a tool call is traced once Claude Code accounts for it, while the tool still runs", () => {
+  const main = join(base, "s-accounted.jsonl");
+  writeFileSync(
+    main,
+    line({ type: "user", timestamp: at(0), sessionId: "s", message: { role: "user", content: "go" } }) +
+      line({ type: "last-prompt" }) +
+      block("msg_1", "req_1", { type: "text", text: "Waiting." }, 1),
+  );
+  mkdirSync(join(base, "s-accounted", "subagents"), { recursive: true });
+  const sub = join(base, "s-accounted", "subagents", "agent-a1.jsonl");
+  const seen: RunEvent[] = [];
+  const tail = new TranscriptTail(main, (e) => seen.push(e));
+  const chats = () => seen.filter((e) => e.kind === "chat");
+  tail.poll();
+  assert.equal(chats().length, 0, "the reply may go on: no line follows it yet");
+
+  // Accounted for: the lines written by then are read first (the reply's second block), then it ends.
+  tail.requestDone(null, "req_other");
+  tail.requestDone("a1", "req_1");
+  tail.requestDone(null, "req_1");
+  appendFileSync(
+    main,
+    block("msg_1", "req_1", { type: "tool_use", id: "t1", name: "Bash", input: { command: "sleep 600" } }, 2),
+  );
+  tail.poll();
+  assert.equal(chats().length, 1);
+  const chat = chats()[0];
+  assert.ok(chat?.kind === "chat");
+  assert.equal(chat.requestId, "req_1");
+  assert.equal(chat.text, "Waiting.");
+  assert.deepEqual(chat.toolCalls, [{ id: "t1", name: "Bash" }]);
+  assert.deepEqual(
+    seen.map((e) => e.kind),
+    ["prompt", "session", "tool.start", "chat"],
+  );
+
+  // A subagent's request ends the subagent's call, not the main agent's.
+  appendFileSync(main, block("msg_2", "req_2", { type: "text", text: "Main again." }, 3));
+  writeFileSync(sub, line({ type: "user", timestamp: at(3), message: { role: "user", content: "check" } }));
+  writeFileSync(sub.replace(/\.jsonl$/, ".meta.json"), JSON.stringify({ agentType: "general-purpose" }));
+  tail.poll();
+  appendFileSync(sub, block("msg_3", "req_3", { type: "text", text: "Sub." }, 4));
+  tail.requestDone("a1", "req_3");
+  tail.poll();
+  assert.deepEqual(
+    chats().map((e) => (e.kind === "chat" ? `${e.agentId}:${e.requestId}` : "")),
+    ["null:req_1", "a1:req_3"],
+  );
+  tail.stop();
+  assert.deepEqual(
+    chats().map((e) => (e.kind === "chat" ? `${e.agentId}:${e.requestId}` : "")),
+    ["null:req_1", "a1:req_3", "null:req_2"],
+  );
+});
+
+test("polling on a timer, an accounted call waits one interval for the lines written before it", async () => {
+  const main = join(base, "s-timer.jsonl");
+  writeFileSync(
+    main,
+    line({ type: "user", timestamp: at(0), sessionId: "s", message: { role: "user", content: "go" } }),
+  );
+  const seen: RunEvent[] = [];
+  const tail = new TranscriptTail(main, (e) => seen.push(e));
+  tail.start(60_000);
+  appendFileSync(main, block("msg_1", "req_1", { type: "text", text: "Waiting." }, 1));
+  tail.requestDone(null, "req_1");
+  tail.poll();
+  assert.equal(seen.filter((e) => e.kind === "chat").length, 0, "not before an interval has passed");
+  tail.stop();
+  assert.equal(seen.filter((e) => e.kind === "chat").length, 1);
 });
