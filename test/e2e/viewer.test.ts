@@ -299,7 +299,9 @@ describe("traces ui", { skip: CHROMIUM_MISSING }, () => {
     const bin = join(h.sandbox.work, "opener-bin");
     const noted = join(h.sandbox.work, "opener-args");
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s' "$*" > '${noted}'\n`, { mode: 0o755 });
+    // Written aside, then renamed: the note is there only once it is whole.
+    const script = `#!/bin/sh\nprintf '%s' "$*" > '${noted}.part' && mv '${noted}.part' '${noted}'\n`;
+    writeFileSync(join(bin, "xdg-open"), script, { mode: 0o755 });
     const env = { ...h.sandbox.env, DISPLAY: ":99", PATH: `${bin}:${h.sandbox.env.PATH}` };
     const opened = spawn(process.execPath, [CLAUDIA, "traces", "ui", ids.failing.slice(0, 12)], {
       env,
