@@ -133,7 +133,8 @@ export class Interactions {
       case "SessionEnd":
         this.queued.length = 0;
         this.laterStops.length = 0;
-        this.endCurrent({ completed: false, reason: "session_end", time: now });
+        // A turn whose Stop came is over, though its answer may not be read yet: completed.
+        this.endCurrent({ completed: this.current?.stopped === true, reason: "session_end", time: now });
         this.endWaiting(now);
         this.stopTail();
         break;
@@ -195,7 +196,7 @@ export class Interactions {
 
   /** Claude Code has exited: end what is open and stop following. */
   close(now = Date.now()): void {
-    this.endCurrent({ completed: false, reason: "exit", time: now });
+    this.endCurrent({ completed: this.current?.stopped === true, reason: "exit", time: now });
     this.endWaiting(now);
     this.stopTail();
   }

@@ -169,6 +169,28 @@ describe("Interactions", () => {
     s.interactions.close();
     assert.equal(s.seen.length, 2);
   });
+  test("a turn whose Stop came is completed when the session ends or Claude Code exits before its answer is read", () => {
+    for (const ending of ["SessionEnd", "exit"]) {
+      const s = session(`stopped-${ending}`);
+      writeFileSync(s.path, "");
+      s.hook("UserPromptSubmit", { prompt: "quick" });
+      s.write({
+        type: "user",
+        timestamp: at(Date.now()),
+        sessionId: "s1",
+        message: { role: "user", content: "quick" },
+      });
+      // Stop names an answer the transcript does not have yet; `/exit` is typed at once.
+      s.hook("Stop", { last_assistant_message: "Done." });
+      const end = () => s.seen[0]?.end;
+      assert.equal(end(), undefined, "waiting for the answer's line");
+      if (ending === "SessionEnd") s.hook("SessionEnd", { reason: "prompt_input_exit" });
+      else s.interactions.close();
+      assert.equal(end()?.completed, true, ending);
+      s.interactions.close();
+    }
+  });
+
   test("a background subagent's work after its prompt's turn is that prompt's, its late accounting too", async () => {
     const s = session("background");
     writeFileSync(s.path, "");
