@@ -104,8 +104,16 @@ interface OpenTool {
   calls: number;
 }
 
+/**
+ * How long a tool call that ended without an own call can still be given one. Requests name no
+ * tool call: when the second of two fetches side by side finishes first, its request is taken for
+ * the first's, and the first's own request then comes after the second has ended.
+ */
+const ENDED_WITHOUT_CALL_MS = 2000;
+
 /** Query sources of a tool's own model call (one per tool call), and that tool. */
 const OWN_CALL_OF: Record<string, string> = { web_search_tool: "WebSearch", web_fetch_apply: "WebFetch" };
+const OWN_CALL_TOOLS = new Set(Object.values(OWN_CALL_OF));
 
 /**
  * Turns OTLP/JSON log batches from Claude Code into run events. Remembers the tool calls in
@@ -114,6 +122,8 @@ const OWN_CALL_OF: Record<string, string> = { web_search_tool: "WebSearch", web_
 export class ClaudeEventsParser {
   /** Tool calls accepted and not yet ended, newest last. */
   private readonly openTools = new Map<string, OpenTool>();
+  /** Tool calls of a tool with own calls (WebSearch, WebFetch) that ended without one, newest last. */
+  private readonly endedWithoutCall: (OpenTool & { id: string; time: number })[] = [];
   private session: string | undefined;
 
   /**
@@ -166,9 +176,25 @@ export class ClaudeEventsParser {
         });
         break;
       case "tool_result":
-        if (toolUseId) this.openTools.delete(toolUseId);
+        if (toolUseId) this.ended(toolUseId, time);
         break;
     }
+  }
+
+  private ended(id: string, time: number): void {
+    const open = this.openTools.get(id);
+    this.openTools.delete(id);
+    if (!open || open.calls > 0 || !OWN_CALL_TOOLS.has(open.name ?? "")) return;
+    this.endedWithoutCall.push({ ...open, id, time });
+    if (this.endedWithoutCall.length > 16) this.endedWithoutCall.shift();
+  }
+
+  /** The newest call of `tool` that ended without an own call shortly before `time`, taken. */
+  private takeEnded(tool: string, agentId: string | null, time: number): string | undefined {
+    const at = this.endedWithoutCall.findLastIndex(
+      (e) => e.name === tool && e.agentId === agentId && time - e.time <= ENDED_WITHOUT_CALL_MS,
+    );
+    return at < 0 ? undefined : this.endedWithoutCall.splice(at, 1)[0]?.id;
   }
 
   /** The run's session, as its first request or tool decision named it (when the first one seen is the run's). */
@@ -204,7 +230,7 @@ export class ClaudeEventsParser {
       requestId: str(attributes, "request_id"),
       model: str(attributes, "model") ?? "unknown",
       querySource,
-      toolUseId: this.toolOf(querySource, agentId),
+      toolUseId: this.toolOf(querySource, agentId, endTime),
       startTime: endTime - duration,
       endTime,
       usage,
@@ -217,11 +243,12 @@ export class ClaudeEventsParser {
   /**
    * The tool call a tool-internal request belongs to. A request names no tool call; when its
    * source is a known tool's own call (one per call), it goes to the agent's oldest running call of
-   * that tool that has none yet, so two searches in one message get one each (a second call of the
-   * same tool goes to its newest running call); otherwise (a hook's call, an unknown source) to the
-   * agent's newest tool call still running.
+   * that tool that has none yet, so two searches in one message get one each; else to a call of
+   * that tool that ended without one just before (see ENDED_WITHOUT_CALL_MS); a second call of the
+   * same tool goes to its newest running call. Otherwise (a hook's call, an unknown source)
+   * to the agent's newest tool call still running.
    */
-  private toolOf(querySource: string | undefined, agentId: string | null): string | undefined {
+  private toolOf(querySource: string | undefined, agentId: string | null, time: number): string | undefined {
     if (!querySource || isMainSource(querySource) || querySource === "compact") return undefined;
     if (querySource.startsWith("agent:")) return undefined;
     const tool = OWN_CALL_OF[querySource];
@@ -235,7 +262,7 @@ export class ClaudeEventsParser {
       newestOfTool = id;
       if (open.calls === 0) firstFree ??= id;
     }
-    const found = firstFree ?? newestOfTool ?? newest;
+    const found = firstFree ?? (tool && this.takeEnded(tool, agentId, time)) ?? newestOfTool ?? newest;
     const open = found === undefined ? undefined : this.openTools.get(found);
     if (open) open.calls++;
     return found;

@@ -22,6 +22,13 @@ const record = (name: string, attributes: Record<string, string | number>, ms = 
 });
 const batch = (...records: unknown[]) => ({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] });
 
+const apiFields = {
+  model: "claude-sonnet-4-5",
+  input_tokens: 4,
+  output_tokens: 36,
+  cost_usd: 0.00103425,
+  duration_ms: 100,
+};
 const apiRequest = (extra: Record<string, string | number> = {}) =>
   record("api_request", {
     model: "claude-sonnet-4-5",
@@ -100,6 +107,32 @@ describe("ClaudeEventsParser", () => {
     // A hook's call (no tool of its own) stays with the newest running tool call, as before; a
     // search's second call goes to the newest running search, not to the Bash call.
     assert.deepEqual(placed, ["req_2:s1", "req_3:s2", "req_4:b1", "req_5:s2"]);
+  });
+
+  test("two fetches side by side, the second done first: one call under each", () => {
+    const accept = (id: string) =>
+      record("tool_decision", { decision: "accept", source: "config", tool_name: "WebFetch", tool_use_id: id });
+    const result = (id: string, ms: number) =>
+      record("tool_result", { tool_name: "WebFetch", tool_use_id: id, success: "true" }, ms);
+    const fetchCall = (id: string, ms: number) =>
+      record("api_request", { ...apiFields, query_source: "web_fetch_apply", request_id: id }, ms);
+    const t = 1_700_000_000_000;
+    const events = parse(
+      accept("f1"),
+      accept("f2"),
+      fetchCall("req_2", t + 100),
+      result("f2", t + 110),
+      fetchCall("req_3", t + 300),
+      result("f1", t + 310),
+      // A fetch that ended without a call long before is not given a later one.
+      accept("f3"),
+      result("f3", t + 400),
+      accept("f4"),
+      fetchCall("req_4", t + 500),
+      fetchCall("req_5", t + 5000),
+    );
+    const placed = events.flatMap((e) => (e.kind === "api.request" ? [`${e.requestId}:${e.toolUseId}`] : []));
+    assert.deepEqual(placed, ["req_2:f1", "req_3:f2", "req_4:f4", "req_5:f4"]);
   });
 
   test("another session's events (a claude started by a tool) and malformed records are skipped", () => {
