@@ -22,13 +22,16 @@ function ephemeralRange(): [number, number] {
   return [49152, 65535];
 }
 
-/** Candidate ports outside the ephemeral range (and above the registered services' usual ones). */
-function candidates(): [number, number] {
+/** Candidate ports outside the ephemeral range (above the registered services' usual ones), if any. */
+function candidates(): [number, number] | undefined {
   const [low, high] = ephemeralRange();
-  return low - 10000 >= 1024 ? [low - 10000, low - 1] : [high + 1, 65535];
+  if (low - 10000 >= 1024) return [low - 10000, low - 1];
+  if (high + 1000 <= 65535) return [high + 1, 65535];
+  return undefined;
 }
 
-function listensOn(port: number): Promise<boolean> {
+/** Whether a server could listen on `port` now (it is closed again at once). */
+function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
@@ -36,11 +39,22 @@ function listensOn(port: number): Promise<boolean> {
   });
 }
 
+/** A port the kernel picks (the only way when its ephemeral range leaves no room outside). */
+async function anyPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
 export async function freePort(): Promise<number> {
-  const [from, to] = candidates();
+  const range = candidates();
+  if (!range) return anyPort();
+  const [from, to] = range;
   for (let tries = 0; tries < 200; tries++) {
     const port = from + Math.floor(Math.random() * (to - from + 1));
-    if (given.has(port) || !(await listensOn(port))) continue;
+    if (given.has(port) || !(await isFree(port))) continue;
     given.add(port);
     return port;
   }
