@@ -98,8 +98,7 @@ const github: Provider = {
       pipelineRunUrl: run && env.GITHUB_RUN_ATTEMPT ? `${run}/attempts/${env.GITHUB_RUN_ATTEMPT}` : run,
       taskName: env.GITHUB_JOB,
       repositoryUrl: repo,
-      ...(pr.fromComment ? {} : githubHead(env, pr)),
-      refHeadRevision: pr.fromComment ? undefined : (pr.headSha ?? env.GITHUB_SHA),
+      ...(pr.fromComment ? {} : { ...githubHead(env, pr), refHeadRevision: pr.headSha ?? env.GITHUB_SHA }),
       changeId: pr.number,
       providerName: "github",
     };

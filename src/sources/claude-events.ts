@@ -190,7 +190,8 @@ export class ClaudeEventsParser {
   }
 
   /** The newest call of `tool` that ended without an own call shortly before `time`, taken. */
-  private takeEnded(tool: string, agentId: string | null, time: number): string | undefined {
+  private takeEnded(tool: string | undefined, agentId: string | null, time: number): string | undefined {
+    if (tool === undefined) return undefined;
     const at = this.endedWithoutCall.findLastIndex(
       (e) => e.name === tool && e.agentId === agentId && time - e.time <= ENDED_WITHOUT_CALL_MS,
     );
@@ -262,7 +263,7 @@ export class ClaudeEventsParser {
       newestOfTool = id;
       if (open.calls === 0) firstFree ??= id;
     }
-    const found = firstFree ?? (tool && this.takeEnded(tool, agentId, time)) ?? newestOfTool ?? newest;
+    const found = firstFree ?? this.takeEnded(tool, agentId, time) ?? newestOfTool ?? newest;
     const open = found === undefined ? undefined : this.openTools.get(found);
     if (open) open.calls++;
     return found;

@@ -117,9 +117,7 @@ export class TranscriptTail {
     const due = Date.now() - this.intervalMs;
     for (let next = this.accounted[0]; next && next.at <= due; next = this.accounted[0]) {
       this.accounted.shift();
-      const { agentId, requestId } = next;
-      const file = agentId === null ? this.files[0] : this.files.find((f, i) => i > 0 && agentIdOf(f.path) === agentId);
-      file?.parser.requestDone(requestId);
+      for (const file of this.files) file.parser.requestDone(next.agentId, next.requestId);
     }
   }
 

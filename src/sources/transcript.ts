@@ -181,11 +181,12 @@ export class TranscriptParser {
   }
 
   /**
-   * Claude Code accounted for request `requestId`: its reply streamed to the end, so the call
-   * being assembled for it is complete, although no line may follow for a long time (its tool runs).
+   * Claude Code accounted for request `requestId` of agent `agentId`: its reply streamed to the end,
+   * so the call being assembled for it (if this parser's) is complete, although no line may follow
+   * for a long time (its tool runs).
    */
-  requestDone(requestId: string): void {
-    if (this.pending?.requestId === requestId) this.flush();
+  requestDone(agentId: string | null, requestId: string): void {
+    if (this.agentId === agentId && this.pending?.requestId === requestId) this.flush();
   }
 
   /** The text of the model call being assembled, if any. */
