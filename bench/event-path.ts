@@ -158,6 +158,11 @@ export async function measureEventPath(tools = 200, rounds = 5, accounting = tru
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const rounds = Number(process.env.ROUNDS ?? "8");
-  console.log("with Claude Code's accounting", await measureEventPath(200, rounds, true));
-  console.log("transcript only", await measureEventPath(200, rounds, false));
+  if (process.env.EVENT_PATH_JSON === "1") {
+    // For `npm run bench`: this process's first round is a fresh process's first session.
+    process.stdout.write(JSON.stringify(await measureEventPath(200, rounds, true)));
+  } else {
+    console.log("with Claude Code's accounting", await measureEventPath(200, rounds, true));
+    console.log("transcript only", await measureEventPath(200, rounds, false));
+  }
 }
