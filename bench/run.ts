@@ -274,8 +274,8 @@ async function main() {
     await session("scale: 1000 tool calls", 1000, 1, scale);
   }
   results.nodeBootMsEnd = await nodeBoot();
-  // In a process of its own: the first round is then a fresh process's, as a run's is, and no
-  // heap of the bench's (the receiver holds every span it was sent) slows its collections.
+  // In a process of its own: the first round is then a fresh process's, as a run's is, and nothing
+  // the bench's process holds (its receiver keeps every span it was sent) slows its collections.
   results.eventPath = JSON.parse(
     execFileSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/event-path.ts")], {
       cwd: ROOT,
