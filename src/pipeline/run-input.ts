@@ -31,7 +31,7 @@ export class RunInput {
   /** Hand an event to the run (queued until the pipeline is attached). */
   emit = (event: RunEvent): void => {
     if (event.kind === "session" || event.kind === "result") this.session ??= event.sessionId;
-    if (event.kind === "api.request" && event.requestId) this.tail?.requestDone(event.agentId, event.requestId);
+    this.tail?.observe(event);
     if (this.consumer) this.consumer(event);
     else this.queued.push(event);
   };

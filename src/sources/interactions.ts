@@ -308,7 +308,7 @@ export class Interactions {
 
   /** An event from another source (Claude Code's accounting), routed like the transcript's. */
   event = (event: RunEvent): void => {
-    if (event.kind === "api.request" && event.requestId) this.tail?.requestDone(event.agentId, event.requestId);
+    this.tail?.observe(event);
     // Between a turn and the queued prompt's (whose line is not read yet), a request may be either's.
     if (!this.current && this.queued.length > 0 && event.kind === "api.request") {
       this.hold(event);

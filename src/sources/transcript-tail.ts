@@ -94,6 +94,11 @@ export class TranscriptTail {
     this.accounted.push({ agentId, requestId, at: Date.now() });
   }
 
+  /** An event from Claude Code's accounting: a request it accounted for ends its call (`requestDone`). */
+  observe(event: RunEvent): void {
+    if (event.kind === "api.request" && event.requestId) this.requestDone(event.agentId, event.requestId);
+  }
+
   /** Start polling every `intervalMs`. */
   start(intervalMs = 100): void {
     this.intervalMs = intervalMs;
